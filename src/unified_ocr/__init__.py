@@ -1,0 +1,46 @@
+"""unified-ocr: one API and one result model over many OCR services.
+
+>>> import unified_ocr
+>>> result = unified_ocr.recognize("receipt.jpg")              # the offline default engine
+>>> result = unified_ocr.recognize("receipt.jpg", engine="clova")  # a profile or engine name
+>>> print(result.text)
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .api import choose_engine, load_result, recognize
+from .config import Config, load_config
+from .engine import Engine, EngineOptions
+from .errors import (
+    ConfigError,
+    CorruptImageError,
+    EmptyImageError,
+    EngineUnavailableError,
+    ImageNotFoundError,
+    InputError,
+    ProviderError,
+    RecognitionError,
+    UnifiedOcrError,
+    UnknownEngineError,
+    UnsupportedImageError,
+)
+from .geometry import Quad, Transform
+from .hookspecs import hookimpl
+from .model import Cell, Field, Line, OcrResult, Page, Table, Word
+from .prepare import Limits, Upload
+from .secrets import Secret
+
+try:
+    __version__ = version("unified-ocr")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = [
+    "Cell", "Config", "ConfigError", "CorruptImageError", "EmptyImageError", "Engine", "EngineOptions",
+    "EngineUnavailableError", "Field", "ImageNotFoundError", "InputError", "Limits", "Line", "OcrResult",
+    "Page", "ProviderError", "Quad", "RecognitionError", "Secret", "Table", "Transform", "UnifiedOcrError",
+    "UnknownEngineError", "UnsupportedImageError", "Upload", "Word", "choose_engine", "hookimpl",
+    "load_config", "load_result", "recognize",
+]  # fmt: skip

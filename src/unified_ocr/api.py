@@ -1,0 +1,116 @@
+"""The Python entry points: pick an engine, recognise a source, read a saved result.
+
+One image flows one way: source -> probe -> prepare(engine limits) -> engine ->
+map back to the original displayed frame.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any, Union
+
+import attrs
+
+from .config import Config, build_options, load_config
+from .engine import Engine, EngineOptions
+from .errors import ConfigError, EngineUnavailableError, UnknownEngineError
+from .model import OcrResult
+from .plugins import DEFAULT_ENGINE, Registry, default_registry
+from .prepare import prepare
+from .sources import Source, SourceLike, open_source
+
+ConfigLike = Union[Config, str, os.PathLike, None]
+
+
+@attrs.frozen(slots=True)
+class EngineChoice:
+    """What a name resolved to: a label for messages (the profile or engine name), the class and options."""
+
+    label: str
+    engine: type[Engine]
+    options: EngineOptions
+
+
+EngineLike = Union[str, EngineOptions, EngineChoice, None]
+
+
+def choose_engine(engine: EngineLike = None, config: ConfigLike = None, registry: Registry | None = None) -> EngineChoice:
+    """Resolve a profile name, an engine name or an options object to an engine and its options.
+
+    A name is looked up among the configuration's profiles first, then the installed
+    engines (with their defaults). With no name: the configuration's default profile, else
+    the offline default engine.
+    """
+    if isinstance(engine, EngineChoice):
+        return engine
+    registry = registry or default_registry()
+    cfg = config if isinstance(config, Config) else load_config(config)
+    if isinstance(engine, EngineOptions):
+        cls = registry.engine_for_options(engine)
+        return EngineChoice(cls.name, cls, engine)
+    name = engine or cfg.default or DEFAULT_ENGINE
+    profile = cfg.profiles.get(name)
+    if profile is not None:
+        where = f"{cfg.label}: profile {profile.name!r}"
+        try:
+            cls = registry.engine_class(profile.backend)
+        except UnknownEngineError as exc:
+            raise ConfigError(f"{where}: key 'backend': {exc}") from None
+        return EngineChoice(name, cls, build_options(cls, profile.settings, where))
+    try:
+        cls = registry.engine_class(name)
+    except UnknownEngineError as exc:
+        raise UnknownEngineError(name, exc.known, list(cfg.profiles)) from None
+    return EngineChoice(name, cls, cls.Options())
+
+
+_instances: dict[tuple[type[Engine], EngineOptions], Engine] = {}
+_instances_lock = threading.Lock()
+
+
+def engine_instance(choice: EngineChoice) -> Engine:
+    """A ready engine for ``choice``, created once per process and reused (models load once)."""
+    reason = choice.engine.unavailable_reason(choice.options)
+    if reason:
+        raise EngineUnavailableError(choice.label, reason)
+    key = (choice.engine, choice.options)
+    with _instances_lock:
+        if key not in _instances:
+            _instances[key] = choice.engine(choice.options)
+        return _instances[key]
+
+
+def recognize(
+    source: SourceLike | Source,
+    engine: EngineLike = None,
+    config: ConfigLike = None,
+    *,
+    registry: Registry | None = None,
+) -> OcrResult:
+    """Recognise one image and return the result in the original image's displayed frame.
+
+    ``source`` is a path, bytes, a binary file object or a numpy array (BGR or gray);
+    ``engine`` a profile name, an engine name or an engine's options object; ``config`` a
+    path to a TOML file or a loaded :class:`~unified_ocr.config.Config`.
+    """
+    choice = choose_engine(engine, config, registry)
+    runner = engine_instance(choice)
+    src = open_source(source)  # input errors surface here, before the engine sees anything
+    upload = prepare(src, runner.limits)
+    started = time.perf_counter()
+    result = runner.recognize(upload)
+    seconds = time.perf_counter() - started
+    if not upload.transform.is_identity:
+        result = result.mapped(upload.transform)
+    meta: dict[str, Any] = {"source": src.name, "profile": choice.label, "seconds": round(seconds, 4), **result.meta}
+    return attrs.evolve(result, meta=meta)
+
+
+def load_result(path: str | os.PathLike) -> OcrResult:
+    """Read a result saved with ``to_dict()`` (or ``unified-ocr recognize --format json``)."""
+    with Path(path).open(encoding="utf-8") as f:
+        return OcrResult.from_dict(json.load(f))

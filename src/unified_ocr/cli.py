@@ -1,0 +1,174 @@
+"""The ``unified-ocr`` command.
+
+Exit codes: 0 success; 1 a recognition or input error (stderr names the file; the other
+files are still processed); 2 a usage or configuration error (nothing was processed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .api import choose_engine, engine_instance, recognize as recognize_one
+from .config import find_config, load_config
+from .errors import ConfigError, UnifiedOcrError
+from .model import OcrResult
+from .plugins import DEFAULT_ENGINE, default_registry
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+CONFIG_HELP = "Configuration file of engine profiles [default: $UNIFIED_OCR_CONFIG, then ./unified-ocr.toml]."
+
+
+@contextmanager
+def _config_errors_exit() -> Iterator[None]:
+    """A configuration error is the user's setup, not an image: say so and exit 2."""
+    try:
+        yield
+    except ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="unified-ocr")
+def cli() -> None:
+    """One API and one result model over many OCR engines.
+
+    \b
+    Recognise an image with the offline default engine:
+      unified-ocr recognize receipt.jpg --format text
+    Use a profile of unified-ocr.toml (or an engine by name):
+      unified-ocr recognize receipt.jpg --engine receipts
+    See which engines are installed and usable here:
+      unified-ocr engines
+    """
+
+
+def _render(result: OcrResult, fmt: str, compact: bool = False) -> str:
+    if fmt == "text":
+        return result.text
+    return json.dumps(result.to_dict(), ensure_ascii=False, indent=None if compact else 2)
+
+
+def _output_paths(images: list[str], out: Path, suffix: str) -> list[Path]:
+    """One output file per image in ``out``; same-named images from different folders get numbered."""
+    taken: dict[str, int] = {}
+    paths = []
+    for image in images:
+        stem = Path(image).stem or "image"
+        n = taken.get(stem, 0)
+        taken[stem] = n + 1
+        paths.append(out / (f"{stem}{suffix}" if n == 0 else f"{stem}-{n}{suffix}"))
+    return paths
+
+
+@cli.command()
+@click.argument("images", nargs=-1, required=True, metavar="IMAGE...")
+@click.option("-e", "--engine", metavar="NAME", help=f"Profile or engine name [default: the config's default, else {DEFAULT_ENGINE}].")
+@click.option("-c", "--config", type=click.Path(dir_okay=False, path_type=Path), help=CONFIG_HELP)
+@click.option("-f", "--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True,
+              help="json: the full result (quads, confidences); text: the text in reading order.")
+@click.option("-o", "--out", type=click.Path(path_type=Path), metavar="FILE|DIR",
+              help="Write to FILE (one image) or into DIR, one file per image [default: stdout].")
+def recognize(images: tuple[str, ...], engine: str | None, config: Path | None, fmt: str, out: Path | None) -> None:
+    """Recognise the text of each IMAGE (JPEG, PNG, TIFF, BMP, WebP, GIF).
+
+    Coordinates are pixels of the image as displayed (EXIF orientation applied). With
+    several images and no --out, JSON is printed one result per line (JSON Lines). A bad
+    image is reported on stderr and the others still run; the exit code is then 1.
+    """
+    with _config_errors_exit():
+        cfg = load_config(config)
+        choice = choose_engine(engine, cfg)
+        engine_instance(choice)  # a missing extra or credential stops here, before any image
+    suffix = ".json" if fmt == "json" else ".txt"
+    to_dir = out is not None and (len(images) > 1 or out.is_dir() or str(out).endswith(os.sep))
+    targets = _output_paths(list(images), out, suffix) if to_dir and out is not None else [out] * len(images)
+    if to_dir and out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+    failed = 0
+    for i, (image, target) in enumerate(zip(images, targets)):
+        try:
+            result = recognize_one(image, choice)
+        except ConfigError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+        except UnifiedOcrError as exc:
+            failed += 1
+            click.echo(f"error: {exc}", err=True)
+            continue
+        if target is not None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(_render(result, fmt) + "\n", encoding="utf-8")
+            click.echo(f"{image} -> {target}", err=True)
+        elif len(images) == 1 or fmt == "json":
+            click.echo(_render(result, fmt, compact=len(images) > 1))
+        else:
+            click.echo(("\n" if i else "") + f"==> {image} <==\n{result.text}")
+    if failed:
+        click.echo(f"{failed} of {len(images)} image(s) failed", err=True)
+        sys.exit(EXIT_FAILED)
+
+
+@cli.command()
+@click.option("-c", "--config", type=click.Path(dir_okay=False, path_type=Path), help=CONFIG_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
+def engines(config: Path | None, as_json: bool) -> None:
+    """List the installed engines and configured profiles, and whether each can run here.
+
+    An engine that cannot run says why: a missing extra (and the pip command that adds
+    it) or missing credentials (and where they are looked for).
+    """
+    registry = default_registry()
+    rows = []
+    for name, entry in registry.engines.items():
+        reason = entry.engine.unavailable_reason()
+        rows.append({
+            "name": name, "kind": "engine", "usable": reason is None, "reason": reason,
+            "network": entry.engine.needs_network, "from": entry.origin, "description": entry.engine.description,
+            "default": name == DEFAULT_ENGINE,
+        })  # fmt: skip
+    with _config_errors_exit():
+        cfg = load_config(config) if (config or find_config()) else None
+    for name in cfg.profiles if cfg else ():
+        try:
+            choice = choose_engine(name, cfg, registry)
+            reason = choice.engine.unavailable_reason(choice.options)
+            network = choice.engine.needs_network
+        except ConfigError as exc:
+            reason, network = str(exc), None
+        rows.append({
+            "name": name, "kind": "profile", "usable": reason is None, "reason": reason, "network": network,
+            "from": f"{cfg.label} (backend {cfg.profiles[name].backend})", "description": "",
+            "default": name == cfg.default,
+        })  # fmt: skip
+    problems = [{"plugin": p.plugin, "from": p.origin, "reason": p.reason} for p in registry.problems]
+    if as_json:
+        click.echo(json.dumps({"engines": rows, "plugin_problems": problems}, indent=2))
+        return
+    if not rows:
+        click.echo("No engines are installed. Install the offline one: pip install 'unified-ocr[local]'")
+    for row in rows:
+        mark = "usable" if row["usable"] else "not usable"
+        where = {True: "network", False: "offline", None: "?"}[row["network"]]
+        default = ", default" if row["default"] else ""
+        click.echo(f"{row['name']:<16} {row['kind']:<8} {mark:<11} {where:<8} from {row['from']}{default}")
+        if row["description"]:
+            click.echo(f"{'':<16} {row['description']}")
+        if row["reason"]:
+            click.echo(f"{'':<16} why: {row['reason']}")
+    for p in problems:
+        click.echo(f"plugin {p['plugin']} from {p['from']} was not loaded: {p['reason']}", err=True)
+
+
+def main() -> None:
+    cli(prog_name="unified-ocr")

@@ -1,0 +1,78 @@
+"""The contract every OCR engine fulfils, built-in or third-party.
+
+An engine is a class with a ``name``, an ``Options`` class (frozen ``attrs``; its fields
+are the keys a configuration profile may set), input :class:`~.prepare.Limits`, and
+``recognize(upload) -> OcrResult`` in the frame of the upload. The core prepares the
+input before the call and maps the result back after it, so an engine never deals with
+EXIF, resizing or the user's coordinates.
+"""
+
+from __future__ import annotations
+
+import abc
+from typing import ClassVar
+
+import attrs
+
+from .model import OcrResult
+from .prepare import Limits, Upload
+from .secrets import Secret
+
+
+@attrs.frozen(slots=True)
+class EngineOptions:
+    """Base of every engine's options class. Subclass it with ``@attrs.frozen``."""
+
+
+class Engine(abc.ABC):
+    """One OCR engine. Instances hold loaded models or HTTP sessions and are reused."""
+
+    #: the name users type (``--engine NAME``, ``backend = "NAME"``)
+    name: ClassVar[str]
+    #: the options class; its fields are the profile keys this engine understands
+    Options: ClassVar[type[EngineOptions]] = EngineOptions
+    #: whether a call leaves this machine
+    needs_network: ClassVar[bool] = False
+    #: one line for ``unified-ocr engines``
+    description: ClassVar[str] = ""
+    #: the extra that installs what this engine needs (``pip install 'unified-ocr[EXTRA]'``)
+    extra: ClassVar[str | None] = None
+
+    def __init__(self, options: EngineOptions | None = None) -> None:
+        self.options = options if options is not None else self.Options()
+
+    @property
+    def limits(self) -> Limits:
+        """What one request may hold; may depend on the options (a template has a lower cap)."""
+        return Limits()
+
+    @classmethod
+    def missing_dependencies(cls) -> str | None:
+        """Why this engine cannot be imported here (a missing extra), or ``None``."""
+        return None
+
+    @classmethod
+    def unavailable_reason(cls, options: EngineOptions | None = None) -> str | None:
+        """Why the engine cannot run with ``options`` now, or ``None`` when it can.
+
+        Checked before any image is read: missing packages, then missing credentials.
+        """
+        reason = cls.missing_dependencies()
+        if reason:
+            return reason
+        options = options if options is not None else cls.Options()
+        for field in attrs.fields(type(options)):
+            value = getattr(options, field.name)
+            if isinstance(value, Secret) and value.missing_reason():
+                return f"missing credentials: {field.name} from {value.missing_reason()}"
+        required = [f.name for f in attrs.fields(type(options)) if f.metadata.get("required") and not getattr(options, f.name)]
+        if required:
+            return f"missing settings: {', '.join(required)} (set them in a profile of unified-ocr.toml)"
+        return None
+
+    @abc.abstractmethod
+    def recognize(self, upload: Upload) -> OcrResult:
+        """Recognise one prepared upload; coordinates in the upload's frame."""
+
+    def close(self) -> None:
+        """Release models, sessions or sockets."""

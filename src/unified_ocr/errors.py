@@ -1,0 +1,109 @@
+"""The errors unified-ocr raises, one tree under :class:`UnifiedOcrError`.
+
+Errors are raised, never hidden inside results. Each message says what went wrong
+and, where there is one, what to do next. No error ever carries a secret's value.
+"""
+
+from __future__ import annotations
+
+
+class UnifiedOcrError(Exception):
+    """Root of every error unified-ocr raises on purpose."""
+
+
+# -- configuration: the user's setup is wrong; nothing was sent -------------------------
+
+
+class ConfigError(UnifiedOcrError):
+    """A configuration file, profile, option or secret reference is wrong."""
+
+
+class UnknownEngineError(ConfigError):
+    """An engine or profile name matches nothing that is installed or configured."""
+
+    def __init__(self, name: str, known: list[str], profiles: list[str] | None = None) -> None:
+        self.name = name
+        self.known = sorted(known)
+        self.profiles = sorted(profiles or [])
+        parts = [f"unknown engine {name!r}; installed engines: {', '.join(self.known) or 'none'}"]
+        if self.profiles:
+            parts.append(f"configured profiles: {', '.join(self.profiles)}")
+        super().__init__("; ".join(parts))
+
+
+class EngineUnavailableError(ConfigError):
+    """The engine is known but cannot run here (a missing extra, missing credentials)."""
+
+    def __init__(self, engine: str, reason: str) -> None:
+        self.engine = engine
+        self.reason = reason
+        super().__init__(f"engine {engine!r} cannot run: {reason}")
+
+
+class PluginLoadError(UnifiedOcrError):
+    """A plugin's entry point could not be imported or registered."""
+
+
+# -- input: the image itself is wrong; raised before any network call -------------------
+
+
+class InputError(UnifiedOcrError):
+    """An input image cannot be used; the message names the source."""
+
+    def __init__(self, source: str, problem: str) -> None:
+        self.source = source
+        self.problem = problem
+        super().__init__(f"{source}: {problem}")
+
+
+class ImageNotFoundError(InputError):
+    """The path does not exist or is not a readable file."""
+
+
+class EmptyImageError(InputError):
+    """The file or buffer holds zero bytes, or the array has no pixels."""
+
+
+class UnsupportedImageError(InputError):
+    """The bytes are not an image format unified-ocr can read."""
+
+
+class CorruptImageError(InputError):
+    """The bytes start like an image but cannot be decoded (truncated, damaged)."""
+
+
+# -- recognition: the engine failed -------------------------------------------------------
+
+
+class RecognitionError(UnifiedOcrError):
+    """An engine failed to recognise an image."""
+
+
+class ProviderError(RecognitionError):
+    """A remote OCR service answered with an error.
+
+    Carries the vendor, the HTTP status and the vendor's own code and message, so that
+    retry decisions can read the body and not only the status.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        vendor: str,
+        status: int | None = None,
+        code: str | None = None,
+    ) -> None:
+        self.vendor = vendor
+        self.status = status
+        self.code = code
+        self.message = message
+        where = ", ".join(
+            part
+            for part in (
+                f"HTTP {status}" if status is not None else "",
+                f"code {code}" if code else "",
+            )
+            if part
+        )
+        super().__init__(f"{vendor}: {message}" + (f" ({where})" if where else ""))

@@ -1,0 +1,192 @@
+"""Quadrilaterals and the transforms that move them between image frames.
+
+A :class:`Quad` keeps its four points in the order the text is read: clockwise from the
+text's own top-left. For upright text that is the page's top-left; for text turned 180°
+the first point sits at the page's bottom-right. Vendors return points in that order, and
+keeping it is what lets a crop come out upright. :meth:`Quad.canonical` gives the purely
+geometric order beside it.
+
+Points are never clamped: vendors return points outside the image, and clipping belongs to
+exporters and crops, which know the image size.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Union
+
+import attrs
+import cv2
+import numpy as np
+
+Point = tuple[float, float]
+PointsLike = Union[Sequence[Sequence[float]], np.ndarray]
+
+
+def _to_points(value: PointsLike) -> tuple[Point, Point, Point, Point]:
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.shape != (4, 2):
+        raise ValueError(f"a quad needs four (x, y) points, got an array of shape {arr.shape}")
+    return tuple((float(x), float(y)) for x, y in arr)  # type: ignore[return-value]
+
+
+@attrs.frozen(slots=True)
+class Transform:
+    """A 3x3 projective matrix that maps points from one frame into another.
+
+    ``source_size`` and ``target_size`` are the (width, height) of the two frames. The usual
+    one maps the frame an engine saw (the upload) back to the original image as displayed.
+    """
+
+    matrix: tuple[float, ...] = attrs.field(converter=lambda m: tuple(float(v) for v in np.ravel(m)))
+    source_size: tuple[int, int] = attrs.field(converter=tuple)
+    target_size: tuple[int, int] = attrs.field(converter=tuple)
+
+    @matrix.validator
+    def _check_matrix(self, _attribute: attrs.Attribute, value: tuple[float, ...]) -> None:
+        if len(value) != 9:
+            raise ValueError("a transform matrix has 9 entries (3x3)")
+
+    @classmethod
+    def identity(cls, width: int, height: int) -> Transform:
+        return cls(np.eye(3), (width, height), (width, height))
+
+    @classmethod
+    def scale(cls, source_size: tuple[int, int], target_size: tuple[int, int]) -> Transform:
+        """Map a resized frame onto the frame it was resized from."""
+        sx = target_size[0] / source_size[0]
+        sy = target_size[1] / source_size[1]
+        return cls(np.diag([sx, sy, 1.0]), source_size, target_size)
+
+    @property
+    def array(self) -> np.ndarray:
+        return np.asarray(self.matrix, dtype=np.float64).reshape(3, 3)
+
+    @property
+    def is_identity(self) -> bool:
+        return bool(np.allclose(self.array, np.eye(3))) and self.source_size == self.target_size
+
+    def apply(self, points: PointsLike) -> np.ndarray:
+        """Map an (N, 2) array of points; returns float64 (N, 2)."""
+        pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        homogeneous = np.hstack([pts, np.ones((len(pts), 1))]) @ self.array.T
+        return homogeneous[:, :2] / homogeneous[:, 2:3]
+
+    def then(self, other: Transform) -> Transform:
+        """This transform followed by ``other``."""
+        return Transform(other.array @ self.array, self.source_size, other.target_size)
+
+    def inverse(self) -> Transform:
+        return Transform(np.linalg.inv(self.array), self.target_size, self.source_size)
+
+
+@attrs.frozen(slots=True)
+class Quad:
+    """Four points in pixels, clockwise, starting at the text's own top-left."""
+
+    points: tuple[Point, Point, Point, Point] = attrs.field(converter=_to_points)
+
+    @classmethod
+    def from_bbox(cls, x0: float, y0: float, x1: float, y1: float) -> Quad:
+        """An upright rectangle from its left, top, right and bottom edges."""
+        return cls([(x0, y0), (x1, y0), (x1, y1), (x0, y1)])
+
+    @property
+    def array(self) -> np.ndarray:
+        return np.asarray(self.points, dtype=np.float64)
+
+    def bbox(self) -> tuple[float, float, float, float]:
+        """The axis-aligned bounding box as (left, top, right, bottom)."""
+        xs = [p[0] for p in self.points]
+        ys = [p[1] for p in self.points]
+        return min(xs), min(ys), max(xs), max(ys)
+
+    @property
+    def center(self) -> Point:
+        a = self.array.mean(axis=0)
+        return float(a[0]), float(a[1])
+
+    @property
+    def width(self) -> float:
+        """Length along the text: the mean of the top and bottom edges."""
+        (p0, p1, p2, p3) = self.array
+        return float((np.linalg.norm(p1 - p0) + np.linalg.norm(p2 - p3)) / 2)
+
+    @property
+    def height(self) -> float:
+        """Size across the text: the mean of the left and right edges."""
+        (p0, p1, p2, p3) = self.array
+        return float((np.linalg.norm(p3 - p0) + np.linalg.norm(p2 - p1)) / 2)
+
+    @property
+    def angle(self) -> float:
+        """Direction of reading in degrees, clockwise from the x axis (image y points down)."""
+        (p0, p1, p2, p3) = self.array
+        d = (p1 - p0) + (p2 - p3)
+        return math.degrees(math.atan2(d[1], d[0]))
+
+    @property
+    def area(self) -> float:
+        """Unsigned polygon area (shoelace)."""
+        return _poly_area(self.array)
+
+    def canonical(self) -> Quad:
+        """The same points in geometric order: clockwise from the top-left-most corner.
+
+        Use it where the reading direction must not matter (detection metrics, drawing).
+        """
+        pts = self.array
+        c = pts.mean(axis=0)
+        order = np.argsort(np.arctan2(pts[:, 1] - c[1], pts[:, 0] - c[0]))  # clockwise on screen
+        pts = pts[order]
+        start = int(np.argmin(pts[:, 0] + pts[:, 1]))
+        return Quad(np.roll(pts, -start, axis=0))
+
+    def mapped(self, transform: Transform) -> Quad:
+        """The quad in the target frame of ``transform``; the point order is kept."""
+        return Quad(transform.apply(self.array))
+
+    def iou(self, other: Quad) -> float:
+        """Intersection over union of the two (convex hulls of the) quads."""
+        a = _convex(self.array)
+        b = _convex(other.array)
+        area_a, area_b = _poly_area(a), _poly_area(b)
+        if area_a <= 0 or area_b <= 0:
+            return 0.0
+        inter, _ = cv2.intersectConvexConvex(a.astype(np.float32), b.astype(np.float32))
+        union = area_a + area_b - inter
+        return float(inter / union) if union > 0 else 0.0
+
+    def union(self, *others: Quad) -> Quad:
+        """The smallest rectangle, turned the way this quad reads, that holds all the quads.
+
+        Used to build a line's quad from its words: the result starts at the text's
+        top-left like every other quad.
+        """
+        return Quad.enclosing([self, *others], angle=self.angle)
+
+    @staticmethod
+    def enclosing(quads: Iterable[Quad], angle: float | None = None) -> Quad:
+        """The rectangle at ``angle`` (default: the first quad's) enclosing all ``quads``."""
+        quads = list(quads)
+        if not quads:
+            raise ValueError("enclosing() needs at least one quad")
+        theta = math.radians(quads[0].angle if angle is None else angle)
+        u = np.array([math.cos(theta), math.sin(theta)])  # along the text
+        v = np.array([-u[1], u[0]])  # down, across the text
+        pts = np.vstack([q.array for q in quads])
+        pu, pv = pts @ u, pts @ v
+        u0, u1, v0, v1 = pu.min(), pu.max(), pv.min(), pv.max()
+        corners = [u0 * u + v0 * v, u1 * u + v0 * v, u1 * u + v1 * v, u0 * u + v1 * v]
+        return Quad(corners)
+
+
+def _convex(pts: np.ndarray) -> np.ndarray:
+    hull = cv2.convexHull(pts.astype(np.float32))
+    return hull.reshape(-1, 2).astype(np.float64)
+
+
+def _poly_area(pts: np.ndarray) -> float:
+    x, y = pts[:, 0], pts[:, 1]
+    return float(abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) / 2)

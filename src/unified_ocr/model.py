@@ -1,0 +1,377 @@
+"""The result model every engine's output becomes: pages, lines, words, tables and fields.
+
+All classes are frozen ``attrs`` classes with slots. Coordinates are float pixels in the
+original image as displayed (EXIF applied), whatever frame the engine saw; confidence is
+0..1, or ``None`` when the engine gives none (never a made-up 1.0).
+
+``to_dict()``/``from_dict()`` round-trip exactly through JSON; the document carries
+:data:`SCHEMA` and :data:`SCHEMA_VERSION` so that readers can refuse what they do not know.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Literal
+
+import attrs
+
+from .geometry import Quad, Transform
+
+SCHEMA = "unified-ocr/result"
+SCHEMA_VERSION = 1
+
+FieldKind = Literal["text", "multi_box", "checkbox"]
+
+
+def _confidence(value: float | None) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"confidence must be within 0..1 or None, got {value}")
+    return value
+
+
+def _quad_or_none(value: Any) -> Quad | None:
+    if value is None or isinstance(value, Quad):
+        return value
+    return Quad(value)
+
+
+def _quad(value: Any) -> Quad:
+    return value if isinstance(value, Quad) else Quad(value)
+
+
+def _quad_dict(quad: Quad | None) -> list[list[float]] | None:
+    return None if quad is None else [list(p) for p in quad.points]
+
+
+@attrs.frozen(slots=True)
+class Word:
+    """One recognised word (or, for engines that split no further, one character run)."""
+
+    text: str
+    quad: Quad = attrs.field(converter=_quad)
+    confidence: float | None = attrs.field(default=None, converter=_confidence)
+
+    def mapped(self, transform: Transform) -> Word:
+        return attrs.evolve(self, quad=self.quad.mapped(transform))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "quad": _quad_dict(self.quad), "confidence": self.confidence}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Word:
+        return cls(d["text"], d["quad"], d.get("confidence"))
+
+
+@attrs.frozen(slots=True)
+class Line:
+    """A line of text: its words in reading order, and the text as the engine wrote it.
+
+    ``text`` is kept apart from the words because not every script joins words with a
+    space (an engine may return Chinese characters one by one).
+    """
+
+    text: str
+    quad: Quad = attrs.field(converter=_quad)
+    words: tuple[Word, ...] = attrs.field(default=(), converter=tuple)
+    confidence: float | None = attrs.field(default=None, converter=_confidence)
+
+    @classmethod
+    def from_words(cls, words: Sequence[Word], separator: str = " ") -> Line:
+        """A line over ``words``: text joined by ``separator``, quad enclosing them all."""
+        if not words:
+            raise ValueError("a line needs at least one word")
+        quad = words[0].quad.union(*(w.quad for w in words[1:]))
+        scores = [w.confidence for w in words if w.confidence is not None]
+        confidence = min(scores) if len(scores) == len(words) else None
+        return cls(separator.join(w.text for w in words), quad, tuple(words), confidence)
+
+    def mapped(self, transform: Transform) -> Line:
+        return attrs.evolve(
+            self,
+            quad=self.quad.mapped(transform),
+            words=tuple(w.mapped(transform) for w in self.words),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "quad": _quad_dict(self.quad),
+            "confidence": self.confidence,
+            "words": [w.to_dict() for w in self.words],
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Line:
+        words = tuple(Word.from_dict(w) for w in d.get("words", ()))
+        return cls(d["text"], d["quad"], words, d.get("confidence"))
+
+
+@attrs.frozen(slots=True)
+class Cell:
+    """A table cell, 0-based, with its spans and every line of its text."""
+
+    row: int
+    col: int
+    row_span: int = 1
+    col_span: int = 1
+    lines: tuple[Line, ...] = attrs.field(default=(), converter=tuple)
+    quad: Quad | None = attrs.field(default=None, converter=_quad_or_none)
+    confidence: float | None = attrs.field(default=None, converter=_confidence)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    def mapped(self, transform: Transform) -> Cell:
+        return attrs.evolve(
+            self,
+            lines=tuple(line.mapped(transform) for line in self.lines),
+            quad=None if self.quad is None else self.quad.mapped(transform),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "col": self.col,
+            "row_span": self.row_span,
+            "col_span": self.col_span,
+            "quad": _quad_dict(self.quad),
+            "confidence": self.confidence,
+            "lines": [line.to_dict() for line in self.lines],
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Cell:
+        lines = tuple(Line.from_dict(x) for x in d.get("lines", ()))
+        return cls(
+            d["row"], d["col"], d.get("row_span", 1), d.get("col_span", 1),
+            lines, d.get("quad"), d.get("confidence"),
+        )  # fmt: skip
+
+
+@attrs.frozen(slots=True)
+class Table:
+    """A detected table; cells keep their spans, and empty cells are kept too."""
+
+    cells: tuple[Cell, ...] = attrs.field(converter=tuple)
+    quad: Quad | None = attrs.field(default=None, converter=_quad_or_none)
+    confidence: float | None = attrs.field(default=None, converter=_confidence)
+
+    @property
+    def n_rows(self) -> int:
+        return max((c.row + c.row_span for c in self.cells), default=0)
+
+    @property
+    def n_cols(self) -> int:
+        return max((c.col + c.col_span for c in self.cells), default=0)
+
+    def to_grid(self) -> list[list[str]]:
+        """Rows of cell texts; a spanning cell's text fills its top-left slot only."""
+        grid = [["" for _ in range(self.n_cols)] for _ in range(self.n_rows)]
+        for c in self.cells:
+            grid[c.row][c.col] = c.text
+        return grid
+
+    def to_csv(self) -> str:
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(self.to_grid())
+        return out.getvalue()
+
+    def to_html(self) -> str:
+        """An HTML ``<table>`` with ``rowspan``/``colspan`` and line breaks kept."""
+        by_row: dict[int, list[Cell]] = {}
+        for c in self.cells:
+            by_row.setdefault(c.row, []).append(c)
+        rows = []
+        for r in range(self.n_rows):
+            tds = []
+            for c in sorted(by_row.get(r, []), key=lambda c: c.col):
+                span = "".join(
+                    f' {name}="{n}"' for name, n in (("rowspan", c.row_span), ("colspan", c.col_span)) if n > 1
+                )
+                body = "<br>".join(html.escape(line.text) for line in c.lines)
+                tds.append(f"<td{span}>{body}</td>")
+            rows.append("<tr>" + "".join(tds) + "</tr>")
+        return "<table>\n" + "\n".join(rows) + "\n</table>"
+
+    def mapped(self, transform: Transform) -> Table:
+        return attrs.evolve(
+            self,
+            cells=tuple(c.mapped(transform) for c in self.cells),
+            quad=None if self.quad is None else self.quad.mapped(transform),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "quad": _quad_dict(self.quad),
+            "confidence": self.confidence,
+            "cells": [c.to_dict() for c in self.cells],
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Table:
+        return cls(tuple(Cell.from_dict(c) for c in d["cells"]), d.get("quad"), d.get("confidence"))
+
+
+@attrs.frozen(slots=True)
+class Field:
+    """A named value from a template or document engine (a form field, a receipt total)."""
+
+    name: str
+    kind: FieldKind = "text"
+    text: str = ""
+    quad: Quad | None = attrs.field(default=None, converter=_quad_or_none)
+    confidence: float | None = attrs.field(default=None, converter=_confidence)
+    checked: bool | None = None
+    parts: tuple[Field, ...] = attrs.field(default=(), converter=tuple)
+
+    def mapped(self, transform: Transform) -> Field:
+        return attrs.evolve(
+            self,
+            quad=None if self.quad is None else self.quad.mapped(transform),
+            parts=tuple(p.mapped(transform) for p in self.parts),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "text": self.text,
+            "quad": _quad_dict(self.quad),
+            "confidence": self.confidence,
+            "checked": self.checked,
+            "parts": [p.to_dict() for p in self.parts],
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Field:
+        parts = tuple(Field.from_dict(p) for p in d.get("parts", ()))
+        return cls(
+            d["name"], d.get("kind", "text"), d.get("text", ""), d.get("quad"),
+            d.get("confidence"), d.get("checked"), parts,
+        )  # fmt: skip
+
+
+@attrs.frozen(slots=True)
+class Page:
+    """One page (or one image): its size in pixels and what was found on it."""
+
+    index: int
+    width: int
+    height: int
+    lines: tuple[Line, ...] = attrs.field(default=(), converter=tuple)
+    tables: tuple[Table, ...] = attrs.field(default=(), converter=tuple)
+    fields: tuple[Field, ...] = attrs.field(default=(), converter=tuple)
+
+    @property
+    def words(self) -> list[Word]:
+        return [w for line in self.lines for w in line.words]
+
+    @property
+    def text(self) -> str:
+        """The lines in reading order, one per line of text."""
+        return "\n".join(line.text for line in self.lines)
+
+    def field(self, name: str) -> Field:
+        """The field called ``name``; a ``KeyError`` lists the names there are."""
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(f"no field {name!r} on page {self.index}; fields: {[f.name for f in self.fields]}")
+
+    def mapped(self, transform: Transform) -> Page:
+        """The page in ``transform``'s target frame, every quad moved and the size updated."""
+        width, height = transform.target_size
+        return attrs.evolve(
+            self,
+            width=width,
+            height=height,
+            lines=tuple(x.mapped(transform) for x in self.lines),
+            tables=tuple(x.mapped(transform) for x in self.tables),
+            fields=tuple(x.mapped(transform) for x in self.fields),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "width": self.width,
+            "height": self.height,
+            "lines": [x.to_dict() for x in self.lines],
+            "tables": [x.to_dict() for x in self.tables],
+            "fields": [x.to_dict() for x in self.fields],
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Page:
+        return cls(
+            d["index"], d["width"], d["height"],
+            tuple(Line.from_dict(x) for x in d.get("lines", ())),
+            tuple(Table.from_dict(x) for x in d.get("tables", ())),
+            tuple(Field.from_dict(x) for x in d.get("fields", ())),
+        )  # fmt: skip
+
+
+@attrs.frozen(slots=True)
+class OcrResult:
+    """What one engine found in one source. ``raw`` keeps the engine's own output."""
+
+    engine: str
+    pages: tuple[Page, ...] = attrs.field(converter=tuple)
+    raw: Any = attrs.field(default=None, eq=False, repr=False)
+    meta: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
+
+    @property
+    def text(self) -> str:
+        """All pages' text in reading order; pages are separated by a form feed."""
+        return "\f".join(p.text for p in self.pages)
+
+    @property
+    def words(self) -> list[Word]:
+        return [w for p in self.pages for w in p.words]
+
+    def iter_lines(self) -> Iterator[tuple[Page, Line]]:
+        for page in self.pages:
+            for line in page.lines:
+                yield page, line
+
+    def mapped(self, transforms: Transform | Sequence[Transform]) -> OcrResult:
+        """Move every quad of every page; one transform for all pages, or one per page."""
+        if isinstance(transforms, Transform):
+            transforms = [transforms] * len(self.pages)
+        if len(transforms) != len(self.pages):
+            raise ValueError(f"{len(transforms)} transforms for {len(self.pages)} pages")
+        return attrs.evolve(self, pages=tuple(p.mapped(t) for p, t in zip(self.pages, transforms)))
+
+    def to_dict(self, include_raw: bool = False) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "schema": SCHEMA,
+            "version": SCHEMA_VERSION,
+            "engine": self.engine,
+            "meta": dict(self.meta),
+            "pages": [p.to_dict() for p in self.pages],
+        }
+        if include_raw and self.raw is not None:
+            d["raw"] = self.raw
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> OcrResult:
+        if d.get("schema") != SCHEMA:
+            raise ValueError(f"not a unified-ocr result (schema {d.get('schema')!r}, expected {SCHEMA!r})")
+        version = d.get("version")
+        if not isinstance(version, int) or version > SCHEMA_VERSION:
+            raise ValueError(
+                f"result schema version {version!r} is newer than this unified-ocr reads ({SCHEMA_VERSION}); upgrade unified-ocr"
+            )
+        return cls(
+            d["engine"],
+            tuple(Page.from_dict(p) for p in d["pages"]),
+            d.get("raw"),
+            dict(d.get("meta", {})),
+        )

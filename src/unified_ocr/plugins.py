@@ -1,0 +1,121 @@
+"""Finding engines: the plugin manager, entry-point loading, and name lookup.
+
+The core names no vendor. Built-in engines and third-party ones arrive the same way,
+through the ``unified_ocr`` entry-point group; a plugin may also be passed explicitly
+(tests, applications that embed unified-ocr). A plugin that fails to import is recorded
+with its reason and shown by ``unified-ocr engines``; it never breaks the others.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+import attrs
+import pluggy
+
+from . import hookspecs
+from .engine import Engine, EngineOptions
+from .errors import UnknownEngineError
+
+ENTRY_POINT_GROUP = hookspecs.PROJECT
+
+#: The engine used when neither the call nor the configuration names one: offline, no account.
+DEFAULT_ENGINE = "rapidocr"
+
+
+@attrs.frozen(slots=True)
+class EngineEntry:
+    """An engine class and where it came from (a distribution, or a plugin given in code)."""
+
+    engine: type[Engine]
+    origin: str
+
+
+@attrs.frozen(slots=True)
+class PluginProblem:
+    """A plugin that could not be used, and why."""
+
+    plugin: str
+    origin: str
+    reason: str
+
+
+class Registry:
+    """The engines that the installed and the given plugins provide."""
+
+    def __init__(self, plugins: Iterable[Any] = (), *, entry_points: bool = True) -> None:
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        self.problems: list[PluginProblem] = []
+        self._origins: dict[int, str] = {}
+        if entry_points:
+            self._load_entry_points()
+        for plugin in plugins:
+            self.register(plugin, origin="registered in code")
+        self._engines = self._collect()
+
+    def register(self, plugin: Any, origin: str, name: str | None = None) -> None:
+        self.pm.register(plugin, name=name)
+        self._origins[id(plugin)] = origin
+
+    def _load_entry_points(self) -> None:
+        seen: set[str] = set()
+        for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+            if ep.name in seen:  # the same distribution found twice on sys.path
+                continue
+            seen.add(ep.name)
+            dist = ep.dist
+            origin = f"{dist.name} {dist.version}" if dist is not None else "entry point"
+            try:
+                plugin = ep.load()
+            except Exception as exc:  # a broken plugin must not take the others down
+                self.problems.append(PluginProblem(ep.name, origin, f"cannot be imported: {exc!r}"))
+                continue
+            self.register(plugin, origin=origin, name=ep.name)
+
+    def _collect(self) -> dict[str, EngineEntry]:
+        engines: dict[str, EngineEntry] = {}
+        for impl in self.pm.hook.register_engines.get_hookimpls():
+            origin = self._origins.get(id(impl.plugin), impl.plugin_name)
+            try:
+                provided = impl.function() or []
+            except Exception as exc:
+                self.problems.append(PluginProblem(impl.plugin_name, origin, f"register_engines failed: {exc!r}"))
+                continue
+            for engine in provided:
+                if not (isinstance(engine, type) and issubclass(engine, Engine)):
+                    self.problems.append(PluginProblem(impl.plugin_name, origin, f"{engine!r} is not an Engine subclass"))
+                elif engine.name in engines:
+                    first = engines[engine.name].origin
+                    self.problems.append(
+                        PluginProblem(impl.plugin_name, origin, f"engine name {engine.name!r} is taken by {first}")
+                    )
+                else:
+                    engines[engine.name] = EngineEntry(engine, origin)
+        return engines
+
+    @property
+    def engines(self) -> dict[str, EngineEntry]:
+        return dict(sorted(self._engines.items()))
+
+    def engine_class(self, name: str) -> type[Engine]:
+        try:
+            return self._engines[name].engine
+        except KeyError:
+            raise UnknownEngineError(name, list(self._engines)) from None
+
+    def engine_for_options(self, options: EngineOptions) -> type[Engine]:
+        """The engine whose options class ``options`` is: the options are its identity."""
+        for entry in self._engines.values():
+            if type(options) is entry.engine.Options:
+                return entry.engine
+        raise UnknownEngineError(type(options).__name__, list(self._engines))
+
+
+@lru_cache(maxsize=1)
+def default_registry() -> Registry:
+    """The registry of the installed plugins, built once per process."""
+    return Registry()
