@@ -123,7 +123,7 @@ def probe(data: bytes, name: str = "<bytes>") -> ImageInfo:
     except UnidentifiedImageError:
         raise UnsupportedImageError(name, "not an image (the content is not JPEG, PNG, TIFF, BMP, WebP or GIF)") from None
     except (OSError, SyntaxError, ValueError, IndexError) as exc:
-        raise CorruptImageError(name, f"damaged image header ({exc})") from None
+        raise CorruptImageError(name, f"damaged or truncated image ({exc})") from None
     if info.width <= 0 or info.height <= 0:
         raise EmptyImageError(name, "the image has no pixels")
     if info.pixels > MAX_PIXELS:

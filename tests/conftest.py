@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "examples" / "sample-receipt.png"
+TEST_PLUGINS = Path(__file__).resolve().parent / "plugins"
+
+
+def write_dist(site: Path, name: str, entry_points: dict[str, str]) -> None:
+    """Install a distribution's metadata the way pip would, so importlib.metadata finds its entry points."""
+    info = site / f"{name.replace('-', '_')}-0.1.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1\n")
+    lines = "\n".join(f"{k} = {v}" for k, v in entry_points.items())
+    (info / "entry_points.txt").write_text(f"[unified_ocr]\n{lines}\n")
+
+
+@pytest.fixture
+def third_party_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A site folder holding an installed 'unified-ocr-echo' and a broken 'unified-ocr-broken'."""
+    site = tmp_path / "site"
+    write_dist(site, "unified-ocr-echo", {"echo": "unified_ocr_echo"})
+    write_dist(site, "unified-ocr-broken", {"broken": "broken_plugin"})
+    monkeypatch.syspath_prepend(str(TEST_PLUGINS))
+    monkeypatch.syspath_prepend(str(site))
+    return site
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
+            pythonpath: list[Path] = ()) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    """Run the real command in a fresh interpreter, as a user would."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("UNIFIED_OCR")}
+    full_env.update(env or {})
+    if pythonpath:
+        full_env["PYTHONPATH"] = os.pathsep.join(map(str, pythonpath))
+    return subprocess.run(
+        [sys.executable, "-m", "unified_ocr", *args],
+        capture_output=True, text=True, env=full_env, cwd=cwd or ROOT, timeout=300,
+    )  # fmt: skip
+
+
+def text_image(text: str, size: tuple[int, int] = (480, 120), scale: float = 1.4) -> np.ndarray:
+    img = np.full((size[1], size[0], 3), 255, np.uint8)
+    cv2.putText(img, text, (12, size[1] // 2 + 15), cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), 3, cv2.LINE_AA)
+    return img

@@ -1,0 +1,177 @@
+"""The result model: geometry that later steps rely on, and exact JSON round-trips."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from unified_ocr import Cell, Field, Line, OcrResult, Page, Quad, Table, Transform, Word, load_result
+
+coord = st.floats(min_value=-1e5, max_value=1e5, allow_nan=False, allow_infinity=False)
+confidence = st.none() | st.floats(min_value=0, max_value=1)
+quads = st.lists(st.tuples(coord, coord), min_size=4, max_size=4).map(Quad)
+texts = st.text(max_size=12)
+words = st.builds(Word, texts, quads, confidence)
+lines = st.builds(Line, texts, quads, st.lists(words, max_size=3).map(tuple), confidence)
+cells = st.builds(
+    Cell, st.integers(0, 9), st.integers(0, 9), st.integers(1, 3), st.integers(1, 3),
+    st.lists(lines, max_size=2).map(tuple), st.none() | quads, confidence,
+)  # fmt: skip
+tables = st.builds(Table, st.lists(cells, max_size=4).map(tuple), st.none() | quads, confidence)
+leaf_fields = st.builds(
+    Field, texts, st.sampled_from(["text", "multi_box", "checkbox"]), texts, st.none() | quads, confidence,
+    st.none() | st.booleans(),
+)  # fmt: skip
+fields = st.builds(Field, texts, st.just("multi_box"), texts, st.none() | quads, confidence, st.none(),
+                   st.lists(leaf_fields, max_size=2).map(tuple)) | leaf_fields  # fmt: skip
+pages = st.builds(
+    Page, st.integers(0, 50), st.integers(1, 10000), st.integers(1, 10000),
+    st.lists(lines, max_size=3).map(tuple), st.lists(tables, max_size=1).map(tuple),
+    st.lists(fields, max_size=2).map(tuple),
+)  # fmt: skip
+meta = st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=5) | st.floats(allow_nan=False), max_size=3)
+results = st.builds(OcrResult, st.sampled_from(["rapidocr", "clova", "kakao"]), st.lists(pages, max_size=2).map(tuple),
+                    st.none(), meta)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(results)
+def test_json_round_trip_is_exact(result: OcrResult) -> None:
+    text = json.dumps(result.to_dict(), ensure_ascii=False)
+    back = OcrResult.from_dict(json.loads(text))
+    assert back == result
+    assert back.to_dict() == result.to_dict()
+
+
+def test_load_result_reads_a_saved_file(tmp_path) -> None:
+    q = Quad.from_bbox(1, 2, 30, 12)
+    result = OcrResult("x", (Page(0, 40, 20, (Line("hi there", q, (Word("hi", q, 0.5),), 0.25),)),), raw={"a": 1})
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(result.to_dict()), encoding="utf-8")
+    assert load_result(path) == result
+    assert load_result(path).text == "hi there"
+
+
+def test_raw_is_out_of_equality_and_repr() -> None:
+    a = OcrResult("x", (), raw={"secret-looking": "vendor body"})
+    b = OcrResult("x", (), raw=None)
+    assert a == b
+    assert "vendor body" not in repr(a)
+
+
+def test_from_dict_refuses_other_documents() -> None:
+    with pytest.raises(ValueError, match="not a unified-ocr result"):
+        OcrResult.from_dict({"pages": []})
+    with pytest.raises(ValueError, match="newer"):
+        OcrResult.from_dict({"schema": "unified-ocr/result", "version": 999, "engine": "x", "pages": []})
+
+
+def test_confidence_must_be_a_probability_or_none() -> None:
+    q = Quad.from_bbox(0, 0, 1, 1)
+    assert Word("a", q).confidence is None
+    assert Word("a", q, 1).confidence == 1.0
+    with pytest.raises(ValueError, match="0..1"):
+        Word("a", q, 1.5)
+
+
+def rotated(cx: float, cy: float, w: float, h: float, degrees: float) -> Quad:
+    """A w x h box at (cx, cy) whose text reads at ``degrees``, points from the text's own top-left."""
+    t = math.radians(degrees)
+    u = np.array([math.cos(t), math.sin(t)])
+    v = np.array([-u[1], u[0]])
+    c = np.array([cx, cy])
+    return Quad([c - u * w / 2 - v * h / 2, c + u * w / 2 - v * h / 2, c + u * w / 2 + v * h / 2, c - u * w / 2 + v * h / 2])
+
+
+@pytest.mark.parametrize("degrees", [0, 30, 90, 180, 270, -45])
+def test_size_and_angle_follow_the_text(degrees: float) -> None:
+    q = rotated(100, 80, 60, 20, degrees)
+    assert q.width == pytest.approx(60)
+    assert q.height == pytest.approx(20)
+    assert math.cos(math.radians(q.angle - degrees)) == pytest.approx(1)
+    assert q.area == pytest.approx(1200)
+    assert q.center == pytest.approx((100, 80))
+
+
+def test_180_degree_text_starts_at_the_page_bottom_right_and_canonical_reorders() -> None:
+    q = rotated(50, 50, 40, 10, 180)
+    assert q.points[0] == pytest.approx((70, 55))  # the text's top-left is the page's bottom-right
+    assert q.canonical().points[0] == pytest.approx((30, 45))
+    assert q.canonical().bbox() == pytest.approx(q.bbox())
+    assert q.bbox() == pytest.approx((30, 45, 70, 55))
+
+
+def test_points_outside_the_image_are_kept() -> None:
+    q = Quad([(-5, -3), (10, -3), (10, 4), (-5, 4)])
+    assert q.points[0] == (-5.0, -3.0)
+
+
+def test_iou() -> None:
+    a = Quad.from_bbox(0, 0, 10, 10)
+    assert a.iou(a) == pytest.approx(1)
+    assert a.iou(Quad.from_bbox(5, 0, 15, 10)) == pytest.approx(50 / 150)
+    assert a.iou(Quad.from_bbox(20, 20, 30, 30)) == 0
+    assert a.iou(rotated(5, 5, 10, 10, 90)) == pytest.approx(1)
+    assert a.iou(Quad([(0, 0), (0, 0), (0, 0), (0, 0)])) == 0
+
+
+def test_union_of_words_reads_like_the_words() -> None:
+    w1, w2 = rotated(20, 50, 30, 10, 30), rotated(60, 73, 30, 10, 30)
+    line = w1.union(w2)
+    assert math.cos(math.radians(line.angle - 30)) == pytest.approx(1)
+    for p in (*w1.points, *w2.points):  # every word corner lies inside the line's rectangle
+        assert _inside(line, p)
+    line = Line.from_words([Word("a", w1, 0.9), Word("b", w2, None)])
+    assert line.text == "a b" and line.confidence is None
+
+
+def _inside(q: Quad, p, eps: float = 1e-6) -> bool:
+    pts = q.array
+    def cross(a, b):
+        return a[0] * b[1] - a[1] * b[0]
+
+    return all(cross(pts[(i + 1) % 4] - pts[i], np.asarray(p) - pts[i]) >= -eps for i in range(4))
+
+
+def test_transforms_map_every_quad_and_compose() -> None:
+    down = Transform.scale((100, 50), (400, 200))
+    q = Quad.from_bbox(10, 5, 20, 15)
+    assert q.mapped(down).bbox() == pytest.approx((40, 20, 80, 60))
+    np.testing.assert_allclose(q.mapped(down).mapped(down.inverse()).array, q.array)
+    shift = Transform([[1, 0, 7], [0, 1, -3], [0, 0, 1]], (400, 200), (400, 200))
+    assert q.mapped(down.then(shift)).bbox() == pytest.approx((47, 17, 87, 57))
+    w = Word("w", q, 0.5)
+    table = Table((Cell(0, 0, 1, 2, (Line("w", q, (w,)),), q),), q)
+    field = Field("f", "multi_box", "x", q, None, None, (Field("p", quad=q),))
+    page = Page(0, 100, 50, (Line("w", q, (w,)),), (table,), (field,)).mapped(down)
+    assert (page.width, page.height) == (400, 200)
+    expected = (40, 20, 80, 60)
+    for mapped_quad in (page.lines[0].quad, page.words[0].quad, page.tables[0].quad, page.tables[0].cells[0].quad,
+                        page.tables[0].cells[0].lines[0].words[0].quad, page.fields[0].quad, page.fields[0].parts[0].quad):  # fmt: skip
+        assert mapped_quad.bbox() == pytest.approx(expected)
+
+
+def test_table_grid_csv_and_html_keep_spans_and_lines() -> None:
+    q = Quad.from_bbox(0, 0, 1, 1)
+    two_lines = (Line("Team", q), Line("name", q))
+    table = Table((Cell(0, 0, 1, 2, two_lines), Cell(1, 0, lines=(Line("a,b", q),)), Cell(1, 1), Cell(0, 2, 2, 1)))
+    assert (table.n_rows, table.n_cols) == (2, 3)
+    assert table.to_grid() == [["Team\nname", "", ""], ["a,b", "", ""]]
+    assert table.to_csv().splitlines()[-1] == '"a,b",,'
+    html = table.to_html()
+    assert '<td colspan="2">Team<br>name</td>' in html and '<td rowspan="2"></td>' in html
+
+
+def test_result_text_joins_lines_and_pages() -> None:
+    q = Quad.from_bbox(0, 0, 1, 1)
+    p0 = Page(0, 1, 1, (Line("a", q), Line("b", q)))
+    p1 = Page(1, 1, 1, (Line("c", q),))
+    assert OcrResult("x", (p0, p1)).text == "a\nb\fc"
+    assert Page(0, 1, 1, fields=(Field("total", text="12"),)).field("total").text == "12"
+    with pytest.raises(KeyError, match="total"):
+        Page(0, 1, 1, fields=(Field("total"),)).field("date")
