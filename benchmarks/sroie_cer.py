@@ -1,0 +1,72 @@
+"""Character error rate of an engine on the SROIE receipts in ../shared/eval (run by hand).
+
+    python benchmarks/sroie_cer.py [--engine NAME] [--eval DIR]
+
+The reference is each receipt's ground-truth lines in file order; the hypothesis is
+``result.text``. Both are compared with runs of spaces folded, lines joined by newlines,
+and upper-cased: SROIE's ground truth is written in capitals whatever the print says.
+CER = edit distance / reference length, summed over the set (micro average).
+Needs the test extra (rapidfuzz) and an engine that can run (default: the offline one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import time
+from pathlib import Path
+
+from rapidfuzz.distance import Levenshtein
+
+import unified_ocr
+
+EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
+
+
+def reference(box_csv: Path) -> str:
+    lines = []
+    for row in box_csv.read_text(encoding="utf-8", errors="replace").splitlines():
+        parts = row.split(",", 8)  # eight coordinates, then text that may hold commas
+        if len(parts) == 9:
+            lines.append(parts[8])
+    return normalise("\n".join(lines))
+
+
+def normalise(text: str) -> str:
+    lines = (re.sub(r"\s+", " ", line).strip().upper() for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--engine", default=None, help="profile or engine name (default: the offline engine)")
+    parser.add_argument("--eval", type=Path, default=EVAL, help="the shared eval folder")
+    args = parser.parse_args()
+    images = sorted((args.eval / "sroie" / "images").glob("*.jpg"))
+    if not images:
+        raise SystemExit(f"no SROIE images under {args.eval / 'sroie'}")
+    unified_ocr.recognize(images[0], engine=args.engine)  # load the model outside the timing
+    errors = chars = 0
+    seconds = 0.0
+    for image in images:
+        ref = reference(args.eval / "sroie" / "box" / f"{image.stem}.csv")
+        started = time.perf_counter()
+        result = unified_ocr.recognize(image, engine=args.engine)
+        seconds += time.perf_counter() - started
+        page = result.pages[0]
+        outside = sum(1 for w in page.words if not _inside(w.quad.bbox(), page.width, page.height))
+        hyp = normalise(result.text)
+        dist = Levenshtein.distance(hyp, ref)
+        errors += dist
+        chars += len(ref)
+        print(f"{image.name}  CER {dist / len(ref):.3f}  words {len(page.words):4d}  outside-image {outside}")
+    print(f"engine {result.engine}: CER {errors / chars:.3f} over {len(images)} images, {seconds / len(images):.2f} s per image")
+
+
+def _inside(bbox: tuple[float, float, float, float], width: int, height: int, slack: float = 2.0) -> bool:
+    x0, y0, x1, y1 = bbox
+    return x0 >= -slack and y0 >= -slack and x1 <= width + slack and y1 <= height + slack
+
+
+if __name__ == "__main__":
+    main()
