@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from unified_ocr import ConfigError, Secret, UnknownEngineError, choose_engine, load_config
+from unified_ocr import (
+    ConfigError,
+    Secret,
+    UnknownEngineError,
+    choose_engine,
+    load_config,
+)
 from unified_ocr.config import Config, find_config
 from unified_ocr.plugins import Registry
 

@@ -10,7 +10,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from unified_ocr import Cell, Field, Line, OcrResult, Page, Quad, Table, Transform, Word, load_result
+from unified_ocr import (
+    Cell,
+    Field,
+    Line,
+    OcrResult,
+    Page,
+    Quad,
+    Table,
+    Transform,
+    Word,
+    load_result,
+)
 
 coord = st.floats(min_value=-1e5, max_value=1e5, allow_nan=False, allow_infinity=False)
 confidence = st.none() | st.floats(min_value=0, max_value=1)

@@ -16,7 +16,8 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .api import choose_engine, engine_instance, recognize as recognize_one
+from .api import choose_engine, engine_instance
+from .api import recognize as recognize_one
 from .config import find_config, load_config
 from .errors import ConfigError, UnifiedOcrError
 from .model import OcrResult
@@ -96,7 +97,10 @@ def recognize(images: tuple[str, ...], engine: str | None, config: Path | None, 
     if to_dir and out is not None:
         out.mkdir(parents=True, exist_ok=True)
     failed = 0
+    show_progress = len(images) > 1 and sys.stderr.isatty()
     for i, (image, target) in enumerate(zip(images, targets)):
+        if show_progress:
+            click.echo(f"[{i + 1}/{len(images)}] {image}", err=True)
         try:
             result = recognize_one(image, choice)
         except ConfigError as exc:

@@ -18,7 +18,12 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .errors import CorruptImageError, EmptyImageError, ImageNotFoundError, UnsupportedImageError
+from .errors import (
+    CorruptImageError,
+    EmptyImageError,
+    ImageNotFoundError,
+    UnsupportedImageError,
+)
 
 SourceLike = Union[str, os.PathLike, bytes, bytearray, memoryview, IO[bytes], np.ndarray]
 

@@ -11,7 +11,17 @@ from typing import Literal
 import attrs
 
 import unified_ocr
-from unified_ocr import EngineOptions, Limits, Line, OcrResult, Page, Quad, Secret, Upload, Word
+from unified_ocr import (
+    EngineOptions,
+    Limits,
+    Line,
+    OcrResult,
+    Page,
+    Quad,
+    Secret,
+    Upload,
+    Word,
+)
 from unified_ocr.engine import Engine
 
 
