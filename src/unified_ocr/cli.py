@@ -12,13 +12,14 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
 from . import __version__
 from .api import choose_engine, engine_instance
 from .api import recognize as recognize_one
-from .config import find_config, load_config
+from .config import load_config
 from .errors import ConfigError, UnifiedOcrError
 from .model import OcrResult
 from .plugins import DEFAULT_ENGINE, default_registry
@@ -133,7 +134,7 @@ def engines(config: Path | None, as_json: bool) -> None:
     it) or missing credentials (and where they are looked for).
     """
     registry = default_registry()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name, entry in registry.engines.items():
         reason = entry.engine.unavailable_reason()
         rows.append({
@@ -142,8 +143,8 @@ def engines(config: Path | None, as_json: bool) -> None:
             "default": name == DEFAULT_ENGINE,
         })  # fmt: skip
     with _config_errors_exit():
-        cfg = load_config(config) if (config or find_config()) else None
-    for name in cfg.profiles if cfg else ():
+        cfg = load_config(config)
+    for name in cfg.profiles:
         try:
             choice = choose_engine(name, cfg, registry)
             reason = choice.engine.unavailable_reason(choice.options)

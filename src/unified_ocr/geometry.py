@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import Union
+from typing import Any, Union
 
 import attrs
 import cv2
@@ -31,6 +31,15 @@ def _to_points(value: PointsLike) -> tuple[Point, Point, Point, Point]:
     return tuple((float(x), float(y)) for x, y in arr)  # type: ignore[return-value]
 
 
+def _size(value: Iterable[int]) -> tuple[int, int]:
+    width, height = value
+    return int(width), int(height)
+
+
+def _matrix(value: Any) -> tuple[float, ...]:
+    return tuple(float(v) for v in np.ravel(value))
+
+
 @attrs.frozen(slots=True)
 class Transform:
     """A 3x3 projective matrix that maps points from one frame into another.
@@ -39,9 +48,9 @@ class Transform:
     one maps the frame an engine saw (the upload) back to the original image as displayed.
     """
 
-    matrix: tuple[float, ...] = attrs.field(converter=lambda m: tuple(float(v) for v in np.ravel(m)))
-    source_size: tuple[int, int] = attrs.field(converter=tuple)
-    target_size: tuple[int, int] = attrs.field(converter=tuple)
+    matrix: tuple[float, ...] = attrs.field(converter=_matrix)
+    source_size: tuple[int, int] = attrs.field(converter=_size)
+    target_size: tuple[int, int] = attrs.field(converter=_size)
 
     @matrix.validator
     def _check_matrix(self, _attribute: attrs.Attribute, value: tuple[float, ...]) -> None:

@@ -26,7 +26,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 @hookspec
-def register_engines() -> list[type[Engine]]:
+def register_engines() -> list[type[Engine]]:  # type: ignore[empty-body]
     """Return the :class:`~unified_ocr.engine.Engine` subclasses this plugin provides.
 
     Keep this cheap: import heavy dependencies (models, SDKs) inside the engine, not at

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import html
 import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 import attrs
@@ -24,6 +24,30 @@ SCHEMA = "unified-ocr/result"
 SCHEMA_VERSION = 1
 
 FieldKind = Literal["text", "multi_box", "checkbox"]
+
+
+def _words(items: Iterable[Word]) -> tuple[Word, ...]:
+    return tuple(items)
+
+
+def _lines(items: Iterable[Line]) -> tuple[Line, ...]:
+    return tuple(items)
+
+
+def _cells(items: Iterable[Cell]) -> tuple[Cell, ...]:
+    return tuple(items)
+
+
+def _tables(items: Iterable[Table]) -> tuple[Table, ...]:
+    return tuple(items)
+
+
+def _fields(items: Iterable[Field]) -> tuple[Field, ...]:
+    return tuple(items)
+
+
+def _pages(items: Iterable[Page]) -> tuple[Page, ...]:
+    return tuple(items)
 
 
 def _confidence(value: float | None) -> float | None:
@@ -78,7 +102,7 @@ class Line:
 
     text: str
     quad: Quad = attrs.field(converter=_quad)
-    words: tuple[Word, ...] = attrs.field(default=(), converter=tuple)
+    words: tuple[Word, ...] = attrs.field(default=(), converter=_words)
     confidence: float | None = attrs.field(default=None, converter=_confidence)
 
     @classmethod
@@ -120,7 +144,7 @@ class Cell:
     col: int
     row_span: int = 1
     col_span: int = 1
-    lines: tuple[Line, ...] = attrs.field(default=(), converter=tuple)
+    lines: tuple[Line, ...] = attrs.field(default=(), converter=_lines)
     quad: Quad | None = attrs.field(default=None, converter=_quad_or_none)
     confidence: float | None = attrs.field(default=None, converter=_confidence)
 
@@ -159,7 +183,7 @@ class Cell:
 class Table:
     """A detected table; cells keep their spans, and empty cells are kept too."""
 
-    cells: tuple[Cell, ...] = attrs.field(converter=tuple)
+    cells: tuple[Cell, ...] = attrs.field(converter=_cells)
     quad: Quad | None = attrs.field(default=None, converter=_quad_or_none)
     confidence: float | None = attrs.field(default=None, converter=_confidence)
 
@@ -229,7 +253,7 @@ class Field:
     quad: Quad | None = attrs.field(default=None, converter=_quad_or_none)
     confidence: float | None = attrs.field(default=None, converter=_confidence)
     checked: bool | None = None
-    parts: tuple[Field, ...] = attrs.field(default=(), converter=tuple)
+    parts: tuple[Field, ...] = attrs.field(default=(), converter=_fields)
 
     def mapped(self, transform: Transform) -> Field:
         return attrs.evolve(
@@ -265,9 +289,9 @@ class Page:
     index: int
     width: int
     height: int
-    lines: tuple[Line, ...] = attrs.field(default=(), converter=tuple)
-    tables: tuple[Table, ...] = attrs.field(default=(), converter=tuple)
-    fields: tuple[Field, ...] = attrs.field(default=(), converter=tuple)
+    lines: tuple[Line, ...] = attrs.field(default=(), converter=_lines)
+    tables: tuple[Table, ...] = attrs.field(default=(), converter=_tables)
+    fields: tuple[Field, ...] = attrs.field(default=(), converter=_fields)
 
     @property
     def words(self) -> list[Word]:
@@ -322,7 +346,7 @@ class OcrResult:
     """What one engine found in one source. ``raw`` keeps the engine's own output."""
 
     engine: str
-    pages: tuple[Page, ...] = attrs.field(converter=tuple)
+    pages: tuple[Page, ...] = attrs.field(converter=_pages)
     raw: Any = attrs.field(default=None, eq=False, repr=False)
     meta: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib.metadata
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import attrs
 import pluggy
@@ -81,7 +81,7 @@ class Registry:
         for impl in self.pm.hook.register_engines.get_hookimpls():
             origin = self._origins.get(id(impl.plugin), impl.plugin_name)
             try:
-                provided = impl.function() or []
+                provided = list(cast("Iterable[Any]", impl.function() or []))
             except Exception as exc:
                 self.problems.append(PluginProblem(impl.plugin_name, origin, f"register_engines failed: {exc!r}"))
                 continue
