@@ -132,3 +132,10 @@ def test_an_unreadable_secret_says_where_it_was_looked_for(monkeypatch) -> None:
         Secret(env="NO_SUCH_VAR").reveal()
     with pytest.raises(ConfigError, match="exactly one"):
         Secret()
+
+
+def test_an_undecodable_secret_file_is_a_config_error(tmp_path) -> None:
+    key_file = tmp_path / "key.bin"
+    key_file.write_bytes(b"\xff\xfe\xfa binary")
+    with pytest.raises(ConfigError, match=r"file .*key.bin cannot be read \(UnicodeDecodeError\)"):
+        Secret(file=str(key_file)).reveal()

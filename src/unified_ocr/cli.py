@@ -1,7 +1,8 @@
 """The ``unified-ocr`` command.
 
 Exit codes: 0 success; 1 a recognition or input error (stderr names the file; the other
-files are still processed); 2 a usage or configuration error (nothing was processed).
+files are still processed); 2 a usage or configuration error (found before the first image
+whenever it can be: the configuration, the engine, its extra and credentials are checked first).
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ def recognize(images: tuple[str, ...], engine: str | None, config: Path | None, 
     targets = _output_paths(list(images), out, suffix) if to_dir and out is not None else [out] * len(images)
     if to_dir and out is not None:
         out.mkdir(parents=True, exist_ok=True)
-    failed = 0
+    failed = printed = 0
     show_progress = len(images) > 1 and sys.stderr.isatty()
     for i, (image, target) in enumerate(zip(images, targets)):
         if show_progress:
@@ -118,7 +119,8 @@ def recognize(images: tuple[str, ...], engine: str | None, config: Path | None, 
         elif len(images) == 1 or fmt == "json":
             click.echo(_render(result, fmt, compact=len(images) > 1))
         else:
-            click.echo(("\n" if i else "") + f"==> {image} <==\n{result.text}")
+            click.echo(("\n" if printed else "") + f"==> {image} <==\n{result.text}")
+        printed += 1
     if failed:
         click.echo(f"{failed} of {len(images)} image(s) failed", err=True)
         sys.exit(EXIT_FAILED)

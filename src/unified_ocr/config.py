@@ -163,8 +163,7 @@ def _convert(value: Any, hint: Any) -> Any:
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, list):
             raise ValueError(f"expected a list, got {value!r}")
-        converted = [_convert(v, item) for v in items]
-        return tuple(converted) if origin is tuple else converted
+        return tuple(_convert(v, item) for v in items)  # tuples keep options hashable
     if hint is bool:
         if isinstance(value, bool):
             return value

@@ -40,10 +40,6 @@ class EngineUnavailableError(ConfigError):
         super().__init__(f"engine {engine!r} cannot run: {reason}")
 
 
-class PluginLoadError(UnifiedOcrError):
-    """A plugin's entry point could not be imported or registered."""
-
-
 # -- input: the image itself is wrong; raised before any network call -------------------
 
 

@@ -83,7 +83,10 @@ class Secret:
             return self._value
         if self.env is not None:
             return os.environ[self.env]
-        return Path(self.file).expanduser().read_text(encoding="utf-8").strip()  # type: ignore[arg-type]
+        try:
+            return Path(self.file).expanduser().read_text(encoding="utf-8").strip()  # type: ignore[arg-type]
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"secret unavailable: {self.where} cannot be read ({type(exc).__name__})") from None
 
     def to_config(self) -> dict[str, str]:
         """The reference as it would be written in TOML (a value given in code is not written)."""
