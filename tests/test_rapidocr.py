@@ -62,7 +62,7 @@ def test_no_network_is_touched(monkeypatch) -> None:
     from unified_ocr.sources import open_source
 
     source = open_source(SAMPLE)
-    result = engine.recognize(prepare(source, engine.limits))
+    result = engine.recognize(next(prepare(source, engine.limits)))
     assert "TOTAL" in result.text
 
 

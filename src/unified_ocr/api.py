@@ -18,9 +18,10 @@ import attrs
 from .config import Config, build_options, load_config
 from .engine import Engine, EngineOptions
 from .errors import ConfigError, EngineUnavailableError, UnknownEngineError
-from .model import OcrResult
+from .model import OcrResult, Page
+from .pdf import DEFAULT_DPI
 from .plugins import DEFAULT_ENGINE, Registry, default_registry
-from .prepare import prepare
+from .prepare import map_back, prepare
 from .sources import Source, SourceLike, open_source
 
 ConfigLike = Union[Config, str, os.PathLike, None]
@@ -89,25 +90,33 @@ def recognize(
     engine: EngineLike = None,
     config: ConfigLike = None,
     *,
+    dpi: float = DEFAULT_DPI,
     registry: Registry | None = None,
 ) -> OcrResult:
     """Recognise one image and return the result in the original image's displayed frame.
 
     ``source`` is a path, bytes, a binary file object or a numpy array (BGR or gray);
     ``engine`` a profile name, an engine name or an engine's options object; ``config`` a
-    path to a TOML file or a loaded :class:`~unified_ocr.config.Config`.
+    path to a TOML file or a loaded :class:`~unified_ocr.config.Config`. A multi-page TIFF or
+    a PDF gives one page each; PDF pages are in the pixel frame of a rendering at ``dpi``.
     """
     choice = choose_engine(engine, config, registry)
     runner = engine_instance(choice)
     src = open_source(source)  # input errors surface here, before the engine sees anything
-    upload = prepare(src, runner.limits)
+    pages: list[Page] = []
+    raws: list[Any] = []
+    meta: dict[str, Any] = {}
     started = time.perf_counter()
-    result = runner.recognize(upload)
+    for upload in prepare(src, runner.limits, dpi=dpi):
+        result = map_back(runner.recognize(upload), upload)
+        pages.extend(result.pages)
+        raws.append(result.raw)
+        meta.update(result.meta)
     seconds = time.perf_counter() - started
-    if not upload.transform.is_identity:
-        result = result.mapped(upload.transform)
-    meta: dict[str, Any] = {"source": src.name, "profile": choice.label, "seconds": round(seconds, 4), **result.meta}
-    return attrs.evolve(result, meta=meta)
+    meta.update(source=src.name, profile=choice.label, seconds=round(seconds, 4))
+    if src.info is not None and src.info.format == "pdf":
+        meta["dpi"] = dpi
+    return OcrResult(choice.engine.name, sorted(pages, key=lambda p: p.index), raws[0] if len(raws) == 1 else raws, meta)
 
 
 def load_result(path: str | os.PathLike) -> OcrResult:

@@ -72,7 +72,8 @@ class Engine(abc.ABC):
 
     @abc.abstractmethod
     def recognize(self, upload: Upload) -> OcrResult:
-        """Recognise one prepared upload; coordinates in the upload's frame."""
+        """Recognise one prepared upload: coordinates in the upload's frame, pages indexed
+        0..n-1 within the upload (``upload.pages``), each with the size the engine saw it at."""
 
     def close(self) -> None:
         """Release models, sessions or sockets."""

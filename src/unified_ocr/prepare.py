@@ -1,24 +1,34 @@
 """Fit a source to an engine's input limits, and remember how to map results back.
 
-When the original bytes already fit, they pass through untouched (no decode, no
-re-encode). Otherwise the image is decoded once with its EXIF orientation applied,
-shrunk with ``INTER_AREA`` to the engine's largest side, and encoded in a format the
-engine takes. The :class:`Upload` carries the transform from the frame the engine sees
-back to the original image as displayed.
+When the original bytes already fit, they pass through untouched: no decode, no
+re-encode. Otherwise each page is decoded once (EXIF orientation applied, transparency on
+white), shrunk with ``INTER_AREA`` to the engine's largest side, and encoded in a format the
+engine takes: JPEG for photos (the source was lossy already), PNG for lossless sources such
+as scans and line art, stepping JPEG quality down until the byte limit holds. Every
+:class:`Upload` carries, per page, the transform from the frame the engine sees back to the
+source page as displayed; :func:`map_back` applies it to a whole result.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import attrs
 import cv2
 import numpy as np
 
-from .errors import UnsupportedImageError
+from . import pdf
+from .errors import RecognitionError, UnsupportedImageError
 from .geometry import Transform
-from .sources import Source
+from .model import OcrResult, Page
+from .sources import Source, open_source
 
 #: JPEG qualities tried, in order, until the byte limit holds.
-_JPEG_QUALITIES = (95, 90, 85, 80, 70, 60, 50)
+JPEG_QUALITIES = (92, 85, 75, 60, 45)
+#: Further shrinking, as a share of the longest side, when no quality fits the byte limit.
+_SHRINK_STEPS = (1.0, 0.75, 0.5, 0.35, 0.25)
+#: Formats whose pixels have been through lossy compression already; re-encoded as JPEG.
+_LOSSY = frozenset({"jpeg", "webp"})
 
 
 @attrs.frozen(slots=True)
@@ -28,70 +38,155 @@ class Limits:
     max_side: int | None = None  # longest side in pixels
     max_bytes: int | None = None
     formats: frozenset[str] = frozenset({"jpeg", "png"})
-    max_pages: int | None = 1
+    max_pages: int | None = 1  # pages of a PDF or TIFF in one request
     honours_exif: bool = False  # the engine applies EXIF orientation itself
     takes_pixels: bool = False  # an in-process engine: decoded pixels need no re-encoding
 
     def accepts(self, source: Source) -> bool:
         """Whether ``source``'s bytes can be sent exactly as they are."""
         info = source.info
-        if source.data is None or info is None:
+        if source.data is None or info is None or info.format not in self.formats:
             return False
-        if info.format not in self.formats or (self.max_pages is not None and info.pages > self.max_pages):
+        if self.max_pages is not None and info.pages > self.max_pages:
             return False
         if self.max_bytes is not None and len(source.data) > self.max_bytes:
             return False
+        if info.format == "pdf":  # the engine renders the pages itself
+            return True
         if self.max_side is not None and max(info.width, info.height) > self.max_side:
             return False
         return info.orientation == 1 or self.honours_exif
 
 
 @attrs.frozen(slots=True)
+class UploadPage:
+    """One page of an upload: where it sits in the source and how to map it back."""
+
+    index: int  # the page's index in the source
+    size: tuple[int, int]  # (width, height) of the page as the engine sees it
+    transform: Transform  # that frame -> the source page as displayed
+
+
+@attrs.frozen(slots=True)
 class Upload:
-    """What an engine receives: bytes in an accepted format (and the pixels, when decoded)."""
+    """What an engine receives in one request: bytes in an accepted format, or pixels."""
 
     data: bytes = attrs.field(repr=False)
-    format: str
-    size: tuple[int, int]  # (width, height) of the frame the engine sees
-    transform: Transform  # that frame -> the original image as displayed
+    format: str  # "jpeg", "png", "pdf", ... or "pixels" for in-process engines
     source: str  # the source's name, for messages
+    pages: tuple[UploadPage, ...]
     pixels: np.ndarray | None = attrs.field(default=None, repr=False, eq=False)
 
+    @property
+    def size(self) -> tuple[int, int]:
+        """The (first) page's size as the engine sees it."""
+        return self.pages[0].size
+
+    @property
+    def transform(self) -> Transform:
+        return self.pages[0].transform
+
     def decode(self) -> np.ndarray:
-        """8-bit BGR pixels of the upload, decoding only when not already at hand."""
+        """8-bit BGR pixels of the (first) page, decoding only when not already at hand."""
         if self.pixels is not None:
             return self.pixels
-        return Source(self.source, self.data).decode()
+        return open_source(self.data, self.source).decode()
 
 
-def prepare(source: Source, limits: Limits) -> Upload:
-    """The upload for ``source`` under ``limits``: the original bytes when they fit."""
-    displayed = source.displayed_size
+def prepare(source: Source, limits: Limits, *, dpi: float = pdf.DEFAULT_DPI) -> Iterator[Upload]:
+    """The uploads for ``source`` under ``limits``, one request each, lazily (one page in memory).
+
+    The original bytes when they fit; a PDF over the page limit split into runs of pages
+    when the engine takes PDF; otherwise one image per page, fitted to the limits.
+    """
     if limits.accepts(source):
         assert source.data is not None and source.info is not None
-        return Upload(source.data, source.info.format, displayed, Transform.identity(*displayed), source.name)
-    pixels = source.decode()
+        sizes = source.page_sizes(dpi)
+        pages = tuple(UploadPage(i, s, Transform.identity(*s)) for i, s in enumerate(sizes))
+        yield Upload(source.data, source.info.format, source.name, pages)
+        return
+    fmt = source.info.format if source.info else "array"
+    if fmt == "pdf" and "pdf" in limits.formats and limits.max_pages:
+        yield from _split_pdf(source, limits, dpi)
+        return
+    for index in range(source.pages):
+        yield fit_pixels(source.decode(index, dpi), limits, source.name, index, lossy=fmt in _LOSSY)
+
+
+def fit_pixels(pixels: np.ndarray, limits: Limits, name: str, index: int = 0, *, lossy: bool = False) -> Upload:
+    """One decoded page fitted to ``limits``: shrunk to the largest side, encoded under the byte cap."""
     h, w = pixels.shape[:2]
-    if limits.max_side is not None and max(w, h) > limits.max_side:
-        ratio = limits.max_side / max(w, h)
-        size = (max(1, round(w * ratio)), max(1, round(h * ratio)))
-        pixels = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
-    h2, w2 = pixels.shape[:2]
-    fmt, data = ("pixels", b"") if limits.takes_pixels else _encode(pixels, limits, source.name)
-    return Upload(data, fmt, (w2, h2), Transform.scale((w2, h2), (w, h)), source.name, pixels)
-
-
-def _encode(pixels: np.ndarray, limits: Limits, name: str) -> tuple[str, bytes]:
-    """PNG when it fits (lossless), else JPEG at the best quality under the byte limit."""
-    if "png" in limits.formats:
-        ok, buf = cv2.imencode(".png", pixels, [cv2.IMWRITE_PNG_COMPRESSION, 1])
-        if ok and (limits.max_bytes is None or buf.nbytes <= limits.max_bytes):
-            return "png", buf.tobytes()
-    if "jpeg" in limits.formats:
-        for quality in _JPEG_QUALITIES:
-            ok, buf = cv2.imencode(".jpg", pixels, [cv2.IMWRITE_JPEG_QUALITY, quality])
-            if ok and (limits.max_bytes is None or buf.nbytes <= limits.max_bytes):
-                return "jpeg", buf.tobytes()
+    longest = max(w, h)
+    side = min(longest, limits.max_side or longest)
+    for step in _SHRINK_STEPS:
+        target = max(1, round(side * step))
+        if target < longest:
+            ratio = target / longest
+            size = (max(1, round(w * ratio)), max(1, round(h * ratio)))
+            small = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
+        else:
+            small = pixels
+        sh, sw = small.shape[:2]
+        page = UploadPage(index, (sw, sh), Transform.scale((sw, sh), (w, h)))
+        if limits.takes_pixels:
+            return Upload(b"", "pixels", name, (page,), small)
+        encoded = _encode(small, limits, lossy, name)
+        if encoded is not None:
+            return Upload(encoded[1], encoded[0], name, (page,), small)
     raise UnsupportedImageError(
-        name, f"cannot be encoded within the engine's limits ({limits.max_bytes} bytes, formats {sorted(limits.formats)})"
+        name, f"cannot be encoded within the engine's limits ({limits.max_bytes:,} bytes, formats {sorted(limits.formats)})"
     )
+
+
+def _encode(pixels: np.ndarray, limits: Limits, lossy: bool, name: str) -> tuple[str, bytes] | None:
+    """PNG first for lossless sources (text edges stay sharp), JPEG first for photos."""
+    order = ("jpeg", "png") if lossy else ("png", "jpeg")
+    for fmt in order:
+        if fmt not in limits.formats:
+            continue
+        if fmt == "png":
+            ok, buf = cv2.imencode(".png", pixels, [cv2.IMWRITE_PNG_COMPRESSION, 3])
+            if ok and (limits.max_bytes is None or buf.nbytes <= limits.max_bytes):
+                return "png", buf.tobytes()
+        else:
+            for quality in JPEG_QUALITIES:
+                ok, buf = cv2.imencode(".jpg", pixels, [cv2.IMWRITE_JPEG_QUALITY, quality])
+                if ok and (limits.max_bytes is None or buf.nbytes <= limits.max_bytes):
+                    return "jpeg", buf.tobytes()
+    if not {"png", "jpeg"} & limits.formats:
+        raise UnsupportedImageError(name, f"the engine takes only {sorted(limits.formats)}, which unified-ocr cannot write")
+    return None
+
+
+def _split_pdf(source: Source, limits: Limits, dpi: float) -> Iterator[Upload]:
+    """Runs of at most ``max_pages`` pages as PDFs of their own; a run over the byte cap is rendered."""
+    assert source.data is not None and limits.max_pages
+    sizes = source.page_sizes(dpi)
+    for start in range(0, len(sizes), limits.max_pages):
+        run = list(range(start, min(start + limits.max_pages, len(sizes))))
+        data = pdf.subset(source.data, source.name, run)
+        if limits.max_bytes is None or len(data) <= limits.max_bytes:
+            pages = tuple(UploadPage(i, sizes[i], Transform.identity(*sizes[i])) for i in run)
+            yield Upload(data, "pdf", source.name, pages)
+        else:
+            for i in run:
+                yield fit_pixels(source.decode(i, dpi), limits, source.name, i)
+
+
+def map_back(result: OcrResult, upload: Upload) -> OcrResult:
+    """``result`` (pages indexed within the upload) in the source's pages, as displayed.
+
+    An engine that renders pages itself (a PDF) may report them at its own size: that frame
+    is scaled onto the upload page's before the page's transform applies.
+    """
+    pages: list[Page] = []
+    for page in result.pages:
+        if not 0 <= page.index < len(upload.pages):
+            raise RecognitionError(f"{upload.source}: {result.engine} returned page {page.index} of a {len(upload.pages)}-page upload")
+        slot = upload.pages[page.index]
+        transform = slot.transform
+        if (page.width, page.height) != slot.size and page.width > 0 and page.height > 0:
+            transform = Transform.scale((page.width, page.height), slot.size).then(transform)
+        mapped = page if transform.is_identity else page.mapped(transform)
+        pages.append(attrs.evolve(mapped, index=slot.index))
+    return attrs.evolve(result, pages=tuple(pages))

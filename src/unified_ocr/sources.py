@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 import os
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Union
 
@@ -18,6 +20,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from . import pdf
 from .errors import (
     CorruptImageError,
     EmptyImageError,
@@ -42,10 +45,11 @@ class ImageInfo:
     """What the header says: enough to decide whether an engine can take the bytes as they are."""
 
     format: str
-    width: int  # as stored, before EXIF orientation
+    width: int  # as stored, before EXIF orientation (a PDF's first page at the default DPI)
     height: int
     orientation: int = 1  # EXIF 1..8; 5..8 swap width and height when displayed
     pages: int = 1
+    alpha: bool = False  # transparent pixels, composited onto white when decoded
 
     @property
     def displayed_size(self) -> tuple[int, int]:
@@ -58,33 +62,70 @@ class ImageInfo:
 
 @attrs.frozen(slots=True)
 class Source:
-    """One input image: its name for messages, its bytes (or pixels) and its header facts."""
+    """One input: its name for messages, its bytes (or pixels) and its header facts."""
 
     name: str
     data: bytes | None = attrs.field(repr=False)
     array: np.ndarray | None = attrs.field(default=None, repr=False, eq=False)
     info: ImageInfo | None = None
+    max_pixels: int = MAX_PIXELS
+
+    @property
+    def pages(self) -> int:
+        return self.info.pages if self.info else 1
 
     @property
     def displayed_size(self) -> tuple[int, int]:
+        """(width, height) of the first page as displayed."""
         if self.array is not None:
             return self.array.shape[1], self.array.shape[0]
         assert self.info is not None
         return self.info.displayed_size
 
-    def decode(self) -> np.ndarray:
-        """The pixels as 8-bit BGR, EXIF orientation applied."""
+    def page_sizes(self, dpi: float = pdf.DEFAULT_DPI) -> list[tuple[int, int]]:
+        """Every page's (width, height) as displayed; PDF pages at ``dpi``. Header reads only."""
+        if self.info is not None and self.info.format == "pdf":
+            assert self.data is not None
+            return pdf.page_sizes(self.data, self.name, dpi)
+        if self.pages == 1:
+            return [self.displayed_size]
+        assert self.data is not None
+        with _pillow(self.data, self.name) as img:
+            sizes = []
+            for i in range(self.pages):
+                img.seek(i)
+                sizes.append(img.size)
+            return sizes
+
+    def decode(self, page: int = 0, dpi: float = pdf.DEFAULT_DPI) -> np.ndarray:
+        """Page ``page`` as 8-bit BGR pixels: EXIF orientation applied, transparency on white."""
+        if not 0 <= page < self.pages:
+            raise IndexError(f"{self.name} has {self.pages} page(s); there is no page {page}")
         if self.array is not None:
             return _to_bgr8(self.array)
-        assert self.data is not None
-        pixels = cv2.imdecode(np.frombuffer(self.data, np.uint8), cv2.IMREAD_COLOR)
-        if pixels is None:  # formats OpenCV was built without; Pillow reads them
-            pixels = _decode_with_pillow(self.name, self.data)
-        return pixels
+        assert self.data is not None and self.info is not None
+        if self.info.format == "pdf":
+            w, h = self.page_sizes(dpi)[page]
+            if w * h > self.max_pixels:
+                raise UnsupportedImageError(self.name, f"page {page} at {dpi} dpi is {w}x{h}, over the {self.max_pixels:,} pixel limit")
+            return pdf.render(self.data, self.name, page, dpi)
+        if self.pages == 1 and not self.info.alpha:
+            pixels = cv2.imdecode(np.frombuffer(self.data, np.uint8), cv2.IMREAD_COLOR)  # applies EXIF
+            if pixels is not None:
+                return pixels
+        with _pillow(self.data, self.name) as img:  # several pages, transparency, or a format OpenCV lacks
+            try:
+                img.seek(page)
+                return _pillow_to_bgr8(ImageOps.exif_transpose(img))
+            except (OSError, SyntaxError, ValueError, EOFError) as exc:
+                raise CorruptImageError(self.name, f"page {page} cannot be decoded ({exc})") from None
 
 
-def open_source(source: SourceLike | Source, name: str | None = None) -> Source:
-    """Read and probe ``source``; raise an input error that names it when it is not usable."""
+def open_source(source: SourceLike | Source, name: str | None = None, *, max_pixels: int = MAX_PIXELS) -> Source:
+    """Read and probe ``source``; raise an input error that names it when it is not usable.
+
+    ``max_pixels`` refuses larger images from their header, before anything is decoded.
+    """
     if isinstance(source, Source):
         return source
     if isinstance(source, np.ndarray):
@@ -107,33 +148,34 @@ def open_source(source: SourceLike | Source, name: str | None = None) -> Source:
             raise ImageNotFoundError(label, f"cannot be read ({exc.strerror})") from None
     if not data:
         raise EmptyImageError(label, "empty (0 bytes)")
-    return Source(label, data, None, probe(data, label))
+    return Source(label, data, None, probe(data, label, max_pixels=max_pixels), max_pixels)
 
 
-def probe(data: bytes, name: str = "<bytes>") -> ImageInfo:
+def probe(data: bytes, name: str = "<bytes>", *, max_pixels: int = MAX_PIXELS) -> ImageInfo:
     """Header facts of encoded image bytes, without decoding the pixels."""
     if data[:5] == b"%PDF-":
-        raise UnsupportedImageError(name, "PDF input is not supported yet; render its pages to images first")
+        sizes = pdf.page_sizes(data, name)
+        if not sizes:
+            raise EmptyImageError(name, "the PDF has no pages")
+        return ImageInfo("pdf", *sizes[0], pages=len(sizes))
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            with Image.open(io.BytesIO(data)) as img:
-                fmt = _FORMATS.get(img.format or "")
-                if fmt is None:
-                    raise UnsupportedImageError(name, f"{img.format} images are not supported")
-                orientation = int(img.getexif().get(0x0112, 1) or 1)
-                info = ImageInfo(fmt, img.width, img.height, orientation if 1 <= orientation <= 8 else 1,
-                                 int(getattr(img, "n_frames", 1)))
-                scan_start = img.tile[0][2] if img.tile else 0
-    except UnidentifiedImageError:
-        raise UnsupportedImageError(name, "not an image (the content is not JPEG, PNG, TIFF, BMP, WebP or GIF)") from None
-    except (OSError, SyntaxError, ValueError, IndexError) as exc:
+        with _pillow(data, name) as img:
+            fmt = _FORMATS.get(img.format or "")
+            if fmt is None:
+                raise UnsupportedImageError(name, f"{img.format} images are not supported")
+            orientation = int(img.getexif().get(0x0112, 1) or 1)
+            alpha = img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in img.info
+            pages = int(getattr(img, "n_frames", 1)) if fmt in ("tiff", "gif", "webp") else 1
+            info = ImageInfo(fmt, img.width, img.height, orientation if 1 <= orientation <= 8 else 1, pages, alpha)
+            tile = getattr(img, "tile", None)
+            scan_start = tile[0][2] if tile else 0
+    except (OSError, SyntaxError, ValueError, IndexError, EOFError) as exc:
         raise CorruptImageError(name, f"damaged or truncated image ({exc})") from None
     if info.width <= 0 or info.height <= 0:
         raise EmptyImageError(name, "the image has no pixels")
-    if info.pixels > MAX_PIXELS:
+    if info.pixels > max_pixels:
         raise UnsupportedImageError(
-            name, f"{info.width}x{info.height} is over the {MAX_PIXELS:,} pixel limit (a decompression bomb guard)"
+            name, f"{info.width}x{info.height} is over the {max_pixels:,} pixel limit (a decompression bomb guard)"
         )
     _check_complete(data, info.format, scan_start, name)
     return info
@@ -164,14 +206,39 @@ def _to_bgr8(array: np.ndarray) -> np.ndarray:
     if array.ndim == 2 or array.shape[2] == 1:
         return cv2.cvtColor(array, cv2.COLOR_GRAY2BGR)
     if array.shape[2] == 4:
-        return cv2.cvtColor(array, cv2.COLOR_BGRA2BGR)
+        return _on_white(array[:, :, :3], array[:, :, 3])
     return array
 
 
-def _decode_with_pillow(name: str, data: bytes) -> np.ndarray:
+def _on_white(bgr: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """Composite onto white: transparent pixels often hide black, which would swallow black text."""
+    a = alpha.astype(np.float32)[:, :, None] / 255.0
+    return (bgr.astype(np.float32) * a + 255.0 * (1.0 - a)).round().astype(np.uint8)
+
+
+@contextmanager
+def _pillow(data: bytes, name: str) -> Iterator[Image.Image]:
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            rgb = ImageOps.exif_transpose(img).convert("RGB")
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise CorruptImageError(name, f"cannot be decoded ({exc})") from None
-    return cv2.cvtColor(np.asarray(rgb), cv2.COLOR_RGB2BGR)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(io.BytesIO(data)) as img:
+                yield img
+    except UnidentifiedImageError:
+        raise UnsupportedImageError(name, "not an image (the content is not JPEG, PNG, TIFF, BMP, WebP, GIF or PDF)") from None
+
+
+def _pillow_to_bgr8(img: Image.Image) -> np.ndarray:
+    """Any Pillow mode as 8-bit BGR: 16- and 32-bit scaled, CMYK converted, alpha on white."""
+    if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        arr = np.asarray(img)
+        if img.mode == "F":
+            lo, hi = float(arr.min()), float(arr.max())
+            gray = ((arr - lo) / (hi - lo or 1.0) * 255).round().astype(np.uint8)
+        else:
+            arr = arr.astype(np.int64)
+            gray = (arr >> 8 if arr.max() > 255 else arr).clip(0, 255).astype(np.uint8)
+        return cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
+    if img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in img.info:
+        rgba = np.asarray(img.convert("RGBA"))
+        return _on_white(rgba[:, :, 2::-1], rgba[:, :, 3])
+    return cv2.cvtColor(np.asarray(img.convert("RGB")), cv2.COLOR_RGB2BGR)
