@@ -12,6 +12,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .api import choose_engine, load_result, recognize
 from .config import Config, load_config
+from .crop import crop, crop_many
 from .engine import Engine, EngineOptions
 from .errors import (
     ConfigError,
@@ -20,6 +21,7 @@ from .errors import (
     EngineUnavailableError,
     ImageNotFoundError,
     InputError,
+    InvalidQuadError,
     ProviderError,
     RecognitionError,
     UnifiedOcrError,
@@ -29,8 +31,9 @@ from .errors import (
 from .geometry import Quad, Transform
 from .hookspecs import hookimpl
 from .model import Cell, Field, Line, OcrResult, Page, Table, Word
-from .prepare import Limits, Upload
+from .prepare import Limits, Upload, UploadPage, map_back, prepare
 from .secrets import Secret
+from .sources import ImageInfo, Source, open_source
 
 try:
     __version__ = version("unified-ocr")
@@ -39,8 +42,9 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 __all__ = [
     "Cell", "Config", "ConfigError", "CorruptImageError", "EmptyImageError", "Engine", "EngineOptions",
-    "EngineUnavailableError", "Field", "ImageNotFoundError", "InputError", "Limits", "Line", "OcrResult",
-    "Page", "ProviderError", "Quad", "RecognitionError", "Secret", "Table", "Transform", "UnifiedOcrError",
-    "UnknownEngineError", "UnsupportedImageError", "Upload", "Word", "choose_engine", "hookimpl",
-    "load_config", "load_result", "recognize",
+    "EngineUnavailableError", "Field", "ImageInfo", "ImageNotFoundError", "InputError", "InvalidQuadError",
+    "Limits", "Line", "OcrResult", "Page", "ProviderError", "Quad", "RecognitionError", "Secret", "Source",
+    "Table", "Transform", "UnifiedOcrError", "UnknownEngineError", "UnsupportedImageError", "Upload",
+    "UploadPage", "Word", "choose_engine", "crop", "crop_many", "hookimpl", "load_config", "load_result",
+    "map_back", "open_source", "prepare", "recognize",
 ]  # fmt: skip

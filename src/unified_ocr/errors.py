@@ -68,6 +68,10 @@ class CorruptImageError(InputError):
     """The bytes start like an image but cannot be decoded (truncated, damaged)."""
 
 
+class InvalidQuadError(UnifiedOcrError, ValueError):
+    """A quad cannot be cropped: zero area, points that are not numbers, or wholly outside the image."""
+
+
 # -- recognition: the engine failed -------------------------------------------------------
 
 
