@@ -237,3 +237,24 @@ def test_recognize_a_pdf_gives_one_page_each_in_the_rendered_frame() -> None:
         total = next(line for line in page.lines if line.text == "TOTAL")
         x0, y0, _, _ = total.quad.bbox()
         assert 60 <= x0 <= 100 and 630 <= y0 <= 680  # twice where make_sample.py drew it (40, 327)
+
+
+def test_png_orientation_is_read_from_the_header_and_applied() -> None:
+    displayed = Image.new("RGB", (90, 40), "white")
+    displayed.paste((0, 0, 0), (70, 5, 85, 20))
+    source = open_source(stored_with_orientation(displayed, 6, "PNG"))
+    assert source.info.orientation == 6 and source.displayed_size == (90, 40)
+    pixels = source.decode()
+    assert pixels.shape == (40, 90, 3) and pixels[12, 77].tolist() == [0, 0, 0] and pixels[30, 10].tolist() == [255] * 3
+
+
+def test_grayscale_scans_stay_one_channel_until_an_engine_needs_colour() -> None:
+    scan = np.full((300, 400), 255, np.uint8)
+    cv2.putText(scan, "scan", (20, 150), cv2.FONT_HERSHEY_SIMPLEX, 3, 0, 6)
+    ok, png = cv2.imencode(".png", scan)
+    source = open_source(png.tobytes())
+    assert source.info.gray and source.decode().shape == (300, 400, 3)
+    upload = next(prepare(source, Limits(max_side=200)))
+    assert upload.format == "png" and cv2.imdecode(np.frombuffer(upload.data, np.uint8), cv2.IMREAD_UNCHANGED).ndim == 2
+    assert upload.decode().shape == (150, 200, 3)
+    assert next(prepare(source, Limits(max_side=200, takes_pixels=True))).pixels.shape == (150, 200, 3)

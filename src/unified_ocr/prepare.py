@@ -21,7 +21,7 @@ from . import pdf
 from .errors import RecognitionError, UnsupportedImageError
 from .geometry import Transform
 from .model import OcrResult, Page
-from .sources import Source, open_source
+from .sources import Source, open_source, orient
 
 #: JPEG qualities tried, in order, until the byte limit holds.
 JPEG_QUALITIES = (92, 85, 75, 60, 45)
@@ -89,7 +89,7 @@ class Upload:
     def decode(self) -> np.ndarray:
         """8-bit BGR pixels of the (first) page, decoding only when not already at hand."""
         if self.pixels is not None:
-            return self.pixels
+            return _bgr(self.pixels)
         return open_source(self.data, self.source).decode()
 
 
@@ -109,13 +109,21 @@ def prepare(source: Source, limits: Limits, *, dpi: float = pdf.DEFAULT_DPI) -> 
     if fmt == "pdf" and "pdf" in limits.formats and limits.max_pages:
         yield from _split_pdf(source, limits, dpi)
         return
+    sizes = source.page_sizes(dpi) if source.pages > 1 else [source.displayed_size]
     for index in range(source.pages):
-        yield fit_pixels(source.decode(index, dpi), limits, source.name, index, lossy=fmt in _LOSSY)
+        shrink = limits.max_side is not None and max(sizes[index]) > limits.max_side
+        # shrink first, then turn the smaller image
+        stored = source.decode(index, dpi, oriented=False, gray_ok=True, to_shrink=shrink)
+        yield fit_pixels(stored, limits, source.name, index, lossy=fmt in _LOSSY, orientation=source.orientation)
 
 
-def fit_pixels(pixels: np.ndarray, limits: Limits, name: str, index: int = 0, *, lossy: bool = False) -> Upload:
-    """One decoded page fitted to ``limits``: shrunk to the largest side, encoded under the byte cap."""
+def fit_pixels(
+    pixels: np.ndarray, limits: Limits, name: str, index: int = 0, *, lossy: bool = False, orientation: int = 1
+) -> Upload:
+    """One decoded page fitted to ``limits``: shrunk to the largest side, turned upright
+    (EXIF ``orientation``), encoded under the byte cap."""
     h, w = pixels.shape[:2]
+    dw, dh = (h, w) if orientation >= 5 else (w, h)  # the page as displayed
     longest = max(w, h)
     side = min(longest, limits.max_side or longest)
     for step in _SHRINK_STEPS:
@@ -123,19 +131,23 @@ def fit_pixels(pixels: np.ndarray, limits: Limits, name: str, index: int = 0, *,
         if target < longest:
             ratio = target / longest
             size = (max(1, round(w * ratio)), max(1, round(h * ratio)))
-            small = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
+            small = orient(cv2.resize(pixels, size, interpolation=cv2.INTER_AREA), orientation)
         else:
-            small = pixels
+            small = orient(pixels, orientation)
         sh, sw = small.shape[:2]
-        page = UploadPage(index, (sw, sh), Transform.scale((sw, sh), (w, h)))
+        page = UploadPage(index, (sw, sh), Transform.scale((sw, sh), (dw, dh)))
         if limits.takes_pixels:
-            return Upload(b"", "pixels", name, (page,), small)
+            return Upload(b"", "pixels", name, (page,), _bgr(small))
         encoded = _encode(small, limits, lossy, name)
         if encoded is not None:
             return Upload(encoded[1], encoded[0], name, (page,), small)
     raise UnsupportedImageError(
         name, f"cannot be encoded within the engine's limits ({limits.max_bytes:,} bytes, formats {sorted(limits.formats)})"
     )
+
+
+def _bgr(pixels: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(pixels, cv2.COLOR_GRAY2BGR) if pixels.ndim == 2 else pixels
 
 
 def _encode(pixels: np.ndarray, limits: Limits, lossy: bool, name: str) -> tuple[str, bytes] | None:
