@@ -22,7 +22,7 @@ from .model import OcrResult, Page
 from .pdf import DEFAULT_DPI
 from .plugins import DEFAULT_ENGINE, Registry, default_registry
 from .prepare import map_back, prepare
-from .sources import Source, SourceLike, open_source
+from .sources import MAX_PIXELS, Source, SourceLike, open_source
 
 ConfigLike = Union[Config, str, os.PathLike, None]
 
@@ -91,6 +91,7 @@ def recognize(
     config: ConfigLike = None,
     *,
     dpi: float = DEFAULT_DPI,
+    max_pixels: int = MAX_PIXELS,
     registry: Registry | None = None,
 ) -> OcrResult:
     """Recognise one image and return the result in the original image's displayed frame.
@@ -99,10 +100,11 @@ def recognize(
     ``engine`` a profile name, an engine name or an engine's options object; ``config`` a
     path to a TOML file or a loaded :class:`~unified_ocr.config.Config`. A multi-page TIFF or
     a PDF gives one page each; PDF pages are in the pixel frame of a rendering at ``dpi``.
+    An image over ``max_pixels`` is refused from its header, before it is decoded.
     """
     choice = choose_engine(engine, config, registry)
     runner = engine_instance(choice)
-    src = open_source(source)  # input errors surface here, before the engine sees anything
+    src = open_source(source, max_pixels=max_pixels)  # input errors surface here, before the engine sees anything
     pages: list[Page] = []
     raws: list[Any] = []
     meta: dict[str, Any] = {}

@@ -23,6 +23,7 @@ from .api import recognize as recognize_one
 from .config import load_config
 from .errors import ConfigError, UnifiedOcrError
 from .model import OcrResult
+from .pdf import DEFAULT_DPI
 from .plugins import DEFAULT_ENGINE, default_registry
 
 EXIT_FAILED = 1
@@ -82,12 +83,16 @@ def _output_paths(images: list[str], out: Path, suffix: str) -> list[Path]:
               help="json: the full result (quads, confidences); text: the text in reading order.")
 @click.option("-o", "--out", type=click.Path(path_type=Path), metavar="FILE|DIR",
               help="Write to FILE (one image) or into DIR, one file per image [default: stdout].")
-def recognize(images: tuple[str, ...], engine: str | None, config: Path | None, fmt: str, out: Path | None) -> None:
-    """Recognise the text of each IMAGE (JPEG, PNG, TIFF, BMP, WebP, GIF).
+@click.option("--dpi", type=click.FloatRange(min=10, max=1200), default=DEFAULT_DPI, show_default=True,
+              help="Resolution of the pixel frame given to PDF pages (and of their rendering, for engines that need images).")
+def recognize(images: tuple[str, ...], engine: str | None, config: Path | None, fmt: str, out: Path | None, dpi: float) -> None:
+    """Recognise the text of each IMAGE (JPEG, PNG, TIFF, BMP, WebP, GIF or PDF).
 
-    Coordinates are pixels of the image as displayed (EXIF orientation applied). With
-    several images and no --out, JSON is printed one result per line (JSON Lines). A bad
-    image is reported on stderr and the others still run; the exit code is then 1.
+    Coordinates are pixels of the image as displayed (EXIF orientation applied); a
+    multi-page TIFF or PDF gives one page each, PDF pages in the frame of a rendering at
+    --dpi. With several images and no --out, JSON is printed one result per line (JSON
+    Lines). A bad image is reported on stderr and the others still run; the exit code is
+    then 1.
     """
     with _config_errors_exit():
         cfg = load_config(config)
@@ -104,7 +109,7 @@ def recognize(images: tuple[str, ...], engine: str | None, config: Path | None, 
         if show_progress:
             click.echo(f"[{i + 1}/{len(images)}] {image}", err=True)
         try:
-            result = recognize_one(image, choice)
+            result = recognize_one(image, choice, dpi=dpi)
         except ConfigError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_USAGE)
