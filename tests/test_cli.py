@@ -115,3 +115,17 @@ def test_engines_lists_the_offline_engine_as_usable() -> None:
     assert proc.returncode == 0, proc.stderr
     line = next(line for line in proc.stdout.splitlines() if line.startswith("rapidocr"))
     assert " usable" in line and "offline" in line and "default" in line
+
+
+@pytest.mark.slow
+def test_a_pdf_on_the_command_line_gives_pages_at_the_chosen_dpi(tmp_path) -> None:
+    from .test_prepare import _pdf
+
+    doc = tmp_path / "two.pdf"
+    doc.write_bytes(_pdf(2))
+    proc = run_cli("recognize", str(doc), "--dpi", "100")
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert [(p["index"], p["width"], p["height"]) for p in result["pages"]] == [(0, 540, 470), (1, 540, 470)]
+    assert result["meta"]["dpi"] == 100
+    assert "TOTAL" in [line["text"] for line in result["pages"][1]["lines"]]
