@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from PIL import Image, ImageOps
 
 from unified_ocr import Limits, OcrResult, Page, Quad, Word, open_source
+from unified_ocr.geometry import Transform
 from unified_ocr.model import Line
 from unified_ocr.prepare import Upload, UploadPage, map_back, prepare
-from unified_ocr.geometry import Transform
 
 from .conftest import SAMPLE
 
@@ -258,3 +258,15 @@ def test_grayscale_scans_stay_one_channel_until_an_engine_needs_colour() -> None
     assert upload.format == "png" and cv2.imdecode(np.frombuffer(upload.data, np.uint8), cv2.IMREAD_UNCHANGED).ndim == 2
     assert upload.decode().shape == (150, 200, 3)
     assert next(prepare(source, Limits(max_side=200, takes_pixels=True))).pixels.shape == (150, 200, 3)
+
+
+def test_pages_over_the_pixel_limit_are_refused_before_rendering() -> None:
+    from unified_ocr import UnsupportedImageError
+
+    source = open_source(_pdf(1), max_pixels=2_000_000)
+    assert source.decode(0, dpi=100).shape == (470, 540, 3)
+    with pytest.raises(UnsupportedImageError, match="page 0 at 600 dpi would be 3240x2820, over the 2,000,000 pixel limit"):
+        source.decode(0, dpi=600)
+    tiff = open_source(_tiff([(100, 100), (3000, 1000)]), max_pixels=1_000_000)
+    with pytest.raises(UnsupportedImageError, match="page 1 is 3000x1000"):
+        list(prepare(tiff, Limits()))

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .errors import CorruptImageError
+from .errors import CorruptImageError, UnsupportedImageError
 
 DEFAULT_DPI = 200
 _POINTS_PER_INCH = 72
@@ -39,10 +39,16 @@ def page_sizes(data: bytes, name: str, dpi: float = DEFAULT_DPI) -> list[tuple[i
         doc.close()
 
 
-def render(data: bytes, name: str, index: int, dpi: float = DEFAULT_DPI) -> np.ndarray:
-    """Page ``index`` as 8-bit BGR pixels at ``dpi`` (white background, rotation applied)."""
+def render(data: bytes, name: str, index: int, dpi: float = DEFAULT_DPI, *, max_pixels: int | None = None) -> np.ndarray:
+    """Page ``index`` as 8-bit BGR pixels at ``dpi`` (white background, rotation applied).
+
+    A page that would render over ``max_pixels`` is refused before rendering.
+    """
     doc = _open(data, name)
     try:
+        w, h = (v * dpi / _POINTS_PER_INCH for v in doc.get_page_size(index))
+        if max_pixels is not None and w * h > max_pixels:
+            raise UnsupportedImageError(name, f"page {index} at {dpi:g} dpi would be {w:.0f}x{h:.0f}, over the {max_pixels:,} pixel limit")
         page = doc[index]
         bitmap = page.render(scale=dpi / _POINTS_PER_INCH, rev_byteorder=False)
         return np.ascontiguousarray(bitmap.to_numpy()[:, :, :3])

@@ -95,7 +95,7 @@ class Source:
             sizes = []
             for i in range(self.pages):
                 img.seek(i)
-                sizes.append(img.size)
+                sizes.append(img.size[::-1] if self.orientation >= 5 else img.size)
             return sizes
 
     @property
@@ -129,10 +129,7 @@ class Source:
             return _to_bgr8(self.array)
         assert self.data is not None and self.info is not None
         if self.info.format == "pdf":
-            w, h = self.page_sizes(dpi)[page]
-            if w * h > self.max_pixels:
-                raise UnsupportedImageError(self.name, f"page {page} at {dpi} dpi is {w}x{h}, over the {self.max_pixels:,} pixel limit")
-            return pdf.render(self.data, self.name, page, dpi)
+            return pdf.render(self.data, self.name, page, dpi, max_pixels=self.max_pixels)
         if self.pages == 1 and not self.info.alpha:
             pixels = _decode_jpeg(self.data, gray, fast) if self.info.format == "jpeg" else None
             if pixels is None:
@@ -143,6 +140,8 @@ class Source:
         with _pillow(self.data, self.name) as img:  # several pages, transparency, or a format OpenCV lacks
             try:
                 img.seek(page)
+                if img.width * img.height > self.max_pixels:
+                    raise UnsupportedImageError(self.name, f"page {page} is {img.width}x{img.height}, over the {self.max_pixels:,} pixel limit")
                 return _pillow_to_bgr8(img)
             except (OSError, SyntaxError, ValueError, EOFError) as exc:
                 raise CorruptImageError(self.name, f"page {page} cannot be decoded ({exc})") from None
