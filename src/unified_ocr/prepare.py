@@ -109,7 +109,7 @@ def prepare(source: Source, limits: Limits, *, dpi: float = pdf.DEFAULT_DPI) -> 
     if fmt == "pdf" and "pdf" in limits.formats and limits.max_pages:
         yield from _split_pdf(source, limits, dpi)
         return
-    sizes = source.page_sizes(dpi) if source.pages > 1 else [source.displayed_size]
+    sizes = source.page_sizes(dpi)
     for index in range(source.pages):
         shrink = limits.max_side is not None and max(sizes[index]) > limits.max_side
         # shrink first, then turn the smaller image
