@@ -36,7 +36,7 @@ cells = st.builds(
 tables = st.builds(Table, st.lists(cells, max_size=4).map(tuple), st.none() | quads, confidence)
 leaf_fields = st.builds(
     Field, texts, st.sampled_from(["text", "multi_box", "checkbox"]), texts, st.none() | quads, confidence,
-    st.none() | st.booleans(),
+    st.none() | st.booleans(), st.just(()), st.none() | texts,
 )  # fmt: skip
 fields = st.builds(Field, texts, st.just("multi_box"), texts, st.none() | quads, confidence, st.none(),
                    st.lists(leaf_fields, max_size=2).map(tuple)) | leaf_fields  # fmt: skip

@@ -10,20 +10,29 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .api import choose_engine, load_result, recognize
+from .api import choose_engine, load_result, parse, recognize
 from .config import Config, load_config
 from .crop import crop, crop_many
 from .engine import Engine, EngineOptions
 from .errors import (
+    AuthenticationError,
+    BadResponseError,
     ConfigError,
     CorruptImageError,
     EmptyImageError,
     EngineUnavailableError,
+    ImageFailedError,
     ImageNotFoundError,
     InputError,
     InvalidQuadError,
+    InvalidRequestError,
+    NetworkError,
     ProviderError,
+    QuotaExceededError,
+    RateLimitError,
     RecognitionError,
+    RequestTooLargeError,
+    ServiceError,
     UnifiedOcrError,
     UnknownEngineError,
     UnsupportedImageError,
@@ -41,10 +50,12 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
-    "Cell", "Config", "ConfigError", "CorruptImageError", "EmptyImageError", "Engine", "EngineOptions",
-    "EngineUnavailableError", "Field", "ImageInfo", "ImageNotFoundError", "InputError", "InvalidQuadError",
+    "AuthenticationError", "BadResponseError", "Cell", "Config", "ConfigError", "CorruptImageError", "EmptyImageError", "Engine", "EngineOptions",
+    "EngineUnavailableError", "Field", "ImageFailedError", "ImageInfo", "ImageNotFoundError", "InputError",
+    "InvalidQuadError", "InvalidRequestError", "NetworkError", "QuotaExceededError", "RateLimitError",
+    "RequestTooLargeError", "ServiceError",
     "Limits", "Line", "OcrResult", "Page", "ProviderError", "Quad", "RecognitionError", "Secret", "Source",
     "Table", "Transform", "UnifiedOcrError", "UnknownEngineError", "UnsupportedImageError", "Upload",
     "UploadPage", "Word", "choose_engine", "crop", "crop_many", "hookimpl", "load_config", "load_result",
-    "map_back", "open_source", "prepare", "recognize",
+    "map_back", "open_source", "parse", "prepare", "recognize",
 ]  # fmt: skip

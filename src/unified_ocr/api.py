@@ -17,7 +17,7 @@ import attrs
 
 from .config import Config, build_options, load_config
 from .engine import Engine, EngineOptions
-from .errors import ConfigError, EngineUnavailableError, UnknownEngineError
+from .errors import BadResponseError, ConfigError, EngineUnavailableError, UnknownEngineError
 from .model import OcrResult, Page
 from .pdf import DEFAULT_DPI
 from .plugins import DEFAULT_ENGINE, Registry, default_registry
@@ -119,6 +119,20 @@ def recognize(
     if src.info is not None and src.info.format == "pdf":
         meta["dpi"] = dpi
     return OcrResult(choice.engine.name, sorted(pages, key=lambda p: p.index), raws[0] if len(raws) == 1 else raws, meta)
+
+
+def parse(raw: Any, engine: str, *, registry: Registry | None = None) -> OcrResult:
+    """Read a saved response of ``engine`` (a decoded JSON object, or its text) as a result.
+
+    No network and no image: coordinates stay in the frame the engine saw.
+    """
+    cls = (registry or default_registry()).engine_class(engine)
+    if isinstance(raw, (str, bytes, bytearray)):
+        try:
+            raw = json.loads(raw)
+        except ValueError as exc:
+            raise BadResponseError(f"the response is not JSON ({exc})", vendor=cls.name) from None
+    return cls.parse(raw)
 
 
 def load_result(path: str | os.PathLike) -> OcrResult:

@@ -10,10 +10,11 @@ EXIF, resizing or the user's coordinates.
 from __future__ import annotations
 
 import abc
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import attrs
 
+from .errors import ConfigError, UnsupportedImageError
 from .model import OcrResult
 from .prepare import Limits, Upload
 from .secrets import Secret
@@ -69,6 +70,19 @@ class Engine(abc.ABC):
         if required:
             return f"missing settings: {', '.join(required)} (set them in a profile of unified-ocr.toml)"
         return None
+
+    @classmethod
+    def parse(cls, raw: Any) -> OcrResult:
+        """Turn one saved response of this engine into a result: a pure function of the JSON.
+
+        Coordinates are those of the response (the frame the engine saw); pages whose size
+        the response does not give have width and height 0.
+        """
+        raise ConfigError(f"engine {cls.name!r} does not read saved responses")
+
+    def recognize_url(self, url: str) -> OcrResult:
+        """Recognise an image the service fetches itself; coordinates in that image's frame."""
+        raise UnsupportedImageError(url, f"engine {self.name!r} cannot fetch images by URL; download the image and pass the file")
 
     @abc.abstractmethod
     def recognize(self, upload: Upload) -> OcrResult:

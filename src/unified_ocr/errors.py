@@ -80,11 +80,14 @@ class RecognitionError(UnifiedOcrError):
 
 
 class ProviderError(RecognitionError):
-    """A remote OCR service answered with an error.
+    """A remote OCR service answered with an error, or could not be reached.
 
     Carries the vendor, the HTTP status and the vendor's own code and message, so that
-    retry decisions can read the body and not only the status.
+    retry decisions can read the body and not only the status. ``retryable`` says whether
+    the same request may succeed later; ``retry_after`` is the server's own advice, in seconds.
     """
+
+    retryable: bool = False
 
     def __init__(
         self,
@@ -93,17 +96,56 @@ class ProviderError(RecognitionError):
         vendor: str,
         status: int | None = None,
         code: str | None = None,
+        retry_after: float | None = None,
     ) -> None:
         self.vendor = vendor
         self.status = status
         self.code = code
         self.message = message
-        where = ", ".join(
-            part
-            for part in (
-                f"HTTP {status}" if status is not None else "",
-                f"code {code}" if code else "",
-            )
-            if part
-        )
+        self.retry_after = retry_after
+        where = ", ".join(part for part in (f"HTTP {status}" if status is not None else "", f"code {code}" if code else "") if part)
         super().__init__(f"{vendor}: {message}" + (f" ({where})" if where else ""))
+
+
+class AuthenticationError(ProviderError):
+    """The key or secret was refused. Check the credentials; retrying will not help."""
+
+
+class RateLimitError(ProviderError):
+    """Too many requests for now; the same request succeeds after a wait."""
+
+    retryable = True
+
+
+class QuotaExceededError(ProviderError):
+    """The account's call allowance is used up; wait for the next period or raise the quota."""
+
+
+class RequestTooLargeError(ProviderError):
+    """The upload is over the service's byte, pixel or page limit."""
+
+
+class InvalidRequestError(ProviderError):
+    """The service refused the request as malformed or unsupported (format, version, URL, template)."""
+
+
+class ServiceError(ProviderError):
+    """The service failed on its side (HTTP 5xx); usually passes."""
+
+    retryable = True
+
+
+class NetworkError(ProviderError):
+    """The request did not complete: refused or dropped connection, or a timeout."""
+
+    retryable = True
+
+
+class BadResponseError(ProviderError):
+    """The service answered with a body of the wrong shape; the message says what was expected."""
+
+    retryable = True
+
+
+class ImageFailedError(ProviderError):
+    """The service processed the request but could not recognise this image."""

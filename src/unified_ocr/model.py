@@ -245,7 +245,10 @@ class Table:
 
 @attrs.frozen(slots=True)
 class Field:
-    """A named value from a template or document engine (a form field, a receipt total)."""
+    """A named value from a template or document engine (a form field, a receipt total).
+
+    ``text`` is what was read; ``value`` the engine's normalised form of it, when it gives one.
+    """
 
     name: str
     kind: FieldKind = "text"
@@ -254,6 +257,7 @@ class Field:
     confidence: float | None = attrs.field(default=None, converter=_confidence)
     checked: bool | None = None
     parts: tuple[Field, ...] = attrs.field(default=(), converter=_fields)
+    value: str | None = None  # the engine's normalised value ("1000" for "1,000"), when it gives one
 
     def mapped(self, transform: Transform) -> Field:
         return attrs.evolve(
@@ -271,6 +275,7 @@ class Field:
             "confidence": self.confidence,
             "checked": self.checked,
             "parts": [p.to_dict() for p in self.parts],
+            "value": self.value,
         }
 
     @classmethod
@@ -278,7 +283,7 @@ class Field:
         parts = tuple(Field.from_dict(p) for p in d.get("parts", ()))
         return cls(
             d["name"], d.get("kind", "text"), d.get("text", ""), d.get("quad"),
-            d.get("confidence"), d.get("checked"), parts,
+            d.get("confidence"), d.get("checked"), parts, d.get("value"),
         )  # fmt: skip
 
 
