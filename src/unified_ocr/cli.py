@@ -143,10 +143,10 @@ def engines(config: Path | None, as_json: bool) -> None:
     registry = default_registry()
     rows: list[dict[str, Any]] = []
     for name, entry in registry.engines.items():
-        reason = entry.engine.unavailable_reason()
+        reason = entry.cls.unavailable_reason()
         rows.append({
             "name": name, "kind": "engine", "usable": reason is None, "reason": reason,
-            "network": entry.engine.needs_network, "from": entry.origin, "description": entry.engine.description,
+            "network": entry.cls.needs_network, "from": entry.origin, "description": entry.cls.description,
             "default": name == DEFAULT_ENGINE,
         })  # fmt: skip
     with _config_errors_exit():
@@ -180,6 +180,92 @@ def engines(config: Path | None, as_json: bool) -> None:
             click.echo(f"{'':<16} why: {row['reason']}")
     for p in problems:
         click.echo(f"plugin {p['plugin']} from {p['from']} was not loaded: {p['reason']}", err=True)
+
+
+@cli.command()
+@click.argument("responses", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path), metavar="RESPONSE.json...")
+@click.option("-e", "--engine", required=True, metavar="NAME", help="The engine whose responses these are (for example clova).")
+@click.option("-f", "--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True,
+              help="json: the unified result; text: the text in reading order.")
+def parse(responses: tuple[Path, ...], engine: str, fmt: str) -> None:
+    """Read responses saved from a vendor's API as unified results, offline.
+
+    Coordinates stay in the frame of the image the vendor was sent. A response of the
+    wrong shape is reported on stderr (exit code 1) and the others still run.
+    """
+    from .api import parse as parse_response
+
+    with _config_errors_exit():
+        default_registry().engine_class(engine)
+    failed = 0
+    for path in responses:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            failed += 1
+            click.echo(f"error: {path}: cannot be read ({exc.strerror})", err=True)
+            continue
+        try:
+            result = parse_response(raw, engine)
+        except UnifiedOcrError as exc:
+            failed += 1
+            click.echo(f"error: {path}: {exc}", err=True)
+            continue
+        if fmt == "json":
+            click.echo(_render(result, fmt, compact=len(responses) > 1))
+        else:
+            click.echo((f"==> {path} <==\n" if len(responses) > 1 else "") + result.text)
+    if failed:
+        sys.exit(EXIT_FAILED)
+
+
+@cli.command()
+@click.argument("name", metavar="NAME")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=int, default=8080, show_default=True, help="Port to listen on (0: any free port).")
+@click.option("--key", "--secret", "--api-key", "key", metavar="KEY",
+              help="The secret or API key clients must send [default: the emulator's own, printed at start].")
+@click.option("--replay", type=click.Path(file_okay=False, exists=True, path_type=Path), metavar="DIR",
+              help="Answer with recorded responses: NAME.json beside its image NAME.jpg/.png, matched by image content.")
+@click.option("--engine", "offline_engine", default="rapidocr", show_default=True, metavar="ENGINE",
+              help="Offline engine that does the recognition.")
+@click.option("--latency", type=float, default=0.0, help="Seconds added to every answer.")
+@click.option("--rate-limit", type=float, default=None, help="Requests per second served; more get the vendor's rate-limit answer.")
+@click.option("--error-rate", type=click.FloatRange(0, 1), default=0.0, help="Share of requests answered with the vendor's 5xx error.")
+@click.option("--drop-rate", type=click.FloatRange(0, 1), default=0.0, help="Share of connections closed without an answer.")
+@click.option("--malformed-rate", type=click.FloatRange(0, 1), default=0.0, help="Share answered 200 with a body that is not JSON.")
+@click.option("--stall-rate", type=click.FloatRange(0, 1), default=0.0, help="Share held for --stall-seconds before answering.")
+@click.option("--stall-seconds", type=float, default=30.0, show_default=True)
+@click.option("--seed", type=int, default=None, help="Seed for the fault draws, for repeatable runs.")
+def emulate(name: str, host: str, port: int, key: str | None, replay: Path | None, offline_engine: str, latency: float,
+            rate_limit: float | None, error_rate: float, drop_rate: float, malformed_rate: float, stall_rate: float,
+            stall_seconds: float, seed: int | None) -> None:  # fmt: skip
+    """Serve an emulator of vendor NAME's OCR API (for example clova) on this machine.
+
+    \b
+    Build and test a pipeline offline, without spending paid calls:
+      unified-ocr emulate clova --port 8080 --secret test
+      CLOVA_OCR_INVOKE_URL=http://127.0.0.1:8080/general CLOVA_OCR_SECRET=test \\
+        unified-ocr recognize receipt.jpg --engine clova
+    """
+    from .emulator import Faults
+
+    with _config_errors_exit():
+        cls = default_registry().emulator_class(name)
+    faults = Faults(latency, rate_limit, error_rate, drop_rate, malformed_rate, stall_rate, stall_seconds, seed)
+    try:
+        server = cls(host=host, port=port, key=key, faults=faults, replay=replay, engine=offline_engine)
+    except FileNotFoundError as exc:
+        raise click.UsageError(str(exc)) from None
+    shown = "(as given)" if key else server.key
+
+    def ready(url: str) -> None:
+        click.echo(f"{name} emulator on {url}  key: {shown}  (Ctrl-C stops it)", err=True)
+
+    try:
+        server.serve_forever(ready)
+    except KeyboardInterrupt:
+        click.echo(f"stopped; {dict(server.stats)}", err=True)
 
 
 def main() -> None:

@@ -88,6 +88,7 @@ class ProviderError(RecognitionError):
     """
 
     retryable: bool = False
+    attempts: int = 1  # tries made before giving up, set by the retry policy
 
     def __init__(
         self,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from .emulator import Emulator
     from .engine import Engine
 
 PROJECT = "unified_ocr"
@@ -31,4 +32,13 @@ def register_engines() -> list[type[Engine]]:  # type: ignore[empty-body]
 
     Keep this cheap: import heavy dependencies (models, SDKs) inside the engine, not at
     module level, so that ``unified-ocr engines`` can say what is missing instead of failing.
+    """
+
+
+@hookspec
+def register_emulators() -> list[type[Emulator]]:  # type: ignore[empty-body]
+    """Return the :class:`~unified_ocr.emulator.Emulator` subclasses this plugin provides.
+
+    Each speaks one vendor's HTTP protocol on loopback, for ``unified-ocr emulate NAME`` and
+    for tests that must not reach the real service.
     """

@@ -17,6 +17,7 @@ import attrs
 import pluggy
 
 from . import hookspecs
+from .emulator import Emulator
 from .engine import Engine, EngineOptions
 from .errors import UnknownEngineError
 
@@ -27,10 +28,10 @@ DEFAULT_ENGINE = "rapidocr"
 
 
 @attrs.frozen(slots=True)
-class EngineEntry:
-    """An engine class and where it came from (a distribution, or a plugin given in code)."""
+class Provided:
+    """A class a plugin provides (an engine or an emulator) and where it came from."""
 
-    engine: type[Engine]
+    cls: Any  # type[Engine] | type[Emulator]
     origin: str
 
 
@@ -55,7 +56,8 @@ class Registry:
             self._load_entry_points()
         for plugin in plugins:
             self.register(plugin, origin="registered in code")
-        self._engines = self._collect()
+        self._engines: dict[str, Provided] = self._collect("register_engines", Engine)
+        self._emulators: dict[str, Provided] = self._collect("register_emulators", Emulator)
 
     def register(self, plugin: Any, origin: str, name: str | None = None) -> None:
         self.pm.register(plugin, name=name)
@@ -76,42 +78,52 @@ class Registry:
                 continue
             self.register(plugin, origin=origin, name=ep.name)
 
-    def _collect(self) -> dict[str, EngineEntry]:
-        engines: dict[str, EngineEntry] = {}
-        for impl in self.pm.hook.register_engines.get_hookimpls():
+    def _collect(self, hook: str, base: Any) -> dict[str, Provided]:
+        """Name -> (class, origin) of everything the plugins return from ``hook``."""
+        found: dict[str, Provided] = {}
+        for impl in getattr(self.pm.hook, hook).get_hookimpls():
             origin = self._origins.get(id(impl.plugin), impl.plugin_name)
             try:
                 provided = list(cast("Iterable[Any]", impl.function() or []))
             except Exception as exc:
-                self.problems.append(PluginProblem(impl.plugin_name, origin, f"register_engines failed: {exc!r}"))
+                self.problems.append(PluginProblem(impl.plugin_name, origin, f"{hook} failed: {exc!r}"))
                 continue
-            for engine in provided:
-                if not (isinstance(engine, type) and issubclass(engine, Engine)):
-                    self.problems.append(PluginProblem(impl.plugin_name, origin, f"{engine!r} is not an Engine subclass"))
-                elif engine.name in engines:
-                    first = engines[engine.name].origin
-                    self.problems.append(
-                        PluginProblem(impl.plugin_name, origin, f"engine name {engine.name!r} is taken by {first}")
-                    )
+            for item in provided:
+                name: str = getattr(item, "name", "")
+                if not (isinstance(item, type) and issubclass(item, base)):
+                    self.problems.append(PluginProblem(impl.plugin_name, origin, f"{item!r} is not a {base.__name__} subclass"))
+                elif name in found:
+                    first = found[name].origin
+                    self.problems.append(PluginProblem(impl.plugin_name, origin, f"{base.__name__.lower()} name {name!r} is taken by {first}"))
                 else:
-                    engines[engine.name] = EngineEntry(engine, origin)
-        return engines
+                    found[name] = Provided(item, origin)
+        return found
 
     @property
-    def engines(self) -> dict[str, EngineEntry]:
+    def engines(self) -> dict[str, Provided]:
         return dict(sorted(self._engines.items()))
 
     def engine_class(self, name: str) -> type[Engine]:
         try:
-            return self._engines[name].engine
+            return self._engines[name].cls
         except KeyError:
             raise UnknownEngineError(name, list(self._engines)) from None
+
+    @property
+    def emulators(self) -> dict[str, Provided]:
+        return dict(sorted(self._emulators.items()))
+
+    def emulator_class(self, name: str) -> type[Emulator]:
+        try:
+            return self._emulators[name].cls
+        except KeyError:
+            raise UnknownEngineError(name, list(self._emulators)) from None
 
     def engine_for_options(self, options: EngineOptions) -> type[Engine]:
         """The engine whose options class ``options`` is: the options are its identity."""
         for entry in self._engines.values():
-            if type(options) is entry.engine.Options:
-                return entry.engine
+            if type(options) is entry.cls.Options:
+                return entry.cls
         raise UnknownEngineError(type(options).__name__, list(self._engines))
 
 

@@ -189,7 +189,8 @@ def map_back(result: OcrResult, upload: Upload) -> OcrResult:
     """``result`` (pages indexed within the upload) in the source's pages, as displayed.
 
     An engine that renders pages itself (a PDF) may report them at its own size: that frame
-    is scaled onto the upload page's before the page's transform applies.
+    is scaled onto the upload page's before the page's transform applies. A page reported
+    with no size (0) is taken to be in the upload page's frame.
     """
     pages: list[Page] = []
     for page in result.pages:
@@ -200,5 +201,6 @@ def map_back(result: OcrResult, upload: Upload) -> OcrResult:
         if (page.width, page.height) != slot.size and page.width > 0 and page.height > 0:
             transform = Transform.scale((page.width, page.height), slot.size).then(transform)
         mapped = page if transform.is_identity else page.mapped(transform)
-        pages.append(attrs.evolve(mapped, index=slot.index))
+        # the index in the source; the size as displayed (engines that do not report it leave 0)
+        pages.append(attrs.evolve(mapped, index=slot.index, width=transform.target_size[0], height=transform.target_size[1]))
     return attrs.evolve(result, pages=tuple(pages))

@@ -1,0 +1,226 @@
+"""NAVER CLOVA OCR: General (``/general``), Template (``/infer``) and Document OCR (``/document/KIND``).
+
+One image per request, posted to the profile's invoke URL with ``X-OCR-SECRET``, as
+multipart (``message`` + ``file``, the default) or JSON (base64 ``data``, or a ``url``).
+CLOVA answers errors as ``{"code", "message", "path", "timestamp"}``; the code, not only
+the HTTP status, decides what kind of error it is and whether a retry may help (its rate
+limit arrives as HTTP 400 with code 0025).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import time
+import uuid
+from typing import Any, Literal
+
+import attrs
+import requests
+
+from unified_ocr import EngineOptions, Limits, OcrResult, Secret, Upload
+from unified_ocr.engine import Engine
+from unified_ocr.errors import (
+    AuthenticationError,
+    InvalidRequestError,
+    ProviderError,
+    QuotaExceededError,
+    RateLimitError,
+    RequestTooLargeError,
+    ServiceError,
+)
+from unified_ocr.http import HttpClient, retry_after
+from unified_ocr.retry import RetryPolicy
+
+from .parse import parse
+
+VENDOR = "clova"
+URL_ENV = "CLOVA_OCR_INVOKE_URL"
+SECRET_ENV = "CLOVA_OCR_SECRET"
+MB = 1024 * 1024
+
+#: CLOVA's error codes: the error type and the advice to put in the message.
+ERROR_CODES: dict[str, tuple[type[ProviderError], str]] = {
+    "0001": (InvalidRequestError, "check the profile's invoke_url"),
+    "0002": (AuthenticationError, "check the profile's secret (X-OCR-SECRET)"),
+    "0011": (InvalidRequestError, "the request body was refused"),
+    "0021": (InvalidRequestError, "use version V2 or V1"),
+    "0022": (InvalidRequestError, "the invoke URL's domain was refused"),
+    "0023": (QuotaExceededError, "the domain's call allowance is used up"),
+    "0025": (RateLimitError, "too many calls at once; retried with backoff"),
+    "0028": (InvalidRequestError, "table detection is off for this domain: turn it on, or set enable_table_detection = false"),
+    "0500": (ServiceError, "CLOVA failed on its side"),
+    "0501": (ServiceError, "CLOVA's OCR failed on its side"),
+    "1021": (InvalidRequestError, "the template is not released: release it in the template builder"),
+    "1022": (InvalidRequestError, "the template cannot be used: check template_ids and the release"),
+}
+
+Api = Literal["auto", "general", "template", "document"]
+
+
+def _url(_instance: Any, attribute: attrs.Attribute, value: str | None) -> None:
+    if value is not None and not value.startswith(("http://", "https://")):
+        raise ValueError(f"expected an http(s) URL, got {value!r}")
+
+
+@attrs.frozen(slots=True)
+class ClovaOptions(EngineOptions):
+    """Settings of a ``backend = "clova"`` profile."""
+
+    invoke_url: str | None = attrs.field(default=None, validator=_url)  # else $CLOVA_OCR_INVOKE_URL
+    secret: Secret | None = None  # else $CLOVA_OCR_SECRET
+    api: Api = "auto"  # "auto" reads the URL: .../general, .../infer, .../document/KIND
+    version: Literal["V2", "V1"] = "V2"
+    transport: Literal["multipart", "json"] = "multipart"
+    lang: tuple[str, ...] = ()  # e.g. ["ko", "ja"]; sent as "ko,ja"; empty: the domain's setting
+    enable_table_detection: bool = False
+    template_ids: tuple[int, ...] = ()
+    max_side: int | None = None  # shrink larger images before sending (CLOVA sets no pixel limit)
+    timeout: float = 60.0  # seconds to wait for an answer
+    connect_timeout: float = 10.0
+    retries: int = 3  # tries after the first, for rate limits, 5xx and network failures
+    backoff: float = 0.5  # first wait in seconds; doubles each try, with jitter
+    max_backoff: float = 30.0
+
+    @property
+    def url(self) -> str | None:
+        return self.invoke_url or os.environ.get(URL_ENV) or None
+
+    @property
+    def credential(self) -> Secret:
+        return self.secret or Secret(env=SECRET_ENV)
+
+    @property
+    def kind(self) -> str:
+        """general, template or document, from ``api`` or the invoke URL's last path part."""
+        if self.api != "auto":
+            return self.api
+        path = (self.url or "").rstrip("/").split("?")[0]
+        if path.endswith("/infer"):
+            return "template"
+        if "/document/" in path:
+            return "document"
+        return "general"
+
+
+class ClovaEngine(Engine):
+    name = "clova"
+    Options = ClovaOptions
+    needs_network = True
+    description = "NAVER CLOVA OCR: General, Template and Document OCR (X-OCR-SECRET)"
+
+    def __init__(self, options: ClovaOptions | None = None) -> None:
+        super().__init__(options)
+        opts = self.opts
+        policy = RetryPolicy(retries=opts.retries, backoff=opts.backoff, max_backoff=opts.max_backoff)
+        self.http = HttpClient(VENDOR, policy=policy, timeout=opts.timeout, connect_timeout=opts.connect_timeout, check=check)
+
+    @property
+    def opts(self) -> ClovaOptions:
+        return self.options  # type: ignore[return-value]
+
+    @classmethod
+    def unavailable_reason(cls, options: EngineOptions | None = None) -> str | None:
+        opts = options if isinstance(options, ClovaOptions) else ClovaOptions()
+        if not opts.url:
+            return f"missing settings: invoke_url (in the profile, or ${URL_ENV})"
+        missing = opts.credential.missing_reason()
+        if missing:
+            return f"missing credentials: secret from {missing}"
+        return None
+
+    @property
+    def limits(self) -> Limits:
+        """General 50 MB and 10 PDF pages; Template 20 MB and 5 pages; CLOVA applies EXIF itself."""
+        kind = self.opts.kind
+        return Limits(
+            max_side=self.opts.max_side,
+            max_bytes=(20 if kind == "template" else 50) * MB,
+            formats=frozenset({"jpeg", "png", "pdf", "tiff"}),
+            max_pages={"general": 10, "template": 5}.get(kind, 1),
+            honours_exif=True,
+        )
+
+    @classmethod
+    def parse(cls, raw: Any) -> OcrResult:
+        return parse(raw)
+
+    def message(self, image: dict[str, Any]) -> dict[str, Any]:
+        """The request body, without the image bytes (those go in ``file`` or ``data``)."""
+        opts = self.opts
+        if opts.template_ids:
+            image["templateIds"] = list(opts.template_ids)
+        body: dict[str, Any] = {
+            "version": opts.version,
+            "requestId": str(uuid.uuid4()),
+            "timestamp": int(time.time() * 1000),
+            "images": [image],
+        }
+        if opts.lang:
+            body["lang"] = ",".join(opts.lang)
+        if opts.enable_table_detection:
+            body["enableTableDetection"] = True
+        return body
+
+    def _send(self, image: dict[str, Any], data: bytes | None) -> OcrResult:
+        opts = self.opts
+        assert opts.url is not None
+        headers = {"X-OCR-SECRET": opts.credential.reveal()}
+        if opts.transport == "multipart" and data is not None:
+            form = {"message": json.dumps(self.message(image), ensure_ascii=False)}
+            raw, attempts = self.http.post_json(opts.url, headers=headers, data=form, files={"file": (image["name"], data)})
+        else:
+            if data is not None:
+                image["data"] = base64.b64encode(data).decode("ascii")
+            raw, attempts = self.http.post_json(opts.url, headers=headers, json=self.message(image))
+        result = parse(raw)
+        return attrs.evolve(result, meta={**result.meta, "attempts": attempts})
+
+    def recognize(self, upload: Upload) -> OcrResult:
+        fmt = {"jpeg": "jpg"}.get(upload.format, upload.format)
+        return self._send({"format": fmt, "name": _safe_name(upload.source, fmt)}, upload.data)
+
+    def recognize_url(self, url: str) -> OcrResult:
+        """CLOVA fetches a public URL itself (JSON transport)."""
+        path = url.split("?")[0].lower()
+        fmt = next((f for f in ("png", "pdf", "tiff", "tif", "jpeg") if path.endswith("." + f)), "jpg")
+        return self._send({"format": "tiff" if fmt == "tif" else fmt, "name": "image", "url": url}, None)
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def _safe_name(source: str, fmt: str) -> str:
+    """An image name for the request: the file's stem, never a path (it is echoed back)."""
+    stem = os.path.splitext(os.path.basename(source))[0] if not source.startswith("<") else "image"
+    return (stem or "image")[:100]
+
+
+def check(response: requests.Response) -> None:
+    """Raise CLOVA's error as a typed error; 200 answers pass."""
+    if response.status_code < 300:
+        return
+    code = message = None
+    try:
+        body = response.json()
+        if isinstance(body, dict):
+            code = str(body.get("code")) if body.get("code") is not None else None
+            message = body.get("message")
+    except ValueError:
+        pass
+    status = response.status_code
+    if code in ERROR_CODES:
+        kind, advice = ERROR_CODES[code]
+    elif status in (401, 403):
+        kind, advice = AuthenticationError, "check the profile's secret"
+    elif status == 413:
+        kind, advice = RequestTooLargeError, "the upload is over CLOVA's limit"
+    elif status == 429:
+        kind, advice = RateLimitError, "too many calls at once"
+    elif status >= 500:
+        kind, advice = ServiceError, "CLOVA failed on its side"
+    else:
+        kind, advice = InvalidRequestError, "the request was refused"
+    text = f"{message}: {advice}" if message else advice
+    raise kind(text, vendor=VENDOR, status=status, code=code, retry_after=retry_after(response))

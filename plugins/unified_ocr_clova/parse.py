@@ -1,0 +1,416 @@
+"""NAVER CLOVA OCR responses read into the unified result model: a pure function of the JSON.
+
+One parser reads every CLOVA answer, because the endpoints share one envelope
+(``{"version", "requestId", "timestamp", "images": [...]}``) and differ only in what each
+image carries; an image can carry several of these at once:
+
+* **General OCR** ``fields`` are words. V2 marks the end of a line with ``lineBreak``, and
+  that is the vendor's own reading of the layout, so lines are cut exactly there and
+  ``result.text`` is the vendor's ``inferText`` joined by spaces and newlines. V1 (and any
+  field list without ``lineBreak``) says nothing about lines: each word is its own line until
+  a layout step groups them.
+* **Template OCR** fields have names, so they become :class:`~unified_ocr.Field`\\ s, addressed
+  by name rather than by position (positions move when a template is edited). Each also
+  becomes a line, so ``result.text`` and exporters work on template pages too.
+* **Tables** keep every cell, the empty ones and every line of the multi-line ones, with
+  their spans: dropping either silently shifts the grid.
+* **Document OCR** (receipt, name card, ...) leaves get stable dotted names, see
+  :mod:`unified_ocr_clova.document`.
+
+Vertices are taken in the vendor's order and never sorted or clamped: CLOVA starts each box
+at the text's own top-left (bottom-left for text turned 90°, bottom-right for 180°), which
+is the model's convention. Recorded responses beat the vendor documents: numbers come as
+``53``, ``53.0`` or ``60.775``, confidences as the integer ``1``, V1 boxes as
+``boundingPoly`` although the document says ``bounding`` (both are read), and most keys
+are optional. Unknown keys are ignored; anything of the wrong shape raises
+:class:`~unified_ocr.errors.BadResponseError` saying what was expected where, never a bare
+``KeyError``/``TypeError``. An image the service could not read raises
+:class:`~unified_ocr.errors.ImageFailedError`.
+
+``result.meta["clova"]`` keeps what is not text: ``version``; per image ``matchedTemplate``,
+``title`` (``{"name", "text", "confidence"}``), ``validationResult``, ``combineResult`` and
+``document`` (``{"kind", <the document's meta>, "values"}``). With one image (the usual
+case) these are top-level keys; with several (PDF/TIFF pages) each page's are also under
+``"pages"`` and the top-level key comes from the first page that has it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from unified_ocr import Cell, Field, Line, OcrResult, Page, Quad, Table, Word
+from unified_ocr.errors import BadResponseError, ImageFailedError
+from unified_ocr.model import FieldKind
+
+from .document import DOCUMENT_KINDS, VENDOR, formatted_value, kind_name, named_leaves, receipt_items
+
+__all__ = ["parse", "receipt_items"]
+
+#: Confidences this far beyond 0..1 are rounding and get clamped; further is a bad response.
+CONFIDENCE_SLACK = 1e-3
+
+_FIELD_KINDS: dict[str, FieldKind] = {"NORMAL": "text", "MULTI_BOX": "multi_box", "CHECKBOX": "checkbox"}
+_FAILED = ("FAILURE", "ERROR")
+#: Keys of ``images[i]`` that are never a document kind.
+_IMAGE_KEYS = frozenset(
+    {"uid", "name", "inferResult", "message", "matchedTemplate", "validationResult", "convertedImageInfo",
+     "title", "fields", "tables", "combineResult"}
+)  # fmt: skip
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+_MISSING: Any = _Missing()
+
+
+def parse(raw: Any) -> OcrResult:
+    """Read a decoded CLOVA OCR response (General V1/V2, Template, Document) into a result.
+
+    Coordinates are those of the response; a page's size is ``convertedImageInfo``'s when
+    the response gives it (PDF/TIFF), else 0 x 0.
+    """
+    images = _images(raw)
+    pages: list[Page] = []
+    infos: list[dict[str, Any]] = []
+    for position, image in enumerate(images):
+        where = f"images[{position}]"
+        try:
+            page, info = _image(_obj(image, where), position, where)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError, ArithmeticError, RecursionError) as exc:
+            raise BadResponseError(
+                f"{where} could not be read as a CLOVA OCR image result ({type(exc).__name__}: {exc})", vendor=VENDOR
+            ) from exc
+        pages.append(page)
+        infos.append(info)
+    clova: dict[str, Any] = {}
+    if isinstance(raw.get("version"), str):
+        clova["version"] = raw["version"]
+    for info in infos:
+        for key, value in info.items():
+            clova.setdefault(key, value)
+    if len(infos) > 1:
+        clova["pages"] = infos
+    return OcrResult(engine=VENDOR, pages=pages, raw=raw, meta={"clova": clova})
+
+
+def _images(raw: Any) -> list[Any]:
+    expected = "a CLOVA OCR response: an object with an 'images' list (General, Template or Document OCR)"
+    if not isinstance(raw, dict) or "images" not in raw:
+        hint = ""
+        if isinstance(raw, dict) and "words" in raw and "lines" in raw:
+            hint = " (this looks like the body of CLOVA's public web demo, which is not the OCR API)"
+        raise BadResponseError(f"expected {expected}; got {_describe(raw)}{hint}", vendor=VENDOR)
+    images = raw["images"]
+    if not isinstance(images, list):
+        raise BadResponseError(f"expected {expected}; got 'images' as {_describe(images)}", vendor=VENDOR)
+    return images
+
+
+def _image(image: Mapping[str, Any], position: int, where: str) -> tuple[Page, dict[str, Any]]:
+    _check_inference(image, where)
+    index, width, height = _geometry(image, position, where)
+    fields = _opt_list(image, "fields", where)
+    info: dict[str, Any] = {}
+    lines: list[Line] = []
+    named: list[Field] = []
+    if "matchedTemplate" in image or "title" in image or any(isinstance(f, dict) and "name" in f for f in fields):
+        lines, named = _template(image, fields, where, info)
+    else:
+        lines = _general_lines(fields, where)
+    for key in ("matchedTemplate", "validationResult", "combineResult"):
+        if image.get(key) is not None:
+            info[key] = _plain(image[key])
+    tables = [_table(t, f"{where}.tables[{k}]") for k, t in enumerate(_opt_list(image, "tables", where))]
+    documents = [
+        k for k, v in image.items()
+        if (k in DOCUMENT_KINDS and v is not None) or (k not in _IMAGE_KEYS and isinstance(v, dict) and isinstance(v.get("result"), dict))
+    ]  # fmt: skip
+    for key in documents:
+        prefix = f"{kind_name(key)}." if len(documents) > 1 else ""
+        doc_fields, doc_info = _document(key, image[key], f"{where}.{key}", prefix)
+        named.extend(doc_fields)
+        lines.extend(_single_line(f.text, f.quad, f.confidence) for f in doc_fields if f.text and f.quad is not None)
+        info.setdefault("document", doc_info)
+    return Page(index, width, height, lines=lines, tables=tables, fields=named), info
+
+
+def _check_inference(image: Mapping[str, Any], where: str) -> None:
+    result = image.get("inferResult")
+    if result is None:
+        return
+    if not isinstance(result, str):
+        raise _fail(f"{where}.inferResult", "a string ('SUCCESS', 'FAILURE' or 'ERROR')", result)
+    if result in _FAILED:
+        name, message = image.get("name"), image.get("message")
+        label = f"image {name!r} ({where})" if isinstance(name, str) else where
+        said = message if isinstance(message, str) and message else "no message from the service"
+        raise ImageFailedError(f"{label} was not recognised ({result}): {said}", vendor=VENDOR, code=result)
+
+
+def _geometry(image: Mapping[str, Any], position: int, where: str) -> tuple[int, int, int]:
+    info = image.get("convertedImageInfo")
+    if info is None:
+        return position, 0, 0
+    info = _obj(info, f"{where}.convertedImageInfo")
+    at = f"{where}.convertedImageInfo"
+    index = _count(info["pageIndex"], f"{at}.pageIndex") if info.get("pageIndex") is not None else position
+    width = _count(info["width"], f"{at}.width") if info.get("width") is not None else 0
+    height = _count(info["height"], f"{at}.height") if info.get("height") is not None else 0
+    return index, width, height
+
+
+# -- General and Template OCR ---------------------------------------------------------------
+
+
+def _general_lines(fields: Sequence[Any], where: str) -> list[Line]:
+    with_breaks = any(isinstance(f, dict) and "lineBreak" in f for f in fields)
+    lines: list[Line] = []
+    pending: list[Word] = []
+    for k, raw in enumerate(fields):
+        at = f"{where}.fields[{k}]"
+        field = _obj(raw, at)
+        pending.append(_word(field, at))
+        if not with_breaks or _opt_bool(field, "lineBreak", at):
+            lines.append(Line.from_words(pending))
+            pending = []
+    if pending:  # the last field said no lineBreak: its line ends with the page anyway
+        lines.append(Line.from_words(pending))
+    return lines
+
+
+def _template(
+    image: Mapping[str, Any], fields: Sequence[Any], where: str, info: dict[str, Any]
+) -> tuple[list[Line], list[Field]]:
+    lines: list[Line] = []
+    if image.get("title") is not None:
+        at = f"{where}.title"
+        title = _obj(image["title"], at)
+        text = _str(title.get("inferText", ""), f"{at}.inferText")
+        name = title.get("name")
+        confidence = _confidence(title, at)
+        info["title"] = {"name": name if isinstance(name, str) else None, "text": text, "confidence": confidence}
+        quad = _quad(title, at)
+        if text and quad is not None:
+            lines.append(_single_line(text, quad, confidence))
+    named = [_named_field(_obj(f, f"{where}.fields[{k}]"), f"{where}.fields[{k}]") for k, f in enumerate(fields)]
+    lines.extend(_single_line(f.text, f.quad, f.confidence) for f in named if f.text and f.quad is not None)
+    return lines, named
+
+
+def _named_field(field: Mapping[str, Any], at: str) -> Field:
+    name = _str(field.get("name", _MISSING), f"{at}.name")
+    kind = _FIELD_KINDS.get(field["type"], "text") if isinstance(field.get("type"), str) else "text"
+    checked = field.get("checked")
+    if checked is not None and not isinstance(checked, bool):
+        raise _fail(f"{at}.checked", "true or false", checked)
+    parts = []
+    for i, sub in enumerate(_opt_list(field, "subFields", at)):
+        sat = f"{at}.subFields[{i}]"
+        sub = _obj(sub, sat)
+        sub_checked = sub.get("checked") if isinstance(sub.get("checked"), bool) else None
+        parts.append(Field(f"{name}[{i}]", "text", _str(sub.get("inferText", _MISSING), f"{sat}.inferText"),
+                           _quad(sub, sat), _confidence(sub, sat), sub_checked))  # fmt: skip
+    text = _str(field.get("inferText", _MISSING), f"{at}.inferText")
+    return Field(name, kind, text, _quad(field, at), _confidence(field, at), checked, parts)
+
+
+def _word(obj: Mapping[str, Any], at: str) -> Word:
+    text = _str(obj.get("inferText", _MISSING), f"{at}.inferText")
+    quad = _quad(obj, at)
+    if quad is None:
+        raise _fail(f"{at}.boundingPoly", "an object with four 'vertices' (or a V1 'bounding' box)", _MISSING)
+    return Word(text, quad, _confidence(obj, at))
+
+
+def _single_line(text: str, quad: Quad, confidence: float | None) -> Line:
+    """A line that is one word, for a named field: the same text, box and score."""
+    return Line(text, quad, (Word(text, quad, confidence),), confidence)
+
+
+# -- tables ------------------------------------------------------------------------------------
+
+
+def _table(raw: Any, at: str) -> Table:
+    table = _obj(raw, at)
+    cells = [_cell(_obj(c, f"{at}.cells[{k}]"), f"{at}.cells[{k}]") for k, c in enumerate(_opt_list(table, "cells", at))]
+    return Table(cells, _quad(table, at), _confidence(table, at))
+
+
+def _cell(cell: Mapping[str, Any], at: str) -> Cell:
+    row = _count(cell.get("rowIndex", _MISSING), f"{at}.rowIndex")
+    col = _count(cell.get("columnIndex", _MISSING), f"{at}.columnIndex")
+    spans = [_count(cell[k], f"{at}.{k}") if cell.get(k) is not None else 1 for k in ("rowSpan", "columnSpan")]
+    lines: list[Line] = []
+    for j, raw in enumerate(_opt_list(cell, "cellTextLines", at)):
+        lat = f"{at}.cellTextLines[{j}]"
+        text_line = _obj(raw, lat)
+        words = [
+            _word(_obj(w, f"{lat}.cellWords[{i}]"), f"{lat}.cellWords[{i}]")
+            for i, w in enumerate(_opt_list(text_line, "cellWords", lat))
+        ]
+        quad, confidence = _quad(text_line, lat), _confidence(text_line, lat)
+        if words:  # the vendor's own box and score for the line, when it gives them
+            line = Line.from_words(words)
+            line = attrs.evolve(
+                line, quad=line.quad if quad is None else quad, confidence=line.confidence if confidence is None else confidence
+            )
+        elif quad is not None:
+            line = Line("", quad, (), confidence)
+        else:
+            continue
+        lines.append(line)
+    return Cell(row, col, max(spans[0], 1), max(spans[1], 1), lines, _quad(cell, at), _confidence(cell, at))
+
+
+# -- Document OCR ------------------------------------------------------------------------------
+
+
+def _document(key: str, raw: Any, at: str, prefix: str) -> tuple[list[Field], dict[str, Any]]:
+    doc = _obj(raw, at)
+    result = _obj(doc.get("result", _MISSING), f"{at}.result")
+    kind = kind_name(key)
+    leaves, values = named_leaves(kind, result)
+    fields = [_leaf_field(prefix + name, leaf, f"{at}.result{path}") for name, leaf, path in leaves]
+    meta = doc.get("meta")
+    info: dict[str, Any] = {"kind": kind}
+    if isinstance(meta, dict):
+        info.update((k, _plain(v)) for k, v in meta.items() if k != "kind")
+    if values:
+        info["values"] = {prefix + k: v for k, v in values.items()}
+    return fields, info
+
+
+def _leaf_field(name: str, leaf: Mapping[str, Any], at: str) -> Field:
+    text = _str(leaf["text"], f"{at}.text")
+    quads = [_vertices(p, f"{at}.boundingPolys[{j}]") for j, p in enumerate(_opt_list(leaf, "boundingPolys", at))]
+    quad = None if not quads else quads[0] if len(quads) == 1 else Quad.enclosing(quads)
+    confidence = _confidence(leaf, at, "confidenceScore")
+    return Field(name, "text", text, quad, confidence, value=formatted_value(leaf.get("formatted"), f"{at}.formatted"))
+
+
+# -- reading values of the right shape -------------------------------------------------------------
+
+
+def _quad(obj: Mapping[str, Any], at: str) -> Quad | None:
+    """The object's box: V2 ``boundingPoly`` in the vendor's vertex order, else V1 ``bounding``."""
+    if obj.get("boundingPoly") is not None:
+        return _vertices(obj["boundingPoly"], f"{at}.boundingPoly")
+    if obj.get("bounding") is not None:
+        box = _obj(obj["bounding"], f"{at}.bounding")
+        left, top, width, height = (
+            _number(box.get(k, _MISSING), f"{at}.bounding.{k}") for k in ("left", "top", "width", "height")
+        )
+        return Quad.from_bbox(left, top, left + width, top + height)
+    return None
+
+
+def _vertices(poly: Any, at: str) -> Quad:
+    vertices = _obj(poly, at).get("vertices", _MISSING)
+    if not isinstance(vertices, list) or len(vertices) != 4:
+        raise _fail(f"{at}.vertices", "a list of four {x, y} points", vertices)
+    points = []
+    for i, v in enumerate(vertices):
+        v = _obj(v, f"{at}.vertices[{i}]")
+        points.append(
+            (_number(v.get("x", _MISSING), f"{at}.vertices[{i}].x"), _number(v.get("y", _MISSING), f"{at}.vertices[{i}].y"))
+        )
+    return Quad(points)
+
+
+def _confidence(obj: Mapping[str, Any], at: str, key: str = "inferConfidence") -> float | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    score = _number(value, f"{at}.{key}")
+    if not -CONFIDENCE_SLACK <= score <= 1 + CONFIDENCE_SLACK:
+        raise _fail(f"{at}.{key}", "a confidence within 0..1", value)
+    return min(max(score, 0.0), 1.0)
+
+
+def _number(value: Any, at: str) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        if math.isfinite(number):
+            return number
+    raise _fail(at, "a finite number", value)
+
+
+def _count(value: Any, at: str) -> int:
+    """A non-negative whole number; ``2.0`` is accepted as 2."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, float) and math.isfinite(value) and value >= 0 and value.is_integer():
+        return int(value)
+    raise _fail(at, "a whole number >= 0", value)
+
+
+def _str(value: Any, at: str) -> str:
+    if isinstance(value, str):
+        return value
+    raise _fail(at, "a string", value)
+
+
+def _obj(value: Any, at: str) -> Mapping[str, Any]:
+    if isinstance(value, dict):
+        return value
+    raise _fail(at, "an object", value)
+
+
+def _opt_list(obj: Mapping[str, Any], key: str, at: str) -> list[Any]:
+    value = obj.get(key)
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    raise _fail(f"{at}.{key}", "a list", value)
+
+
+def _opt_bool(obj: Mapping[str, Any], key: str, at: str) -> bool:
+    value = obj.get(key)
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    raise _fail(f"{at}.{key}", "true or false", value)
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe copy (finite numbers, string keys), so ``meta`` never aliases ``raw``."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value if value is None or isinstance(value, (str, int, float, bool)) else repr(value)
+
+
+def _fail(at: str, expected: str, got: Any) -> BadResponseError:
+    return BadResponseError(f"expected {at} to be {expected}; got {_describe(got)}", vendor=VENDOR)
+
+
+def _describe(value: Any) -> str:
+    if value is _MISSING:
+        return "nothing (the key is missing)"
+    if isinstance(value, dict):
+        keys = list(value)
+        return f"an object with keys {keys[:12]}" + (f" and {len(keys) - 12} more" if len(keys) > 12 else "")
+    if isinstance(value, list):
+        return f"a list of {len(value)} item{'s' if len(value) != 1 else ''}"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f"the string {value[:40]!r}" + ("..." if len(value) > 40 else "")
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"[:60]
+    return f"a {type(value).__name__}"
