@@ -294,3 +294,22 @@ def test_cli_parse_reads_saved_responses(tmp_path) -> None:
     assert proc.returncode == 1 and "expected a CLOVA OCR response" in proc.stderr and "Traceback" not in proc.stderr
     proc = run_cli("parse", str(bad), "--engine", "nope")
     assert proc.returncode == 2 and "unknown engine 'nope'" in proc.stderr
+
+
+def test_a_url_is_fetched_by_the_service(emulator) -> None:
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(SAMPLE.parent))
+    handler.log_message = lambda *a: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/{SAMPLE.name}"
+        result = unified_ocr.recognize(url, engine=options(emulator, transport="json"))
+        assert "TOTAL" in [line.text for line in result.pages[0].lines] and result.meta["source"] == url
+        with pytest.raises(InvalidRequestError, match="cannot be fetched"):
+            unified_ocr.recognize(url + ".missing", engine=options(emulator))
+    finally:
+        server.shutdown()

@@ -16,7 +16,9 @@ import json
 import time
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
+import requests
 from werkzeug.wrappers import Request, Response
 
 from unified_ocr import OcrResult
@@ -113,7 +115,7 @@ class ClovaEmulator(Emulator):
                 except (binascii.Error, ValueError):
                     raise ValueError("images.data is not base64.") from None
             elif image.get("url"):
-                raise ValueError("the emulator cannot fetch images.url; send images.data or multipart.")
+                data = _fetch(str(image["url"]))
             else:
                 raise ValueError("images.url or images.data is required.")
         else:
@@ -168,6 +170,19 @@ class ClovaEmulator(Emulator):
             entry["fields"] = fields
             images.append(entry)
         return self._envelope(message, images)
+
+
+def _fetch(url: str) -> bytes:
+    """images.url, fetched as CLOVA would; only from this machine, since the emulator is for tests."""
+    host = urlsplit(url).hostname
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        raise ValueError("the emulator fetches images.url only from this machine (127.0.0.1).")
+    try:
+        answer = requests.get(url, timeout=10)
+        answer.raise_for_status()
+    except requests.RequestException as exc:
+        raise ValueError(f"images.url cannot be fetched ({type(exc).__name__}).") from None
+    return answer.content
 
 
 def _message(raw: str) -> dict[str, Any]:

@@ -96,7 +96,8 @@ def recognize(
 ) -> OcrResult:
     """Recognise one image and return the result in the original image's displayed frame.
 
-    ``source`` is a path, bytes, a binary file object or a numpy array (BGR or gray);
+    ``source`` is a path, bytes, a binary file object or a numpy array (BGR or gray), or an
+    http(s) URL for engines whose service fetches images itself;
     ``engine`` a profile name, an engine name or an engine's options object; ``config`` a
     path to a TOML file or a loaded :class:`~unified_ocr.config.Config`. A multi-page TIFF or
     a PDF gives one page each; PDF pages are in the pixel frame of a rendering at ``dpi``.
@@ -104,6 +105,11 @@ def recognize(
     """
     choice = choose_engine(engine, config, registry)
     runner = engine_instance(choice)
+    if isinstance(source, str) and source.startswith(("http://", "https://")):
+        started = time.perf_counter()
+        fetched = runner.recognize_url(source)  # the service fetches it; coordinates are that image's
+        seconds = round(time.perf_counter() - started, 4)
+        return attrs.evolve(fetched, meta={**fetched.meta, "source": source, "profile": choice.label, "seconds": seconds})
     src = open_source(source, max_pixels=max_pixels)  # input errors surface here, before the engine sees anything
     pages: list[Page] = []
     raws: list[Any] = []
