@@ -20,7 +20,7 @@ import attrs
 import requests
 
 from unified_ocr import EngineOptions, Limits, OcrResult, Secret, Upload
-from unified_ocr.engine import Engine
+from unified_ocr.engine import RUNTIME, Engine
 from unified_ocr.errors import (
     AuthenticationError,
     InvalidRequestError,
@@ -72,16 +72,17 @@ class ClovaOptions(EngineOptions):
     secret: Secret | None = None  # else $CLOVA_OCR_SECRET
     api: Api = "auto"  # "auto" reads the URL: .../general, .../infer, .../document/KIND
     version: Literal["V2", "V1"] = "V2"
-    transport: Literal["multipart", "json"] = "multipart"
+    transport: Literal["multipart", "json"] = attrs.field(default="multipart", metadata=RUNTIME)
     lang: tuple[str, ...] = ()  # e.g. ["ko", "ja"]; sent as "ko,ja"; empty: the domain's setting
     enable_table_detection: bool = False
     template_ids: tuple[int, ...] = ()
     max_side: int | None = None  # shrink larger images before sending (CLOVA sets no pixel limit)
-    timeout: float = 60.0  # seconds to wait for an answer
-    connect_timeout: float = 10.0
-    retries: int = 3  # tries after the first, for rate limits, 5xx and network failures
-    backoff: float = 0.5  # first wait in seconds; doubles each try, with jitter
-    max_backoff: float = 30.0
+    timeout: float = attrs.field(default=60.0, metadata=RUNTIME)  # seconds to wait for an answer
+    connect_timeout: float = attrs.field(default=10.0, metadata=RUNTIME)
+    retries: int = attrs.field(default=3, metadata=RUNTIME)  # tries after the first, for rate limits, 5xx, network failures
+    backoff: float = attrs.field(default=0.5, metadata=RUNTIME)  # first wait in seconds; doubles each try, with jitter
+    max_backoff: float = attrs.field(default=30.0, metadata=RUNTIME)
+    rate_limit: float | None = attrs.field(default=None, metadata=RUNTIME)  # calls per second, retries included
 
     @property
     def url(self) -> str | None:
@@ -114,7 +115,9 @@ class ClovaEngine(Engine):
         super().__init__(options)
         opts = self.opts
         policy = RetryPolicy(retries=opts.retries, backoff=opts.backoff, max_backoff=opts.max_backoff)
-        self.http = HttpClient(VENDOR, policy=policy, timeout=opts.timeout, connect_timeout=opts.connect_timeout, check=check)
+        self.http = HttpClient(
+            VENDOR, policy=policy, timeout=opts.timeout, connect_timeout=opts.connect_timeout, check=check, rate_limit=opts.rate_limit
+        )
 
     @property
     def opts(self) -> ClovaOptions:

@@ -15,7 +15,7 @@ import attrs
 import numpy as np
 
 from unified_ocr import EngineOptions, Limits, Line, OcrResult, Page, Quad, Upload, Word
-from unified_ocr.engine import Engine
+from unified_ocr.engine import RUNTIME, Engine
 from unified_ocr.errors import EngineUnavailableError, RecognitionError
 
 #: The model files the rapidocr wheel ships; nothing is ever downloaded.
@@ -35,7 +35,7 @@ class RapidOcrOptions(EngineOptions):
     use_angle_cls: bool = True  # detect and turn upside-down lines before recognition
     word_boxes: bool = True  # split lines into words with their own quads
     max_side_len: int = 2000  # RapidOCR shrinks larger images for detection (and maps back)
-    threads: int = -1  # ONNX Runtime intra-op threads; -1 lets it choose
+    threads: int = attrs.field(default=-1, metadata=RUNTIME)  # ONNX Runtime intra-op threads; -1 lets it choose
 
 
 def _models_dir() -> Path | None:

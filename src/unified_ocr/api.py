@@ -15,6 +15,7 @@ from typing import Any, Union
 
 import attrs
 
+from .cache import ResultCache, cache_key
 from .config import Config, build_options, load_config
 from .engine import Engine, EngineOptions
 from .errors import BadResponseError, ConfigError, EngineUnavailableError, UnknownEngineError
@@ -92,6 +93,7 @@ def recognize(
     *,
     dpi: float = DEFAULT_DPI,
     max_pixels: int = MAX_PIXELS,
+    cache: ResultCache | bool | None = None,
     registry: Registry | None = None,
 ) -> OcrResult:
     """Recognise one image and return the result in the original image's displayed frame.
@@ -102,6 +104,8 @@ def recognize(
     path to a TOML file or a loaded :class:`~unified_ocr.config.Config`. A multi-page TIFF or
     a PDF gives one page each; PDF pages are in the pixel frame of a rendering at ``dpi``.
     An image over ``max_pixels`` is refused from its header, before it is decoded.
+    With ``cache`` (``True`` for the default folder, or a :class:`~.cache.ResultCache`), an
+    image already recognised with the same engine setup is answered from disk, no call made.
     """
     choice = choose_engine(engine, config, registry)
     runner = engine_instance(choice)
@@ -111,20 +115,35 @@ def recognize(
         seconds = round(time.perf_counter() - started, 4)
         return attrs.evolve(fetched, meta={**fetched.meta, "source": source, "profile": choice.label, "seconds": seconds})
     src = open_source(source, max_pixels=max_pixels)  # input errors surface here, before the engine sees anything
+    store = ResultCache() if cache is True else cache or None
+    key = None
+    if store is not None:
+        setup = choice.engine.fingerprint(choice.options)
+        if src.info is not None and src.info.format == "pdf":
+            setup["dpi"] = dpi
+        key = cache_key(src.sha256(), setup)
+        hit = store.get(key)
+        if hit is not None:
+            return attrs.evolve(hit, meta={**hit.meta, "source": src.name, "profile": choice.label, "cached": True})
     pages: list[Page] = []
     raws: list[Any] = []
     meta: dict[str, Any] = {}
+    attempts = 0
     started = time.perf_counter()
     for upload in prepare(src, runner.limits, dpi=dpi):
         result = map_back(runner.recognize(upload), upload)
         pages.extend(result.pages)
         raws.append(result.raw)
         meta.update(result.meta)
+        attempts += int(result.meta.get("attempts", 1))
     seconds = time.perf_counter() - started
-    meta.update(source=src.name, profile=choice.label, seconds=round(seconds, 4))
+    meta.update(source=src.name, profile=choice.label, seconds=round(seconds, 4), attempts=attempts)
     if src.info is not None and src.info.format == "pdf":
         meta["dpi"] = dpi
-    return OcrResult(choice.engine.name, sorted(pages, key=lambda p: p.index), raws[0] if len(raws) == 1 else raws, meta)
+    result = OcrResult(choice.engine.name, sorted(pages, key=lambda p: p.index), raws[0] if len(raws) == 1 else raws, meta)
+    if store is not None and key is not None:
+        store.put(key, result)
+    return result
 
 
 def parse(raw: Any, engine: str, *, registry: Registry | None = None) -> OcrResult:

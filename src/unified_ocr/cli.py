@@ -236,10 +236,12 @@ def parse(responses: tuple[Path, ...], engine: str, fmt: str) -> None:
 @click.option("--malformed-rate", type=click.FloatRange(0, 1), default=0.0, help="Share answered 200 with a body that is not JSON.")
 @click.option("--stall-rate", type=click.FloatRange(0, 1), default=0.0, help="Share held for --stall-seconds before answering.")
 @click.option("--stall-seconds", type=float, default=30.0, show_default=True)
+@click.option("--throttle-rate", type=click.FloatRange(0, 1), default=0.0, help="Share answered with the vendor's rate-limit error.")
+@click.option("--canned", is_flag=True, help="Answer every image with one word across it, without OCR (load tests).")
 @click.option("--seed", type=int, default=None, help="Seed for the fault draws, for repeatable runs.")
 def emulate(name: str, host: str, port: int, key: str | None, replay: Path | None, offline_engine: str, latency: float,
             rate_limit: float | None, error_rate: float, drop_rate: float, malformed_rate: float, stall_rate: float,
-            stall_seconds: float, seed: int | None) -> None:  # fmt: skip
+            stall_seconds: float, throttle_rate: float, canned: bool, seed: int | None) -> None:  # fmt: skip
     """Serve an emulator of vendor NAME's OCR API (for example clova) on this machine.
 
     \b
@@ -252,9 +254,10 @@ def emulate(name: str, host: str, port: int, key: str | None, replay: Path | Non
 
     with _config_errors_exit():
         cls = default_registry().emulator_class(name)
-    faults = Faults(latency, rate_limit, error_rate, drop_rate, malformed_rate, stall_rate, stall_seconds, seed)
+    faults = Faults(latency=latency, rate_limit=rate_limit, throttle_rate=throttle_rate, error_rate=error_rate, drop_rate=drop_rate,
+                    malformed_rate=malformed_rate, stall_rate=stall_rate, stall_seconds=stall_seconds, seed=seed)  # fmt: skip
     try:
-        server = cls(host=host, port=port, key=key, faults=faults, replay=replay, engine=offline_engine)
+        server = cls(host=host, port=port, key=key, faults=faults, replay=replay, engine=offline_engine, canned=canned)
     except FileNotFoundError as exc:
         raise click.UsageError(str(exc)) from None
     shown = "(as given)" if key else server.key
@@ -266,6 +269,80 @@ def emulate(name: str, host: str, port: int, key: str | None, replay: Path | Non
         server.serve_forever(ready)
     except KeyboardInterrupt:
         click.echo(f"stopped; {dict(server.stats)}", err=True)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("-e", "--engine", metavar="NAME", help=f"Profile or engine name [default: the config's default, else {DEFAULT_ENGINE}].")
+@click.option("-c", "--config", type=click.Path(dir_okay=False, path_type=Path), help=CONFIG_HELP)
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), required=True, metavar="DIR",
+              help="Where results/, journal.jsonl and summary.json go. Run the same command again to resume.")
+@click.option("-j", "--concurrency", type=click.IntRange(min=1, max=256), default=4, show_default=True, help="Images in flight at once.")
+@click.option("--rate-limit", type=click.FloatRange(min=0, min_open=True), metavar="PER_SECOND",
+              help="Calls per second to the vendor, retries included [default: the profile's, else none].")
+@click.option("--retries", type=click.IntRange(min=0), help="Tries after the first for transient errors [default: the profile's].")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the result cache (every image is a call).")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Result cache folder [default: $UNIFIED_OCR_CACHE_DIR, else the user cache folder].")
+@click.option("--dpi", type=click.FloatRange(min=10, max=1200), default=DEFAULT_DPI, show_default=True, help="Pixel frame of PDF pages.")
+def batch(inputs: tuple[str, ...], engine: str | None, config: Path | None, out: Path, concurrency: int, rate_limit: float | None,
+          retries: int | None, no_cache: bool, cache_dir: Path | None, dpi: float) -> None:  # fmt: skip
+    """Recognise many images; resumable, rate-limited, retried and cached.
+
+    INPUT is an image, a folder (searched recursively for JPEG, PNG, TIFF, BMP, WebP, GIF
+    and PDF files) or a text file (.txt, .lst) listing one path per line. Each finished
+    image gets a line in DIR/journal.jsonl and, when it succeeded, DIR/results/NAME.HASH.json.
+    Running the same command again skips the images the journal holds as done and tries the
+    failed ones again; an image already recognised with the same engine setup is answered
+    from the cache without a call. A bad image is reported and the others go on.
+    """
+    from .batch import BatchAbortedError, Outcome, expand_inputs, recognize_many
+    from .cache import ResultCache
+    from .journal import Journal
+    from .progress import BatchProgress
+
+    with _config_errors_exit():
+        cfg = load_config(config)
+        choice = choose_engine(engine, cfg)
+        engine_instance(choice)
+    results = out / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    journal = Journal(out / "journal.jsonl")
+    done = journal.done()
+    total = sum(1 for path in expand_inputs(inputs) if path not in done)
+    progress = BatchProgress(total, skipped=len(done))
+
+    def save(outcome: Outcome) -> str:
+        assert outcome.result is not None and outcome.sha256 is not None
+        name = f"{Path(outcome.source).stem or 'image'}.{outcome.sha256[:12]}.json"
+        tmp = results / f".{name}.tmp"
+        tmp.write_text(json.dumps(outcome.result.to_dict(), ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, results / name)
+        return f"results/{name}"
+
+    cache = None if no_cache else ResultCache(cache_dir)
+    aborted = None
+    try:
+        for outcome in recognize_many(expand_inputs(inputs), choice, cfg, concurrency=concurrency, rate_limit=rate_limit,
+                                      retries=retries, cache=cache, journal=journal, dpi=dpi, save=save):  # fmt: skip
+            progress.add(outcome)
+    except BatchAbortedError as exc:
+        aborted = exc
+    except KeyboardInterrupt:
+        progress.close()
+        click.echo(f"interrupted: {progress.done} done; run the same command again to go on", err=True)
+        sys.exit(130)
+    finally:
+        progress.close()
+        journal.close()
+    summary = progress.summary()
+    (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    for line in progress.summary_lines():
+        click.echo(line, err=True)
+    if aborted is not None:
+        click.echo(f"error: {aborted}", err=True)
+    if aborted is not None or summary["failed"]:
+        sys.exit(EXIT_FAILED)
 
 
 def main() -> None:

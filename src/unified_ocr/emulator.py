@@ -27,7 +27,9 @@ import attrs
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
-from .model import OcrResult
+from .geometry import Quad
+from .model import Line, OcrResult, Page, Word
+from .sources import open_source
 
 log = logging.getLogger("unified_ocr.emulator")
 _IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".pdf", ".bmp", ".webp", ".gif")
@@ -39,6 +41,7 @@ class Faults:
 
     latency: float = 0.0  # seconds added before every answer
     rate_limit: float | None = None  # requests per second served; those over it get the vendor's rate-limit answer
+    throttle_rate: float = 0.0  # answered with the vendor's rate-limit error whatever the rate
     error_rate: float = 0.0  # answered with the vendor's 5xx error
     drop_rate: float = 0.0  # connection closed without an answer
     malformed_rate: float = 0.0  # HTTP 200 with a body that is not valid JSON
@@ -112,6 +115,7 @@ class Emulator(abc.ABC):
         faults: Faults = Faults(),
         replay: Path | None = None,
         engine: str = "rapidocr",
+        canned: bool = False,
     ) -> None:
         self.host = host
         self.port = port
@@ -119,6 +123,7 @@ class Emulator(abc.ABC):
         self.faults = faults
         self.replay = ReplayStore(replay) if replay else None
         self.engine = engine
+        self.canned = canned
         self.stats: Counter[str] = Counter()
         self._stats_lock = threading.Lock()
         self._random = random.Random(faults.seed)
@@ -144,10 +149,20 @@ class Emulator(abc.ABC):
     # -- answers ---------------------------------------------------------------------------
 
     def recognize(self, image: bytes) -> OcrResult:
-        """What the offline engine reads in ``image``, in its displayed frame."""
+        """What the offline engine reads in ``image``, in its displayed frame.
+
+        ``canned`` answers every image with one word across it, without reading it: for load
+        tests, where the emulator must not be the bottleneck.
+        """
         from .api import recognize
 
-        return recognize(image, engine=self.engine)
+        if not self.canned:
+            return recognize(image, engine=self.engine)
+        source = open_source(image)
+        width, height = source.displayed_size
+        quad = Quad.from_bbox(0, 0, width, height)
+        word = Word("emulated", quad, 1.0)
+        return OcrResult("emulator", (Page(0, width, height, (Line("emulated", quad, (word,), 1.0),)),))
 
     def recorded(self, image: bytes) -> dict[str, Any] | None:
         return self.replay.lookup(image) if self.replay else None
@@ -173,7 +188,8 @@ class Emulator(abc.ABC):
             return self.rate_limited()(environ, start_response)
         draw = self._draw()
         for share, outcome in ((faults.drop_rate, "dropped"), (faults.error_rate, "server_error"),
-                               (faults.malformed_rate, "malformed"), (faults.stall_rate, "stalled")):  # fmt: skip
+                               (faults.throttle_rate, "rate_limited"), (faults.malformed_rate, "malformed"),
+                               (faults.stall_rate, "stalled")):  # fmt: skip
             if draw < share:
                 self.count(outcome)
                 return self._fault(outcome, request, environ, start_response)
@@ -194,6 +210,8 @@ class Emulator(abc.ABC):
             return Response(b"")(environ, start_response)
         if outcome == "server_error":
             return self.server_error()(environ, start_response)
+        if outcome == "rate_limited":
+            return self.rate_limited()(environ, start_response)
         if outcome == "malformed":
             return Response(b'{"version": "V2", "images": [{"fie', status=200, mimetype="application/json")(environ, start_response)
         time.sleep(self.faults.stall_seconds)

@@ -19,10 +19,17 @@ from .model import OcrResult
 from .prepare import Limits, Upload
 from .secrets import Secret
 
+#: Field metadata for options that change how a call is made but not what it returns
+#: (timeouts, retries, threads): they stay out of the result cache's key.
+RUNTIME = {"result": False}
+
 
 @attrs.frozen(slots=True)
 class EngineOptions:
-    """Base of every engine's options class. Subclass it with ``@attrs.frozen``."""
+    """Base of every engine's options class. Subclass it with ``@attrs.frozen``.
+
+    Mark fields that do not change results with ``metadata=RUNTIME``; secrets never count.
+    """
 
 
 class Engine(abc.ABC):
@@ -70,6 +77,21 @@ class Engine(abc.ABC):
         if required:
             return f"missing settings: {', '.join(required)} (set them in a profile of unified-ocr.toml)"
         return None
+
+    @classmethod
+    def fingerprint(cls, options: EngineOptions) -> dict[str, Any]:
+        """What identifies this engine's results: its name and the options that change them.
+
+        The result cache keys on it with the image's hash; secrets and ``RUNTIME`` fields
+        are left out, so a new key or a longer timeout still finds earlier results.
+        """
+        values: dict[str, Any] = {}
+        for field in attrs.fields(type(options)):
+            value = getattr(options, field.name)
+            if isinstance(value, Secret) or field.metadata.get("result") is False:
+                continue
+            values[field.name] = list(value) if isinstance(value, tuple) else value
+        return {"engine": cls.name, "options": values}
 
     @classmethod
     def parse(cls, raw: Any) -> OcrResult:

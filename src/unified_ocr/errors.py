@@ -10,6 +10,18 @@ from __future__ import annotations
 class UnifiedOcrError(Exception):
     """Root of every error unified-ocr raises on purpose."""
 
+    def __reduce__(self) -> tuple:
+        # Errors cross process boundaries (a Dask worker's failure reaches the driver);
+        # rebuild them from their state, since their constructors take other arguments.
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
+
+def _rebuild(cls: type[UnifiedOcrError], args: tuple, state: dict) -> UnifiedOcrError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 # -- configuration: the user's setup is wrong; nothing was sent -------------------------
 

@@ -16,6 +16,7 @@ from typing import Any
 import requests
 
 from .errors import BadResponseError, NetworkError
+from .ratelimit import RateLimiter
 from .retry import RetryPolicy
 
 #: reads a response and raises the vendor's typed error when it is one
@@ -25,11 +26,21 @@ Check = Callable[[requests.Response], None]
 class HttpClient:
     """POSTs for one vendor, retried by ``policy``; headers are never logged or raised."""
 
-    def __init__(self, vendor: str, *, policy: RetryPolicy, timeout: float, connect_timeout: float, check: Check) -> None:
+    def __init__(
+        self,
+        vendor: str,
+        *,
+        policy: RetryPolicy,
+        timeout: float,
+        connect_timeout: float,
+        check: Check,
+        rate_limit: float | None = None,
+    ) -> None:
         self.vendor = vendor
         self.policy = policy
         self.timeout = (connect_timeout, timeout)
         self.check = check
+        self.limiter = RateLimiter(rate_limit) if rate_limit else None  # every try waits its turn
         self._local = threading.local()
 
     @property
@@ -43,6 +54,8 @@ class HttpClient:
         """POST (``data=``, ``json=`` or ``files=``) and return the decoded JSON answer and the tries made."""
 
         def once() -> Any:
+            if self.limiter is not None:
+                self.limiter.acquire()
             try:
                 response = self.session.post(url, headers=dict(headers), timeout=self.timeout, **body)
             except requests.Timeout as exc:

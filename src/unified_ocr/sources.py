@@ -7,6 +7,7 @@ naming the source, raised before any engine (and so any network call) sees the i
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import warnings
@@ -74,6 +75,16 @@ class Source:
     @property
     def pages(self) -> int:
         return self.info.pages if self.info else 1
+
+    def sha256(self) -> str:
+        """The content's hash: the bytes as given, or an array's shape, type and pixels."""
+        digest = hashlib.sha256()
+        if self.data is not None:
+            digest.update(self.data)
+        elif self.array is not None:
+            digest.update(f"{self.array.shape}{self.array.dtype}".encode())
+            digest.update(np.ascontiguousarray(self.array).tobytes())
+        return digest.hexdigest()
 
     @property
     def displayed_size(self) -> tuple[int, int]:

@@ -1,0 +1,94 @@
+"""The batch journal: one JSON line per finished image, so that a run can stop anywhere and resume.
+
+Each line is written whole, flushed and synced before the next image is counted as done,
+so a run killed at any moment leaves a journal that is valid up to its last line (a line
+cut off by the kill is dropped when the journal is next opened). The last line for a source
+decides its state: ``ok`` is skipped on resume, ``error`` is tried again. Lines never hold a
+secret: only the source, its hash, the status, the error's type and message, and counts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .batch import Outcome
+
+
+class Journal:
+    """An append-only JSONL file of outcomes."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._file: IO[str] | None = None
+
+    def __repr__(self) -> str:
+        return f"Journal({str(self.path)!r})"
+
+    def entries(self) -> Iterator[dict[str, Any]]:
+        """Every complete line; a torn last line (the run was killed mid-write) is skipped."""
+        if not self.path.exists():
+            return
+        with self.path.open(encoding="utf-8") as f:
+            for line in f:
+                if not line.endswith("\n"):
+                    return
+                try:
+                    entry = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(entry, dict) and "source" in entry:
+                    yield entry
+
+    def last_entries(self) -> dict[str, dict[str, Any]]:
+        """The last entry of each source."""
+        return {entry["source"]: entry for entry in self.entries()}
+
+    def done(self) -> set[str]:
+        """Sources whose last entry is ``ok``: a resumed run skips them."""
+        return {source for source, entry in self.last_entries().items() if entry.get("status") == "ok"}
+
+    def record(self, outcome: Outcome, result_path: str | None = None) -> dict[str, Any]:
+        error = outcome.error
+        entry = {
+            "source": outcome.source,
+            "sha256": outcome.sha256,
+            "status": "ok" if error is None else "error",
+            "error": None if error is None else {"type": type(error).__name__, "message": str(error)},
+            "attempts": outcome.attempts,
+            "seconds": round(outcome.seconds, 4),
+            "cached": outcome.cached,
+            "result": result_path,
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
+        f = self._open()
+        f.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+        return entry
+
+    def _open(self) -> IO[str]:
+        if self._file is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._drop_torn_line()
+            self._file = self.path.open("a", encoding="utf-8")
+        return self._file
+
+    def _drop_torn_line(self) -> None:
+        """Cut a last line that a kill left without its newline, so the next line starts clean."""
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return
+        data = self.path.read_bytes()
+        if not data.endswith(b"\n"):
+            with self.path.open("r+b") as f:
+                f.truncate(data.rfind(b"\n") + 1)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None

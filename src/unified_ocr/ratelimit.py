@@ -1,0 +1,34 @@
+"""A client-side rate limit, so that a vendor's limit is held rather than hit.
+
+Calls are spaced evenly (no bursts): at ``per_second`` = 10 a call may start every 0.1 s.
+One limiter is shared by every thread using the same engine setup, retries included.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+
+class RateLimiter:
+    """Blocks each caller until its turn; thread-safe."""
+
+    def __init__(self, per_second: float) -> None:
+        if per_second <= 0:
+            raise ValueError(f"a rate limit must be above 0 calls per second, got {per_second}")
+        self.per_second = per_second
+        self.interval = 1.0 / per_second
+        self._next = time.monotonic()
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"RateLimiter({self.per_second:g}/s)"
+
+    def acquire(self) -> None:
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        delay = start - now
+        if delay > 0:
+            time.sleep(delay)
