@@ -23,6 +23,14 @@ def write_dist(site: Path, name: str, entry_points: dict[str, str]) -> None:
     (info / "entry_points.txt").write_text(f"[unified_ocr]\n{lines}\n")
 
 
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test gets a result cache of its own, never the user's (commands it runs inherit it)."""
+    folder = tmp_path / "result-cache"
+    monkeypatch.setenv("UNIFIED_OCR_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def third_party_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A site folder holding an installed 'unified-ocr-echo' and a broken 'unified-ocr-broken'."""
@@ -37,7 +45,7 @@ def third_party_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
             pythonpath: list[Path] = ()) -> subprocess.CompletedProcess[str]:  # fmt: skip
     """Run the real command in a fresh interpreter, as a user would."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("UNIFIED_OCR")}
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("UNIFIED_OCR") or k == "UNIFIED_OCR_CACHE_DIR"}
     full_env.update(env or {})
     if pythonpath:
         full_env["PYTHONPATH"] = os.pathsep.join(map(str, pythonpath))

@@ -238,12 +238,20 @@ def test_cli_recognize_with_a_profile_and_the_secret_from_the_environment(emulat
             f'[engines.receipts]\nbackend = "clova"\ninvoke_url = "{emulator.url}/general"\n'
             f'secret = {{ env = "MY_CLOVA_SECRET" }}\ntransport = "{transport}"\nmax_side = 270\n'
         )
-        proc = run_cli("recognize", str(SAMPLE), "--engine", "receipts", "--config", str(config), env={"MY_CLOVA_SECRET": KEY})
+        proc = run_cli("recognize", str(SAMPLE), "--engine", "receipts", "--config", str(config), "--no-cache",
+                       env={"MY_CLOVA_SECRET": KEY})  # fmt: skip
         assert proc.returncode == 0, proc.stderr
         result = json.loads(proc.stdout)
         assert result["pages"][0]["width"] == 540 and result["meta"]["profile"] == "receipts"
         assert KEY not in proc.stdout + proc.stderr
+    before = emulator.stats["requests"]
+    proc = run_cli("recognize", str(SAMPLE), "--engine", "receipts", "--config", str(config), env={"MY_CLOVA_SECRET": KEY})
+    assert proc.returncode == 0 and emulator.stats["requests"] == before + 1  # the cache is filled
     proc = run_cli("recognize", str(SAMPLE), "--engine", "receipts", "--config", str(config), env={"MY_CLOVA_SECRET": "wrong"})
+    assert proc.returncode == 0 and json.loads(proc.stdout)["meta"]["cached"] is True  # answered from the cache
+    assert emulator.stats["requests"] == before + 1  # no second call
+    proc = run_cli("recognize", str(SAMPLE), "--engine", "receipts", "--config", str(config), "--no-cache",
+                   env={"MY_CLOVA_SECRET": "wrong"})  # fmt: skip
     assert proc.returncode == 1 and "Secret key validate failed" in proc.stderr and "Traceback" not in proc.stderr
 
 

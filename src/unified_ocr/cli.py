@@ -85,14 +85,17 @@ def _output_paths(images: list[str], out: Path, suffix: str) -> list[Path]:
               help="Write to FILE (one image) or into DIR, one file per image [default: stdout].")
 @click.option("--dpi", type=click.FloatRange(min=10, max=1200), default=DEFAULT_DPI, show_default=True,
               help="Resolution of the pixel frame given to PDF pages (and of their rendering, for engines that need images).")
-def recognize(images: tuple[str, ...], engine: str | None, config: Path | None, fmt: str, out: Path | None, dpi: float) -> None:
+@click.option("--no-cache", is_flag=True, help="Do not answer from, or write to, the result cache.")
+def recognize(images: tuple[str, ...], engine: str | None, config: Path | None, fmt: str, out: Path | None, dpi: float,
+              no_cache: bool) -> None:  # fmt: skip
     """Recognise the text of each IMAGE (JPEG, PNG, TIFF, BMP, WebP, GIF or PDF).
 
     Coordinates are pixels of the image as displayed (EXIF orientation applied); a
     multi-page TIFF or PDF gives one page each, PDF pages in the frame of a rendering at
     --dpi. With several images and no --out, JSON is printed one result per line (JSON
     Lines). A bad image is reported on stderr and the others still run; the exit code is
-    then 1.
+    then 1. An image already recognised with the same engine setup is answered from the
+    result cache ($UNIFIED_OCR_CACHE_DIR, else the user cache folder) with no call.
     """
     with _config_errors_exit():
         cfg = load_config(config)
@@ -109,7 +112,7 @@ def recognize(images: tuple[str, ...], engine: str | None, config: Path | None, 
         if show_progress:
             click.echo(f"[{i + 1}/{len(images)}] {image}", err=True)
         try:
-            result = recognize_one(image, choice, dpi=dpi)
+            result = recognize_one(image, choice, dpi=dpi, cache=not no_cache)
         except ConfigError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_USAGE)
