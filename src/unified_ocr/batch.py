@@ -83,7 +83,7 @@ def recognize_many(
     concurrency: int = 4,
     rate_limit: float | None = None,
     retries: int | None = None,
-    cache: ResultCache | bool | None = True,
+    cache: ResultCache | str | Path | bool | None = True,
     journal: Journal | str | Path | None = None,
     executor: Executor | None = None,
     dpi: float = DEFAULT_DPI,
@@ -101,7 +101,7 @@ def recognize_many(
     """
     choice = _with_overrides(choose_engine(engine, config), rate_limit, retries)
     engine_instance(choice)  # a missing extra or credential fails here, before any image
-    store = ResultCache() if cache is True else cache or None
+    store = ResultCache() if cache is True else ResultCache(cache) if isinstance(cache, (str, Path)) else cache or None
     folder = str(store.folder) if store is not None else None
     log = Journal(journal) if isinstance(journal, (str, Path)) else journal
     done = log.done() if log is not None else set()
