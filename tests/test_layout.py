@@ -110,3 +110,10 @@ def test_every_word_lands_in_exactly_one_line(n_lines, degrees, seed) -> None:
     seen = [id(w) for line in lines for w in line.words]
     assert sorted(seen) == sorted(id(w) for w in words)
     assert [line.text for line in lines] == [text for _, _, text in rows]
+
+
+def test_level_cells_of_a_row_read_left_to_right_whatever_their_tops() -> None:
+    cells = [Word("Green", Quad.from_bbox(50, 101, 110, 121)), Word("2", Quad.from_bbox(300, 100.5, 312, 120.5)),
+             Word("3,000", Quad.from_bbox(420, 100, 480, 120))]  # fmt: skip
+    below = [Word("Rice", Quad.from_bbox(50, 131, 100, 151)), Word("2,500", Quad.from_bbox(420, 130, 480, 150))]
+    assert texts(below + cells[::-1]) == ["Green", "2", "3,000", "Rice", "2,500"]

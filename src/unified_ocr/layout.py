@@ -146,6 +146,25 @@ def _reading_order(lines: list[Line]) -> list[Line]:
     return [lines[i] for i in order]
 
 
+def _rows(items: list[int], boxes: np.ndarray) -> list[int]:
+    """Lines no band separates: rows top to bottom (level lines share a row), each left to right.
+
+    A row is a run of lines whose vertical spans overlap by half the smaller one; ordering by
+    the top edge alone would let a pixel's difference reverse cells of one row.
+    """
+    rows: list[list[int]] = []
+    for i in sorted(items, key=lambda i: (boxes[i, 1] + boxes[i, 3]) / 2):
+        y0, y1 = boxes[i, 1], boxes[i, 3]
+        if rows:
+            r0 = min(boxes[j, 1] for j in rows[-1])
+            r1 = max(boxes[j, 3] for j in rows[-1])
+            if min(y1, r1) - max(y0, r0) >= 0.5 * min(y1 - y0, r1 - r0):
+                rows[-1].append(i)
+                continue
+        rows.append([i])
+    return [i for row in rows for i in sorted(row, key=lambda i: boxes[i, 0])]
+
+
 def _is_table(items: list[int], boxes: np.ndarray, where: float, unit: float) -> bool:
     """Whether the two sides of a cut down the page are rows of short cells rather than columns of text.
 
@@ -187,7 +206,7 @@ def _xy_cut(items: list[int], boxes: np.ndarray, unit: float) -> list[int]:
                 continue  # rows of label and value (a receipt): read across, not down
             best = (gap, axis, where)
     if best is None:
-        return sorted(items, key=lambda i: (boxes[i, 1], boxes[i, 0]))
+        return _rows(items, boxes)
     _, axis, where = best
     first = [i for i in items if boxes[i, axis] <= where]
     rest = [i for i in items if boxes[i, axis] > where]
