@@ -19,8 +19,8 @@ from typing import Any, Literal
 import attrs
 import requests
 
-from unified_ocr import EngineOptions, Limits, OcrResult, Secret, Upload
-from unified_ocr.engine import RUNTIME, Engine
+from unified_ocr import Limits, OcrResult, Secret, Upload
+from unified_ocr.engine import RUNTIME
 from unified_ocr.errors import (
     AuthenticationError,
     InvalidRequestError,
@@ -30,8 +30,7 @@ from unified_ocr.errors import (
     RequestTooLargeError,
     ServiceError,
 )
-from unified_ocr.http import HttpClient, retry_after
-from unified_ocr.retry import RetryPolicy
+from unified_ocr.http import HttpEngine, HttpOptions, retry_after
 
 from .parse import parse
 
@@ -65,8 +64,13 @@ def _url(_instance: Any, attribute: attrs.Attribute, value: str | None) -> None:
 
 
 @attrs.frozen(slots=True)
-class ClovaOptions(EngineOptions):
-    """Settings of a ``backend = "clova"`` profile."""
+class ClovaOptions(HttpOptions):
+    """Settings of a ``backend = "clova"`` profile (timeouts, retries and rate limit: see HttpOptions)."""
+
+    URL_FIELD = "invoke_url"
+    URL_ENV = URL_ENV
+    KEY_FIELD = "secret"
+    KEY_ENV = SECRET_ENV
 
     invoke_url: str | None = attrs.field(default=None, validator=_url)  # else $CLOVA_OCR_INVOKE_URL
     secret: Secret | None = None  # else $CLOVA_OCR_SECRET
@@ -77,20 +81,6 @@ class ClovaOptions(EngineOptions):
     enable_table_detection: bool = False
     template_ids: tuple[int, ...] = ()
     max_side: int | None = None  # shrink larger images before sending (CLOVA sets no pixel limit)
-    timeout: float = attrs.field(default=60.0, metadata=RUNTIME)  # seconds to wait for an answer
-    connect_timeout: float = attrs.field(default=10.0, metadata=RUNTIME)
-    retries: int = attrs.field(default=3, metadata=RUNTIME)  # tries after the first, for rate limits, 5xx, network failures
-    backoff: float = attrs.field(default=0.5, metadata=RUNTIME)  # first wait in seconds; doubles each try, with jitter
-    max_backoff: float = attrs.field(default=30.0, metadata=RUNTIME)
-    rate_limit: float | None = attrs.field(default=None, metadata=RUNTIME)  # calls per second, retries included
-
-    @property
-    def url(self) -> str | None:
-        return self.invoke_url or os.environ.get(URL_ENV) or None
-
-    @property
-    def credential(self) -> Secret:
-        return self.secret or Secret(env=SECRET_ENV)
 
     @property
     def kind(self) -> str:
@@ -105,33 +95,18 @@ class ClovaOptions(EngineOptions):
         return "general"
 
 
-class ClovaEngine(Engine):
+class ClovaEngine(HttpEngine):
     name = "clova"
     Options = ClovaOptions
-    needs_network = True
     description = "NAVER CLOVA OCR: General, Template and Document OCR (X-OCR-SECRET)"
-
-    def __init__(self, options: ClovaOptions | None = None) -> None:
-        super().__init__(options)
-        opts = self.opts
-        policy = RetryPolicy(retries=opts.retries, backoff=opts.backoff, max_backoff=opts.max_backoff)
-        self.http = HttpClient(
-            VENDOR, policy=policy, timeout=opts.timeout, connect_timeout=opts.connect_timeout, check=check, rate_limit=opts.rate_limit
-        )
 
     @property
     def opts(self) -> ClovaOptions:
         return self.options  # type: ignore[return-value]
 
-    @classmethod
-    def unavailable_reason(cls, options: EngineOptions | None = None) -> str | None:
-        opts = options if isinstance(options, ClovaOptions) else ClovaOptions()
-        if not opts.url:
-            return f"missing settings: invoke_url (in the profile, or ${URL_ENV})"
-        missing = opts.credential.missing_reason()
-        if missing:
-            return f"missing credentials: secret from {missing}"
-        return None
+    @staticmethod
+    def check(response: requests.Response) -> None:
+        check(response)
 
     @property
     def limits(self) -> Limits:
@@ -190,8 +165,6 @@ class ClovaEngine(Engine):
         fmt = next((f for f in ("png", "pdf", "tiff", "tif", "jpeg") if path.endswith("." + f)), "jpg")
         return self._send({"format": "tiff" if fmt == "tif" else fmt, "name": "image", "url": url}, None)
 
-    def close(self) -> None:
-        self.http.close()
 
 
 def _safe_name(source: str, fmt: str) -> str:

@@ -10,15 +10,13 @@ unsupported format, or too many text regions).
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Any
 
 import attrs
 import requests
 
-from unified_ocr import EngineOptions, Limits, OcrResult, Secret, Upload
-from unified_ocr.engine import Engine
+from unified_ocr import Limits, OcrResult, Secret, Upload
 from unified_ocr.errors import (
     AuthenticationError,
     ImageFailedError,
@@ -28,8 +26,7 @@ from unified_ocr.errors import (
     RequestTooLargeError,
     ServiceError,
 )
-from unified_ocr.http import HttpClient, retry_after
-from unified_ocr.retry import RetryPolicy
+from unified_ocr.http import HttpEngine, HttpOptions, retry_after
 
 from .parse import VENDOR, parse
 
@@ -81,54 +78,33 @@ _TEXT_KEYS = ("code", "message", "msg", "error", "reason", "detail", "error_code
 
 
 @attrs.frozen(slots=True)
-class KakaoOptions(EngineOptions):
-    """Settings of a ``backend = "kakao"`` profile."""
+class KakaoOptions(HttpOptions):
+    """Settings of a ``backend = "kakao"`` profile (timeouts, retries and rate limit: see HttpOptions)."""
+
+    URL_FIELD = "endpoint"
+    URL_ENV = URL_ENV
+    KEY_FIELD = "api_key"
+    KEY_ENV = KEY_ENV
 
     endpoint: str | None = attrs.field(  # the API Endpoint URL; else $KAKAO_OCR_ENDPOINT
         default=None, validator=attrs.validators.optional(attrs.validators.matches_re(r"https?://\S+"))
     )
     api_key: Secret | None = None  # sent as x-api-key; else $KAKAO_OCR_API_KEY
     max_side: int = attrs.field(default=MAX_SIDE, validator=attrs.validators.ge(1))  # larger images are shrunk first
-    timeout: float = 60.0  # seconds to wait for an answer
-    connect_timeout: float = 10.0
-    retries: int = 3  # tries after the first, for rate limits, 5xx, network failures and garbled bodies
-    backoff: float = 0.5  # first wait in seconds; doubles each try, with jitter
-    max_backoff: float = 30.0
-
-    @property
-    def url(self) -> str | None:
-        return self.endpoint or os.environ.get(URL_ENV) or None
-
-    @property
-    def credential(self) -> Secret:
-        return self.api_key or Secret(env=KEY_ENV)
 
 
-class KakaoEngine(Engine):
+class KakaoEngine(HttpEngine):
     name = "kakao"
     Options = KakaoOptions
-    needs_network = True
     description = "Kakao i Cloud General OCR (x-api-key); words only, no confidence"
-
-    def __init__(self, options: KakaoOptions | None = None) -> None:
-        super().__init__(options)
-        opts = self.opts
-        policy = RetryPolicy(retries=opts.retries, backoff=opts.backoff, max_backoff=opts.max_backoff)
-        self.http = HttpClient(VENDOR, policy=policy, timeout=opts.timeout, connect_timeout=opts.connect_timeout, check=check)
 
     @property
     def opts(self) -> KakaoOptions:
         return self.options  # type: ignore[return-value]
 
-    @classmethod
-    def unavailable_reason(cls, options: EngineOptions | None = None) -> str | None:
-        opts = options if isinstance(options, KakaoOptions) else KakaoOptions()
-        if not opts.url:
-            return f"missing settings: endpoint (in the profile, or ${URL_ENV})"
-        missing = opts.credential.missing_reason()
-        if missing:
-            return f"missing credentials: api_key from {missing}"
-        return None
+    @staticmethod
+    def check(response: requests.Response) -> None:
+        check(response)
 
     @property
     def limits(self) -> Limits:
@@ -159,9 +135,6 @@ class KakaoEngine(Engine):
         raw, attempts = self.http.post_json(opts.url, headers=headers, files={"image": image})
         result = parse(raw)
         return attrs.evolve(result, meta={**result.meta, "attempts": attempts})
-
-    def close(self) -> None:
-        self.http.close()
 
 
 def check(response: requests.Response) -> None:

@@ -9,15 +9,19 @@ session across threads), connect and read timeouts, transport failures turned in
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
+import attrs
 import requests
 
+from .engine import RUNTIME, Engine, EngineOptions
 from .errors import BadResponseError, NetworkError
 from .ratelimit import RateLimiter
 from .retry import RetryPolicy
+from .secrets import Secret
 
 #: reads a response and raises the vendor's typed error when it is one
 Check = Callable[[requests.Response], None]
@@ -96,3 +100,74 @@ def retry_after(response: requests.Response) -> float | None:
         return float(value) if value is not None else None
     except ValueError:
         return None
+
+
+@attrs.frozen(slots=True)
+class HttpOptions(EngineOptions):
+    """Options every HTTP engine has: where to post, the credential, and how patiently.
+
+    A subclass names its URL and credential fields and their environment fallbacks in the
+    class variables, and adds its own fields (all with defaults).
+    """
+
+    URL_FIELD: ClassVar[str] = "url"
+    URL_ENV: ClassVar[str] = ""
+    KEY_FIELD: ClassVar[str] = "key"
+    KEY_ENV: ClassVar[str] = ""
+
+    timeout: float = attrs.field(default=60.0, metadata=RUNTIME)  # seconds to wait for an answer
+    connect_timeout: float = attrs.field(default=10.0, metadata=RUNTIME)
+    retries: int = attrs.field(default=3, metadata=RUNTIME)  # tries after the first, for transient failures
+    backoff: float = attrs.field(default=0.5, metadata=RUNTIME)  # first wait in seconds; doubles each try, with jitter
+    max_backoff: float = attrs.field(default=30.0, metadata=RUNTIME)
+    rate_limit: float | None = attrs.field(default=None, metadata=RUNTIME)  # calls per second, retries included
+
+    @property
+    def url(self) -> str | None:
+        return getattr(self, self.URL_FIELD) or os.environ.get(self.URL_ENV) or None
+
+    @property
+    def credential(self) -> Secret:
+        return getattr(self, self.KEY_FIELD) or Secret(env=self.KEY_ENV)
+
+
+class HttpEngine(Engine):
+    """An engine that posts to a vendor's HTTP API through an :class:`HttpClient`.
+
+    Subclasses set ``Options`` (an :class:`HttpOptions`) and implement ``check`` (the
+    vendor's error bodies as typed errors) and ``recognize``.
+    """
+
+    Options: ClassVar[type[EngineOptions]] = HttpOptions
+    needs_network = True
+
+    def __init__(self, options: EngineOptions | None = None) -> None:
+        super().__init__(options)
+        opts = self.http_options
+        policy = RetryPolicy(retries=opts.retries, backoff=opts.backoff, max_backoff=opts.max_backoff)
+        self.http = HttpClient(self.name, policy=policy, timeout=opts.timeout, connect_timeout=opts.connect_timeout,
+                               check=self.check, rate_limit=opts.rate_limit)  # fmt: skip
+
+    @property
+    def http_options(self) -> HttpOptions:
+        assert isinstance(self.options, HttpOptions)
+        return self.options
+
+    @staticmethod
+    def check(response: requests.Response) -> None:
+        """Raise the vendor's typed error for an error answer; let a good one pass."""
+        raise NotImplementedError
+
+    @classmethod
+    def unavailable_reason(cls, options: EngineOptions | None = None) -> str | None:
+        opts = options if isinstance(options, HttpOptions) else cls.Options()
+        assert isinstance(opts, HttpOptions)
+        if not opts.url:
+            return f"missing settings: {opts.URL_FIELD} (in the profile, or ${opts.URL_ENV})"
+        missing = opts.credential.missing_reason()
+        if missing:
+            return f"missing credentials: {opts.KEY_FIELD} from {missing}"
+        return None
+
+    def close(self) -> None:
+        self.http.close()
