@@ -116,6 +116,7 @@ def test_a_corrupt_image_is_reported_and_the_others_finish(tmp_path) -> None:
     assert "failed with CorruptImageError: 1" in proc.stderr and "done 5, failed 1" in proc.stderr
     entries = Journal(tmp_path / "out" / "journal.jsonl").last_entries()
     assert entries[str(folder / "broken.png")]["error"]["type"] == "CorruptImageError"
+    assert entries[str(folder / "broken.png")]["attempts"] == 0  # refused before any call
     assert sum(e["status"] == "ok" for e in entries.values()) == 5
 
 

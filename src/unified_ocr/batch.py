@@ -22,7 +22,7 @@ import attrs
 
 from .api import ConfigLike, EngineChoice, EngineLike, choose_engine, engine_instance, recognize
 from .cache import ResultCache
-from .errors import AuthenticationError, UnifiedOcrError
+from .errors import AuthenticationError, InputError, UnifiedOcrError
 from .journal import Journal
 from .model import OcrResult
 from .pdf import DEFAULT_DPI
@@ -69,7 +69,8 @@ def recognize_one(source: SourceLike, choice: EngineChoice, dpi: float, cache_fo
         cache = ResultCache(cache_folder) if cache_folder is not None else None
         result = recognize(src, choice, dpi=dpi, cache=cache)
     except UnifiedOcrError as exc:
-        return Outcome(name, None, exc, sha, int(getattr(exc, "attempts", 1)), time.perf_counter() - started)
+        calls = 0 if isinstance(exc, InputError) else int(getattr(exc, "attempts", 1))  # a bad image costs no call
+        return Outcome(name, None, exc, sha, calls, time.perf_counter() - started)
     cached = bool(result.meta.get("cached"))
     attempts = 0 if cached else int(result.meta.get("attempts", 1))
     return Outcome(name, result, None, sha, attempts, time.perf_counter() - started, cached)
