@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from .emulator import Emulator
     from .engine import Engine
 
 PROJECT = "unified_ocr"
@@ -36,7 +35,7 @@ def register_engines() -> list[type[Engine]]:  # type: ignore[empty-body]
 
 
 @hookspec
-def register_emulators() -> list[type[Emulator]]:  # type: ignore[empty-body]
+def register_emulators() -> list[type]:  # type: ignore[empty-body]
     """Return the :class:`~unified_ocr.emulator.Emulator` subclasses this plugin provides.
 
     Each speaks one vendor's HTTP protocol on loopback, for ``unified-ocr emulate NAME`` and

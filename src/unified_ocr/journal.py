@@ -14,10 +14,24 @@ import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any, Protocol
 
-if TYPE_CHECKING:
-    from .batch import Outcome
+
+class Finished(Protocol):
+    """What the journal records of a finished image (a batch ``Outcome``)."""
+
+    @property
+    def source(self) -> str: ...
+    @property
+    def sha256(self) -> str | None: ...
+    @property
+    def error(self) -> BaseException | None: ...
+    @property
+    def attempts(self) -> int: ...
+    @property
+    def seconds(self) -> float: ...
+    @property
+    def cached(self) -> bool: ...
 
 
 class Journal:
@@ -53,7 +67,7 @@ class Journal:
         """Sources whose last entry is ``ok``: a resumed run skips them."""
         return {source for source, entry in self.last_entries().items() if entry.get("status") == "ok"}
 
-    def record(self, outcome: Outcome, result_path: str | None = None) -> dict[str, Any]:
+    def record(self, outcome: Finished, result_path: str | None = None) -> dict[str, Any]:
         error = outcome.error
         entry = {
             "source": outcome.source,

@@ -9,7 +9,7 @@ with its reason and shown by ``unified-ocr engines``; it never breaks the others
 from __future__ import annotations
 
 import importlib.metadata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any, cast
 
@@ -17,7 +17,6 @@ import attrs
 import pluggy
 
 from . import hookspecs
-from .emulator import Emulator
 from .engine import Engine, EngineOptions
 from .errors import UnknownEngineError
 
@@ -25,6 +24,15 @@ ENTRY_POINT_GROUP = hookspecs.PROJECT
 
 #: The engine used when neither the call nor the configuration names one: offline, no account.
 DEFAULT_ENGINE = "rapidocr"
+
+
+def _is_engine(candidate: Any) -> bool:
+    return isinstance(candidate, type) and issubclass(candidate, Engine)
+
+
+def _is_emulator(candidate: Any) -> bool:
+    """An emulator class, checked by its shape: the emulator base uses the API, which uses the registry."""
+    return isinstance(candidate, type) and callable(getattr(candidate, "handle", None)) and isinstance(getattr(candidate, "name", None), str)
 
 
 @attrs.frozen(slots=True)
@@ -56,8 +64,8 @@ class Registry:
             self._load_entry_points()
         for plugin in plugins:
             self.register(plugin, origin="registered in code")
-        self._engines: dict[str, Provided] = self._collect("register_engines", Engine)
-        self._emulators: dict[str, Provided] = self._collect("register_emulators", Emulator)
+        self._engines: dict[str, Provided] = self._collect("register_engines", _is_engine, "Engine subclass")
+        self._emulators: dict[str, Provided] = self._collect("register_emulators", _is_emulator, "Emulator subclass")
 
     def register(self, plugin: Any, origin: str, name: str | None = None) -> None:
         self.pm.register(plugin, name=name)
@@ -78,7 +86,7 @@ class Registry:
                 continue
             self.register(plugin, origin=origin, name=ep.name)
 
-    def _collect(self, hook: str, base: Any) -> dict[str, Provided]:
+    def _collect(self, hook: str, accepts: Callable[[Any], bool], kind: str) -> dict[str, Provided]:
         """Name -> (class, origin) of everything the plugins return from ``hook``."""
         found: dict[str, Provided] = {}
         for impl in getattr(self.pm.hook, hook).get_hookimpls():
@@ -90,11 +98,11 @@ class Registry:
                 continue
             for item in provided:
                 name: str = getattr(item, "name", "")
-                if not (isinstance(item, type) and issubclass(item, base)):
-                    self.problems.append(PluginProblem(impl.plugin_name, origin, f"{item!r} is not a {base.__name__} subclass"))
+                if not accepts(item):
+                    self.problems.append(PluginProblem(impl.plugin_name, origin, f"{item!r} is not an {kind}"))
                 elif name in found:
                     first = found[name].origin
-                    self.problems.append(PluginProblem(impl.plugin_name, origin, f"{base.__name__.lower()} name {name!r} is taken by {first}"))
+                    self.problems.append(PluginProblem(impl.plugin_name, origin, f"the name {name!r} is taken by {first}"))
                 else:
                     found[name] = Provided(item, origin)
         return found
@@ -113,7 +121,8 @@ class Registry:
     def emulators(self) -> dict[str, Provided]:
         return dict(sorted(self._emulators.items()))
 
-    def emulator_class(self, name: str) -> type[Emulator]:
+    def emulator_class(self, name: str) -> type:
+        """The :class:`~.emulator.Emulator` subclass called ``name``, for ``unified-ocr emulate NAME``."""
         try:
             return self._emulators[name].cls
         except KeyError:
