@@ -95,6 +95,35 @@ class ClovaOptions(HttpOptions):
         return "general"
 
 
+def check(response: requests.Response) -> None:
+    """Raise CLOVA's error as a typed error; 200 answers pass."""
+    if response.status_code < 300:
+        return
+    code = message = None
+    try:
+        body = response.json()
+        if isinstance(body, dict):
+            code = str(body.get("code")) if body.get("code") is not None else None
+            message = body.get("message")
+    except ValueError:
+        pass
+    status = response.status_code
+    if code in ERROR_CODES:
+        kind, advice = ERROR_CODES[code]
+    elif status in (401, 403):
+        kind, advice = AuthenticationError, "check the profile's secret"
+    elif status == 413:
+        kind, advice = RequestTooLargeError, "the upload is over CLOVA's limit"
+    elif status == 429:
+        kind, advice = RateLimitError, "too many calls at once"
+    elif status >= 500:
+        kind, advice = ServiceError, "CLOVA failed on its side"
+    else:
+        kind, advice = InvalidRequestError, "the request was refused"
+    text = f"{message}: {advice}" if message else advice
+    raise kind(text, vendor=VENDOR, status=status, code=code, retry_after=retry_after(response))
+
+
 class ClovaEngine(HttpEngine):
     name = "clova"
     Options = ClovaOptions
@@ -104,9 +133,7 @@ class ClovaEngine(HttpEngine):
     def opts(self) -> ClovaOptions:
         return self.options  # type: ignore[return-value]
 
-    @staticmethod
-    def check(response: requests.Response) -> None:
-        check(response)
+    check = staticmethod(check)  # the vendor's error answers as typed errors
 
     @property
     def limits(self) -> Limits:
@@ -172,31 +199,3 @@ def _safe_name(source: str, fmt: str) -> str:
     stem = os.path.splitext(os.path.basename(source))[0] if not source.startswith("<") else "image"
     return (stem or "image")[:100]
 
-
-def check(response: requests.Response) -> None:
-    """Raise CLOVA's error as a typed error; 200 answers pass."""
-    if response.status_code < 300:
-        return
-    code = message = None
-    try:
-        body = response.json()
-        if isinstance(body, dict):
-            code = str(body.get("code")) if body.get("code") is not None else None
-            message = body.get("message")
-    except ValueError:
-        pass
-    status = response.status_code
-    if code in ERROR_CODES:
-        kind, advice = ERROR_CODES[code]
-    elif status in (401, 403):
-        kind, advice = AuthenticationError, "check the profile's secret"
-    elif status == 413:
-        kind, advice = RequestTooLargeError, "the upload is over CLOVA's limit"
-    elif status == 429:
-        kind, advice = RateLimitError, "too many calls at once"
-    elif status >= 500:
-        kind, advice = ServiceError, "CLOVA failed on its side"
-    else:
-        kind, advice = InvalidRequestError, "the request was refused"
-    text = f"{message}: {advice}" if message else advice
-    raise kind(text, vendor=VENDOR, status=status, code=code, retry_after=retry_after(response))

@@ -93,6 +93,24 @@ class KakaoOptions(HttpOptions):
     max_side: int = attrs.field(default=MAX_SIDE, validator=attrs.validators.ge(1))  # larger images are shrunk first
 
 
+def check(response: requests.Response) -> None:
+    """Raise Kakao's error as a typed error, read from the status and the reason in the body."""
+    status = response.status_code
+    if status < 300:
+        return
+    texts = _body_texts(response)
+    reason = _match(status, texts)
+    code: str | None
+    if reason is not None:
+        code, kind, advice = reason
+    else:  # a reason the document does not list: keep the vendor's own, when it looks like one
+        code = texts[0] if texts and _LOOKS_LIKE_A_REASON.fullmatch(texts[0]) else None
+        kind, advice = _fallback(status)
+    said = next((t[:200] for t in texts if _norm(t) != _norm(code or "")), None)
+    message = ": ".join(part for part in (code, said, advice) if part)
+    raise kind(message, vendor=VENDOR, status=status, code=code, retry_after=retry_after(response))
+
+
 class KakaoEngine(HttpEngine):
     name = "kakao"
     Options = KakaoOptions
@@ -102,9 +120,7 @@ class KakaoEngine(HttpEngine):
     def opts(self) -> KakaoOptions:
         return self.options  # type: ignore[return-value]
 
-    @staticmethod
-    def check(response: requests.Response) -> None:
-        check(response)
+    check = staticmethod(check)  # the vendor's error answers as typed errors
 
     @property
     def limits(self) -> Limits:
@@ -135,24 +151,6 @@ class KakaoEngine(HttpEngine):
         raw, attempts = self.http.post_json(opts.url, headers=headers, files={"image": image})
         result = parse(raw)
         return attrs.evolve(result, meta={**result.meta, "attempts": attempts})
-
-
-def check(response: requests.Response) -> None:
-    """Raise Kakao's error as a typed error, read from the status and the reason in the body."""
-    status = response.status_code
-    if status < 300:
-        return
-    texts = _body_texts(response)
-    reason = _match(status, texts)
-    code: str | None
-    if reason is not None:
-        code, kind, advice = reason
-    else:  # a reason the document does not list: keep the vendor's own, when it looks like one
-        code = texts[0] if texts and _LOOKS_LIKE_A_REASON.fullmatch(texts[0]) else None
-        kind, advice = _fallback(status)
-    said = next((t[:200] for t in texts if _norm(t) != _norm(code or "")), None)
-    message = ": ".join(part for part in (code, said, advice) if part)
-    raise kind(message, vendor=VENDOR, status=status, code=code, retry_after=retry_after(response))
 
 
 def _body_texts(response: requests.Response) -> list[str]:
