@@ -63,11 +63,15 @@ def _orientation_groups(words: Sequence[Word]) -> list[tuple[list[int], float]]:
             groups.append(([i], angle))
     result = []
     for members, _ in groups:
-        weights = np.array([max(words[i].quad.width, 1e-6) for i in members])
-        angles = np.radians([words[i].quad.angle for i in members])
-        mean = math.degrees(math.atan2((weights * np.sin(angles)).sum(), (weights * np.cos(angles)).sum()))
-        result.append((sorted(members), mean))
+        result.append((sorted(members), _mean_angle([words[i].quad for i in members])))
     return result
+
+
+def _mean_angle(quads: Sequence[Quad]) -> float:
+    """The quads' reading direction, averaged on the circle and weighted by length."""
+    weights = np.array([max(q.width, 1e-6) for q in quads])
+    angles = np.radians([q.angle for q in quads])
+    return math.degrees(math.atan2((weights * np.sin(angles)).sum(), (weights * np.cos(angles)).sum()))
 
 
 def _boxes_in_frame(quads: Sequence[Quad], angle: float) -> np.ndarray:
@@ -136,9 +140,7 @@ def _reading_order(lines: list[Line]) -> list[Line]:
     """Recursive XY-cut over the lines, in the frame of the page's main reading direction."""
     if len(lines) < 2:
         return lines
-    weights = np.array([max(line.quad.width, 1e-6) for line in lines])
-    angles = np.radians([line.quad.angle for line in lines])
-    angle = math.degrees(math.atan2((weights * np.sin(angles)).sum(), (weights * np.cos(angles)).sum()))
+    angle = _mean_angle([line.quad for line in lines])
     boxes = _boxes_in_frame([line.quad for line in lines], angle)
     heights = boxes[:, 3] - boxes[:, 1]
     unit = float(np.median(heights)) if len(heights) else 1.0
