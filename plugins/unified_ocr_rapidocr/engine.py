@@ -50,7 +50,6 @@ class RapidOcrEngine(Engine):
     Options = RapidOcrOptions
     needs_network = False
     description = "offline: RapidOCR 3, PP-OCRv6 models (Latin, Chinese, Japanese; no Hangul)"
-    extra = "local"
 
     def __init__(self, options: RapidOcrOptions | None = None) -> None:
         super().__init__(options)

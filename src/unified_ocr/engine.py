@@ -43,8 +43,6 @@ class Engine(abc.ABC):
     needs_network: ClassVar[bool] = False
     #: one line for ``unified-ocr engines``
     description: ClassVar[str] = ""
-    #: the extra that installs what this engine needs (``pip install 'unified-ocr[EXTRA]'``)
-    extra: ClassVar[str | None] = None
 
     def __init__(self, options: EngineOptions | None = None) -> None:
         self.options = options if options is not None else self.Options()
