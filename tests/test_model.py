@@ -167,17 +167,6 @@ def test_transforms_map_every_quad_and_compose() -> None:
         assert mapped_quad.bbox() == pytest.approx(expected)
 
 
-def test_table_grid_csv_and_html_keep_spans_and_lines() -> None:
-    q = Quad.from_bbox(0, 0, 1, 1)
-    two_lines = (Line("Team", q), Line("name", q))
-    table = Table((Cell(0, 0, 1, 2, two_lines), Cell(1, 0, lines=(Line("a,b", q),)), Cell(1, 1), Cell(0, 2, 2, 1)))
-    assert (table.n_rows, table.n_cols) == (2, 3)
-    assert table.to_grid() == [["Team\nname", "", ""], ["a,b", "", ""]]
-    assert table.to_csv().splitlines()[-1] == '"a,b",,'
-    html = table.to_html()
-    assert '<td colspan="2">Team<br>name</td>' in html and '<td rowspan="2"></td>' in html
-
-
 def test_result_text_joins_lines_and_pages() -> None:
     q = Quad.from_bbox(0, 0, 1, 1)
     p0 = Page(0, 1, 1, (Line("a", q), Line("b", q)))

@@ -20,7 +20,8 @@ import attrs
 import requests
 
 from unified_ocr import Limits, OcrResult, Secret, Upload
-from unified_ocr.engine import RUNTIME
+from unified_ocr.engines.base import RUNTIME
+from unified_ocr.engines.http import HttpEngine, HttpOptions, retry_after
 from unified_ocr.errors import (
     AuthenticationError,
     InvalidRequestError,
@@ -30,7 +31,6 @@ from unified_ocr.errors import (
     RequestTooLargeError,
     ServiceError,
 )
-from unified_ocr.http import HttpEngine, HttpOptions, retry_after
 
 from .parse import parse
 

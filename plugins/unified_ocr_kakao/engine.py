@@ -17,6 +17,7 @@ import attrs
 import requests
 
 from unified_ocr import Limits, OcrResult, Secret, Upload
+from unified_ocr.engines.http import HttpEngine, HttpOptions, retry_after
 from unified_ocr.errors import (
     AuthenticationError,
     ImageFailedError,
@@ -26,7 +27,6 @@ from unified_ocr.errors import (
     RequestTooLargeError,
     ServiceError,
 )
-from unified_ocr.http import HttpEngine, HttpOptions, retry_after
 
 from .parse import VENDOR, parse
 

@@ -15,7 +15,7 @@ import attrs
 import numpy as np
 
 from unified_ocr import EngineOptions, Limits, Line, OcrResult, Page, Quad, Upload, Word
-from unified_ocr.engine import RUNTIME, Engine
+from unified_ocr.engines.base import RUNTIME, Engine
 from unified_ocr.errors import EngineUnavailableError, RecognitionError
 
 #: The model files the rapidocr wheel ships; nothing is ever downloaded.

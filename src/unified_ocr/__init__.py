@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from . import _moved
 from .api import choose_engine, load_result, parse, recognize
-from .config import Config, load_config
-from .crop import crop, crop_many
-from .engine import Engine, EngineOptions
+from .batch import recognize_many
+from .config import Config, Secret, load_config
+from .engines import Engine, EngineOptions, Limits, Upload, UploadPage, hookimpl
 from .errors import (
     AuthenticationError,
     BadResponseError,
@@ -38,11 +39,10 @@ from .errors import (
     UnsupportedImageError,
 )
 from .geometry import Quad, Transform
-from .hookspecs import hookimpl
+from .imaging import ImageInfo, Source, crop, crop_many, map_back, open_source, prepare
 from .model import Cell, Field, Line, OcrResult, Page, Table, Word
-from .prepare import Limits, Upload, UploadPage, map_back, prepare
-from .secrets import Secret
-from .sources import ImageInfo, Source, open_source
+
+_moved.install()
 
 try:
     __version__ = version("unified-ocr")
@@ -57,5 +57,5 @@ __all__ = [
     "Limits", "Line", "OcrResult", "Page", "ProviderError", "Quad", "RecognitionError", "Secret", "Source",
     "Table", "Transform", "UnifiedOcrError", "UnknownEngineError", "UnsupportedImageError", "Upload",
     "UploadPage", "Word", "choose_engine", "crop", "crop_many", "hookimpl", "load_config", "load_result",
-    "map_back", "open_source", "parse", "prepare", "recognize",
+    "map_back", "open_source", "parse", "prepare", "recognize", "recognize_many",
 ]  # fmt: skip

@@ -8,82 +8,23 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import attrs
 
-from .cache import ResultCache, cache_key
-from .config import Config, build_options, load_config
-from .engine import Engine, EngineOptions
-from .errors import BadResponseError, ConfigError, EngineUnavailableError, UnknownEngineError
+from .batch.cache import ResultCache, cache_key
+from .config.choice import ConfigLike, EngineChoice, EngineLike, choose_engine
+from .engines.registry import Registry, default_registry
+from .engines.scope import EngineScope, shared_scope
+from .errors import BadResponseError
+from .imaging.pdf import DEFAULT_DPI
+from .imaging.prepare import map_back, prepare
+from .imaging.sources import MAX_PIXELS, Source, SourceLike, open_source
 from .model import OcrResult, Page
-from .pdf import DEFAULT_DPI
-from .plugins import DEFAULT_ENGINE, Registry, default_registry
-from .prepare import map_back, prepare
-from .sources import MAX_PIXELS, Source, SourceLike, open_source
 
-ConfigLike = Union[Config, str, os.PathLike, None]
-
-
-@attrs.frozen(slots=True)
-class EngineChoice:
-    """What a name resolved to: a label for messages (the profile or engine name), the class and options."""
-
-    label: str
-    engine: type[Engine]
-    options: EngineOptions
-
-
-EngineLike = Union[str, EngineOptions, EngineChoice, None]
-
-
-def choose_engine(engine: EngineLike = None, config: ConfigLike = None, registry: Registry | None = None) -> EngineChoice:
-    """Resolve a profile name, an engine name or an options object to an engine and its options.
-
-    A name is looked up among the configuration's profiles first, then the installed
-    engines (with their defaults). With no name: the configuration's default profile, else
-    the offline default engine.
-    """
-    if isinstance(engine, EngineChoice):
-        return engine
-    registry = registry or default_registry()
-    cfg = config if isinstance(config, Config) else load_config(config)
-    if isinstance(engine, EngineOptions):
-        cls = registry.engine_for_options(engine)
-        return EngineChoice(cls.name, cls, engine)
-    name = engine or cfg.default or DEFAULT_ENGINE
-    profile = cfg.profiles.get(name)
-    if profile is not None:
-        where = f"{cfg.label}: profile {profile.name!r}"
-        try:
-            cls = registry.engine_class(profile.backend)
-        except UnknownEngineError as exc:
-            raise ConfigError(f"{where}: key 'backend': {exc}") from None
-        return EngineChoice(name, cls, build_options(cls, profile.settings, where))
-    try:
-        cls = registry.engine_class(name)
-    except UnknownEngineError as exc:
-        raise UnknownEngineError(name, exc.known, list(cfg.profiles)) from None
-    return EngineChoice(name, cls, cls.Options())
-
-
-_instances: dict[tuple[type[Engine], EngineOptions], Engine] = {}
-_instances_lock = threading.Lock()
-
-
-def engine_instance(choice: EngineChoice) -> Engine:
-    """A ready engine for ``choice``, created once per process and reused (models load once)."""
-    reason = choice.engine.unavailable_reason(choice.options)
-    if reason:
-        raise EngineUnavailableError(choice.label, reason)
-    key = (choice.engine, choice.options)
-    with _instances_lock:
-        if key not in _instances:
-            _instances[key] = choice.engine(choice.options)
-        return _instances[key]
+__all__ = ["ConfigLike", "EngineChoice", "EngineLike", "choose_engine", "load_result", "parse", "recognize"]
 
 
 def recognize(
@@ -95,6 +36,7 @@ def recognize(
     max_pixels: int = MAX_PIXELS,
     cache: ResultCache | bool | None = None,
     registry: Registry | None = None,
+    scope: EngineScope | None = None,
 ) -> OcrResult:
     """Recognise one image and return the result in the original image's displayed frame.
 
@@ -108,7 +50,7 @@ def recognize(
     image already recognised with the same engine setup is answered from disk, no call made.
     """
     choice = choose_engine(engine, config, registry)
-    runner = engine_instance(choice)
+    runner = (scope or shared_scope()).get(choice)
     if isinstance(source, str) and source.startswith(("http://", "https://")):
         started = time.perf_counter()
         fetched = runner.recognize_url(source)  # the service fetches it; coordinates are that image's

@@ -10,9 +10,6 @@ original image as displayed (EXIF applied), whatever frame the engine saw; confi
 
 from __future__ import annotations
 
-import csv
-import html
-import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
@@ -201,28 +198,6 @@ class Table:
         for c in self.cells:
             grid[c.row][c.col] = c.text
         return grid
-
-    def to_csv(self) -> str:
-        out = io.StringIO()
-        csv.writer(out, lineterminator="\n").writerows(self.to_grid())
-        return out.getvalue()
-
-    def to_html(self) -> str:
-        """An HTML ``<table>`` with ``rowspan``/``colspan`` and line breaks kept."""
-        by_row: dict[int, list[Cell]] = {}
-        for c in self.cells:
-            by_row.setdefault(c.row, []).append(c)
-        rows = []
-        for r in range(self.n_rows):
-            tds = []
-            for c in sorted(by_row.get(r, []), key=lambda c: c.col):
-                span = "".join(
-                    f' {name}="{n}"' for name, n in (("rowspan", c.row_span), ("colspan", c.col_span)) if n > 1
-                )
-                body = "<br>".join(html.escape(line.text) for line in c.lines)
-                tds.append(f"<td{span}>{body}</td>")
-            rows.append("<tr>" + "".join(tds) + "</tr>")
-        return "<table>\n" + "\n".join(rows) + "\n</table>"
 
     def mapped(self, transform: Transform) -> Table:
         return attrs.evolve(

@@ -22,7 +22,7 @@ from unified_ocr import (
     Upload,
     Word,
 )
-from unified_ocr.engine import Engine
+from unified_ocr.engines import Engine
 
 
 @attrs.frozen

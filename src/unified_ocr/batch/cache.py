@@ -1,0 +1,71 @@
+"""A content-addressed cache of results, so that the same image through the same engine
+setup is paid for once.
+
+The key is the SHA-256 of the image's bytes and of the engine's fingerprint (its name and
+the options that change results; never a secret, timeout or retry count). Entries are the
+results' JSON (with the vendor's raw answer), written atomically: a run killed mid-write
+leaves no half entry. ``recognize``, ``recognize_many`` and ``unified-ocr batch`` share it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ..model import OcrResult
+
+CACHE_ENV = "UNIFIED_OCR_CACHE_DIR"
+
+
+def default_cache_dir() -> Path:
+    """``$UNIFIED_OCR_CACHE_DIR``, else the platform's user cache folder for unified-ocr."""
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("unified-ocr", appauthor=False)) / "results"
+
+
+def cache_key(image_sha256: str, fingerprint: dict[str, Any]) -> str:
+    setup = json.dumps(fingerprint, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(f"{image_sha256}\n{setup}".encode()).hexdigest()
+
+
+class ResultCache:
+    """Results on disk under ``folder``, one JSON file per key, fanned out by the key's first byte."""
+
+    def __init__(self, folder: str | os.PathLike[str] | None = None) -> None:
+        self.folder = Path(folder) if folder is not None else default_cache_dir()
+
+    def __repr__(self) -> str:
+        return f"ResultCache({str(self.folder)!r})"
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> OcrResult | None:
+        path = self._path(key)
+        try:
+            return OcrResult.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            return None
+        except (ValueError, KeyError, TypeError):  # damaged by hand or by a full disk: not a hit
+            return None
+
+    def put(self, key: str, result: OcrResult) -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(result.to_dict(include_raw=True), ensure_ascii=False)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise

@@ -1,0 +1,36 @@
+"""What a batch reads: image files, folders of them, and lists of paths, expanded lazily."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from ..imaging.sources import IMAGE_SUFFIXES
+
+#: A file with one of these endings is a list of paths, one per line.
+LIST_SUFFIXES = frozenset({".txt", ".lst", ".list"})
+
+
+def expand_inputs(inputs: Iterable[str | Path]) -> Iterator[str]:
+    """Image paths from files, folders (recursively, by image ending, sorted) and lists of paths.
+
+    Lazy: a folder of a million images is walked, never held in memory. Paths in a list are
+    relative to the list's folder. A missing path is passed on, to be reported as missing.
+    """
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            for folder, subfolders, files in os.walk(path):
+                subfolders.sort()
+                for name in sorted(files):
+                    if Path(name).suffix.lower() in IMAGE_SUFFIXES:
+                        yield os.path.join(folder, name)
+        elif path.suffix.lower() in LIST_SUFFIXES and path.is_file():
+            with path.open(encoding="utf-8") as listing:
+                for line in listing:
+                    entry = line.strip()
+                    if entry and not entry.startswith("#"):
+                        yield str(path.parent / entry) if not os.path.isabs(entry) else entry
+        else:
+            yield str(path)

@@ -1,0 +1,76 @@
+"""What a batch tells the person running it: a progress bar on a terminal, plain lines in a
+log, and a summary at the end (done, failed by error type, calls made, cache hits, speed)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .runner import Outcome
+
+
+class BatchProgress:
+    """Counts outcomes as they arrive and shows them; ``summary()`` is the end-of-run account."""
+
+    def __init__(self, total: int | None, skipped: int = 0, stream: IO[str] | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.total = total
+        self.skipped = skipped
+        self.done = 0
+        self.failed: Counter[str] = Counter()
+        self.calls = 0
+        self.cache_hits = 0
+        self.started = time.monotonic()
+        self._bar = None
+        if self.stream.isatty():
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, unit="image", file=self.stream, dynamic_ncols=True, smoothing=0.05)
+
+    def add(self, outcome: Outcome) -> None:
+        self.calls += outcome.attempts
+        self.cache_hits += outcome.cached
+        if outcome.ok:
+            self.done += 1
+        else:
+            self.failed[type(outcome.error).__name__] += 1
+        if self._bar is not None:
+            self._bar.set_postfix(failed=sum(self.failed.values()), cached=self.cache_hits, refresh=False)
+            self._bar.update(1)
+        else:
+            count = self.done + sum(self.failed.values())
+            of = f"/{self.total}" if self.total is not None else ""
+            status = "ok" if outcome.ok else f"error {type(outcome.error).__name__}: {outcome.error}"
+            cached = ", cached" if outcome.cached else ""
+            print(f"[{count}{of}] {outcome.source}: {status} ({outcome.seconds:.2f} s{cached})", file=self.stream, flush=True)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+    def summary(self) -> dict[str, Any]:
+        seconds = max(time.monotonic() - self.started, 1e-9)
+        finished = self.done + sum(self.failed.values())
+        return {
+            "done": self.done,
+            "failed": sum(self.failed.values()),
+            "failed_by_type": dict(self.failed),
+            "skipped_as_done_before": self.skipped,
+            "calls": self.calls,
+            "cache_hits": self.cache_hits,
+            "seconds": round(seconds, 3),
+            "images_per_second": round(finished / seconds, 3),
+        }
+
+    def summary_lines(self) -> list[str]:
+        s = self.summary()
+        lines = [
+            f"done {s['done']}, failed {s['failed']}, skipped (done before) {s['skipped_as_done_before']}",
+            f"calls made {s['calls']}, cache hits {s['cache_hits']}, {s['images_per_second']:.2f} images/s over {s['seconds']:.1f} s",
+        ]
+        lines += [f"  failed with {kind}: {n}" for kind, n in sorted(s["failed_by_type"].items())]
+        return lines

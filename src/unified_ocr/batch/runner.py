@@ -1,0 +1,167 @@
+"""Many images through one engine setup: concurrent, rate-limited, retried, cached, resumable.
+
+:func:`recognize_many` keeps a bounded number of images in flight on any
+``concurrent.futures.Executor`` (threads by default; a Dask ``distributed`` client's
+executor carries it past one machine), so memory stays flat however many sources there
+are. Each image goes through :func:`~unified_ocr.api.recognize` with the result cache, so
+an image already done with the same setup costs no call. A :class:`~.journal.Journal`
+records every finished image; a second run skips what it holds as done. A run of
+authentication failures stops the batch instead of burning through every image.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ..api import ConfigLike, EngineChoice, EngineLike, choose_engine, recognize
+from ..engines.scope import shared_scope
+from ..errors import AuthenticationError, InputError, UnifiedOcrError
+from ..imaging.pdf import DEFAULT_DPI
+from ..imaging.sources import SourceLike, open_source
+from ..model import OcrResult
+from .cache import ResultCache
+from .journal import Journal
+
+#: Authentication failures in a row that stop a batch.
+AUTH_FAILURES_TO_STOP = 3
+
+
+class BatchAbortedError(UnifiedOcrError):
+    """The batch stopped early (a run of authentication failures); what finished is kept."""
+
+
+@attrs.frozen(slots=True)
+class Outcome:
+    """One finished image: its result or its error, and what it cost."""
+
+    source: str
+    result: OcrResult | None
+    error: BaseException | None
+    sha256: str | None = None
+    attempts: int = 0  # calls made to the engine (0 when answered from the cache)
+    seconds: float = 0.0
+    cached: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def __iter__(self) -> Iterator[Any]:
+        """Unpacks as ``(source, result_or_error)``."""
+        yield self.source
+        yield self.result if self.error is None else self.error
+
+
+def recognize_one(source: SourceLike, choice: EngineChoice, dpi: float, cache_folder: str | None) -> Outcome:
+    """The task run on a worker: never raises for an image's own failure (it is the outcome)."""
+    started = time.perf_counter()
+    name = str(source) if isinstance(source, (str, Path)) else "<bytes>"
+    sha = None
+    try:
+        src = open_source(source)
+        name, sha = src.name, src.sha256()
+        cache = ResultCache(cache_folder) if cache_folder is not None else None
+        result = recognize(src, choice, dpi=dpi, cache=cache)
+    except UnifiedOcrError as exc:
+        calls = 0 if isinstance(exc, InputError) else int(getattr(exc, "attempts", 1))  # a bad image costs no call
+        return Outcome(name, None, exc, sha, calls, time.perf_counter() - started)
+    cached = bool(result.meta.get("cached"))
+    attempts = 0 if cached else int(result.meta.get("attempts", 1))
+    return Outcome(name, result, None, sha, attempts, time.perf_counter() - started, cached)
+
+
+def recognize_many(
+    sources: Iterable[SourceLike],
+    engine: EngineLike = None,
+    config: ConfigLike = None,
+    *,
+    concurrency: int = 4,
+    rate_limit: float | None = None,
+    retries: int | None = None,
+    cache: ResultCache | str | Path | bool | None = True,
+    journal: Journal | str | Path | None = None,
+    executor: Executor | None = None,
+    dpi: float = DEFAULT_DPI,
+    save: Callable[[Outcome], str | None] | None = None,
+) -> Iterator[Outcome]:
+    """Recognise ``sources``, yielding an :class:`Outcome` per image as each finishes.
+
+    ``rate_limit`` (calls per second) and ``retries`` override the profile's, for engines
+    that have them. With a ``journal`` (a path or a :class:`~.journal.Journal`), sources it
+    holds as done are skipped and every outcome is recorded as it arrives. ``executor``
+    defaults to ``concurrency`` threads; with your own (a Dask ``Client.get_executor()``),
+    ``concurrency`` bounds the images in flight and sources must be paths its workers can read.
+    ``save`` is called with each successful outcome before it is journaled (so that a journal
+    line marked ``ok`` always has its result written) and returns where it put it.
+    """
+    choice = _with_overrides(choose_engine(engine, config), rate_limit, retries)
+    shared_scope().get(choice)  # a missing extra or credential fails here, before any image
+    store = ResultCache() if cache is True else ResultCache(cache) if isinstance(cache, (str, Path)) else cache or None
+    folder = str(store.folder) if store is not None else None
+    log = Journal(journal) if isinstance(journal, (str, Path)) else journal
+    done = log.done() if log is not None else set()
+    own = executor is None
+    pool = executor or ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="unified-ocr")
+    in_flight: set[Future[Outcome]] = set()
+    auth_failures = 0
+    try:
+        todo = (s for s in sources if not (isinstance(s, (str, Path)) and str(s) in done))
+        for source in todo:
+            while len(in_flight) >= concurrency * 2:
+                finished, in_flight = _wait_some(in_flight)
+                for outcome in finished:
+                    auth_failures = _note(outcome, log, save, auth_failures)
+                    yield outcome
+            in_flight.add(pool.submit(recognize_one, source, choice, dpi, folder))
+        while in_flight:
+            finished, in_flight = _wait_some(in_flight)
+            for outcome in finished:
+                auth_failures = _note(outcome, log, save, auth_failures)
+                yield outcome
+    except BatchAbortedError:
+        for future in in_flight:
+            future.cancel()
+        raise
+    finally:
+        if own:
+            pool.shutdown(wait=True, cancel_futures=True)
+        if log is not None and log is not journal:
+            log.close()
+
+
+def _wait_some(in_flight: set[Future[Outcome]]) -> tuple[list[Outcome], set[Future[Outcome]]]:
+    finished, pending = wait(in_flight, return_when=FIRST_COMPLETED)
+    return [f.result() for f in finished], set(pending)
+
+
+def _note(outcome: Outcome, log: Journal | None, save: Callable[[Outcome], str | None] | None, auth_failures: int) -> int:
+    """Save and record the outcome; count authentication failures in a row and stop at the limit."""
+    where = save(outcome) if save is not None and outcome.ok else None
+    if log is not None:
+        log.record(outcome, where)
+    if isinstance(outcome.error, AuthenticationError):
+        auth_failures += 1
+        if auth_failures >= AUTH_FAILURES_TO_STOP:
+            raise BatchAbortedError(
+                f"stopped after {auth_failures} authentication failures in a row ({outcome.error}); "
+                "check the profile's credentials, then run the same command again to resume"
+            )
+        return auth_failures
+    return 0
+
+
+def _with_overrides(choice: EngineChoice, rate_limit: float | None, retries: int | None) -> EngineChoice:
+    """The profile's options with the batch's rate limit and retries, where the engine has them."""
+    fields = {f.name for f in attrs.fields(type(choice.options))}
+    changes: dict[str, Any] = {}
+    if rate_limit is not None and "rate_limit" in fields:
+        changes["rate_limit"] = rate_limit
+    if retries is not None and "retries" in fields:
+        changes["retries"] = retries
+    return attrs.evolve(choice, options=attrs.evolve(choice.options, **changes)) if changes else choice

@@ -1,0 +1,62 @@
+"""Which engine a name means: a profile of the configuration, else an installed engine.
+
+``--engine NAME`` and ``engine="NAME"`` come here, as do options objects (whose class
+names the engine: the options are its identity). An unknown name lists the engines and
+profiles there are.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Union
+
+import attrs
+
+from ..engines.base import Engine, EngineOptions
+from ..engines.registry import DEFAULT_ENGINE, Registry, default_registry
+from ..errors import ConfigError, UnknownEngineError
+from .profiles import Config, build_options, load_config
+
+ConfigLike = Union[Config, str, os.PathLike, None]
+
+
+@attrs.frozen(slots=True)
+class EngineChoice:
+    """What a name resolved to: a label for messages (the profile or engine name), the class and options."""
+
+    label: str
+    engine: type[Engine]
+    options: EngineOptions
+
+
+EngineLike = Union[str, EngineOptions, EngineChoice, None]
+
+
+def choose_engine(engine: EngineLike = None, config: ConfigLike = None, registry: Registry | None = None) -> EngineChoice:
+    """Resolve a profile name, an engine name or an options object to an engine and its options.
+
+    A name is looked up among the configuration's profiles first, then the installed
+    engines (with their defaults). With no name: the configuration's default profile, else
+    the offline default engine.
+    """
+    if isinstance(engine, EngineChoice):
+        return engine
+    registry = registry or default_registry()
+    cfg = config if isinstance(config, Config) else load_config(config)
+    if isinstance(engine, EngineOptions):
+        cls = registry.engine_for_options(engine)
+        return EngineChoice(cls.name, cls, engine)
+    name = engine or cfg.default or DEFAULT_ENGINE
+    profile = cfg.profiles.get(name)
+    if profile is not None:
+        where = f"{cfg.label}: profile {profile.name!r}"
+        try:
+            cls = registry.engine_class(profile.backend)
+        except UnknownEngineError as exc:
+            raise ConfigError(f"{where}: key 'backend': {exc}") from None
+        return EngineChoice(name, cls, build_options(cls, profile.settings, where))
+    try:
+        cls = registry.engine_class(name)
+    except UnknownEngineError as exc:
+        raise UnknownEngineError(name, exc.known, list(cfg.profiles)) from None
+    return EngineChoice(name, cls, cls.Options())

@@ -1,0 +1,113 @@
+"""The contract every OCR engine fulfils, built-in or third-party.
+
+An engine is a class with a ``name``, an ``Options`` class (frozen ``attrs``; its fields
+are the keys a configuration profile may set), input :class:`~.prepare.Limits`, and
+``recognize(upload) -> OcrResult`` in the frame of the upload. The core prepares the
+input before the call and maps the result back after it, so an engine never deals with
+EXIF, resizing or the user's coordinates.
+"""
+
+from __future__ import annotations
+
+import abc
+from typing import Any, ClassVar
+
+import attrs
+
+from ..config.secrets import Secret
+from ..errors import ConfigError, UnsupportedImageError
+from ..model import OcrResult
+from .upload import Limits, Upload
+
+#: Field metadata for options that change how a call is made but not what it returns
+#: (timeouts, retries, threads): they stay out of the result cache's key.
+RUNTIME = {"result": False}
+
+
+@attrs.frozen(slots=True)
+class EngineOptions:
+    """Base of every engine's options class. Subclass it with ``@attrs.frozen``.
+
+    Mark fields that do not change results with ``metadata=RUNTIME``; secrets never count.
+    """
+
+
+class Engine(abc.ABC):
+    """One OCR engine. Instances hold loaded models or HTTP sessions and are reused."""
+
+    #: the name users type (``--engine NAME``, ``backend = "NAME"``)
+    name: ClassVar[str]
+    #: the options class; its fields are the profile keys this engine understands
+    Options: ClassVar[type[EngineOptions]] = EngineOptions
+    #: whether a call leaves this machine
+    needs_network: ClassVar[bool] = False
+    #: one line for ``unified-ocr engines``
+    description: ClassVar[str] = ""
+
+    def __init__(self, options: EngineOptions | None = None) -> None:
+        self.options = options if options is not None else self.Options()
+
+    @property
+    def limits(self) -> Limits:
+        """What one request may hold; may depend on the options (a template has a lower cap)."""
+        return Limits()
+
+    @classmethod
+    def missing_dependencies(cls) -> str | None:
+        """Why this engine cannot be imported here (a missing extra), or ``None``."""
+        return None
+
+    @classmethod
+    def unavailable_reason(cls, options: EngineOptions | None = None) -> str | None:
+        """Why the engine cannot run with ``options`` now, or ``None`` when it can.
+
+        Checked before any image is read: missing packages, then missing credentials.
+        """
+        reason = cls.missing_dependencies()
+        if reason:
+            return reason
+        options = options if options is not None else cls.Options()
+        for field in attrs.fields(type(options)):
+            value = getattr(options, field.name)
+            if isinstance(value, Secret) and value.missing_reason():
+                return f"missing credentials: {field.name} from {value.missing_reason()}"
+        required = [f.name for f in attrs.fields(type(options)) if f.metadata.get("required") and not getattr(options, f.name)]
+        if required:
+            return f"missing settings: {', '.join(required)} (set them in a profile of unified-ocr.toml)"
+        return None
+
+    @classmethod
+    def fingerprint(cls, options: EngineOptions) -> dict[str, Any]:
+        """What identifies this engine's results: its name and the options that change them.
+
+        The result cache keys on it with the image's hash; secrets and ``RUNTIME`` fields
+        are left out, so a new key or a longer timeout still finds earlier results.
+        """
+        values: dict[str, Any] = {}
+        for field in attrs.fields(type(options)):
+            value = getattr(options, field.name)
+            if isinstance(value, Secret) or field.metadata.get("result") is False:
+                continue
+            values[field.name] = list(value) if isinstance(value, tuple) else value
+        return {"engine": cls.name, "options": values}
+
+    @classmethod
+    def parse(cls, raw: Any) -> OcrResult:
+        """Turn one saved response of this engine into a result: a pure function of the JSON.
+
+        Coordinates are those of the response (the frame the engine saw); pages whose size
+        the response does not give have width and height 0.
+        """
+        raise ConfigError(f"engine {cls.name!r} does not read saved responses")
+
+    def recognize_url(self, url: str) -> OcrResult:
+        """Recognise an image the service fetches itself; coordinates in that image's frame."""
+        raise UnsupportedImageError(url, f"engine {self.name!r} cannot fetch images by URL; download the image and pass the file")
+
+    @abc.abstractmethod
+    def recognize(self, upload: Upload) -> OcrResult:
+        """Recognise one prepared upload: coordinates in the upload's frame, pages indexed
+        0..n-1 within the upload (``upload.pages``), each with the size the engine saw it at."""
+
+    def close(self) -> None:
+        """Release models, sessions or sockets."""

@@ -1,0 +1,43 @@
+"""Every hook a unified-ocr plugin can implement, each with its contract.
+
+A plugin is a module (or object) registered under the ``unified_ocr`` entry-point group::
+
+    [project.entry-points.unified_ocr]
+    myvendor = "unified_ocr_myvendor"
+
+and implements hooks with ``@unified_ocr.hookimpl``. The built-in engines are plugins of
+exactly this kind. Hooks are added when a second user of them exists; keep this file the
+one place a plugin author has to read.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from .base import Engine
+
+PROJECT = "unified_ocr"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def register_engines() -> list[type[Engine]]:  # type: ignore[empty-body]
+    """Return the :class:`~unified_ocr.engine.Engine` subclasses this plugin provides.
+
+    Keep this cheap: import heavy dependencies (models, SDKs) inside the engine, not at
+    module level, so that ``unified-ocr engines`` can say what is missing instead of failing.
+    """
+
+
+@hookspec
+def register_emulators() -> list[type]:  # type: ignore[empty-body]
+    """Return the :class:`~unified_ocr.emulator.Emulator` subclasses this plugin provides.
+
+    Each speaks one vendor's HTTP protocol on loopback, for ``unified-ocr emulate NAME`` and
+    for tests that must not reach the real service.
+    """

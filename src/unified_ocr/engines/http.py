@@ -1,0 +1,173 @@
+"""Posting to a vendor's HTTP API: sessions, timeouts, retries, and errors that carry no secret.
+
+Each vendor plugin says how to read its error bodies (``check``); everything else about a
+call is shared: one ``requests`` session per thread (connection reuse without sharing a
+session across threads), connect and read timeouts, transport failures turned into
+:class:`~.errors.NetworkError`, and the :class:`~.retry.RetryPolicy` around it all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+import attrs
+import requests
+
+from ..config.secrets import Secret
+from ..errors import BadResponseError, NetworkError
+from .base import RUNTIME, Engine, EngineOptions
+from .ratelimit import RateLimiter
+from .retry import RetryPolicy
+
+#: reads a response and raises the vendor's typed error when it is one
+Check = Callable[[requests.Response], None]
+
+
+class HttpClient:
+    """POSTs for one vendor, retried by ``policy``; headers are never logged or raised."""
+
+    def __init__(
+        self,
+        vendor: str,
+        *,
+        policy: RetryPolicy,
+        timeout: float,
+        connect_timeout: float,
+        check: Check,
+        rate_limit: float | None = None,
+    ) -> None:
+        self.vendor = vendor
+        self.policy = policy
+        self.timeout = (connect_timeout, timeout)
+        self.check = check
+        self.limiter = RateLimiter(rate_limit) if rate_limit else None  # every try waits its turn
+        self._local = threading.local()
+
+    @property
+    def session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+        return session
+
+    def post_json(self, url: str, *, headers: Mapping[str, str], **body: Any) -> tuple[Any, int]:
+        """POST (``data=``, ``json=`` or ``files=``) and return the decoded JSON answer and the tries made."""
+
+        def once() -> Any:
+            if self.limiter is not None:
+                self.limiter.acquire()
+            try:
+                response = self.session.post(url, headers=dict(headers), timeout=self.timeout, **body)
+            except requests.Timeout as exc:
+                raise NetworkError(f"no answer within {self.timeout[1]:g} s ({type(exc).__name__})", vendor=self.vendor) from None
+            except requests.RequestException as exc:
+                raise NetworkError(f"request failed: {_describe(exc)}", vendor=self.vendor) from None
+            self.check(response)
+            return decode_json(response, self.vendor)
+
+        return self.policy.call(once)
+
+    def close(self) -> None:
+        session = getattr(self._local, "session", None)
+        if session is not None:
+            session.close()
+
+
+def decode_json(response: requests.Response, vendor: str) -> Any:
+    """The body as JSON; a garbled one is a (retryable) bad response, quoting its start."""
+    try:
+        return response.json()
+    except (ValueError, json.JSONDecodeError):
+        start = response.text[:80].replace("\n", " ")
+        raise BadResponseError(f"the answer is not JSON: {start!r}", vendor=vendor, status=response.status_code) from None
+
+
+def _describe(exc: requests.RequestException) -> str:
+    """The failure without request details (headers, bodies), which could hold a secret."""
+    reason = exc.args[0] if exc.args else exc
+    text = str(getattr(reason, "reason", reason))
+    return f"{type(exc).__name__}: {text[:200]}"
+
+
+def retry_after(response: requests.Response) -> float | None:
+    """``Retry-After`` in seconds, when the server gave it as a number."""
+    value = response.headers.get("Retry-After")
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+@attrs.frozen(slots=True)
+class HttpOptions(EngineOptions):
+    """Options every HTTP engine has: where to post, the credential, and how patiently.
+
+    A subclass names its URL and credential fields and their environment fallbacks in the
+    class variables, and adds its own fields (all with defaults).
+    """
+
+    URL_FIELD: ClassVar[str] = "url"
+    URL_ENV: ClassVar[str] = ""
+    KEY_FIELD: ClassVar[str] = "key"
+    KEY_ENV: ClassVar[str] = ""
+
+    timeout: float = attrs.field(default=60.0, metadata=RUNTIME)  # seconds to wait for an answer
+    connect_timeout: float = attrs.field(default=10.0, metadata=RUNTIME)
+    retries: int = attrs.field(default=3, metadata=RUNTIME)  # tries after the first, for transient failures
+    backoff: float = attrs.field(default=0.5, metadata=RUNTIME)  # first wait in seconds; doubles each try, with jitter
+    max_backoff: float = attrs.field(default=30.0, metadata=RUNTIME)
+    rate_limit: float | None = attrs.field(default=None, metadata=RUNTIME)  # calls per second, retries included
+
+    @property
+    def url(self) -> str | None:
+        return getattr(self, self.URL_FIELD) or os.environ.get(self.URL_ENV) or None
+
+    @property
+    def credential(self) -> Secret:
+        return getattr(self, self.KEY_FIELD) or Secret(env=self.KEY_ENV)
+
+
+class HttpEngine(Engine):
+    """An engine that posts to a vendor's HTTP API through an :class:`HttpClient`.
+
+    Subclasses set ``Options`` (an :class:`HttpOptions`) and implement ``check`` (the
+    vendor's error bodies as typed errors) and ``recognize``.
+    """
+
+    Options: ClassVar[type[EngineOptions]] = HttpOptions
+    needs_network = True
+
+    def __init__(self, options: EngineOptions | None = None) -> None:
+        super().__init__(options)
+        opts = self.http_options
+        policy = RetryPolicy(retries=opts.retries, backoff=opts.backoff, max_backoff=opts.max_backoff)
+        self.http = HttpClient(self.name, policy=policy, timeout=opts.timeout, connect_timeout=opts.connect_timeout,
+                               check=self.check, rate_limit=opts.rate_limit)  # fmt: skip
+
+    @property
+    def http_options(self) -> HttpOptions:
+        assert isinstance(self.options, HttpOptions)
+        return self.options
+
+    @staticmethod
+    def check(response: requests.Response) -> None:
+        """Raise the vendor's typed error for an error answer; let a good one pass."""
+        raise NotImplementedError
+
+    @classmethod
+    def unavailable_reason(cls, options: EngineOptions | None = None) -> str | None:
+        opts = options if isinstance(options, HttpOptions) else cls.Options()
+        assert isinstance(opts, HttpOptions)
+        if not opts.url:
+            return f"missing settings: {opts.URL_FIELD} (in the profile, or ${opts.URL_ENV})"
+        missing = opts.credential.missing_reason()
+        if missing:
+            return f"missing credentials: {opts.KEY_FIELD} from {missing}"
+        return None
+
+    def close(self) -> None:
+        self.http.close()

@@ -1,0 +1,215 @@
+"""Words into lines, and lines into reading order, for engines that return only words.
+
+Kakao (and some local engines) return word boxes with no line structure. One shared,
+deterministic grouping turns them into :class:`~unified_ocr.model.Line`\\ s so that every
+engine's ``result.text`` reads the same way:
+
+1. **Orientation.** Words are gathered by reading direction (their quads' angle); each
+   group is rotated so its text runs left to right. A page photographed at a slant, or
+   turned 90° or 180°, is grouped in its own frame.
+2. **Lines.** Two words share a line when, in that frame, they overlap vertically by at
+   least half the smaller word's height, their centres are within half the taller word's
+   height, and the horizontal gap between them is at most ``max_gap`` times the taller
+   height. The overlap is measured against the smaller word so that a small word beside a
+   large one on the same baseline joins it; the gap bound keeps the columns of a two-column
+   page apart. Groups that still stack words on top of each other are split by height.
+3. **Reading order.** Lines are ordered by recursive XY-cut: at each step the widest empty
+   band, across or down the page, splits the lines; bands across the page are read top to
+   bottom and bands down it left to right. A full-width title is read first, then the
+   columns one after the other. A band down the page between rows of short, level cells
+   (a receipt's items and prices, a form's labels and values) is not a column gutter: such
+   rows are read across.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..geometry import Quad
+from ..model import Line, Word
+
+#: Words whose reading directions differ by more than this (degrees) are never on one line.
+ANGLE_TOLERANCE = 20.0
+
+
+def group_lines(words: Sequence[Word], *, max_gap: float = 1.5, separator: str = " ") -> list[Line]:
+    """``words`` as lines in reading order; words keep their own quads and confidences."""
+    if not words:
+        return []
+    lines: list[Line] = []
+    for members, angle in _orientation_groups(words):
+        lines.extend(_lines_in_frame([words[i] for i in members], angle, max_gap, separator))
+    return _reading_order(lines)
+
+
+def _angle_gap(a: float, b: float) -> float:
+    return abs((a - b + 180.0) % 360.0 - 180.0)
+
+
+def _orientation_groups(words: Sequence[Word]) -> list[tuple[list[int], float]]:
+    """Indices of words per reading direction, and each group's direction (width-weighted)."""
+    groups: list[tuple[list[int], float]] = []
+    order = sorted(range(len(words)), key=lambda i: -words[i].quad.width)  # long words set the direction
+    for i in order:
+        angle = words[i].quad.angle
+        for members, reference in groups:
+            if _angle_gap(angle, reference) <= ANGLE_TOLERANCE:
+                members.append(i)
+                break
+        else:
+            groups.append(([i], angle))
+    result = []
+    for members, _ in groups:
+        result.append((sorted(members), _mean_angle([words[i].quad for i in members])))
+    return result
+
+
+def _mean_angle(quads: Sequence[Quad]) -> float:
+    """The quads' reading direction, averaged on the circle and weighted by length."""
+    weights = np.array([max(q.width, 1e-6) for q in quads])
+    angles = np.radians([q.angle for q in quads])
+    return math.degrees(math.atan2((weights * np.sin(angles)).sum(), (weights * np.cos(angles)).sum()))
+
+
+def _boxes_in_frame(quads: Sequence[Quad], angle: float) -> np.ndarray:
+    """(N, 4) boxes x0, y0, x1, y1 of the quads in a frame where ``angle`` reads left to right."""
+    theta = math.radians(angle)
+    u = np.array([math.cos(theta), math.sin(theta)])  # along the text
+    v = np.array([-u[1], u[0]])  # down the text
+    pts = np.stack([q.array for q in quads])  # (N, 4, 2)
+    pu, pv = pts @ u, pts @ v
+    return np.stack([pu.min(1), pv.min(1), pu.max(1), pv.max(1)], axis=1)
+
+
+def _lines_in_frame(words: list[Word], angle: float, max_gap: float, separator: str) -> list[Line]:
+    boxes = _boxes_in_frame([w.quad for w in words], angle)
+    x0, y0, x1, y1 = boxes.T
+    h = np.maximum(y1 - y0, 1e-6)
+    cy = (y0 + y1) / 2
+    overlap = np.minimum(y1[:, None], y1[None, :]) - np.maximum(y0[:, None], y0[None, :])
+    small, tall = np.minimum(h[:, None], h[None, :]), np.maximum(h[:, None], h[None, :])
+    gap = np.maximum(x0[None, :] - x1[:, None], x0[:, None] - x1[None, :])
+    linked = (overlap >= 0.5 * small) & (np.abs(cy[:, None] - cy[None, :]) <= 0.5 * tall) & (gap <= max_gap * tall)
+    parent = list(range(len(words)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in zip(*np.nonzero(np.triu(linked, 1))):
+        parent[find(int(i))] = find(int(j))
+    groups: dict[int, list[int]] = {}
+    for i in range(len(words)):
+        groups.setdefault(find(i), []).append(i)
+    lines = []
+    for members in groups.values():
+        for row in _unstack(members, boxes):
+            row.sort(key=lambda i: x0[i])
+            lines.append(Line.from_words([words[i] for i in row], separator))
+    return lines
+
+
+def _unstack(members: list[int], boxes: np.ndarray) -> list[list[int]]:
+    """Split a group whose words sit on top of each other (chained through a tall word) by height."""
+    if len(members) < 3:
+        return [members]
+    x0, y0, x1, y1 = boxes[members].T
+    widths = np.maximum(x1 - x0, 1e-6)
+    inter = np.minimum(x1[:, None], x1[None, :]) - np.maximum(x0[:, None], x0[None, :])
+    stacked = inter > 0.5 * np.minimum(widths[:, None], widths[None, :])
+    np.fill_diagonal(stacked, False)
+    if not stacked.any():
+        return [members]
+    cy = (y0 + y1) / 2
+    order = np.argsort(cy)
+    limit = 0.5 * float(np.median(y1 - y0))
+    rows: list[list[int]] = [[members[order[0]]]]
+    for a, b in zip(order[:-1], order[1:]):
+        if cy[b] - cy[a] > limit:
+            rows.append([])
+        rows[-1].append(members[b])
+    return rows
+
+
+def _reading_order(lines: list[Line]) -> list[Line]:
+    """Recursive XY-cut over the lines, in the frame of the page's main reading direction."""
+    if len(lines) < 2:
+        return lines
+    angle = _mean_angle([line.quad for line in lines])
+    boxes = _boxes_in_frame([line.quad for line in lines], angle)
+    heights = boxes[:, 3] - boxes[:, 1]
+    unit = float(np.median(heights)) if len(heights) else 1.0
+    order = _xy_cut(list(range(len(lines))), boxes, unit)
+    return [lines[i] for i in order]
+
+
+def _rows(items: list[int], boxes: np.ndarray) -> list[int]:
+    """Lines no band separates: rows top to bottom (level lines share a row), each left to right.
+
+    A row is a run of lines whose vertical spans overlap by half the smaller one; ordering by
+    the top edge alone would let a pixel's difference reverse cells of one row.
+    """
+    rows: list[list[int]] = []
+    for i in sorted(items, key=lambda i: (boxes[i, 1] + boxes[i, 3]) / 2):
+        y0, y1 = boxes[i, 1], boxes[i, 3]
+        if rows:
+            r0 = min(boxes[j, 1] for j in rows[-1])
+            r1 = max(boxes[j, 3] for j in rows[-1])
+            if min(y1, r1) - max(y0, r0) >= 0.5 * min(y1 - y0, r1 - r0):
+                rows[-1].append(i)
+                continue
+        rows.append([i])
+    return [i for row in rows for i in sorted(row, key=lambda i: boxes[i, 0])]
+
+
+def _is_table(items: list[int], boxes: np.ndarray, where: float, unit: float) -> bool:
+    """Whether the two sides of a cut down the page are rows of short cells rather than columns of text.
+
+    Rows pair up: most lines of the smaller side lie level with a line of the other side.
+    Columns of running text can be level too, so short lines on one side are also required.
+    """
+    left = [i for i in items if boxes[i, 0] <= where]
+    right = [i for i in items if boxes[i, 0] > where]
+    if not left or not right:
+        return False
+    few, many = (left, right) if len(left) <= len(right) else (right, left)
+    level = 0
+    for i in few:
+        y0, y1 = boxes[i, 1], boxes[i, 3]
+        overlap = np.minimum(y1, boxes[many, 3]) - np.maximum(y0, boxes[many, 1])
+        level += bool((overlap > 0.5 * np.minimum(y1 - y0, boxes[many, 3] - boxes[many, 1])).any())
+    widths = [float(np.median(boxes[side, 2] - boxes[side, 0])) for side in (left, right)]
+    return level >= 0.5 * len(few) and min(widths) < 6.0 * unit
+
+
+def _xy_cut(items: list[int], boxes: np.ndarray, unit: float) -> list[int]:
+    if len(items) < 2:
+        return items
+    best: tuple[float, int, float] | None = None  # (gap, axis, where)
+    for axis in (1, 0):  # 1: a band across the page (split by y); 0: a band down it (split by x)
+        lo, hi = boxes[items, axis], boxes[items, axis + 2]
+        order = np.argsort(lo)
+        reach = np.maximum.accumulate(hi[order])
+        gaps = lo[order][1:] - reach[:-1]
+        if len(gaps) == 0:
+            continue
+        k = int(np.argmax(gaps))
+        gap = float(gaps[k])
+        # a cut down the page must be wider than a word space, or lines of a row would part
+        needed = 1e-6 if axis == 1 else 0.8 * unit
+        if gap > needed and (best is None or gap > best[0]):
+            where = float(reach[k])
+            if axis == 0 and _is_table(items, boxes, where, unit):
+                continue  # rows of label and value (a receipt): read across, not down
+            best = (gap, axis, where)
+    if best is None:
+        return _rows(items, boxes)
+    _, axis, where = best
+    first = [i for i in items if boxes[i, axis] <= where]
+    rest = [i for i in items if boxes[i, axis] > where]
+    return _xy_cut(first, boxes, unit) + _xy_cut(rest, boxes, unit)

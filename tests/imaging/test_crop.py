@@ -1,0 +1,89 @@
+"""Crops: rotated text comes out upright, bounds are the image's, bad quads say so."""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+import pytest
+
+from unified_ocr import InvalidQuadError, Quad, crop, crop_many
+
+from ..conftest import SAMPLE, text_image
+
+
+def _score(a: np.ndarray, b: np.ndarray) -> float:
+    """Normalised correlation of two grey crops, after bringing ``a`` to ``b``'s size."""
+    a = cv2.resize(cv2.cvtColor(a, cv2.COLOR_BGR2GRAY), (b.shape[1], b.shape[0]), interpolation=cv2.INTER_AREA)
+    b = cv2.cvtColor(b, cv2.COLOR_BGR2GRAY)
+    a, b = a.astype(np.float64) - a.mean(), b.astype(np.float64) - b.mean()
+    return float((a * b).sum() / math.sqrt((a * a).sum() * (b * b).sum()))
+
+
+def _turned(image: np.ndarray, quad: Quad, degrees: float) -> tuple[np.ndarray, Quad]:
+    """The image turned clockwise by ``degrees`` on a canvas that holds it all, and the quad turned with it."""
+    h, w = image.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), -degrees, 1.0)
+    cos, sin = abs(m[0, 0]), abs(m[0, 1])
+    nw, nh = int(math.ceil(w * cos + h * sin)), int(math.ceil(w * sin + h * cos))
+    m[0, 2] += nw / 2 - w / 2
+    m[1, 2] += nh / 2 - h / 2
+    turned = cv2.warpAffine(image, m, (nw, nh), flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255))
+    pts = np.hstack([quad.array, np.ones((4, 1))]) @ m.T
+    return turned, Quad(pts)
+
+
+@pytest.mark.parametrize("degrees", [90, 180, 30, -15, 270])
+def test_turned_text_crops_upright(degrees: float) -> None:
+    image = text_image("Upright 42", size=(420, 110))
+    quad = Quad.from_bbox(8, 30, 300, 88)
+    reference = crop(image, quad)
+    turned, turned_quad = _turned(image, quad, degrees)
+    got = crop(turned, turned_quad)
+    assert abs(got.shape[1] - reference.shape[1]) <= 2 and abs(got.shape[0] - reference.shape[0]) <= 2
+    upright = _score(got, reference)
+    upside_down = _score(cv2.rotate(got, cv2.ROTATE_180), reference)
+    assert upright > 0.8 and upright > upside_down + 0.3, (upright, upside_down)
+
+
+def test_axis_aligned_crop_is_clipped_to_the_image() -> None:
+    image = cv2.imread(str(SAMPLE))
+    out = crop(image, Quad.from_bbox(-20, -10, 50, 40), rectify=False)
+    assert out.shape == (40, 50, 3)
+    assert np.array_equal(out, image[0:40, 0:50])
+    assert crop(image, Quad.from_bbox(10, 10, 30, 20), rectify=False, padding=5).shape == (20, 30, 3)
+
+
+def test_padding_grows_the_crop_along_and_across_the_text() -> None:
+    image = text_image("pad", size=(200, 100))
+    q = Quad.from_bbox(20, 20, 120, 60)
+    assert crop(image, q).shape[:2] == (40, 100)
+    assert crop(image, q, padding=4).shape[:2] == (48, 108)
+    assert crop(image, q, padding_ratio=0.25).shape[:2] == (60, 120)
+
+
+def test_crop_many_matches_one_by_one_and_reads_paths() -> None:
+    image = cv2.imread(str(SAMPLE))
+    quads = [Quad.from_bbox(30, 20, 320, 80), Quad([(300, 400), (40, 400), (40, 360), (300, 360)])]
+    many = crop_many(SAMPLE, quads, padding=2)
+    for got, q in zip(many, quads):
+        assert np.array_equal(got, crop(image, q, padding=2))
+    assert crop_many(image, []) == []
+
+
+@pytest.mark.parametrize(
+    ("points", "message"),
+    [
+        ([(5, 5), (5, 5), (5, 5), (5, 5)], "quad 0 has zero area"),
+        ([(0, 0), (10, 0), (20, 0), (30, 0)], "zero area"),
+        ([(0, 0), (float("nan"), 0), (10, 10), (0, 10)], "not finite"),
+        ([(900, 900), (950, 900), (950, 950), (900, 950)], "lies outside the 540x470 image"),
+    ],
+)
+def test_bad_quads_raise_a_clear_error(points, message) -> None:
+    image = cv2.imread(str(SAMPLE))
+    with pytest.raises(InvalidQuadError, match=message):
+        crop(image, Quad(points))
+    with pytest.raises(ValueError):  # also a ValueError, for callers that catch that
+        crop(image, Quad(points), rectify=False)

@@ -1,0 +1,131 @@
+"""Input images: every bad input gets a typed error that names it; good ones are probed and prepared."""
+
+from __future__ import annotations
+
+import io
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from unified_ocr import (
+    CorruptImageError,
+    EmptyImageError,
+    ImageNotFoundError,
+    Limits,
+    UnsupportedImageError,
+)
+from unified_ocr.imaging.prepare import prepare
+from unified_ocr.imaging.sources import open_source, probe
+
+from ..conftest import SAMPLE
+
+
+def jpeg_bytes(width: int = 64, height: int = 48, orientation: int | None = None) -> bytes:
+    img = Image.fromarray(np.random.default_rng(0).integers(0, 255, (height, width, 3), dtype=np.uint8))
+    buf = io.BytesIO()
+    exif = Image.Exif()
+    if orientation:
+        exif[0x0112] = orientation
+    img.save(buf, "JPEG", exif=exif.tobytes())
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda p: p / "missing.jpg", ImageNotFoundError, "missing.jpg: no such file"),
+        (lambda p: p, ImageNotFoundError, "not a file"),
+        (lambda p: _write(p / "empty.jpg", b""), EmptyImageError, r"empty.jpg: empty \(0 bytes\)"),
+        (lambda p: _write(p / "notes.jpg", b"shopping list\nmilk\n"), UnsupportedImageError, "notes.jpg: not an image"),
+        (lambda p: _write(p / "cut.jpg", jpeg_bytes()[:-600]), CorruptImageError, "cut.jpg: truncated JPEG"),
+        (lambda p: _write(p / "cut.png", SAMPLE.read_bytes()[:-5000]), CorruptImageError, "cut.png: .*truncated"),
+        (lambda p: _write(p / "head.jpg", jpeg_bytes()[:40]), CorruptImageError, "head.jpg: "),
+        (lambda p: _write(p / "doc.pdf", b"%PDF-1.7\n..."), CorruptImageError, "doc.pdf: damaged or encrypted PDF"),
+        (lambda p: _write(p / "x.ico", _ico()), UnsupportedImageError, "ICO images are not supported"),
+    ],
+)
+def test_bad_files_raise_typed_errors_naming_the_file(tmp_path, make, error, message) -> None:
+    path = make(tmp_path)
+    with pytest.raises(error, match=message) as info:
+        open_source(path)
+    assert info.value.source == str(path)
+
+
+def _write(path, data: bytes):
+    path.write_bytes(data)
+    return path
+
+
+def _ico() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (16, 16)).save(buf, "ICO")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("array", "error", "message"),
+    [
+        (np.zeros((0, 5, 3), np.uint8), EmptyImageError, "no pixels"),
+        (np.zeros((4, 5, 2), np.uint8), UnsupportedImageError, "shape"),
+        (np.zeros((4, 5, 3), np.float32), UnsupportedImageError, "float32"),
+    ],
+)
+def test_bad_arrays(array, error, message) -> None:
+    with pytest.raises(error, match=message):
+        open_source(array)
+
+
+def test_decompression_bomb_is_refused_from_the_header() -> None:
+    with pytest.raises(UnsupportedImageError, match="64x48 is over the 1,000 pixel limit"):
+        open_source(jpeg_bytes(64, 48), "big.jpg", max_pixels=1000)
+
+
+def test_probe_reads_the_header() -> None:
+    info = probe(jpeg_bytes(64, 48, orientation=6))
+    assert (info.format, info.width, info.height, info.orientation) == ("jpeg", 64, 48, 6)
+    assert info.displayed_size == (48, 64)
+
+
+@pytest.mark.parametrize("kind", ["path", "bytes", "file", "gray", "bgra", "uint16"])
+def test_every_kind_of_source_decodes_to_bgr(kind, tmp_path) -> None:
+    base = cv2.imread(str(SAMPLE))
+    source = {
+        "path": SAMPLE,
+        "bytes": SAMPLE.read_bytes(),
+        "file": io.BytesIO(SAMPLE.read_bytes()),
+        "gray": cv2.cvtColor(base, cv2.COLOR_BGR2GRAY),
+        "bgra": cv2.cvtColor(base, cv2.COLOR_BGR2BGRA),
+        "uint16": base.astype(np.uint16) * 257,
+    }[kind]
+    pixels = open_source(source).decode()
+    assert pixels.shape == base.shape and pixels.dtype == np.uint8
+    assert np.abs(pixels.astype(int) - base.astype(int)).max() <= 1
+
+
+def test_fitting_bytes_pass_through_untouched() -> None:
+    data = SAMPLE.read_bytes()
+    upload = next(prepare(open_source(data), Limits(max_side=4096, max_bytes=10_000_000)))
+    assert upload.data == data and upload.transform.is_identity and upload.pixels is None
+
+
+def test_large_images_shrink_and_map_back() -> None:
+    upload = next(prepare(open_source(SAMPLE), Limits(max_side=200, formats=frozenset({"jpeg"}))))
+    assert upload.format == "jpeg" and max(upload.size) == 200 and upload.data[:2] == b"\xff\xd8"
+    np.testing.assert_allclose(upload.transform.apply([[200, 174]]), [[540, 470]], rtol=0.01)
+
+
+def test_exif_rotation_is_applied_when_the_engine_ignores_it() -> None:
+    data = jpeg_bytes(64, 48, orientation=6)
+    upload = next(prepare(open_source(data), Limits()))
+    assert upload.size == (48, 64) and upload.data != data
+    assert next(prepare(open_source(data), Limits(honours_exif=True))).data == data
+
+
+def test_byte_limit_steps_down_to_jpeg(tmp_path) -> None:
+    noise = np.random.default_rng(1).integers(0, 255, (300, 300, 3), dtype=np.uint8)
+    upload = next(prepare(open_source(noise), Limits(max_bytes=120_000)))
+    assert upload.format == "jpeg" and len(upload.data) <= 120_000
+    with pytest.raises(UnsupportedImageError, match="cannot be encoded within the engine's limits"):
+        next(prepare(open_source(noise), Limits(max_bytes=1000)))
