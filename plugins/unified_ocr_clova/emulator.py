@@ -59,6 +59,9 @@ class ClovaEmulator(Emulator):
     def server_error(self) -> Response:
         return self.error("0500")
 
+    def malformed(self) -> Response:
+        return Response(b'{"version": "V2", "images": [{"fie', status=200, mimetype="application/json")
+
     def handle(self, request: Request) -> Response:
         path = request.path.rstrip("/")
         kind = "template" if path.endswith("/infer") else "document" if "/document/" in path else "general" if path.endswith("/general") else None

@@ -21,14 +21,13 @@ import requests
 
 from unified_ocr import Limits, OcrResult, Secret, Upload
 from unified_ocr.engines.base import RUNTIME
-from unified_ocr.engines.http import HttpEngine, HttpOptions, retry_after
+from unified_ocr.engines.http import HttpEngine, HttpOptions, retry_after, status_error
 from unified_ocr.errors import (
     AuthenticationError,
     InvalidRequestError,
     ProviderError,
     QuotaExceededError,
     RateLimitError,
-    RequestTooLargeError,
     ServiceError,
 )
 
@@ -108,39 +107,24 @@ def check(response: requests.Response) -> None:
     except ValueError:
         pass
     status = response.status_code
-    if code in ERROR_CODES:
-        kind, advice = ERROR_CODES[code]
-    elif status in (401, 403):
-        kind, advice = AuthenticationError, "check the profile's secret"
-    elif status == 413:
-        kind, advice = RequestTooLargeError, "the upload is over CLOVA's limit"
-    elif status == 429:
-        kind, advice = RateLimitError, "too many calls at once"
-    elif status >= 500:
-        kind, advice = ServiceError, "CLOVA failed on its side"
-    else:
-        kind, advice = InvalidRequestError, "the request was refused"
+    kind, advice = ERROR_CODES[code] if code in ERROR_CODES else status_error(status, vendor="CLOVA", credential="secret")
     text = f"{message}: {advice}" if message else advice
     raise kind(text, vendor=VENDOR, status=status, code=code, retry_after=retry_after(response))
 
 
-class ClovaEngine(HttpEngine):
+class ClovaEngine(HttpEngine[ClovaOptions]):
     name = "clova"
     Options = ClovaOptions
     description = "NAVER CLOVA OCR: General, Template and Document OCR (X-OCR-SECRET)"
-
-    @property
-    def opts(self) -> ClovaOptions:
-        return self.options  # type: ignore[return-value]
 
     check = staticmethod(check)  # the vendor's error answers as typed errors
 
     @property
     def limits(self) -> Limits:
         """General 50 MB and 10 PDF pages; Template 20 MB and 5 pages; CLOVA applies EXIF itself."""
-        kind = self.opts.kind
+        kind = self.options.kind
         return Limits(
-            max_side=self.opts.max_side,
+            max_side=self.options.max_side,
             max_bytes=(20 if kind == "template" else 50) * MB,
             formats=frozenset({"jpeg", "png", "pdf", "tiff"}),
             max_pages={"general": 10, "template": 5}.get(kind, 1),
@@ -153,7 +137,7 @@ class ClovaEngine(HttpEngine):
 
     def message(self, image: dict[str, Any]) -> dict[str, Any]:
         """The request body, without the image bytes (those go in ``file`` or ``data``)."""
-        opts = self.opts
+        opts = self.options
         if opts.template_ids:
             image["templateIds"] = list(opts.template_ids)
         body: dict[str, Any] = {
@@ -169,18 +153,17 @@ class ClovaEngine(HttpEngine):
         return body
 
     def _send(self, image: dict[str, Any], data: bytes | None) -> OcrResult:
-        opts = self.opts
+        opts = self.options
         assert opts.url is not None
         headers = {"X-OCR-SECRET": opts.credential.reveal()}
         if opts.transport == "multipart" and data is not None:
             form = {"message": json.dumps(self.message(image), ensure_ascii=False)}
-            raw, attempts = self.http.post_json(opts.url, headers=headers, data=form, files={"file": (image["name"], data)})
+            raw, _ = self.http.post_json(opts.url, headers=headers, data=form, files={"file": (image["name"], data)})
         else:
             if data is not None:
                 image["data"] = base64.b64encode(data).decode("ascii")
-            raw, attempts = self.http.post_json(opts.url, headers=headers, json=self.message(image))
-        result = parse(raw)
-        return attrs.evolve(result, meta={**result.meta, "attempts": attempts})
+            raw, _ = self.http.post_json(opts.url, headers=headers, json=self.message(image))
+        return parse(raw)
 
     def recognize(self, upload: Upload) -> OcrResult:
         fmt = {"jpeg": "jpg"}.get(upload.format, upload.format)

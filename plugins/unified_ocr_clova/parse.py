@@ -36,13 +36,13 @@ case) these are top-level keys; with several (PDF/TIFF pages) each page's are al
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
 
 from unified_ocr import Cell, Field, Line, OcrResult, Page, Quad, Table, Word
+from unified_ocr.engines.responses import MISSING, ResponseReader, describe, plain
 from unified_ocr.errors import BadResponseError, ImageFailedError
 from unified_ocr.model import FieldKind
 
@@ -62,12 +62,7 @@ _IMAGE_KEYS = frozenset(
 )  # fmt: skip
 
 
-class _Missing:
-    def __repr__(self) -> str:
-        return "<missing>"
-
-
-_MISSING: Any = _Missing()
+read = ResponseReader(VENDOR)
 
 
 def parse(raw: Any) -> OcrResult:
@@ -82,7 +77,7 @@ def parse(raw: Any) -> OcrResult:
     for position, image in enumerate(images):
         where = f"images[{position}]"
         try:
-            page, info = _image(_obj(image, where), position, where)
+            page, info = _image(read.object(image, where), position, where)
         except (KeyError, TypeError, ValueError, IndexError, AttributeError, ArithmeticError, RecursionError) as exc:
             raise BadResponseError(
                 f"{where} could not be read as a CLOVA OCR image result ({type(exc).__name__}: {exc})", vendor=VENDOR
@@ -106,17 +101,17 @@ def _images(raw: Any) -> list[Any]:
         hint = ""
         if isinstance(raw, dict) and "words" in raw and "lines" in raw:
             hint = " (this looks like the body of CLOVA's public web demo, which is not the OCR API)"
-        raise BadResponseError(f"expected {expected}; got {_describe(raw)}{hint}", vendor=VENDOR)
+        raise BadResponseError(f"expected {expected}; got {describe(raw)}{hint}", vendor=VENDOR)
     images = raw["images"]
     if not isinstance(images, list):
-        raise BadResponseError(f"expected {expected}; got 'images' as {_describe(images)}", vendor=VENDOR)
+        raise BadResponseError(f"expected {expected}; got 'images' as {describe(images)}", vendor=VENDOR)
     return images
 
 
 def _image(image: Mapping[str, Any], position: int, where: str) -> tuple[Page, dict[str, Any]]:
     _check_inference(image, where)
     index, width, height = _geometry(image, position, where)
-    fields = _opt_list(image, "fields", where)
+    fields = read.optional_list(image, "fields", where)
     info: dict[str, Any] = {}
     lines: list[Line] = []
     named: list[Field] = []
@@ -126,8 +121,8 @@ def _image(image: Mapping[str, Any], position: int, where: str) -> tuple[Page, d
         lines = _general_lines(fields, where)
     for key in ("matchedTemplate", "validationResult", "combineResult"):
         if image.get(key) is not None:
-            info[key] = _plain(image[key])
-    tables = [_table(t, f"{where}.tables[{k}]") for k, t in enumerate(_opt_list(image, "tables", where))]
+            info[key] = plain(image[key])
+    tables = [_table(t, f"{where}.tables[{k}]") for k, t in enumerate(read.optional_list(image, "tables", where))]
     documents = [
         k for k, v in image.items()
         if (k in DOCUMENT_KINDS and v is not None) or (k not in _IMAGE_KEYS and isinstance(v, dict) and isinstance(v.get("result"), dict))
@@ -146,7 +141,7 @@ def _check_inference(image: Mapping[str, Any], where: str) -> None:
     if result is None:
         return
     if not isinstance(result, str):
-        raise _fail(f"{where}.inferResult", "a string ('SUCCESS', 'FAILURE' or 'ERROR')", result)
+        raise read.fail(f"{where}.inferResult", "a string ('SUCCESS', 'FAILURE' or 'ERROR')", result)
     if result in _FAILED:
         name, message = image.get("name"), image.get("message")
         label = f"image {name!r} ({where})" if isinstance(name, str) else where
@@ -158,11 +153,11 @@ def _geometry(image: Mapping[str, Any], position: int, where: str) -> tuple[int,
     info = image.get("convertedImageInfo")
     if info is None:
         return position, 0, 0
-    info = _obj(info, f"{where}.convertedImageInfo")
+    info = read.object(info, f"{where}.convertedImageInfo")
     at = f"{where}.convertedImageInfo"
-    index = _count(info["pageIndex"], f"{at}.pageIndex") if info.get("pageIndex") is not None else position
-    width = _count(info["width"], f"{at}.width") if info.get("width") is not None else 0
-    height = _count(info["height"], f"{at}.height") if info.get("height") is not None else 0
+    index = read.count(info["pageIndex"], f"{at}.pageIndex") if info.get("pageIndex") is not None else position
+    width = read.count(info["width"], f"{at}.width") if info.get("width") is not None else 0
+    height = read.count(info["height"], f"{at}.height") if info.get("height") is not None else 0
     return index, width, height
 
 
@@ -175,9 +170,9 @@ def _general_lines(fields: Sequence[Any], where: str) -> list[Line]:
     pending: list[Word] = []
     for k, raw in enumerate(fields):
         at = f"{where}.fields[{k}]"
-        field = _obj(raw, at)
+        field = read.object(raw, at)
         pending.append(_word(field, at))
-        if not with_breaks or _opt_bool(field, "lineBreak", at):
+        if not with_breaks or read.optional_bool(field, "lineBreak", at):
             lines.append(Line.from_words(pending))
             pending = []
     if pending:  # the last field said no lineBreak: its line ends with the page anyway
@@ -191,41 +186,41 @@ def _template(
     lines: list[Line] = []
     if image.get("title") is not None:
         at = f"{where}.title"
-        title = _obj(image["title"], at)
-        text = _str(title.get("inferText", ""), f"{at}.inferText")
+        title = read.object(image["title"], at)
+        text = read.string(title.get("inferText", ""), f"{at}.inferText")
         name = title.get("name")
         confidence = _confidence(title, at)
         info["title"] = {"name": name if isinstance(name, str) else None, "text": text, "confidence": confidence}
         quad = _quad(title, at)
         if text and quad is not None:
             lines.append(_single_line(text, quad, confidence))
-    named = [_named_field(_obj(f, f"{where}.fields[{k}]"), f"{where}.fields[{k}]") for k, f in enumerate(fields)]
+    named = [_named_field(read.object(f, f"{where}.fields[{k}]"), f"{where}.fields[{k}]") for k, f in enumerate(fields)]
     lines.extend(_single_line(f.text, f.quad, f.confidence) for f in named if f.text and f.quad is not None)
     return lines, named
 
 
 def _named_field(field: Mapping[str, Any], at: str) -> Field:
-    name = _str(field.get("name", _MISSING), f"{at}.name")
+    name = read.string(field.get("name", MISSING), f"{at}.name")
     kind = _FIELD_KINDS.get(field["type"], "text") if isinstance(field.get("type"), str) else "text"
     checked = field.get("checked")
     if checked is not None and not isinstance(checked, bool):
-        raise _fail(f"{at}.checked", "true or false", checked)
+        raise read.fail(f"{at}.checked", "true or false", checked)
     parts = []
-    for i, sub in enumerate(_opt_list(field, "subFields", at)):
+    for i, sub in enumerate(read.optional_list(field, "subFields", at)):
         sat = f"{at}.subFields[{i}]"
-        sub = _obj(sub, sat)
+        sub = read.object(sub, sat)
         sub_checked = sub.get("checked") if isinstance(sub.get("checked"), bool) else None
-        parts.append(Field(f"{name}[{i}]", "text", _str(sub.get("inferText", _MISSING), f"{sat}.inferText"),
+        parts.append(Field(f"{name}[{i}]", "text", read.string(sub.get("inferText", MISSING), f"{sat}.inferText"),
                            _quad(sub, sat), _confidence(sub, sat), sub_checked))  # fmt: skip
-    text = _str(field.get("inferText", _MISSING), f"{at}.inferText")
+    text = read.string(field.get("inferText", MISSING), f"{at}.inferText")
     return Field(name, kind, text, _quad(field, at), _confidence(field, at), checked, parts)
 
 
 def _word(obj: Mapping[str, Any], at: str) -> Word:
-    text = _str(obj.get("inferText", _MISSING), f"{at}.inferText")
+    text = read.string(obj.get("inferText", MISSING), f"{at}.inferText")
     quad = _quad(obj, at)
     if quad is None:
-        raise _fail(f"{at}.boundingPoly", "an object with four 'vertices' (or a V1 'bounding' box)", _MISSING)
+        raise read.fail(f"{at}.boundingPoly", "an object with four 'vertices' (or a V1 'bounding' box)", MISSING)
     return Word(text, quad, _confidence(obj, at))
 
 
@@ -238,22 +233,22 @@ def _single_line(text: str, quad: Quad, confidence: float | None) -> Line:
 
 
 def _table(raw: Any, at: str) -> Table:
-    table = _obj(raw, at)
-    cells = [_cell(_obj(c, f"{at}.cells[{k}]"), f"{at}.cells[{k}]") for k, c in enumerate(_opt_list(table, "cells", at))]
+    table = read.object(raw, at)
+    cells = [_cell(read.object(c, f"{at}.cells[{k}]"), f"{at}.cells[{k}]") for k, c in enumerate(read.optional_list(table, "cells", at))]
     return Table(cells, _quad(table, at), _confidence(table, at))
 
 
 def _cell(cell: Mapping[str, Any], at: str) -> Cell:
-    row = _count(cell.get("rowIndex", _MISSING), f"{at}.rowIndex")
-    col = _count(cell.get("columnIndex", _MISSING), f"{at}.columnIndex")
-    spans = [_count(cell[k], f"{at}.{k}") if cell.get(k) is not None else 1 for k in ("rowSpan", "columnSpan")]
+    row = read.count(cell.get("rowIndex", MISSING), f"{at}.rowIndex")
+    col = read.count(cell.get("columnIndex", MISSING), f"{at}.columnIndex")
+    spans = [read.count(cell[k], f"{at}.{k}") if cell.get(k) is not None else 1 for k in ("rowSpan", "columnSpan")]
     lines: list[Line] = []
-    for j, raw in enumerate(_opt_list(cell, "cellTextLines", at)):
+    for j, raw in enumerate(read.optional_list(cell, "cellTextLines", at)):
         lat = f"{at}.cellTextLines[{j}]"
-        text_line = _obj(raw, lat)
+        text_line = read.object(raw, lat)
         words = [
-            _word(_obj(w, f"{lat}.cellWords[{i}]"), f"{lat}.cellWords[{i}]")
-            for i, w in enumerate(_opt_list(text_line, "cellWords", lat))
+            _word(read.object(w, f"{lat}.cellWords[{i}]"), f"{lat}.cellWords[{i}]")
+            for i, w in enumerate(read.optional_list(text_line, "cellWords", lat))
         ]
         quad, confidence = _quad(text_line, lat), _confidence(text_line, lat)
         if words:  # the vendor's own box and score for the line, when it gives them
@@ -273,23 +268,23 @@ def _cell(cell: Mapping[str, Any], at: str) -> Cell:
 
 
 def _document(key: str, raw: Any, at: str, prefix: str) -> tuple[list[Field], dict[str, Any]]:
-    doc = _obj(raw, at)
-    result = _obj(doc.get("result", _MISSING), f"{at}.result")
+    doc = read.object(raw, at)
+    result = read.object(doc.get("result", MISSING), f"{at}.result")
     kind = kind_name(key)
     leaves, values = named_leaves(kind, result)
     fields = [_leaf_field(prefix + name, leaf, f"{at}.result{path}") for name, leaf, path in leaves]
     meta = doc.get("meta")
     info: dict[str, Any] = {"kind": kind}
     if isinstance(meta, dict):
-        info.update((k, _plain(v)) for k, v in meta.items() if k != "kind")
+        info.update((k, plain(v)) for k, v in meta.items() if k != "kind")
     if values:
         info["values"] = {prefix + k: v for k, v in values.items()}
     return fields, info
 
 
 def _leaf_field(name: str, leaf: Mapping[str, Any], at: str) -> Field:
-    text = _str(leaf["text"], f"{at}.text")
-    quads = [_vertices(p, f"{at}.boundingPolys[{j}]") for j, p in enumerate(_opt_list(leaf, "boundingPolys", at))]
+    text = read.string(leaf["text"], f"{at}.text")
+    quads = [_vertices(p, f"{at}.boundingPolys[{j}]") for j, p in enumerate(read.optional_list(leaf, "boundingPolys", at))]
     quad = None if not quads else quads[0] if len(quads) == 1 else Quad.enclosing(quads)
     confidence = _confidence(leaf, at, "confidenceScore")
     return Field(name, "text", text, quad, confidence, value=formatted_value(leaf.get("formatted"), f"{at}.formatted"))
@@ -303,23 +298,23 @@ def _quad(obj: Mapping[str, Any], at: str) -> Quad | None:
     if obj.get("boundingPoly") is not None:
         return _vertices(obj["boundingPoly"], f"{at}.boundingPoly")
     if obj.get("bounding") is not None:
-        box = _obj(obj["bounding"], f"{at}.bounding")
+        box = read.object(obj["bounding"], f"{at}.bounding")
         left, top, width, height = (
-            _number(box.get(k, _MISSING), f"{at}.bounding.{k}") for k in ("left", "top", "width", "height")
+            read.number(box.get(k, MISSING), f"{at}.bounding.{k}") for k in ("left", "top", "width", "height")
         )
         return Quad.from_bbox(left, top, left + width, top + height)
     return None
 
 
 def _vertices(poly: Any, at: str) -> Quad:
-    vertices = _obj(poly, at).get("vertices", _MISSING)
+    vertices = read.object(poly, at).get("vertices", MISSING)
     if not isinstance(vertices, list) or len(vertices) != 4:
-        raise _fail(f"{at}.vertices", "a list of four {x, y} points", vertices)
+        raise read.fail(f"{at}.vertices", "a list of four {x, y} points", vertices)
     points = []
     for i, v in enumerate(vertices):
-        v = _obj(v, f"{at}.vertices[{i}]")
+        v = read.object(v, f"{at}.vertices[{i}]")
         points.append(
-            (_number(v.get("x", _MISSING), f"{at}.vertices[{i}].x"), _number(v.get("y", _MISSING), f"{at}.vertices[{i}].y"))
+            (read.number(v.get("x", MISSING), f"{at}.vertices[{i}].x"), read.number(v.get("y", MISSING), f"{at}.vertices[{i}].y"))
         )
     return Quad(points)
 
@@ -328,89 +323,7 @@ def _confidence(obj: Mapping[str, Any], at: str, key: str = "inferConfidence") -
     value = obj.get(key)
     if value is None:
         return None
-    score = _number(value, f"{at}.{key}")
+    score = read.number(value, f"{at}.{key}")
     if not -CONFIDENCE_SLACK <= score <= 1 + CONFIDENCE_SLACK:
-        raise _fail(f"{at}.{key}", "a confidence within 0..1", value)
+        raise read.fail(f"{at}.{key}", "a confidence within 0..1", value)
     return min(max(score, 0.0), 1.0)
-
-
-def _number(value: Any, at: str) -> float:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        try:
-            number = float(value)
-        except OverflowError:
-            number = math.inf
-        if math.isfinite(number):
-            return number
-    raise _fail(at, "a finite number", value)
-
-
-def _count(value: Any, at: str) -> int:
-    """A non-negative whole number; ``2.0`` is accepted as 2."""
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    if isinstance(value, float) and math.isfinite(value) and value >= 0 and value.is_integer():
-        return int(value)
-    raise _fail(at, "a whole number >= 0", value)
-
-
-def _str(value: Any, at: str) -> str:
-    if isinstance(value, str):
-        return value
-    raise _fail(at, "a string", value)
-
-
-def _obj(value: Any, at: str) -> Mapping[str, Any]:
-    if isinstance(value, dict):
-        return value
-    raise _fail(at, "an object", value)
-
-
-def _opt_list(obj: Mapping[str, Any], key: str, at: str) -> list[Any]:
-    value = obj.get(key)
-    if value is None:
-        return []
-    if isinstance(value, list):
-        return value
-    raise _fail(f"{at}.{key}", "a list", value)
-
-
-def _opt_bool(obj: Mapping[str, Any], key: str, at: str) -> bool:
-    value = obj.get(key)
-    if value is None or isinstance(value, bool):
-        return bool(value)
-    raise _fail(f"{at}.{key}", "true or false", value)
-
-
-def _plain(value: Any) -> Any:
-    """A JSON-safe copy (finite numbers, string keys), so ``meta`` never aliases ``raw``."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value if value is None or isinstance(value, (str, int, float, bool)) else repr(value)
-
-
-def _fail(at: str, expected: str, got: Any) -> BadResponseError:
-    return BadResponseError(f"expected {at} to be {expected}; got {_describe(got)}", vendor=VENDOR)
-
-
-def _describe(value: Any) -> str:
-    if value is _MISSING:
-        return "nothing (the key is missing)"
-    if isinstance(value, dict):
-        keys = list(value)
-        return f"an object with keys {keys[:12]}" + (f" and {len(keys) - 12} more" if len(keys) > 12 else "")
-    if isinstance(value, list):
-        return f"a list of {len(value)} item{'s' if len(value) != 1 else ''}"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return f"the string {value[:40]!r}" + ("..." if len(value) > 40 else "")
-    if isinstance(value, (int, float)):
-        return f"the number {value!r}"[:60]
-    return f"a {type(value).__name__}"

@@ -17,7 +17,7 @@ import attrs
 import requests
 
 from unified_ocr import Limits, OcrResult, Secret, Upload
-from unified_ocr.engines.http import HttpEngine, HttpOptions, retry_after
+from unified_ocr.engines.http import HttpEngine, HttpOptions, retry_after, status_error
 from unified_ocr.errors import (
     AuthenticationError,
     ImageFailedError,
@@ -111,14 +111,10 @@ def check(response: requests.Response) -> None:
     raise kind(message, vendor=VENDOR, status=status, code=code, retry_after=retry_after(response))
 
 
-class KakaoEngine(HttpEngine):
+class KakaoEngine(HttpEngine[KakaoOptions]):
     name = "kakao"
     Options = KakaoOptions
     description = "Kakao i Cloud General OCR (x-api-key); words only, no confidence"
-
-    @property
-    def opts(self) -> KakaoOptions:
-        return self.options  # type: ignore[return-value]
 
     check = staticmethod(check)  # the vendor's error answers as typed errors
 
@@ -131,7 +127,7 @@ class KakaoEngine(HttpEngine):
         unified-ocr renders PDF pages itself and sends them one by one, in a frame it knows.
         """
         return Limits(
-            max_side=self.opts.max_side,
+            max_side=self.options.max_side,
             max_bytes=MAX_BYTES,
             formats=frozenset({"jpeg", "png"}),
             max_pages=1,
@@ -143,14 +139,13 @@ class KakaoEngine(HttpEngine):
         return parse(raw)
 
     def recognize(self, upload: Upload) -> OcrResult:
-        opts = self.opts
+        opts = self.options
         assert opts.url is not None
         ext = "jpg" if upload.format == "jpeg" else upload.format
         image = (f"image.{ext}", upload.data, f"image/{upload.format}")  # never the user's file name
         headers = {"x-api-key": opts.credential.reveal()}
-        raw, attempts = self.http.post_json(opts.url, headers=headers, files={"image": image})
-        result = parse(raw)
-        return attrs.evolve(result, meta={**result.meta, "attempts": attempts})
+        raw, _ = self.http.post_json(opts.url, headers=headers, files={"image": image})
+        return parse(raw)
 
 
 def _body_texts(response: requests.Response) -> list[str]:
@@ -187,15 +182,7 @@ def _match(status: int, texts: list[str]) -> Reason | None:
 
 
 def _fallback(status: int) -> tuple[type[ProviderError], str]:
-    """A status or reason the document does not list, read by its class."""
+    """A status or reason the document does not list: the status's generic reason, else its class."""
     if status in REASONS:
         return REASONS[status][-1][1:]  # the status says enough
-    if status in (401, 403):
-        return AuthenticationError, "check the profile's api_key"
-    if status == 413:
-        return RequestTooLargeError, "the upload is over Kakao's limit"
-    if status == 429:
-        return RateLimitError, "too many calls at once"
-    if status >= 500:
-        return ServiceError, "Kakao failed on its side"
-    return InvalidRequestError, "the request was refused"
+    return status_error(status, vendor="Kakao", credential="api_key")

@@ -45,7 +45,7 @@ def _models_dir() -> Path | None:
     return Path(spec.origin).parent / "models"
 
 
-class RapidOcrEngine(Engine):
+class RapidOcrEngine(Engine[RapidOcrOptions]):
     name = "rapidocr"
     Options = RapidOcrOptions
     needs_network = False
@@ -58,7 +58,7 @@ class RapidOcrEngine(Engine):
             raise EngineUnavailableError(self.name, reason)
         from rapidocr import RapidOCR
 
-        opts: RapidOcrOptions = self.options  # type: ignore[assignment]
+        opts = self.options
         models = _models_dir()
         assert models is not None
         params: dict[str, Any] = {
@@ -95,7 +95,7 @@ class RapidOcrEngine(Engine):
         pixels = upload.decode()
         try:
             with self._lock:
-                out = self._ocr(pixels, return_word_box=self.options.word_boxes)  # type: ignore[attr-defined]
+                out = self._ocr(pixels, return_word_box=self.options.word_boxes)
         except Exception as exc:  # the library raises bare exceptions; keep the source in the message
             raise RecognitionError(f"{upload.source}: rapidocr failed: {exc!r}") from exc
         width, height = upload.size

@@ -1,9 +1,12 @@
 """unified-ocr: one API and one result model over many OCR services.
 
->>> import unified_ocr
->>> result = unified_ocr.recognize("receipt.jpg")              # the offline default engine
->>> result = unified_ocr.recognize("receipt.jpg", engine="clova")  # a profile or engine name
->>> print(result.text)
+::
+
+    import unified_ocr
+
+    result = unified_ocr.recognize("receipt.jpg")                   # the offline default engine
+    result = unified_ocr.recognize("receipt.jpg", engine="clova")   # a profile or engine name
+    print(result.text)
 """
 
 from __future__ import annotations

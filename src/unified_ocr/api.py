@@ -16,6 +16,7 @@ import attrs
 
 from .batch.cache import ResultCache, cache_key
 from .config.choice import ConfigLike, EngineChoice, EngineLike, choose_engine
+from .engines.calls import CallRecord, metered
 from .engines.registry import Registry, default_registry
 from .engines.scope import EngineScope, shared_scope
 from .errors import BadResponseError
@@ -24,7 +25,7 @@ from .imaging.prepare import map_back, prepare
 from .imaging.sources import MAX_PIXELS, Source, SourceLike, open_source
 from .model import OcrResult, Page
 
-__all__ = ["ConfigLike", "EngineChoice", "EngineLike", "choose_engine", "load_result", "parse", "recognize"]
+__all__ = ["ConfigLike", "EngineChoice", "EngineLike", "choose_engine", "load_result", "parse", "recognize", "recognize_recorded"]
 
 
 def recognize(
@@ -48,44 +49,80 @@ def recognize(
     An image over ``max_pixels`` is refused from its header, before it is decoded.
     With ``cache`` (``True`` for the default folder, or a :class:`~.cache.ResultCache`), an
     image already recognised with the same engine setup is answered from disk, no call made.
+    Engines come from ``scope`` (an :class:`~.engines.scope.EngineScope`), else from the
+    process's shared one, so that a model loads once.
     """
+    return recognize_recorded(source, engine, config, dpi=dpi, max_pixels=max_pixels, cache=cache, registry=registry, scope=scope)[0]
+
+
+def recognize_recorded(
+    source: SourceLike | Source,
+    engine: EngineLike = None,
+    config: ConfigLike = None,
+    *,
+    dpi: float = DEFAULT_DPI,
+    max_pixels: int = MAX_PIXELS,
+    cache: ResultCache | bool | None = None,
+    registry: Registry | None = None,
+    scope: EngineScope | None = None,
+) -> tuple[OcrResult, CallRecord]:
+    """:func:`recognize`, and beside the result the :class:`~.engines.calls.CallRecord` of the call.
+
+    The result describes the image (its ``meta`` says the source, the profile and, for a
+    PDF, the dpi); the record says what getting it cost: calls, seconds, whether the cache
+    answered, bytes sent, the sizes the engine saw.
+    """
+    started = time.perf_counter()
     choice = choose_engine(engine, config, registry)
     runner = (scope or shared_scope()).get(choice)
-    if isinstance(source, str) and source.startswith(("http://", "https://")):
-        started = time.perf_counter()
-        fetched = runner.recognize_url(source)  # the service fetches it; coordinates are that image's
-        seconds = round(time.perf_counter() - started, 4)
-        return attrs.evolve(fetched, meta={**fetched.meta, "source": source, "profile": choice.label, "seconds": seconds})
-    src = open_source(source, max_pixels=max_pixels)  # input errors surface here, before the engine sees anything
-    store = ResultCache() if cache is True else cache or None
-    key = None
-    if store is not None:
-        setup = choice.engine.fingerprint(choice.options)
+    with metered() as meter:
+        if isinstance(source, str) and source.startswith(("http://", "https://")):
+            fetched = runner.recognize_url(source)  # the service fetches it; coordinates are that image's
+            result = attrs.evolve(fetched, meta={**fetched.meta, "source": source, "profile": choice.label})
+            meter.requests = max(meter.requests, 1)
+            return result, meter.record(time.perf_counter() - started)
+        src = open_source(source, max_pixels=max_pixels)  # input errors surface here, before the engine sees anything
+        meta: dict[str, Any] = {"source": src.name, "profile": choice.label}
         if src.info is not None and src.info.format == "pdf":
-            setup["dpi"] = dpi
-        key = cache_key(src.sha256(), setup)
-        hit = store.get(key)
-        if hit is not None:
-            return attrs.evolve(hit, meta={**hit.meta, "source": src.name, "profile": choice.label, "cached": True})
-    pages: list[Page] = []
-    raws: list[Any] = []
-    meta: dict[str, Any] = {}
-    attempts = 0
-    started = time.perf_counter()
-    for upload in prepare(src, runner.limits, dpi=dpi):
-        result = map_back(runner.recognize(upload), upload)
-        pages.extend(result.pages)
-        raws.append(result.raw)
-        meta.update(result.meta)
-        attempts += int(result.meta.get("attempts", 1))
-    seconds = time.perf_counter() - started
-    meta.update(source=src.name, profile=choice.label, seconds=round(seconds, 4), attempts=attempts)
-    if src.info is not None and src.info.format == "pdf":
-        meta["dpi"] = dpi
-    result = OcrResult(choice.engine.name, sorted(pages, key=lambda p: p.index), raws[0] if len(raws) == 1 else raws, meta)
-    if store is not None and key is not None:
-        store.put(key, result)
-    return result
+            meta["dpi"] = dpi
+        store = ResultCache() if cache is True else cache or None
+        key = _cache_key(src, choice, meta.get("dpi")) if store is not None else None
+        if store is not None and key is not None:
+            hit = store.get(key)
+            if hit is not None:
+                kept = {k: v for k, v in hit.meta.items() if k not in RUN_FIGURES}  # entries written by 0.1 held them
+                return attrs.evolve(hit, meta={**kept, **meta}), meter.record(time.perf_counter() - started, cached=True)
+        pages: list[Page] = []
+        raws: list[Any] = []
+        found: dict[str, Any] = {}  # what the engine says of the result (a vendor's version, a document kind)
+        for upload in prepare(src, runner.limits, dpi=dpi):
+            before = meter.requests
+            try:
+                result = map_back(runner.recognize(upload), upload)
+            finally:
+                if meter.requests == before:  # an in-process engine: one call, which reports no request
+                    meter.requests += 1
+                meter.bytes_sent += (meter.requests - before) * len(upload.data)
+                meter.upload_sizes.extend(page.size for page in upload.pages)
+            pages.extend(result.pages)
+            raws.append(result.raw)
+            found.update(result.meta)
+        result = OcrResult(choice.engine.name, sorted(pages, key=lambda p: p.index), raws[0] if len(raws) == 1 else raws, {**found, **meta})
+        if store is not None and key is not None:
+            store.put(key, result)
+        return result, meter.record(time.perf_counter() - started)
+
+
+def _cache_key(source: Source, choice: EngineChoice, dpi: float | None) -> str:
+    """The image's content and what changes the engine's answer (never a secret, timeout or retry count)."""
+    setup = choice.engine.fingerprint(choice.options)
+    if dpi is not None:  # a PDF's pages are rendered at it
+        setup["dpi"] = dpi
+    return cache_key(source.sha256(), setup)
+
+
+#: Keys that results of 0.1 kept in ``meta`` and that now travel in a :class:`CallRecord`.
+RUN_FIGURES = frozenset({"attempts", "seconds", "cached"})
 
 
 def parse(raw: Any, engine: str, *, registry: Registry | None = None) -> OcrResult:

@@ -28,6 +28,7 @@ from unified_ocr import (
     Secret,
     ServiceError,
 )
+from unified_ocr.api import recognize_recorded
 from unified_ocr.engines.emulator import Faults
 from unified_ocr.engines.retry import RetryPolicy
 from unified_ocr_clova import ClovaEmulator, ClovaEngine, ClovaOptions
@@ -62,7 +63,7 @@ def fresh(opts: ClovaOptions) -> ClovaEngine:
 @pytest.mark.parametrize("transport", ["multipart", "json"])
 def test_general_ocr_end_to_end(emulator, transport) -> None:
     before = emulator.stats["requests"]
-    result = unified_ocr.recognize(SAMPLE, engine=options(emulator, transport=transport))
+    result, record = recognize_recorded(SAMPLE, engine=options(emulator, transport=transport))
     assert result.engine == "clova" and emulator.stats["requests"] == before + 1
     page = result.pages[0]
     assert (page.index, page.width, page.height) == (0, 540, 470)
@@ -71,7 +72,8 @@ def test_general_ocr_end_to_end(emulator, transport) -> None:
     total = next(line for line in page.lines if line.text == "TOTAL")
     assert 30 <= total.quad.bbox()[0] <= 50 and 315 <= total.quad.bbox()[1] <= 340
     assert all(0 < w.confidence <= 1 for w in page.words)
-    assert result.meta["attempts"] == 1
+    assert record.attempts == 1 and record.bytes_sent == SAMPLE.stat().st_size and record.upload_sizes == ((540, 470),)
+    assert set(result.meta) == {"clova", "source", "profile"}  # run figures travel beside the result, not in it
 
 
 def test_resized_uploads_come_back_in_the_original_frame(emulator) -> None:
@@ -248,7 +250,8 @@ def test_cli_recognize_with_a_profile_and_the_secret_from_the_environment(emulat
     proc = run_cli("recognize", str(SAMPLE), "--engine", "receipts", "--config", str(config), env={"MY_CLOVA_SECRET": KEY})
     assert proc.returncode == 0 and emulator.stats["requests"] == before + 1  # the cache is filled
     proc = run_cli("recognize", str(SAMPLE), "--engine", "receipts", "--config", str(config), env={"MY_CLOVA_SECRET": "wrong"})
-    assert proc.returncode == 0 and json.loads(proc.stdout)["meta"]["cached"] is True  # answered from the cache
+    assert proc.returncode == 0 and "answered from the result cache, no call made" in proc.stderr
+    assert set(json.loads(proc.stdout)["meta"]) == {"clova", "source", "profile"}  # the saved result holds no run figures
     assert emulator.stats["requests"] == before + 1  # no second call
     proc = run_cli("recognize", str(SAMPLE), "--engine", "receipts", "--config", str(config), "--no-cache",
                    env={"MY_CLOVA_SECRET": "wrong"})  # fmt: skip

@@ -38,6 +38,8 @@ from unified_ocr import (
     Upload,
     UploadPage,
 )
+from unified_ocr.api import recognize_recorded
+from unified_ocr.engines.calls import metered
 from unified_ocr.engines.emulator import Faults
 from unified_ocr.geometry import Transform
 from unified_ocr.imaging.prepare import prepare
@@ -87,7 +89,7 @@ def word(result: OcrResult, text: str) -> Any:
 
 def test_general_ocr_end_to_end(emulator) -> None:
     before = emulator.stats["requests"]
-    result = unified_ocr.recognize(SAMPLE, engine=options(emulator))
+    result, record = recognize_recorded(SAMPLE, engine=options(emulator))
     assert result.engine == "kakao" and emulator.stats["requests"] == before + 1
     assert emulator.last_upload == SAMPLE.read_bytes()  # it fits: sent as it is
     page = result.pages[0]
@@ -97,7 +99,7 @@ def test_general_ocr_end_to_end(emulator) -> None:
     x0, y0, _, _ = word(result, "TOTAL").quad.bbox()
     assert 30 <= x0 <= 50 and 315 <= y0 <= 340
     assert all(w.confidence is None for w in page.words) and all(line.confidence is None for line in page.lines)
-    assert result.meta["attempts"] == 1 and result.meta["kakao"] == {"format": "general"}
+    assert record.attempts == 1 and result.meta["kakao"] == {"format": "general"} and "attempts" not in result.meta
     assert result.raw["responses"][0]["page"] == 1
     assert all(isinstance(v, int) for r in result.raw["responses"][0]["results"] for p in r["box"] for v in p)
 
@@ -267,9 +269,10 @@ def test_rate_limit_is_429_and_retry_after_is_honoured() -> None:
             fresh(options(server, retries=0)).recognize(upload)
         assert (info.value.status, info.value.code, info.value.retry_after) == (429, "Too many Requests", 1.0)
         assert info.value.retryable
-        result = fresh(options(server, retries=5, backoff=0.01)).recognize(upload)
+        with metered() as meter:
+            result = fresh(options(server, retries=5, backoff=0.01)).recognize(upload)
         # without Retry-After the first wait would be at most 0.01 + 0.5 s of jitter: refused again
-        assert result.meta["attempts"] == 2 and server.stats["rate_limited"] == 2
+        assert meter.requests == 2 and server.stats["rate_limited"] == 2
         assert "TOTAL" in result.text
 
 

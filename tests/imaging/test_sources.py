@@ -82,6 +82,30 @@ def test_decompression_bomb_is_refused_from_the_header() -> None:
         open_source(jpeg_bytes(64, 48), "big.jpg", max_pixels=1000)
 
 
+def _png_header_only(width: int, height: int) -> bytes:
+    """A PNG that declares ``width`` x ``height`` pixels and holds almost none (a header to probe)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0")) + chunk(b"IEND", b"")
+
+
+def test_our_pixel_guard_leaves_pillows_process_wide_limit_alone() -> None:
+    before = Image.MAX_IMAGE_PIXELS
+    assert before is not None  # importing unified_ocr did not turn the user's guard off
+    big = _png_header_only(20_000, 9_500)  # 190 MP: over Pillow's default limit, which would raise
+    info = probe(big, "big.png", max_pixels=200_000_000)  # within ours, as the caller set it
+    assert (info.width, info.height) == (20_000, 9_500) and Image.MAX_IMAGE_PIXELS == before
+    with pytest.raises(UnsupportedImageError, match="over the 180,000,000 pixel limit"):
+        probe(big, "big.png")
+    with pytest.raises(Image.DecompressionBombError):  # the user's own Pillow calls keep Pillow's guard
+        Image.open(io.BytesIO(big))
+
+
 def test_probe_reads_the_header() -> None:
     info = probe(jpeg_bytes(64, 48, orientation=6))
     assert (info.format, info.width, info.height, info.orientation) == ("jpeg", 64, 48, 6)

@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from ..model import OcrResult
+from .files import write_text_atomic
 
 CACHE_ENV = "UNIFIED_OCR_CACHE_DIR"
 
@@ -58,14 +58,4 @@ class ResultCache:
             return None
 
     def put(self, key: str, result: OcrResult) -> None:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(result.to_dict(include_raw=True), ensure_ascii=False)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_text_atomic(self._path(key), json.dumps(result.to_dict(include_raw=True), ensure_ascii=False))

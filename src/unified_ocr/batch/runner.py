@@ -19,9 +19,10 @@ from typing import Any
 
 import attrs
 
-from ..api import ConfigLike, EngineChoice, EngineLike, choose_engine, recognize
-from ..engines.scope import shared_scope
-from ..errors import AuthenticationError, InputError, UnifiedOcrError
+from ..api import ConfigLike, EngineChoice, EngineLike, choose_engine, recognize_recorded
+from ..engines.calls import CallRecord, metered
+from ..engines.scope import EngineScope
+from ..errors import AuthenticationError, UnifiedOcrError
 from ..imaging.pdf import DEFAULT_DPI
 from ..imaging.sources import SourceLike, open_source
 from ..model import OcrResult
@@ -38,19 +39,30 @@ class BatchAbortedError(UnifiedOcrError):
 
 @attrs.frozen(slots=True)
 class Outcome:
-    """One finished image: its result or its error, and what it cost."""
+    """One finished image: its result or its error, and beside it the record of what it cost."""
 
     source: str
     result: OcrResult | None
     error: BaseException | None
     sha256: str | None = None
-    attempts: int = 0  # calls made to the engine (0 when answered from the cache)
-    seconds: float = 0.0
-    cached: bool = False
+    record: CallRecord = CallRecord()
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def attempts(self) -> int:
+        """Calls made to the engine, retries included (0 when answered from the cache, or for a bad image)."""
+        return self.record.attempts
+
+    @property
+    def seconds(self) -> float:
+        return self.record.seconds
+
+    @property
+    def cached(self) -> bool:
+        return self.record.cached
 
     def __iter__(self) -> Iterator[Any]:
         """Unpacks as ``(source, result_or_error)``."""
@@ -58,22 +70,22 @@ class Outcome:
         yield self.result if self.error is None else self.error
 
 
-def recognize_one(source: SourceLike, choice: EngineChoice, dpi: float, cache_folder: str | None) -> Outcome:
+def recognize_one(source: SourceLike, choice: EngineChoice, dpi: float, cache_folder: str | None, scope: EngineScope) -> Outcome:
     """The task run on a worker: never raises for an image's own failure (it is the outcome)."""
     started = time.perf_counter()
     name = str(source) if isinstance(source, (str, Path)) else "<bytes>"
     sha = None
-    try:
-        src = open_source(source)
-        name, sha = src.name, src.sha256()
-        cache = ResultCache(cache_folder) if cache_folder is not None else None
-        result = recognize(src, choice, dpi=dpi, cache=cache)
-    except UnifiedOcrError as exc:
-        calls = 0 if isinstance(exc, InputError) else int(getattr(exc, "attempts", 1))  # a bad image costs no call
-        return Outcome(name, None, exc, sha, calls, time.perf_counter() - started)
-    cached = bool(result.meta.get("cached"))
-    attempts = 0 if cached else int(result.meta.get("attempts", 1))
-    return Outcome(name, result, None, sha, attempts, time.perf_counter() - started, cached)
+    with metered() as meter:
+        try:
+            src = open_source(source)
+            name, sha = src.name, src.sha256()
+            cache = ResultCache(cache_folder) if cache_folder is not None else None
+            result, record = recognize_recorded(src, choice, dpi=dpi, cache=cache, scope=scope)
+        except UnifiedOcrError as exc:
+            failed = exc
+        else:
+            return Outcome(name, result, None, sha, record)
+    return Outcome(name, None, failed, sha, meter.record(time.perf_counter() - started))  # what it cost before it failed
 
 
 def recognize_many(
@@ -87,7 +99,9 @@ def recognize_many(
     cache: ResultCache | str | Path | bool | None = True,
     journal: Journal | str | Path | None = None,
     executor: Executor | None = None,
+    scope: EngineScope | None = None,
     dpi: float = DEFAULT_DPI,
+    ordered: bool = False,
     save: Callable[[Outcome], str | None] | None = None,
 ) -> Iterator[Outcome]:
     """Recognise ``sources``, yielding an :class:`Outcome` per image as each finishes.
@@ -97,47 +111,61 @@ def recognize_many(
     holds as done are skipped and every outcome is recorded as it arrives. ``executor``
     defaults to ``concurrency`` threads; with your own (a Dask ``Client.get_executor()``),
     ``concurrency`` bounds the images in flight and sources must be paths its workers can read.
+    The engines live in ``scope`` (an :class:`~unified_ocr.engines.scope.EngineScope`);
+    without one, the run opens its own and closes its engines when it ends. ``ordered``
+    yields outcomes in the order of ``sources`` instead of as they finish.
     ``save`` is called with each successful outcome before it is journaled (so that a journal
     line marked ``ok`` always has its result written) and returns where it put it.
     """
     choice = _with_overrides(choose_engine(engine, config), rate_limit, retries)
-    shared_scope().get(choice)  # a missing extra or credential fails here, before any image
-    store = ResultCache() if cache is True else ResultCache(cache) if isinstance(cache, (str, Path)) else cache or None
-    folder = str(store.folder) if store is not None else None
-    log = Journal(journal) if isinstance(journal, (str, Path)) else journal
-    done = log.done() if log is not None else set()
-    own = executor is None
-    pool = executor or ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="unified-ocr")
-    in_flight: set[Future[Outcome]] = set()
-    auth_failures = 0
+    own_scope = scope is None
+    engines = scope if scope is not None else EngineScope()
     try:
-        todo = (s for s in sources if not (isinstance(s, (str, Path)) and str(s) in done))
-        for source in todo:
-            while len(in_flight) >= concurrency * 2:
-                finished, in_flight = _wait_some(in_flight)
+        engines.get(choice)  # a missing extra or credential fails here, before any image
+        store = ResultCache() if cache is True else ResultCache(cache) if isinstance(cache, (str, Path)) else cache or None
+        folder = str(store.folder) if store is not None else None
+        log = Journal(journal) if isinstance(journal, (str, Path)) else journal
+        done = log.done() if log is not None else set()
+        own_pool = executor is None
+        pool = executor or ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="unified-ocr")
+        in_flight: list[Future[Outcome]] = []
+        auth_failures = 0
+        try:
+            todo = (s for s in sources if not (isinstance(s, (str, Path)) and str(s) in done))
+            for source in todo:
+                while len(in_flight) >= concurrency * 2:
+                    finished, in_flight = _wait_some(in_flight, ordered)
+                    for outcome in finished:
+                        auth_failures = _note(outcome, log, save, auth_failures)
+                        yield outcome
+                in_flight.append(pool.submit(recognize_one, source, choice, dpi, folder, engines))
+            while in_flight:
+                finished, in_flight = _wait_some(in_flight, ordered)
                 for outcome in finished:
                     auth_failures = _note(outcome, log, save, auth_failures)
                     yield outcome
-            in_flight.add(pool.submit(recognize_one, source, choice, dpi, folder))
-        while in_flight:
-            finished, in_flight = _wait_some(in_flight)
-            for outcome in finished:
-                auth_failures = _note(outcome, log, save, auth_failures)
-                yield outcome
-    except BatchAbortedError:
-        for future in in_flight:
-            future.cancel()
-        raise
+        except BatchAbortedError:
+            for future in in_flight:
+                future.cancel()
+            raise
+        finally:
+            if own_pool:
+                pool.shutdown(wait=True, cancel_futures=True)
+            if log is not None and log is not journal:
+                log.close()
     finally:
-        if own:
-            pool.shutdown(wait=True, cancel_futures=True)
-        if log is not None and log is not journal:
-            log.close()
+        if own_scope:
+            engines.close()
 
 
-def _wait_some(in_flight: set[Future[Outcome]]) -> tuple[list[Outcome], set[Future[Outcome]]]:
-    finished, pending = wait(in_flight, return_when=FIRST_COMPLETED)
-    return [f.result() for f in finished], set(pending)
+def _wait_some(in_flight: list[Future[Outcome]], ordered: bool) -> tuple[list[Outcome], list[Future[Outcome]]]:
+    """The outcomes ready now (in order: the finished ones at the head of the queue) and the rest."""
+    if ordered:
+        in_flight[0].result()  # wait for the oldest
+        ready = next((i for i, f in enumerate(in_flight) if not f.done()), len(in_flight))
+        return [f.result() for f in in_flight[:ready]], in_flight[ready:]
+    finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+    return [f.result() for f in in_flight if f in finished], [f for f in in_flight if f not in finished]
 
 
 def _note(outcome: Outcome, log: Journal | None, save: Callable[[Outcome], str | None] | None, auth_failures: int) -> int:

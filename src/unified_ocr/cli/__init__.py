@@ -1,7 +1,44 @@
-"""The ``unified-ocr`` command: a thin layer over the library, one module per command family."""
+"""The ``unified-ocr`` command: a thin layer over the library, one module per command family.
+
+Exit codes live in :mod:`.common`: 0 success; 1 some image failed (stderr names it; the
+others were still processed); 2 a usage or configuration error, found before the first
+image whenever it can be (the configuration, the engine, its extra and credentials are
+checked first).
+"""
 
 from __future__ import annotations
 
-from .commands import cli, main
+import click
+
+from .. import __version__
+from .batch import batch
+from .emulate import emulate
+from .engines import engines
+from .recognize import parse, recognize
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="unified-ocr")
+def cli() -> None:
+    """One API and one result model over many OCR engines.
+
+    \b
+    Recognise an image with the offline default engine:
+      unified-ocr recognize receipt.jpg --format text
+    Use a profile of unified-ocr.toml (or an engine by name):
+      unified-ocr recognize receipt.jpg --engine receipts
+    See which engines are installed and usable here:
+      unified-ocr engines
+    """
+
+
+
+for command in (recognize, batch, engines, parse, emulate):
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="unified-ocr")
+
 
 __all__ = ["cli", "main"]

@@ -10,7 +10,7 @@ EXIF, resizing or the user's coordinates.
 from __future__ import annotations
 
 import abc
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 import attrs
 
@@ -32,8 +32,17 @@ class EngineOptions:
     """
 
 
-class Engine(abc.ABC):
-    """One OCR engine. Instances hold loaded models or HTTP sessions and are reused."""
+O = TypeVar("O", bound=EngineOptions)
+
+
+class Engine(abc.ABC, Generic[O]):
+    """One OCR engine. Instances hold loaded models or HTTP sessions and are reused.
+
+    Generic over its options class, so that ``self.options`` has the engine's own type::
+
+        class AcmeEngine(Engine[AcmeOptions]):
+            Options = AcmeOptions
+    """
 
     #: the name users type (``--engine NAME``, ``backend = "NAME"``)
     name: ClassVar[str]
@@ -44,8 +53,8 @@ class Engine(abc.ABC):
     #: one line for ``unified-ocr engines``
     description: ClassVar[str] = ""
 
-    def __init__(self, options: EngineOptions | None = None) -> None:
-        self.options = options if options is not None else self.Options()
+    def __init__(self, options: O | None = None) -> None:
+        self.options: O = options if options is not None else cast(O, self.Options())
 
     @property
     def limits(self) -> Limits:

@@ -113,7 +113,7 @@ class Emulator(abc.ABC):
         key: str | None = None,
         faults: Faults = Faults(),
         replay: Path | None = None,
-        engine: str = "rapidocr",
+        engine: str | None = None,
         canned: bool = False,
     ) -> None:
         self.host = host
@@ -145,6 +145,10 @@ class Emulator(abc.ABC):
     def server_error(self) -> Response:
         """The vendor's answer when it fails on its side (HTTP 5xx)."""
 
+    def malformed(self) -> Response:
+        """HTTP 200 with a body cut off mid-JSON; a vendor may override it with a cut of its own answer's shape."""
+        return Response(b'{"result": [{"tex', status=200, mimetype="application/json")
+
     # -- answers ---------------------------------------------------------------------------
 
     def recognize(self, image: bytes) -> OcrResult:
@@ -154,9 +158,10 @@ class Emulator(abc.ABC):
         tests, where the emulator must not be the bottleneck.
         """
         from ..api import recognize
+        from ..config.profiles import Config
 
         if not self.canned:
-            return recognize(image, engine=self.engine)
+            return recognize(image, engine=self.engine, config=Config())  # never the user's profiles: one may point here
         source = open_source(image)
         width, height = source.displayed_size
         quad = Quad.from_bbox(0, 0, width, height)
@@ -212,7 +217,7 @@ class Emulator(abc.ABC):
         if outcome == "rate_limited":
             return self.rate_limited()(environ, start_response)
         if outcome == "malformed":
-            return Response(b'{"version": "V2", "images": [{"fie', status=200, mimetype="application/json")(environ, start_response)
+            return self.malformed()(environ, start_response)
         time.sleep(self.faults.stall_seconds)
         return self.handle(request)(environ, start_response)
 

@@ -12,14 +12,24 @@ import json
 import os
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import attrs
 import requests
 
 from ..config.secrets import Secret
-from ..errors import BadResponseError, NetworkError
+from ..errors import (
+    AuthenticationError,
+    BadResponseError,
+    InvalidRequestError,
+    NetworkError,
+    ProviderError,
+    RateLimitError,
+    RequestTooLargeError,
+    ServiceError,
+)
 from .base import RUNTIME, Engine, EngineOptions
+from .calls import note_request
 from .ratelimit import RateLimiter
 from .retry import RetryPolicy
 
@@ -60,6 +70,7 @@ class HttpClient:
         def once() -> Any:
             if self.limiter is not None:
                 self.limiter.acquire()
+            note_request()  # counted as made, whether or not it gets an answer
             try:
                 response = self.session.post(url, headers=dict(headers), timeout=self.timeout, **body)
             except requests.Timeout as exc:
@@ -91,6 +102,21 @@ def _describe(exc: requests.RequestException) -> str:
     reason = exc.args[0] if exc.args else exc
     text = str(getattr(reason, "reason", reason))
     return f"{type(exc).__name__}: {text[:200]}"
+
+
+def status_error(status: int, *, vendor: str, credential: str) -> tuple[type[ProviderError], str]:
+    """What an HTTP status means when the vendor's body says nothing more: the error type
+    and the advice to give. ``vendor`` is the name to show, ``credential`` the profile key
+    that holds the secret."""
+    if status in (401, 403):
+        return AuthenticationError, f"check the profile's {credential}"
+    if status == 413:
+        return RequestTooLargeError, f"the upload is over {vendor}'s limit"
+    if status == 429:
+        return RateLimitError, "too many calls at once"
+    if status >= 500:
+        return ServiceError, f"{vendor} failed on its side"
+    return InvalidRequestError, "the request was refused"
 
 
 def retry_after(response: requests.Response) -> float | None:
@@ -131,7 +157,10 @@ class HttpOptions(EngineOptions):
         return getattr(self, self.KEY_FIELD) or Secret(env=self.KEY_ENV)
 
 
-class HttpEngine(Engine):
+H = TypeVar("H", bound=HttpOptions)
+
+
+class HttpEngine(Engine[H]):
     """An engine that posts to a vendor's HTTP API through an :class:`HttpClient`.
 
     Subclasses set ``Options`` (an :class:`HttpOptions`) and implement ``check`` (the
@@ -141,17 +170,12 @@ class HttpEngine(Engine):
     Options: ClassVar[type[EngineOptions]] = HttpOptions
     needs_network = True
 
-    def __init__(self, options: EngineOptions | None = None) -> None:
+    def __init__(self, options: H | None = None) -> None:
         super().__init__(options)
-        opts = self.http_options
+        opts = self.options
         policy = RetryPolicy(retries=opts.retries, backoff=opts.backoff, max_backoff=opts.max_backoff)
         self.http = HttpClient(self.name, policy=policy, timeout=opts.timeout, connect_timeout=opts.connect_timeout,
                                check=self.check, rate_limit=opts.rate_limit)  # fmt: skip
-
-    @property
-    def http_options(self) -> HttpOptions:
-        assert isinstance(self.options, HttpOptions)
-        return self.options
 
     @staticmethod
     def check(response: requests.Response) -> None:
@@ -160,6 +184,10 @@ class HttpEngine(Engine):
 
     @classmethod
     def unavailable_reason(cls, options: EngineOptions | None = None) -> str | None:
+        """The base checks (dependencies, secrets, required settings), then the URL and the credential."""
+        reason = super().unavailable_reason(options)
+        if reason:
+            return reason
         opts = options if isinstance(options, HttpOptions) else cls.Options()
         assert isinstance(opts, HttpOptions)
         if not opts.url:

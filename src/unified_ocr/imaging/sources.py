@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import struct
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,8 +41,8 @@ IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".
 #: Refuse images over this many pixels before decoding them (decompression bombs).
 MAX_PIXELS = 180_000_000
 
-# Only ImageInfo.pixels is compared against MAX_PIXELS; Pillow's own guard would warn.
-Image.MAX_IMAGE_PIXELS = None
+#: Pillow's readers for the formats above, tried in this order.
+_PILLOW_READERS = ("JPEG", "PNG", "TIFF", "BMP", "WEBP", "GIF")
 
 
 @attrs.frozen(slots=True)
@@ -311,10 +312,36 @@ def _pillow(data: bytes, name: str) -> Iterator[Image.Image]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            with Image.open(io.BytesIO(data)) as img:
+            with _open_unguarded(io.BytesIO(data)) as img:
                 yield img
     except UnidentifiedImageError:
         raise UnsupportedImageError(name, "not an image (the content is not JPEG, PNG, TIFF, BMP, WebP, GIF or PDF)") from None
+
+
+def _open_unguarded(fp: io.BytesIO) -> Image.Image:
+    """``Image.open`` for the formats read here, without Pillow's decompression-bomb check.
+
+    That check reads the process-wide ``Image.MAX_IMAGE_PIXELS``, which belongs to the
+    user's program; here the caller's ``max_pixels`` guards instead (see :func:`probe`),
+    so Pillow's readers are called directly, as ``Image.open`` would call them.
+    """
+    Image.init()  # registers every reader; a no-op after the first call
+    prefix = fp.read(16)
+    for fmt in _PILLOW_READERS:
+        factory, accept = Image.OPEN[fmt]
+        verdict = accept(prefix) if accept else True
+        if not verdict or isinstance(verdict, str):  # a string is Pillow's reason for not trying
+            continue
+        fp.seek(0)
+        try:
+            return factory(fp, "")
+        except (SyntaxError, IndexError, TypeError, struct.error):
+            continue
+    fp.seek(0)
+    try:
+        return Image.open(fp)  # another format: named, to be refused by name (its size is never used)
+    except Image.DecompressionBombError:
+        raise UnidentifiedImageError("an image of another format, too large to identify") from None
 
 
 def _pillow_to_bgr8(img: Image.Image) -> np.ndarray:

@@ -34,7 +34,7 @@ class EchoOptions(EngineOptions):
     scale: float = 1.0
 
 
-class EchoEngine(Engine):
+class EchoEngine(Engine[EchoOptions]):
     name = "echo"
     Options = EchoOptions
     needs_network = True
@@ -42,10 +42,11 @@ class EchoEngine(Engine):
 
     @property
     def limits(self) -> Limits:
-        return Limits(max_side=self.options.max_side, formats=frozenset({"jpeg", "png"}))  # type: ignore[attr-defined]
+        return Limits(max_side=self.options.max_side, formats=frozenset({"jpeg", "png"}))
 
     def recognize(self, upload: Upload) -> OcrResult:
-        self.options.api_key.reveal()  # type: ignore[attr-defined]  # must be readable, as a real vendor's would be
+        assert self.options.api_key is not None
+        self.options.api_key.reveal()  # must be readable, as a real vendor's would be
         w, h = upload.size
         text = f"{upload.format} {w}x{h}"
         quad = Quad.from_bbox(0, 0, w, h)

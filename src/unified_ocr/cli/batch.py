@@ -1,0 +1,58 @@
+"""``batch``: many images into an output folder, resumable, rate-limited, retried and cached."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..batch.cache import ResultCache
+from ..batch.folder import run_batch
+from ..config.choice import choose_engine
+from ..config.profiles import load_config
+from ..engines.scope import EngineScope
+from ..imaging.pdf import DEFAULT_DPI
+from .common import CONFIG_HELP, ENGINE_HELP, EXIT_FAILED, EXIT_INTERRUPTED, config_errors_exit
+
+
+@click.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("-e", "--engine", metavar="NAME", help=ENGINE_HELP)
+@click.option("-c", "--config", type=click.Path(dir_okay=False, path_type=Path), help=CONFIG_HELP)
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), required=True, metavar="DIR",
+              help="Where results/, journal.jsonl and summary.json go. Run the same command again to resume.")
+@click.option("-j", "--concurrency", type=click.IntRange(min=1, max=256), default=4, show_default=True, help="Images in flight at once.")
+@click.option("--rate-limit", type=click.FloatRange(min=0, min_open=True), metavar="PER_SECOND",
+              help="Calls per second to the vendor, retries included [default: the profile's, else none].")
+@click.option("--retries", type=click.IntRange(min=0), help="Tries after the first for transient errors [default: the profile's].")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the result cache (every image is a call).")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Result cache folder [default: $UNIFIED_OCR_CACHE_DIR, else the user cache folder].")
+@click.option("--dpi", type=click.FloatRange(min=10, max=1200), default=DEFAULT_DPI, show_default=True, help="Pixel frame of PDF pages.")
+def batch(inputs: tuple[str, ...], engine: str | None, config: Path | None, out: Path, concurrency: int, rate_limit: float | None,
+          retries: int | None, no_cache: bool, cache_dir: Path | None, dpi: float) -> None:  # fmt: skip
+    """Recognise many images; resumable, rate-limited, retried and cached.
+
+    INPUT is an image, a folder (searched recursively for JPEG, PNG, TIFF, BMP, WebP, GIF
+    and PDF files) or a text file (.txt, .lst) listing one path per line. Each finished
+    image gets a line in DIR/journal.jsonl and, when it succeeded, DIR/results/NAME.HASH.json.
+    Running the same command again skips the images the journal holds as done and tries the
+    failed ones again; an image already recognised with the same engine setup is answered
+    from the cache without a call. A bad image is reported and the others go on.
+    """
+    with config_errors_exit(), EngineScope() as scope:
+        cfg = load_config(config)
+        scope.get(choose_engine(engine, cfg))  # a missing extra or credential stops here, before any image
+    try:
+        report = run_batch(inputs, out, engine, cfg, concurrency=concurrency, rate_limit=rate_limit, retries=retries,
+                           cache=False if no_cache else ResultCache(cache_dir), dpi=dpi)  # fmt: skip
+    except KeyboardInterrupt:
+        click.echo("interrupted: what finished is in the journal; run the same command again to go on", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    for line in report.lines:
+        click.echo(line, err=True)
+    if report.aborted is not None:
+        click.echo(f"error: {report.aborted}", err=True)
+    if not report.ok:
+        sys.exit(EXIT_FAILED)

@@ -1,0 +1,120 @@
+"""``recognize`` and ``parse``: images, or saved vendor responses, to results on stdout or in files."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from ..api import parse as parse_response
+from ..batch.runner import recognize_many
+from ..config.choice import EngineChoice, choose_engine
+from ..config.profiles import load_config
+from ..engines.registry import default_registry
+from ..engines.scope import EngineScope
+from ..errors import ConfigError, UnifiedOcrError
+from ..imaging.pdf import DEFAULT_DPI
+from .common import CONFIG_HELP, ENGINE_HELP, EXIT_FAILED, EXIT_USAGE, config_errors_exit, output_paths, render
+
+
+@click.command()
+@click.argument("images", nargs=-1, required=True, metavar="IMAGE...")
+@click.option("-e", "--engine", metavar="NAME", help=ENGINE_HELP)
+@click.option("-c", "--config", type=click.Path(dir_okay=False, path_type=Path), help=CONFIG_HELP)
+@click.option("-f", "--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True,
+              help="json: the full result (quads, confidences); text: the text in reading order.")
+@click.option("-o", "--out", type=click.Path(path_type=Path), metavar="FILE|DIR",
+              help="Write to FILE (one image) or into DIR, one file per image [default: stdout].")
+@click.option("--dpi", type=click.FloatRange(min=10, max=1200), default=DEFAULT_DPI, show_default=True,
+              help="Resolution of the pixel frame given to PDF pages (and of their rendering, for engines that need images).")
+@click.option("--no-cache", is_flag=True, help="Do not answer from, or write to, the result cache.")
+def recognize(images: tuple[str, ...], engine: str | None, config: Path | None, fmt: str, out: Path | None, dpi: float,
+              no_cache: bool) -> None:  # fmt: skip
+    """Recognise the text of each IMAGE (JPEG, PNG, TIFF, BMP, WebP, GIF or PDF).
+
+    Coordinates are pixels of the image as displayed (EXIF orientation applied); a
+    multi-page TIFF or PDF gives one page each, PDF pages in the frame of a rendering at
+    --dpi. With several images and no --out, JSON is printed one result per line (JSON
+    Lines). A bad image is reported on stderr and the others still run; the exit code is
+    then 1. An image already recognised with the same engine setup is answered from the
+    result cache ($UNIFIED_OCR_CACHE_DIR, else the user cache folder) with no call.
+    """
+    with config_errors_exit(), EngineScope() as scope:
+        choice = choose_engine(engine, load_config(config))
+        scope.get(choice)  # a missing extra or credential stops here, before any image
+        _recognize_all(list(images), choice, scope, fmt, out, dpi, not no_cache)
+
+
+def _recognize_all(images: list[str], choice: EngineChoice, scope: EngineScope, fmt: str, out: Path | None, dpi: float,
+                   cache: bool) -> None:  # fmt: skip
+    suffix = ".json" if fmt == "json" else ".txt"
+    to_dir = out is not None and (len(images) > 1 or out.is_dir() or str(out).endswith(os.sep))
+    targets = output_paths(images, out, suffix) if to_dir and out is not None else [out] * len(images)
+    if to_dir and out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+    failed = printed = 0
+    show_progress = len(images) > 1 and sys.stderr.isatty()
+    outcomes = recognize_many(images, choice, concurrency=1, cache=cache, scope=scope, dpi=dpi, ordered=True)
+    for i, (image, target, outcome) in enumerate(zip(images, targets, outcomes)):
+        if show_progress:
+            click.echo(f"[{i + 1}/{len(images)}] {image}", err=True)
+        if isinstance(outcome.error, ConfigError):
+            click.echo(f"error: {outcome.error}", err=True)
+            sys.exit(EXIT_USAGE)
+        if outcome.result is None:
+            failed += 1
+            click.echo(f"error: {outcome.error}", err=True)
+            continue
+        if outcome.cached:
+            click.echo(f"{image}: answered from the result cache, no call made (--no-cache to call again)", err=True)
+        if target is not None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(render(outcome.result, fmt) + "\n", encoding="utf-8")
+            click.echo(f"{image} -> {target}", err=True)
+        elif len(images) == 1 or fmt == "json":
+            click.echo(render(outcome.result, fmt, compact=len(images) > 1))
+        else:
+            click.echo(("\n" if printed else "") + f"==> {image} <==\n{outcome.result.text}")
+        printed += 1
+    if failed:
+        click.echo(f"{failed} of {len(images)} image(s) failed", err=True)
+        sys.exit(EXIT_FAILED)
+
+
+@click.command()
+@click.argument("responses", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path), metavar="RESPONSE.json...")
+@click.option("-e", "--engine", required=True, metavar="NAME", help="The engine whose responses these are (for example clova).")
+@click.option("-f", "--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True,
+              help="json: the unified result; text: the text in reading order.")
+def parse(responses: tuple[Path, ...], engine: str, fmt: str) -> None:
+    """Read responses saved from a vendor's API as unified results, offline.
+
+    Coordinates stay in the frame of the image the vendor was sent. A response of the
+    wrong shape is reported on stderr (exit code 1) and the others still run.
+    """
+    with config_errors_exit():
+        default_registry().engine_class(engine)
+    failed = 0
+    for path in responses:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            failed += 1
+            click.echo(f"error: {path}: cannot be read ({exc.strerror})", err=True)
+            continue
+        try:
+            result = parse_response(raw, engine)
+        except UnifiedOcrError as exc:
+            failed += 1
+            click.echo(f"error: {path}: {exc}", err=True)
+            continue
+        if fmt == "json":
+            click.echo(render(result, fmt, compact=len(responses) > 1))
+        else:
+            click.echo((f"==> {path} <==\n" if len(responses) > 1 else "") + result.text)
+    if failed:
+        sys.exit(EXIT_FAILED)
+
+

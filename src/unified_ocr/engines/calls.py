@@ -1,0 +1,80 @@
+"""What running an engine cost, counted beside the result and never stored inside it.
+
+How many requests a recognition took, how many bytes went out and how long it ran describe
+one run, not the text found: a cached result replayed next week must not claim last week's
+seconds, and two runs of the same image must give equal results. So engines report each
+request as they make it (:class:`~unified_ocr.engines.http.HttpClient` does this for every
+web-service engine, retries included), whoever runs the engine counts them with
+:func:`metered`, and the figures travel as a :class:`CallRecord` beside the result (in a
+batch :class:`~unified_ocr.batch.runner.Outcome`, and to a comparison).
+
+>>> with metered() as run:
+...     note_request()
+...     with metered() as retry_of_one_image:
+...         note_request()
+...         note_request()
+>>> (retry_of_one_image.requests, run.requests)
+(2, 3)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+import attrs
+
+
+@attrs.define
+class Meter:
+    """What one :func:`metered` block has counted so far."""
+
+    requests: int = 0
+    bytes_sent: int = 0
+    upload_sizes: list[tuple[int, int]] = attrs.field(factory=list)
+
+    def add(self, other: Meter) -> None:
+        self.requests += other.requests
+        self.bytes_sent += other.bytes_sent
+        self.upload_sizes.extend(other.upload_sizes)
+
+    def record(self, seconds: float, cached: bool = False) -> CallRecord:
+        """The figures as a record (of a failed call too: what it cost before it failed)."""
+        return CallRecord(self.requests, round(seconds, 4), cached, self.bytes_sent, tuple(self.upload_sizes))
+
+
+_current: ContextVar[Meter | None] = ContextVar("unified_ocr_meter", default=None)
+
+
+def note_request() -> None:
+    """Count one request to a service (each retry is one more); does nothing outside :func:`metered`."""
+    meter = _current.get()
+    if meter is not None:
+        meter.requests += 1
+
+
+@contextmanager
+def metered() -> Iterator[Meter]:
+    """Count what is sent in this block, on this thread. A block inside another counts
+    afresh, and adds its figures to the outer one when it ends (failing or not)."""
+    outer = _current.get()
+    meter = Meter()
+    token = _current.set(meter)
+    try:
+        yield meter
+    finally:
+        _current.reset(token)
+        if outer is not None:
+            outer.add(meter)
+
+
+@attrs.frozen(slots=True)
+class CallRecord:
+    """The figures of one recognition: what it cost, not what it found."""
+
+    attempts: int = 0  # calls made to the engine, retries included; 0 when answered from the cache
+    seconds: float = 0.0  # wall time, from reading the source to the mapped result
+    cached: bool = False  # answered from the result cache, no call made
+    bytes_sent: int = 0  # image bytes sent, each retry counted (0 for pixels handed to an in-process engine)
+    upload_sizes: tuple[tuple[int, int], ...] = ()  # (width, height) of each page as the engine saw it
