@@ -32,10 +32,10 @@ class EngineOptions:
     """
 
 
-O = TypeVar("O", bound=EngineOptions)
+OptionsT = TypeVar("OptionsT", bound=EngineOptions)
 
 
-class Engine(abc.ABC, Generic[O]):
+class Engine(abc.ABC, Generic[OptionsT]):
     """One OCR engine. Instances hold loaded models or HTTP sessions and are reused.
 
     Generic over its options class, so that ``self.options`` has the engine's own type::
@@ -53,8 +53,8 @@ class Engine(abc.ABC, Generic[O]):
     #: one line for ``unified-ocr engines``
     description: ClassVar[str] = ""
 
-    def __init__(self, options: O | None = None) -> None:
-        self.options: O = options if options is not None else cast(O, self.Options())
+    def __init__(self, options: OptionsT | None = None) -> None:
+        self.options: OptionsT = options if options is not None else cast(OptionsT, self.Options())
 
     @property
     def limits(self) -> Limits:

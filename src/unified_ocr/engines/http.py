@@ -157,10 +157,10 @@ class HttpOptions(EngineOptions):
         return getattr(self, self.KEY_FIELD) or Secret(env=self.KEY_ENV)
 
 
-H = TypeVar("H", bound=HttpOptions)
+HttpOptionsT = TypeVar("HttpOptionsT", bound=HttpOptions)
 
 
-class HttpEngine(Engine[H]):
+class HttpEngine(Engine[HttpOptionsT]):
     """An engine that posts to a vendor's HTTP API through an :class:`HttpClient`.
 
     Subclasses set ``Options`` (an :class:`HttpOptions`) and implement ``check`` (the
@@ -170,7 +170,7 @@ class HttpEngine(Engine[H]):
     Options: ClassVar[type[EngineOptions]] = HttpOptions
     needs_network = True
 
-    def __init__(self, options: H | None = None) -> None:
+    def __init__(self, options: HttpOptionsT | None = None) -> None:
         super().__init__(options)
         opts = self.options
         policy = RetryPolicy(retries=opts.retries, backoff=opts.backoff, max_backoff=opts.max_backoff)
