@@ -49,6 +49,7 @@ class RapidOcrEngine(Engine[RapidOcrOptions]):
     name = "rapidocr"
     Options = RapidOcrOptions
     needs_network = False
+    default_priority = 100  # offline, no account: the default when nothing names an engine
     description = "offline: RapidOCR 3, PP-OCRv6 models (Latin, Chinese, Japanese; no Hangul)"
 
     def __init__(self, options: RapidOcrOptions | None = None) -> None:

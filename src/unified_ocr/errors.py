@@ -33,11 +33,12 @@ class ConfigError(UnifiedOcrError):
 class UnknownEngineError(ConfigError):
     """An engine or profile name matches nothing that is installed or configured."""
 
-    def __init__(self, name: str, known: list[str], profiles: list[str] | None = None) -> None:
+    def __init__(self, name: str, known: list[str], profiles: list[str] | None = None, kind: str = "engine") -> None:
         self.name = name
         self.known = sorted(known)
         self.profiles = sorted(profiles or [])
-        parts = [f"unknown engine {name!r}; installed engines: {', '.join(self.known) or 'none'}"]
+        self.kind = kind  # what was looked up: an engine, an emulator, an exporter...
+        parts = [f"unknown {kind} {name!r}; installed {kind}s: {', '.join(self.known) or 'none'}"]
         if self.profiles:
             parts.append(f"configured profiles: {', '.join(self.profiles)}")
         super().__init__("; ".join(parts))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 
 import pytest
 
@@ -116,3 +117,76 @@ def test_missing_extra_is_explained(tmp_path) -> None:
     assert proc.returncode == 2
     assert "engine 'rapidocr' cannot run: rapidocr not installed; install the 'local' extra" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_a_plugin_written_for_0_1_still_works_and_is_told_where_modules_went(tmp_path, monkeypatch) -> None:
+    from ..conftest import write_dist
+
+    site = tmp_path / "site"
+    write_dist(site, "unified-ocr-legacy", {"legacy": "legacy_ocr_plugin"})
+    monkeypatch.syspath_prepend(str(TEST_PLUGINS))
+    monkeypatch.syspath_prepend(str(site))
+    for name in [m for m in sys.modules if m == "legacy_ocr_plugin" or m in ("unified_ocr.engine", "unified_ocr.prepare")]:
+        monkeypatch.delitem(sys.modules, name)
+    with warnings.catch_warnings(record=True) as warned:
+        warnings.simplefilter("always")
+        registry = Registry()
+    said = {str(w.message).split(";")[0] for w in warned if w.category is DeprecationWarning}
+    assert said == {"unified_ocr.engine has moved to unified_ocr.engines.base", "unified_ocr.prepare has moved to unified_ocr.imaging.prepare"}
+    assert all(w.filename.endswith("legacy_ocr_plugin/__init__.py") for w in warned if w.category is DeprecationWarning)  # at the plugin
+    assert registry.engines["legacy"].origin == "unified-ocr-legacy 0.1" and not registry.problems
+    result = unified_ocr.recognize(SAMPLE, engine="legacy", registry=registry)
+    assert result.text == "legacy" and (result.pages[0].width, result.pages[0].height) == (540, 470)
+    from unified_ocr.engines import base
+
+    assert sys.modules["unified_ocr.engine"] is base  # the same classes, not copies
+
+
+class _Plugin:
+    """A plugin registered in code, providing what it is given for each hook."""
+
+    def __init__(self, engines=(), emulators=()) -> None:  # type: ignore[no-untyped-def]
+        self._engines, self._emulators = list(engines), list(emulators)
+
+    @unified_ocr.hookimpl
+    def register_engines(self):  # type: ignore[no-untyped-def]
+        return self._engines
+
+    @unified_ocr.hookimpl
+    def register_emulators(self):  # type: ignore[no-untyped-def]
+        return self._emulators
+
+
+def test_one_registry_for_every_kind(monkeypatch) -> None:
+    monkeypatch.syspath_prepend(str(TEST_PLUGINS))
+    import unified_ocr_echo
+
+    from unified_ocr_clova import ClovaEmulator
+    from unified_ocr_kakao import KakaoEmulator
+
+    registry = Registry([_Plugin([unified_ocr_echo.EchoEngine, "not a class"], [KakaoEmulator, ClovaEmulator])], entry_points=False)
+    assert list(registry.all("emulator")) == ["clova", "kakao"] and registry.get("emulator", "kakao") is KakaoEmulator
+    assert registry.get("engine", "echo") is unified_ocr_echo.EchoEngine is registry.engine_class("echo")
+    with pytest.raises(UnknownEngineError, match="unknown emulator 'acme'; installed emulators: clova, kakao"):
+        registry.emulator_class("acme")
+    (problem,) = registry.problems
+    assert problem.reason == "'not a class' is not an Engine subclass"
+
+
+def test_the_default_engine_is_the_one_with_the_highest_priority(monkeypatch) -> None:
+    monkeypatch.syspath_prepend(str(TEST_PLUGINS))
+    import unified_ocr_echo
+
+    from unified_ocr_rapidocr import RapidOcrEngine
+
+    class Preferred(unified_ocr_echo.EchoEngine):
+        name = "preferred"
+        default_priority = 500
+
+    assert Registry([_Plugin([unified_ocr_echo.EchoEngine])], entry_points=False).default_engine_name() is None
+    assert Registry([_Plugin([unified_ocr_echo.EchoEngine, RapidOcrEngine])], entry_points=False).default_engine_name() == "rapidocr"
+    registry = Registry([_Plugin([RapidOcrEngine, Preferred])], entry_points=False)
+    assert registry.default_engine_name() == "preferred"
+    assert unified_ocr.choose_engine(None, unified_ocr.Config(), registry).engine is Preferred
+    with pytest.raises(unified_ocr.ConfigError, match=r"no offline default engine is installed; install one: pip install 'unified-ocr\[local\]'"):
+        unified_ocr.choose_engine(None, unified_ocr.Config(), Registry([_Plugin([unified_ocr_echo.EchoEngine])], entry_points=False))

@@ -10,7 +10,7 @@ import click
 
 from ..config.choice import choose_engine
 from ..config.profiles import load_config
-from ..engines.registry import DEFAULT_ENGINE, default_registry
+from ..engines.registry import default_registry
 from ..errors import ConfigError
 from .common import CONFIG_HELP, config_errors_exit
 
@@ -25,7 +25,7 @@ def engines(config: Path | None, as_json: bool) -> None:
     it) or missing credentials (and where they are looked for).
     """
     registry = default_registry()
-    default_engine = DEFAULT_ENGINE
+    default_engine = registry.default_engine_name()
     rows: list[dict[str, Any]] = []
     for name, entry in registry.engines.items():
         reason = entry.cls.unavailable_reason()

@@ -13,7 +13,7 @@ from typing import Union
 import attrs
 
 from ..engines.base import Engine, EngineOptions
-from ..engines.registry import DEFAULT_ENGINE, Registry, default_registry
+from ..engines.registry import Registry, default_registry
 from ..errors import ConfigError, UnknownEngineError
 from .profiles import Config, build_options, load_config
 
@@ -46,7 +46,12 @@ def choose_engine(engine: EngineLike = None, config: ConfigLike = None, registry
     if isinstance(engine, EngineOptions):
         cls = registry.engine_for_options(engine)
         return EngineChoice(cls.name, cls, engine)
-    name = engine or cfg.default or DEFAULT_ENGINE
+    name = engine or cfg.default or registry.default_engine_name()
+    if name is None:
+        raise ConfigError(
+            "no engine is named (--engine, or 'default' in the configuration) and no offline default engine is installed; "
+            "install one: pip install 'unified-ocr[local]'"
+        )
     profile = cfg.profiles.get(name)
     if profile is not None:
         where = f"{cfg.label}: profile {profile.name!r}"

@@ -50,6 +50,9 @@ class Engine(abc.ABC, Generic[OptionsT]):
     Options: ClassVar[type[EngineOptions]] = EngineOptions
     #: whether a call leaves this machine
     needs_network: ClassVar[bool] = False
+    #: set by an engine that can serve when nothing names one (offline, no account): the
+    #: installed engine with the highest priority is the default
+    default_priority: ClassVar[int | None] = None
     #: one line for ``unified-ocr engines``
     description: ClassVar[str] = ""
 

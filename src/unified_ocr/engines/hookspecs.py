@@ -7,7 +7,9 @@ A plugin is a module (or object) registered under the ``unified_ocr`` entry-poin
 
 and implements hooks with ``@unified_ocr.hookimpl``. The built-in engines are plugins of
 exactly this kind. Hooks are added when a second user of them exists; keep this file the
-one place a plugin author has to read.
+one place a plugin author has to read. Each hook returns the classes of one *kind*
+(:data:`unified_ocr.engines.registry.KINDS`): a new kind is one hookspec here, one entry
+there, and a heading in ``docs/plugins.md`` (a test fails while it is missing).
 """
 
 from __future__ import annotations

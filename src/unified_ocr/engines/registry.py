@@ -22,24 +22,38 @@ from .base import Engine, EngineOptions
 
 ENTRY_POINT_GROUP = hookspecs.PROJECT
 
-#: The engine used when neither the call nor the configuration names one: offline, no account.
-DEFAULT_ENGINE = "rapidocr"
-
 
 def _is_engine(candidate: Any) -> bool:
     return isinstance(candidate, type) and issubclass(candidate, Engine)
 
 
 def _is_emulator(candidate: Any) -> bool:
-    """An emulator class, checked by its shape: the emulator base uses the API, which uses the registry."""
+    """An emulator class, told by its shape, so that finding engines does not load an HTTP server."""
     return isinstance(candidate, type) and callable(getattr(candidate, "handle", None)) and isinstance(getattr(candidate, "name", None), str)
 
 
 @attrs.frozen(slots=True)
-class Provided:
-    """A class a plugin provides (an engine or an emulator) and where it came from."""
+class Kind:
+    """One kind of thing plugins provide: the hook that returns them and how to tell a good one."""
 
-    cls: Any  # type[Engine] | type[Emulator]
+    name: str  # "engine": used in messages ("unknown engine 'x'; installed engines: ...")
+    hook: str  # the hookspec in hookspecs.py that returns them
+    accepts: Callable[[Any], bool]
+    what: str  # what an item must be, for a plugin problem ("an Engine subclass")
+
+
+#: Every kind, by name. A new kind is one entry here and one hookspec in hookspecs.py.
+KINDS: dict[str, Kind] = {
+    "engine": Kind("engine", "register_engines", _is_engine, "an Engine subclass"),
+    "emulator": Kind("emulator", "register_emulators", _is_emulator, "an Emulator subclass"),
+}
+
+
+@attrs.frozen(slots=True)
+class Provided:
+    """A class a plugin provides (an engine, an emulator, ...) and where it came from."""
+
+    cls: Any
     origin: str
 
 
@@ -53,7 +67,12 @@ class PluginProblem:
 
 
 class Registry:
-    """The engines that the installed and the given plugins provide."""
+    """What the installed and the given plugins provide, by kind and name.
+
+    Built-in plugins arrive through the same entry points and hooks as third-party ones. A
+    plugin that cannot be imported, a hook that raises, an item of the wrong type or a name
+    already taken is recorded in ``problems`` (shown by ``unified-ocr engines``), never raised.
+    """
 
     def __init__(self, plugins: Iterable[Any] = (), *, entry_points: bool = True) -> None:
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
@@ -64,8 +83,7 @@ class Registry:
             self._load_entry_points()
         for plugin in plugins:
             self.register(plugin, origin="registered in code")
-        self._engines: dict[str, Provided] = self._collect("register_engines", _is_engine, "Engine subclass")
-        self._emulators: dict[str, Provided] = self._collect("register_emulators", _is_emulator, "Emulator subclass")
+        self._provided: dict[str, dict[str, Provided]] = {kind: self._collect(spec) for kind, spec in KINDS.items()}
 
     def register(self, plugin: Any, origin: str, name: str | None = None) -> None:
         self.pm.register(plugin, name=name)
@@ -86,20 +104,20 @@ class Registry:
                 continue
             self.register(plugin, origin=origin, name=ep.name)
 
-    def _collect(self, hook: str, accepts: Callable[[Any], bool], kind: str) -> dict[str, Provided]:
-        """Name -> (class, origin) of everything the plugins return from ``hook``."""
+    def _collect(self, kind: Kind) -> dict[str, Provided]:
+        """Name -> (class, origin) of everything the plugins return from the kind's hook."""
         found: dict[str, Provided] = {}
-        for impl in getattr(self.pm.hook, hook).get_hookimpls():
+        for impl in getattr(self.pm.hook, kind.hook).get_hookimpls():
             origin = self._origins.get(id(impl.plugin), impl.plugin_name)
             try:
                 provided = list(cast("Iterable[Any]", impl.function() or []))
             except Exception as exc:
-                self.problems.append(PluginProblem(impl.plugin_name, origin, f"{hook} failed: {exc!r}"))
+                self.problems.append(PluginProblem(impl.plugin_name, origin, f"{kind.hook} failed: {exc!r}"))
                 continue
             for item in provided:
                 name: str = getattr(item, "name", "")
-                if not accepts(item):
-                    self.problems.append(PluginProblem(impl.plugin_name, origin, f"{item!r} is not an {kind}"))
+                if not kind.accepts(item):
+                    self.problems.append(PluginProblem(impl.plugin_name, origin, f"{item!r} is not {kind.what}"))
                 elif name in found:
                     first = found[name].origin
                     self.problems.append(PluginProblem(impl.plugin_name, origin, f"the name {name!r} is taken by {first}"))
@@ -107,33 +125,47 @@ class Registry:
                     found[name] = Provided(item, origin)
         return found
 
+    # -- by kind ----------------------------------------------------------------------------
+
+    def all(self, kind: str) -> dict[str, Provided]:
+        """Everything of ``kind`` ("engine", "emulator", ...), sorted by name."""
+        return dict(sorted(self._provided[kind].items()))
+
+    def get(self, kind: str, name: str) -> Any:
+        """The class of ``kind`` called ``name``; an unknown name lists the known ones."""
+        try:
+            return self._provided[kind][name].cls
+        except KeyError:
+            raise UnknownEngineError(name, list(self._provided[kind]), kind=kind) from None
+
+    # -- engines and emulators, by name ------------------------------------------------------
+
     @property
     def engines(self) -> dict[str, Provided]:
-        return dict(sorted(self._engines.items()))
+        return self.all("engine")
 
     def engine_class(self, name: str) -> type[Engine]:
-        try:
-            return self._engines[name].cls
-        except KeyError:
-            raise UnknownEngineError(name, list(self._engines)) from None
+        return cast("type[Engine]", self.get("engine", name))
 
     @property
     def emulators(self) -> dict[str, Provided]:
-        return dict(sorted(self._emulators.items()))
+        return self.all("emulator")
 
     def emulator_class(self, name: str) -> type:
         """The :class:`~.emulator.Emulator` subclass called ``name``, for ``unified-ocr emulate NAME``."""
-        try:
-            return self._emulators[name].cls
-        except KeyError:
-            raise UnknownEngineError(name, list(self._emulators)) from None
+        return cast(type, self.get("emulator", name))
 
     def engine_for_options(self, options: EngineOptions) -> type[Engine]:
         """The engine whose options class ``options`` is: the options are its identity."""
-        for entry in self._engines.values():
+        for entry in self._provided["engine"].values():
             if type(options) is entry.cls.Options:
-                return entry.cls
-        raise UnknownEngineError(type(options).__name__, list(self._engines))
+                return cast("type[Engine]", entry.cls)
+        raise UnknownEngineError(type(options).__name__, list(self._provided["engine"]))
+
+    def default_engine_name(self) -> str | None:
+        """The engine used when nothing names one: the highest ``default_priority`` (ties: by name)."""
+        candidates = [(-e.cls.default_priority, name) for name, e in self._provided["engine"].items() if e.cls.default_priority is not None]
+        return min(candidates)[1] if candidates else None
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,92 @@
+"""The import rules of docs/architecture.md, checked on the source: a rule that is only
+written down is broken the first time someone is in a hurry."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "unified_ocr"
+BUILT_IN_ENGINES = {"rapidocr", "clova", "kakao", "kakao-vision", "tesseract"}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(SRC.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports(path: Path) -> set[str]:
+    """Every module this file imports, at any depth (TYPE_CHECKING and function-level imports count)."""
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            found.add(target)
+            found.update(f"{target}.{alias.name}" for alias in node.names)  # `from . import pdf` names a module
+    return found
+
+
+MODULES = {module_name(p): p for p in SRC.rglob("*.py")}
+
+
+def project_imports(module: str) -> set[str]:
+    """The project modules (as `unified_ocr.<first level>`) a module imports, its own package left out."""
+    own = module.split(".")[1] if module.count(".") else ""
+    out = set()
+    for target in imports(MODULES[module]):
+        parts = target.split(".")
+        if parts[0] == "unified_ocr" and len(parts) > 1 and parts[1] != own and f"unified_ocr.{parts[1]}" in _TOP:
+            out.add(parts[1])
+    return out
+
+
+_TOP = {".".join(m.split(".")[:2]) for m in MODULES}
+
+ALLOWED = {
+    # the core data: nothing above it
+    "errors": set(),
+    "geometry": set(),
+    "model": {"geometry"},
+    # words into lines: data in, data out
+    "layout": {"geometry", "model"},
+    # consumers of results
+    "export": {"errors", "geometry", "model", "imaging", "batch"},
+    "datasets": {"errors", "geometry", "model", "imaging", "batch", "evaluation"},
+    "evaluation": {"errors", "geometry", "model", "imaging", "batch"},
+}
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_each_package_imports_only_what_is_below_it(package: str) -> None:
+    members = [m for m in MODULES if m == f"unified_ocr.{package}" or m.startswith(f"unified_ocr.{package}.")]
+    assert members, package
+    for module in members:
+        extra = project_imports(module) - ALLOWED[package]
+        assert not extra, f"{module} imports {sorted(extra)}; docs/architecture.md allows only {sorted(ALLOWED[package])}"
+
+
+def test_an_upload_is_data_only() -> None:
+    direct = {t for t in imports(MODULES["unified_ocr.engines.upload"]) if t.startswith("unified_ocr") or t.startswith(".")}
+    module_level = direct - {"unified_ocr.imaging.sources", "unified_ocr.imaging.sources.open_source"}  # decode(), lazily
+    assert module_level <= {"unified_ocr.geometry", "unified_ocr.geometry.Transform"}, module_level
+
+
+def test_the_core_never_imports_or_names_a_vendor() -> None:
+    for module, path in MODULES.items():
+        assert not any(t.startswith("unified_ocr_") for t in imports(path)), f"{module} imports a plugin"
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                      if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef)) and n.body
+                      and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}  # fmt: skip
+        named = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and id(n) not in docstrings} & BUILT_IN_ENGINES
+        assert not named, f"{module} names the engine(s) {sorted(named)} in code; a plugin says that of itself"
