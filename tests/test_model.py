@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from unified_ocr import (
+    Block,
     Cell,
     Field,
     Line,
@@ -40,13 +41,24 @@ leaf_fields = st.builds(
 )  # fmt: skip
 fields = st.builds(Field, texts, st.just("multi_box"), texts, st.none() | quads, confidence, st.none(),
                    st.lists(leaf_fields, max_size=2).map(tuple)) | leaf_fields  # fmt: skip
-pages = st.builds(
-    Page, st.integers(0, 50), st.integers(1, 10000), st.integers(1, 10000),
-    st.lists(lines, max_size=3).map(tuple), st.lists(tables, max_size=1).map(tuple),
-    st.lists(fields, max_size=2).map(tuple),
-)  # fmt: skip
+
+
+@st.composite
+def pages(draw: st.DrawFn) -> Page:
+    """A page whose lines are cut into blocks at random places (or not cut at all)."""
+    page_lines = tuple(draw(st.lists(lines, max_size=4)))
+    blocks: tuple[Block, ...] = ()
+    if page_lines and draw(st.booleans()):
+        cuts = sorted(draw(st.sets(st.integers(1, len(page_lines) - 1), max_size=3))) if len(page_lines) > 1 else []
+        edges = [0, *cuts, len(page_lines)]
+        kinds = st.sampled_from(["text", "table", "figure"])
+        blocks = tuple(Block(a, b, draw(st.none() | quads), draw(kinds)) for a, b in zip(edges, edges[1:]))
+    return Page(draw(st.integers(0, 50)), draw(st.integers(1, 10000)), draw(st.integers(1, 10000)), page_lines,
+                tuple(draw(st.lists(tables, max_size=1))), tuple(draw(st.lists(fields, max_size=2))), blocks)  # fmt: skip
+
+
 meta = st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=5) | st.floats(allow_nan=False), max_size=3)
-results = st.builds(OcrResult, st.sampled_from(["rapidocr", "clova", "kakao"]), st.lists(pages, max_size=2).map(tuple),
+results = st.builds(OcrResult, st.sampled_from(["rapidocr", "clova", "kakao"]), st.lists(pages(), max_size=2).map(tuple),
                     st.none(), meta)  # fmt: skip
 
 
@@ -175,3 +187,39 @@ def test_result_text_joins_lines_and_pages() -> None:
     assert Page(0, 1, 1, fields=(Field("total", text="12"),)).field("total").text == "12"
     with pytest.raises(KeyError, match="total"):
         Page(0, 1, 1, fields=(Field("total"),)).field("date")
+
+
+def test_blocks_cut_the_lines_into_runs_in_reading_order() -> None:
+    q = Quad.from_bbox(0, 0, 10, 10)
+    three = (Line("a", q), Line("b", Quad.from_bbox(0, 20, 10, 30)), Line("c", q))
+    page = Page(0, 100, 100, three, blocks=(Block(0, 2, kind="text"), Block(2, 3, q, "table")))
+    assert [(b.kind, [line.text for line in ls]) for b, ls in page.iter_blocks()] == [("text", ["a", "b"]), ("table", ["c"])]
+    for bad in ((Block(0, 2),), (Block(1, 3),), (Block(0, 2), Block(1, 3)), (Block(0, 0), Block(0, 3)), (Block(0, 3), Block(3, 4))):
+        with pytest.raises(ValueError, match="block"):
+            Page(0, 100, 100, three, blocks=bad)
+
+
+def test_a_page_without_blocks_reads_as_one_block_of_all_its_lines() -> None:
+    page = Page(0, 100, 100, (Line("a", Quad.from_bbox(0, 0, 10, 10)), Line("b", Quad.from_bbox(5, 20, 40, 30))))
+    ((block, block_lines),) = page.iter_blocks()
+    assert (block.start, block.end, block.kind) == (0, 2, "text") and block_lines == page.lines
+    assert block.quad is not None and block.quad.bbox() == (0, 0, 40, 30)
+    assert list(Page(0, 1, 1).iter_blocks()) == []
+
+
+def test_mapping_moves_block_quads() -> None:
+    q = Quad.from_bbox(10, 10, 20, 20)
+    page = Page(0, 100, 50, (Line("a", q),), blocks=(Block(0, 1, q),)).mapped(Transform.scale((100, 50), (400, 200)))
+    assert page.blocks[0].quad is not None and page.blocks[0].quad.bbox() == pytest.approx((40, 40, 80, 80))
+
+
+def test_a_version_1_document_is_read_and_a_newer_one_refused() -> None:
+    q = Quad.from_bbox(0, 0, 10, 10)
+    v2 = OcrResult("x", (Page(0, 10, 10, (Line("a", q),), blocks=(Block(0, 1, q),)),)).to_dict()
+    assert v2["version"] == 2 and v2["pages"][0]["blocks"] == [{"start": 0, "end": 1, "kind": "text", "quad": [[0, 0], [10, 0], [10, 10], [0, 10]]}]
+    v1 = json.loads(json.dumps(v2))
+    v1["version"] = 1
+    del v1["pages"][0]["blocks"]
+    assert OcrResult.from_dict(v1) == OcrResult("x", (Page(0, 10, 10, (Line("a", q),)),))
+    with pytest.raises(ValueError, match="newer than this unified-ocr reads"):
+        OcrResult.from_dict({**v2, "version": 3})

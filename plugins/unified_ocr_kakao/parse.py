@@ -12,7 +12,7 @@ Either way each result is a :class:`~unified_ocr.Word`: its text the words of th
 joined by a space, with surrounding spaces stripped (recorded answers carry leading spaces),
 its quad the box in the given order (boxes are often rotated; never sorted or clamped),
 and no confidence, since Kakao gives none: ``None``, never a made-up 1.0. Kakao says nothing
-about lines, so lines come from the shared grouping, :func:`unified_ocr.layout.group_lines`.
+about lines, so lines and blocks come from the shared layout, :func:`unified_ocr.layout.group_blocks`.
 Nor does it give a page size: pages are 0 x 0, i.e. in the frame of the image sent.
 
 Anything of the wrong shape raises :class:`~unified_ocr.errors.BadResponseError` saying what
@@ -22,14 +22,13 @@ which shape it was: ``{"format": "general" | "vision"}``.
 
 from __future__ import annotations
 
-import math
-import reprlib
 from collections.abc import Mapping
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from unified_ocr import OcrResult, Page, Quad, Word
+from unified_ocr.engines.responses import MISSING, ResponseReader, describe
 from unified_ocr.errors import BadResponseError
-from unified_ocr.layout import group_lines
+from unified_ocr.layout import group_blocks
 
 VENDOR = "kakao"
 EXPECTED = (
@@ -38,15 +37,10 @@ EXPECTED = (
 )
 
 Format = Literal["general", "vision"]
-T = TypeVar("T", dict, list)
+#: Coordinates this large are not pixels; they would overflow the geometry (areas, angles).
+MAX_COORDINATE = 1e300
 
-
-class _Missing:
-    def __repr__(self) -> str:
-        return "<missing>"
-
-
-_MISSING: Any = _Missing()
+read = ResponseReader(VENDOR)
 
 
 def parse(raw: Any) -> OcrResult:
@@ -55,18 +49,18 @@ def parse(raw: Any) -> OcrResult:
     if isinstance(raw, dict):
         fmt = "general" if "responses" in raw else "vision" if "result" in raw else None
     if fmt is None:
-        raise BadResponseError(f"expected {EXPECTED}; got {_describe(raw)}", vendor=VENDOR)
+        raise BadResponseError(f"expected {EXPECTED}; got {describe(raw)}", vendor=VENDOR)
     if fmt == "vision":
-        pages = [_page(0, _of(raw["result"], list, "result"), "result", "boxes", "recognition_words")]
+        pages = [_page(0, read.array(raw["result"], "result"), "result", "boxes", "recognition_words")]
     else:
         pages = []
-        for position, entry in enumerate(_of(raw["responses"], list, "responses")):
+        for position, entry in enumerate(read.array(raw["responses"], "responses")):
             where = f"responses[{position}]"
-            obj = _of(entry, dict, where)
+            obj = read.object(entry, where)
             index = _page_index(obj.get("page"), position, f"{where}.page")
             if any(p.index == index for p in pages):
-                raise _fail(f"{where}.page", "a page number no other entry has", obj.get("page"))
-            results = [] if obj.get("results") is None else _of(obj["results"], list, f"{where}.results")
+                raise read.fail(f"{where}.page", "a page number no other entry has", obj.get("page"))
+            results = [] if obj.get("results") is None else read.array(obj["results"], f"{where}.results")
             pages.append(_page(index, results, f"{where}.results", "box", "recognized_word"))
     pages.sort(key=lambda page: page.index)
     return OcrResult(engine=VENDOR, pages=pages, raw=raw, meta={"kakao": {"format": fmt}})
@@ -75,8 +69,9 @@ def parse(raw: Any) -> OcrResult:
 def _page(index: int, results: list[Any], at: str, box_key: str, words_key: str) -> Page:
     """One page of words, grouped into lines; an error deep inside still says where it was."""
     try:
-        words = [_word(_of(r, dict, f"{at}[{k}]"), f"{at}[{k}]", box_key, words_key) for k, r in enumerate(results)]
-        return Page(index, 0, 0, lines=group_lines(words))
+        words = [_word(read.object(r, f"{at}[{k}]"), f"{at}[{k}]", box_key, words_key) for k, r in enumerate(results)]
+        lines, blocks = group_blocks(words)
+        return Page(index, 0, 0, lines=lines, blocks=blocks)
     except BadResponseError:
         raise
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, ArithmeticError, RecursionError) as exc:
@@ -93,71 +88,34 @@ def _page_index(value: Any, position: int, at: str) -> int:
         value = int(value)
     if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
         return value - 1
-    raise _fail(at, "a page number >= 1", value)
+    raise read.fail(at, "a page number >= 1", value)
 
 
 def _word(result: Mapping[str, Any], at: str, box_key: str, words_key: str) -> Word:
-    words = result.get(words_key, _MISSING)
+    words = result.get(words_key, MISSING)
     if isinstance(words, str):  # one string instead of a list of one: same meaning
         words = [words]
     if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
-        raise _fail(f"{at}.{words_key}", "a list of strings", words)
+        raise read.fail(f"{at}.{words_key}", "a list of strings", words)
     text = " ".join(part for part in (w.strip() for w in words) if part)
-    return Word(text, _box(result.get(box_key, _MISSING), f"{at}.{box_key}"), None)
+    return Word(text, _box(result.get(box_key, MISSING), f"{at}.{box_key}"), None)
 
 
 def _box(value: Any, at: str) -> Quad:
     """Four ``[x, y]`` points, ints or floats, kept in the vendor's order."""
     if not isinstance(value, list) or len(value) != 4:
-        raise _fail(at, "a list of four [x, y] points", value)
+        raise read.fail(at, "a list of four [x, y] points", value)
     points = []
     for i, point in enumerate(value):
         if not isinstance(point, list) or len(point) != 2:
-            raise _fail(f"{at}[{i}]", "an [x, y] point", point)
+            raise read.fail(f"{at}[{i}]", "an [x, y] point", point)
         points.append((_coordinate(point[0], f"{at}[{i}][0]"), _coordinate(point[1], f"{at}[{i}][1]")))
     return Quad(points)
 
 
 def _coordinate(value: Any, at: str) -> float:
-    """A finite number; ``true``, strings, and integers beyond a float's range are not coordinates."""
-    plain = isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 1e300
-    number = float(value) if plain else math.nan
-    if math.isfinite(number):
+    """A finite number of a sane size; ``true``, strings and huge numbers are not coordinates."""
+    number = read.number(value, at)
+    if abs(number) < MAX_COORDINATE:
         return number
-    raise _fail(at, "a finite number", value)
-
-
-def _of(value: Any, kind: type[T], at: str) -> T:
-    """``value`` when it is a ``kind`` (an object or a list), else the error saying so."""
-    if isinstance(value, kind):
-        return value
-    raise _fail(at, "an object" if kind is dict else "a list", value)
-
-
-def _fail(at: str, expected: str, got: Any) -> BadResponseError:
-    return BadResponseError(f"expected {at} to be {expected}; got {_describe(got)}", vendor=VENDOR)
-
-
-_KINDS = {
-    dict: "an object with keys",
-    list: "a list of",
-    str: "the string",
-    bool: "the value",
-    int: "the number",
-    float: "the number",
-}
-
-
-def _describe(value: Any) -> str:
-    """A short, safe account of a value for a message: its kind, and its keys, length or start."""
-    if value is _MISSING:
-        return "nothing (the key is missing)"
-    if value is None:
-        return "null"
-    if isinstance(value, dict):
-        shown = str([str(k) for k in value][:12])
-    elif isinstance(value, list):
-        shown = f"{len(value)} items"
-    else:
-        shown = reprlib.repr(value)
-    return f"{_KINDS.get(type(value), 'a value of type ' + type(value).__name__)} {shown}"
+    raise read.fail(at, "a finite number", value)

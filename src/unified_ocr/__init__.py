@@ -43,7 +43,7 @@ from .errors import (
 )
 from .geometry import Quad, Transform
 from .imaging import ImageInfo, Source, crop, crop_many, map_back, open_source, prepare
-from .model import Cell, Field, Line, OcrResult, Page, Table, Word
+from .model import Block, Cell, Field, Line, OcrResult, Page, Table, Word
 
 _moved.install()
 
@@ -53,7 +53,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
-    "AuthenticationError", "BadResponseError", "Cell", "Config", "ConfigError", "CorruptImageError", "EmptyImageError", "Engine", "EngineOptions",
+    "AuthenticationError", "BadResponseError", "Block", "Cell", "Config", "ConfigError", "CorruptImageError", "EmptyImageError", "Engine", "EngineOptions",
     "EngineUnavailableError", "Field", "ImageFailedError", "ImageInfo", "ImageNotFoundError", "InputError",
     "InvalidQuadError", "InvalidRequestError", "NetworkError", "QuotaExceededError", "RateLimitError",
     "RequestTooLargeError", "ServiceError",

@@ -18,9 +18,11 @@ import attrs
 from .geometry import Quad, Transform
 
 SCHEMA = "unified-ocr/result"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2 added Page.blocks; version 1 documents are still read
 
 FieldKind = Literal["text", "multi_box", "checkbox"]
+#: What a block of lines is: running text, rows of short cells read across (a receipt's items), or a figure.
+BlockKind = Literal["text", "table", "figure"]
 
 
 def _words(items: Iterable[Word]) -> tuple[Word, ...]:
@@ -40,6 +42,10 @@ def _tables(items: Iterable[Table]) -> tuple[Table, ...]:
 
 
 def _fields(items: Iterable[Field]) -> tuple[Field, ...]:
+    return tuple(items)
+
+
+def _blocks(items: Iterable[Block]) -> tuple[Block, ...]:
     return tuple(items)
 
 
@@ -263,6 +269,32 @@ class Field:
 
 
 @attrs.frozen(slots=True)
+class Block:
+    """A block of a page's lines: a paragraph, a column, a table-like run of rows.
+
+    It holds ``page.lines[start:end]``. Lines stay in one list, in reading order, and a
+    block is a run of them, so every engine and caller that reads ``page.lines`` is
+    unchanged, and the exporters that need regions (ALTO ``TextBlock``, PAGE-XML
+    ``TextRegion``, hOCR ``ocr_carea``) read :meth:`Page.iter_blocks`.
+    """
+
+    start: int
+    end: int
+    quad: Quad | None = attrs.field(default=None, converter=_quad_or_none)
+    kind: BlockKind = "text"
+
+    def mapped(self, transform: Transform) -> Block:
+        return self if self.quad is None else attrs.evolve(self, quad=self.quad.mapped(transform))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "kind": self.kind, "quad": _quad_dict(self.quad)}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Block:
+        return cls(d["start"], d["end"], d.get("quad"), d.get("kind", "text"))
+
+
+@attrs.frozen(slots=True)
 class Page:
     """One page (or one image): its size in pixels and what was found on it."""
 
@@ -272,6 +304,11 @@ class Page:
     lines: tuple[Line, ...] = attrs.field(default=(), converter=_lines)
     tables: tuple[Table, ...] = attrs.field(default=(), converter=_tables)
     fields: tuple[Field, ...] = attrs.field(default=(), converter=_fields)
+    blocks: tuple[Block, ...] = attrs.field(default=(), converter=_blocks)
+
+    def __attrs_post_init__(self) -> None:
+        if self.blocks:
+            _check_partition(self.blocks, len(self.lines), self.index)
 
     @property
     def words(self) -> list[Word]:
@@ -289,6 +326,16 @@ class Page:
                 return f
         raise KeyError(f"no field {name!r} on page {self.index}; fields: {[f.name for f in self.fields]}")
 
+    def iter_blocks(self) -> Iterator[tuple[Block, tuple[Line, ...]]]:
+        """The blocks with their lines, in reading order. A page whose engine gave no blocks
+        is one text block of all its lines, so that a consumer never needs a special case."""
+        if self.blocks:
+            for block in self.blocks:
+                yield block, self.lines[block.start : block.end]
+        elif self.lines:
+            quads = [line.quad for line in self.lines]
+            yield Block(0, len(self.lines), quads[0].union(*quads[1:])), self.lines
+
     def mapped(self, transform: Transform) -> Page:
         """The page in ``transform``'s target frame, every quad moved and the size updated."""
         width, height = transform.target_size
@@ -299,6 +346,7 @@ class Page:
             lines=tuple(x.mapped(transform) for x in self.lines),
             tables=tuple(x.mapped(transform) for x in self.tables),
             fields=tuple(x.mapped(transform) for x in self.fields),
+            blocks=tuple(x.mapped(transform) for x in self.blocks),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -309,6 +357,7 @@ class Page:
             "lines": [x.to_dict() for x in self.lines],
             "tables": [x.to_dict() for x in self.tables],
             "fields": [x.to_dict() for x in self.fields],
+            "blocks": [x.to_dict() for x in self.blocks],
         }
 
     @classmethod
@@ -318,7 +367,22 @@ class Page:
             tuple(Line.from_dict(x) for x in d.get("lines", ())),
             tuple(Table.from_dict(x) for x in d.get("tables", ())),
             tuple(Field.from_dict(x) for x in d.get("fields", ())),
+            tuple(Block.from_dict(x) for x in d.get("blocks", ())),  # version 1 had none
         )  # fmt: skip
+
+
+def _check_partition(blocks: Sequence[Block], n_lines: int, page: int) -> None:
+    """Blocks must cut the lines into consecutive runs that cover them all, in order."""
+    expected = 0
+    for i, block in enumerate(blocks):
+        if block.start != expected or block.end <= block.start:
+            raise ValueError(
+                f"page {page}: block {i} holds lines {block.start}:{block.end}; blocks must cut the page's "
+                f"{n_lines} lines into runs in order, so it should start at {expected} and end after it"
+            )
+        expected = block.end
+    if expected != n_lines:
+        raise ValueError(f"page {page}: the blocks hold {expected} lines of {n_lines}; every line belongs to one block")
 
 
 @attrs.frozen(slots=True)

@@ -415,6 +415,9 @@ def test_recorded_vision_answers_keep_every_word_and_box(name) -> None:
     assert got == given_words(raw["result"], "boxes", "recognition_words")
     assert all(w.confidence is None for w in result.words)
     assert OcrResult.from_dict(json.loads(json.dumps(result.to_dict()))) == result
+    (page,) = result.pages  # blocks from the shared layout cut the lines into runs, in reading order
+    assert page.blocks and page.blocks[0].start == 0 and page.blocks[-1].end == len(page.lines)
+    assert [line for _, lines in page.iter_blocks() for line in lines] == list(page.lines)
 
 
 def test_menu_words_keep_the_spaces_between_syllables() -> None:

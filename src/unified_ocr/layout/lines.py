@@ -19,6 +19,11 @@ engine's ``result.text`` reads the same way:
    columns one after the other. A band down the page between rows of short, level cells
    (a receipt's items and prices, a form's labels and values) is not a column gutter: such
    rows are read across.
+4. **Blocks.** The same cuts say where blocks of lines begin (:func:`group_blocks`): every
+   cut down the page (a column gutter) and every band across the page at least
+   :data:`BLOCK_GAP` line heights tall (a paragraph break) separates blocks; narrower bands
+   stay inside one. A block whose rows were read across as cells is of kind ``"table"``.
+   Blocks are runs of the lines in reading order, so they never change that order.
 """
 
 from __future__ import annotations
@@ -29,20 +34,46 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..geometry import Quad
-from ..model import Line, Word
+from ..model import Block, BlockKind, Line, Word
 
 #: Words whose reading directions differ by more than this (degrees) are never on one line.
 ANGLE_TOLERANCE = 20.0
+#: A band across the page at least this many median line heights tall starts a new block.
+#: Lines of one paragraph, or rows of one receipt, are closer; a blank line between them is not.
+BLOCK_GAP = 1.0
 
 
 def group_lines(words: Sequence[Word], *, max_gap: float = 1.5, separator: str = " ") -> list[Line]:
     """``words`` as lines in reading order; words keep their own quads and confidences."""
+    return group_blocks(words, max_gap=max_gap, separator=separator)[0]
+
+
+def group_blocks(words: Sequence[Word], *, max_gap: float = 1.5, separator: str = " ") -> tuple[list[Line], list[Block]]:
+    """``words`` as lines in reading order (exactly :func:`group_lines`'), and the blocks
+    those lines fall into: a page's ``lines`` and ``blocks``."""
     if not words:
-        return []
+        return [], []
     lines: list[Line] = []
     for members, angle in _orientation_groups(words):
         lines.extend(_lines_in_frame([words[i] for i in members], angle, max_gap, separator))
-    return _reading_order(lines)
+    regions = _reading_order(lines)
+    ordered = [lines[i] for region in regions for i in region.items]
+    blocks, start = [], 0
+    for region in regions:
+        quads = [lines[i].quad for i in region.items]
+        blocks.append(Block(start, start + len(region.items), quads[0].union(*quads[1:]), region.kind))
+        start += len(region.items)
+    return ordered, blocks
+
+
+class _Region:
+    """Lines (as indices, in reading order) that no significant cut separates, and what they are."""
+
+    __slots__ = ("items", "kind")
+
+    def __init__(self, items: list[int], kind: BlockKind) -> None:
+        self.items = items
+        self.kind = kind
 
 
 def _angle_gap(a: float, b: float) -> float:
@@ -136,16 +167,15 @@ def _unstack(members: list[int], boxes: np.ndarray) -> list[list[int]]:
     return rows
 
 
-def _reading_order(lines: list[Line]) -> list[Line]:
+def _reading_order(lines: list[Line]) -> list[_Region]:
     """Recursive XY-cut over the lines, in the frame of the page's main reading direction."""
     if len(lines) < 2:
-        return lines
+        return [_Region(list(range(len(lines))), "text")] if lines else []
     angle = _mean_angle([line.quad for line in lines])
     boxes = _boxes_in_frame([line.quad for line in lines], angle)
     heights = boxes[:, 3] - boxes[:, 1]
     unit = float(np.median(heights)) if len(heights) else 1.0
-    order = _xy_cut(list(range(len(lines))), boxes, unit)
-    return [lines[i] for i in order]
+    return _xy_cut(list(range(len(lines))), boxes, unit)
 
 
 def _rows(items: list[int], boxes: np.ndarray) -> list[int]:
@@ -187,10 +217,11 @@ def _is_table(items: list[int], boxes: np.ndarray, where: float, unit: float) ->
     return level >= 0.5 * len(few) and min(widths) < 6.0 * unit
 
 
-def _xy_cut(items: list[int], boxes: np.ndarray, unit: float) -> list[int]:
+def _xy_cut(items: list[int], boxes: np.ndarray, unit: float) -> list[_Region]:
     if len(items) < 2:
-        return items
+        return [_Region(items, "text")]
     best: tuple[float, int, float] | None = None  # (gap, axis, where)
+    read_across = False  # a cut down the page was refused: rows of cells
     for axis in (1, 0):  # 1: a band across the page (split by y); 0: a band down it (split by x)
         lo, hi = boxes[items, axis], boxes[items, axis + 2]
         order = np.argsort(lo)
@@ -205,11 +236,14 @@ def _xy_cut(items: list[int], boxes: np.ndarray, unit: float) -> list[int]:
         if gap > needed and (best is None or gap > best[0]):
             where = float(reach[k])
             if axis == 0 and _is_table(items, boxes, where, unit):
+                read_across = True
                 continue  # rows of label and value (a receipt): read across, not down
             best = (gap, axis, where)
     if best is None:
-        return _rows(items, boxes)
-    _, axis, where = best
-    first = [i for i in items if boxes[i, axis] <= where]
-    rest = [i for i in items if boxes[i, axis] > where]
-    return _xy_cut(first, boxes, unit) + _xy_cut(rest, boxes, unit)
+        return [_Region(_rows(items, boxes), "table" if read_across else "text")]
+    gap, axis, where = best
+    first = _xy_cut([i for i in items if boxes[i, axis] <= where], boxes, unit)
+    rest = _xy_cut([i for i in items if boxes[i, axis] > where], boxes, unit)
+    if axis == 1 and gap < BLOCK_GAP * unit and len(first) == len(rest) == 1 and first[0].kind == rest[0].kind:
+        return [_Region(first[0].items + rest[0].items, first[0].kind)]  # a narrow band: one block
+    return first + rest
