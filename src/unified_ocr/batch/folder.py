@@ -80,6 +80,7 @@ def run_batch(
     results.mkdir(parents=True, exist_ok=True)
     journal = Journal(folder / JOURNAL)
     done = journal.done()
+    dropped = journal.dropped  # a kill mid-write leaves a torn line; it is dropped, and said
     total = sum(1 for path in expand_inputs(inputs) if path not in done)
     progress = BatchProgress(total, skipped=len(done), stream=stream)
 
@@ -99,6 +100,9 @@ def run_batch(
     finally:
         progress.close()
         journal.close()
-    summary = progress.summary()
+    summary = {**progress.summary(), "journal_lines_dropped": dropped}
     write_text_atomic(folder / SUMMARY, json.dumps(summary, indent=2))
-    return BatchReport(summary, progress.summary_lines(), aborted)
+    lines = progress.summary_lines()
+    if dropped:
+        lines.append(f"journal: {dropped} damaged or torn line(s) dropped; those images were done again")
+    return BatchReport(summary, lines, aborted)

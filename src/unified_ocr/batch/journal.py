@@ -10,11 +10,14 @@ secret: only the source, its hash, the status, the error's type and message, and
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, Protocol
+
+log = logging.getLogger("unified_ocr.batch")
 
 
 class Finished(Protocol):
@@ -34,30 +37,44 @@ class Finished(Protocol):
     def cached(self) -> bool: ...
 
 
+def _decode(raw: bytes) -> dict[str, Any] | None:
+    """One journal line as an entry, or ``None`` when it is torn, not UTF-8, not JSON or not an entry."""
+    if not raw.endswith(b"\n"):
+        return None
+    try:
+        entry = json.loads(raw.decode("utf-8"))
+    except ValueError:  # UnicodeDecodeError is a ValueError
+        return None
+    return entry if isinstance(entry, dict) and "source" in entry else None
+
+
 class Journal:
     """An append-only JSONL file of outcomes."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self._file: IO[str] | None = None
+        self.dropped = 0  # lines the last read could not use
 
     def __repr__(self) -> str:
         return f"Journal({str(self.path)!r})"
 
     def entries(self) -> Iterator[dict[str, Any]]:
-        """Every complete line; a torn last line (the run was killed mid-write) is skipped."""
+        """Every complete, readable line. A torn last line (the run was killed mid-write, maybe
+        inside a multi-byte character) or a damaged line is dropped and counted in ``dropped``;
+        one bad line never makes the journal unreadable."""
+        self.dropped = 0
         if not self.path.exists():
             return
-        with self.path.open(encoding="utf-8") as f:
-            for line in f:
-                if not line.endswith("\n"):
-                    return
-                try:
-                    entry = json.loads(line)
-                except ValueError:
+        with self.path.open("rb") as f:
+            for raw in f:
+                entry = _decode(raw)
+                if entry is None:
+                    self.dropped += 1
                     continue
-                if isinstance(entry, dict) and "source" in entry:
-                    yield entry
+                yield entry
+        if self.dropped:
+            log.warning("%s: dropped %d damaged or torn line(s); their images will be done again", self.path, self.dropped)
 
     def last_entries(self) -> dict[str, dict[str, Any]]:
         """The last entry of each source."""
