@@ -30,6 +30,7 @@ from .errors import (
     InputError,
     InvalidQuadError,
     InvalidRequestError,
+    InvalidSourceError,
     NetworkError,
     ProviderError,
     QuotaExceededError,
@@ -55,7 +56,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "AuthenticationError", "BadResponseError", "Block", "Cell", "Config", "ConfigError", "CorruptImageError", "EmptyImageError", "Engine", "EngineOptions",
     "EngineUnavailableError", "Field", "ImageFailedError", "ImageInfo", "ImageNotFoundError", "InputError",
-    "InvalidQuadError", "InvalidRequestError", "NetworkError", "QuotaExceededError", "RateLimitError",
+    "InvalidQuadError", "InvalidRequestError", "InvalidSourceError", "NetworkError", "QuotaExceededError", "RateLimitError",
     "RequestTooLargeError", "ServiceError",
     "Limits", "Line", "OcrResult", "Page", "ProviderError", "Quad", "RecognitionError", "Secret", "Source",
     "Table", "Transform", "UnifiedOcrError", "UnknownEngineError", "UnsupportedImageError", "Upload",

@@ -65,6 +65,10 @@ class InputError(UnifiedOcrError):
         super().__init__(f"{source}: {problem}")
 
 
+class InvalidSourceError(InputError, TypeError):
+    """What was passed is not a kind of image source at all (``None``, a number, a list, a text-mode file)."""
+
+
 class ImageNotFoundError(InputError):
     """The path does not exist or is not a readable file."""
 

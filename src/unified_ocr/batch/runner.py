@@ -22,7 +22,7 @@ import attrs
 from ..api import ConfigLike, EngineChoice, EngineLike, choose_engine, recognize_recorded
 from ..engines.calls import CallRecord, metered
 from ..engines.scope import EngineScope
-from ..errors import AuthenticationError, UnifiedOcrError
+from ..errors import AuthenticationError, ConfigError, UnifiedOcrError
 from ..imaging.pdf import DEFAULT_DPI
 from ..imaging.sources import SourceLike, open_source
 from ..model import OcrResult
@@ -192,4 +192,9 @@ def _with_overrides(choice: EngineChoice, rate_limit: float | None, retries: int
         changes["rate_limit"] = rate_limit
     if retries is not None and "retries" in fields:
         changes["retries"] = retries
-    return attrs.evolve(choice, options=attrs.evolve(choice.options, **changes)) if changes else choice
+    if not changes:
+        return choice
+    try:
+        return attrs.evolve(choice, options=attrs.evolve(choice.options, **changes))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{choice.label}: {exc}") from None

@@ -13,7 +13,7 @@ from ..config.choice import choose_engine
 from ..config.profiles import load_config
 from ..engines.scope import EngineScope
 from ..imaging.pdf import DEFAULT_DPI
-from .common import CONFIG_HELP, ENGINE_HELP, EXIT_FAILED, EXIT_INTERRUPTED, config_errors_exit
+from .common import CONFIG_HELP, DPIS, ENGINE_HELP, EXIT_FAILED, EXIT_INTERRUPTED, RATE_LIMITS, config_errors_exit
 
 
 @click.command()
@@ -23,13 +23,13 @@ from .common import CONFIG_HELP, ENGINE_HELP, EXIT_FAILED, EXIT_INTERRUPTED, con
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), required=True, metavar="DIR",
               help="Where results/, journal.jsonl and summary.json go. Run the same command again to resume.")
 @click.option("-j", "--concurrency", type=click.IntRange(min=1, max=256), default=4, show_default=True, help="Images in flight at once.")
-@click.option("--rate-limit", type=click.FloatRange(min=0, min_open=True), metavar="PER_SECOND",
+@click.option("--rate-limit", type=RATE_LIMITS, metavar="PER_SECOND",
               help="Calls per second to the vendor, retries included [default: the profile's, else none].")
 @click.option("--retries", type=click.IntRange(min=0), help="Tries after the first for transient errors [default: the profile's].")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache (every image is a call).")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Result cache folder [default: $UNIFIED_OCR_CACHE_DIR, else the user cache folder].")
-@click.option("--dpi", type=click.FloatRange(min=10, max=1200), default=DEFAULT_DPI, show_default=True, help="Pixel frame of PDF pages.")
+@click.option("--dpi", type=DPIS, default=DEFAULT_DPI, show_default=True, help="Pixel frame of PDF pages.")
 def batch(inputs: tuple[str, ...], engine: str | None, config: Path | None, out: Path, concurrency: int, rate_limit: float | None,
           retries: int | None, no_cache: bool, cache_dir: Path | None, dpi: float) -> None:  # fmt: skip
     """Recognise many images; resumable, rate-limited, retried and cached.

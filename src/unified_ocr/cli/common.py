@@ -4,6 +4,7 @@ configuration error into a message and exit code 2."""
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +23,23 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 #: Interrupted (Ctrl-C); what finished is kept.
 EXIT_INTERRUPTED = 130
+
+class FiniteRange(click.FloatRange):
+    """A float range that also refuses ``nan`` and ``inf``, which compare false with every bound."""
+
+    name = "finite float range"
+
+    def convert(self, value, param, ctx):  # type: ignore[no-untyped-def]
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
+#: Calls per second a rate limit may be set to: slower than one call in ~17 minutes is a mistake.
+RATE_LIMITS = FiniteRange(min=0.001, max=100_000)
+#: Resolutions a PDF page may be rendered at.
+DPIS = FiniteRange(min=10, max=1200)
 
 CONFIG_HELP = "Configuration file of engine profiles [default: $UNIFIED_OCR_CONFIG, then ./unified-ocr.toml]."
 ENGINE_HELP = "Profile or engine name [default: the config's default profile, else the offline default engine]."

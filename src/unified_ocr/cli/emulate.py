@@ -8,7 +8,7 @@ import click
 
 from ..engines.emulator import Faults
 from ..engines.registry import default_registry
-from .common import config_errors_exit
+from .common import FiniteRange, config_errors_exit
 
 
 @click.command()
@@ -23,12 +23,12 @@ from .common import config_errors_exit
               help="Offline engine that does the recognition [default: the offline default engine].")
 @click.option("--latency", type=float, default=0.0, help="Seconds added to every answer.")
 @click.option("--rate-limit", type=float, default=None, help="Requests per second served; more get the vendor's rate-limit answer.")
-@click.option("--error-rate", type=click.FloatRange(0, 1), default=0.0, help="Share of requests answered with the vendor's 5xx error.")
-@click.option("--drop-rate", type=click.FloatRange(0, 1), default=0.0, help="Share of connections closed without an answer.")
-@click.option("--malformed-rate", type=click.FloatRange(0, 1), default=0.0, help="Share answered 200 with a body that is not JSON.")
-@click.option("--stall-rate", type=click.FloatRange(0, 1), default=0.0, help="Share held for --stall-seconds before answering.")
+@click.option("--error-rate", type=FiniteRange(0, 1), default=0.0, help="Share of requests answered with the vendor's 5xx error.")
+@click.option("--drop-rate", type=FiniteRange(0, 1), default=0.0, help="Share of connections closed without an answer.")
+@click.option("--malformed-rate", type=FiniteRange(0, 1), default=0.0, help="Share answered 200 with a body that is not JSON.")
+@click.option("--stall-rate", type=FiniteRange(0, 1), default=0.0, help="Share held for --stall-seconds before answering.")
 @click.option("--stall-seconds", type=float, default=30.0, show_default=True)
-@click.option("--throttle-rate", type=click.FloatRange(0, 1), default=0.0, help="Share answered with the vendor's rate-limit error.")
+@click.option("--throttle-rate", type=FiniteRange(0, 1), default=0.0, help="Share answered with the vendor's rate-limit error.")
 @click.option("--canned", is_flag=True, help="Answer every image with one word across it, without OCR (load tests).")
 @click.option("--seed", type=int, default=None, help="Seed for the fault draws, for repeatable runs.")
 def emulate(name: str, host: str, port: int, key: str | None, replay: Path | None, offline_engine: str | None, latency: float,

@@ -16,7 +16,7 @@ from ..engines.registry import default_registry
 from ..engines.scope import EngineScope
 from ..errors import ConfigError, UnifiedOcrError
 from ..imaging.pdf import DEFAULT_DPI
-from .common import CONFIG_HELP, ENGINE_HELP, EXIT_FAILED, EXIT_USAGE, config_errors_exit, output_paths, render
+from .common import CONFIG_HELP, DPIS, ENGINE_HELP, EXIT_FAILED, EXIT_USAGE, config_errors_exit, output_paths, render
 
 
 @click.command()
@@ -27,7 +27,7 @@ from .common import CONFIG_HELP, ENGINE_HELP, EXIT_FAILED, EXIT_USAGE, config_er
               help="json: the full result (quads, confidences); text: the text in reading order.")
 @click.option("-o", "--out", type=click.Path(path_type=Path), metavar="FILE|DIR",
               help="Write to FILE (one image) or into DIR, one file per image [default: stdout].")
-@click.option("--dpi", type=click.FloatRange(min=10, max=1200), default=DEFAULT_DPI, show_default=True,
+@click.option("--dpi", type=DPIS, default=DEFAULT_DPI, show_default=True,
               help="Resolution of the pixel frame given to PDF pages (and of their rendering, for engines that need images).")
 @click.option("--no-cache", is_flag=True, help="Do not answer from, or write to, the result cache.")
 def recognize(images: tuple[str, ...], engine: str | None, config: Path | None, fmt: str, out: Path | None, dpi: float,

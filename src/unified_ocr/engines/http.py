@@ -9,6 +9,7 @@ session across threads), connect and read timeouts, transport failures turned in
 from __future__ import annotations
 
 import json
+import math
 import os
 import threading
 from collections.abc import Callable, Mapping
@@ -30,7 +31,7 @@ from ..errors import (
 )
 from .base import RUNTIME, Engine, EngineOptions
 from .calls import note_request
-from .ratelimit import RateLimiter
+from .ratelimit import MIN_RATE, RateLimiter
 from .retry import RetryPolicy
 
 #: reads a response and raises the vendor's typed error when it is one
@@ -128,6 +129,11 @@ def retry_after(response: requests.Response) -> float | None:
         return None
 
 
+def _check_rate(_instance: Any, _attribute: Any, value: float) -> None:
+    if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= MIN_RATE):
+        raise ValueError(f"rate_limit is calls per second, a number of at least {MIN_RATE:g}; got {value!r}")
+
+
 @attrs.frozen(slots=True)
 class HttpOptions(EngineOptions):
     """Options every HTTP engine has: where to post, the credential, and how patiently.
@@ -146,7 +152,7 @@ class HttpOptions(EngineOptions):
     retries: int = attrs.field(default=3, metadata=RUNTIME)  # tries after the first, for transient failures
     backoff: float = attrs.field(default=0.5, metadata=RUNTIME)  # first wait in seconds; doubles each try, with jitter
     max_backoff: float = attrs.field(default=30.0, metadata=RUNTIME)
-    rate_limit: float | None = attrs.field(default=None, metadata=RUNTIME)  # calls per second, retries included
+    rate_limit: float | None = attrs.field(default=None, metadata=RUNTIME, validator=attrs.validators.optional(_check_rate))  # calls/s, retries included
 
     @property
     def url(self) -> str | None:

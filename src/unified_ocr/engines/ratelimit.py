@@ -6,16 +6,20 @@ One limiter is shared by every thread using the same engine setup, retries inclu
 
 from __future__ import annotations
 
+import math
 import threading
 import time
+
+#: The slowest rate limit taken, calls per second (one call in about 17 minutes); slower is a mistake.
+MIN_RATE = 0.001
 
 
 class RateLimiter:
     """Blocks each caller until its turn; thread-safe."""
 
     def __init__(self, per_second: float) -> None:
-        if per_second <= 0:
-            raise ValueError(f"a rate limit must be above 0 calls per second, got {per_second}")
+        if not (math.isfinite(per_second) and MIN_RATE <= per_second):
+            raise ValueError(f"a rate limit is a number of calls per second of at least {MIN_RATE:g}, got {per_second}")
         self.per_second = per_second
         self.interval = 1.0 / per_second
         self._next = time.monotonic()

@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Union
+from typing import IO, Any, Union
 
 import attrs
 import cv2
@@ -26,6 +26,7 @@ from ..errors import (
     CorruptImageError,
     EmptyImageError,
     ImageNotFoundError,
+    InvalidSourceError,
     UnsupportedImageError,
 )
 from . import pdf
@@ -205,26 +206,53 @@ def open_source(source: SourceLike | Source, name: str | None = None, *, max_pix
     if isinstance(source, Source):
         return source
     if isinstance(source, np.ndarray):
-        return _from_array(source, name or "<array>")
+        return _from_array(source, name or "<array>", max_pixels)
     if isinstance(source, (bytes, bytearray, memoryview)):
         data, label = bytes(source), name or "<bytes>"
     elif hasattr(source, "read"):
-        data = source.read()  # type: ignore[union-attr]
         label = name or str(getattr(source, "name", "<stream>"))
-    else:
-        path = Path(os.fspath(source))  # type: ignore[arg-type]
+        data = _read_stream(source, label)
+    elif isinstance(source, (str, os.PathLike)):
+        path = Path(os.fspath(source))
         label = name or str(source)
+        if not str(source):
+            raise ImageNotFoundError("<empty path>", "an empty path was given: pass the image's path")
         if not path.exists():
             raise ImageNotFoundError(label, "no such file")
+        if path.is_dir():
+            raise ImageNotFoundError(label, "a folder, not a file (unified-ocr batch reads folders)")
         if not path.is_file():
-            raise ImageNotFoundError(label, "not a file")
+            raise ImageNotFoundError(label, "not a regular file (a FIFO, socket or device cannot be read as an image)")
         try:
             data = path.read_bytes()
         except OSError as exc:
             raise ImageNotFoundError(label, f"cannot be read ({exc.strerror})") from None
+    else:
+        raise InvalidSourceError(
+            name or f"<{type(source).__name__}>", f"not an image source: {ACCEPTED}; got {type(source).__name__}"
+        )
     if not data:
         raise EmptyImageError(label, "empty (0 bytes)")
     return Source(label, data, None, probe(data, label, max_pixels=max_pixels), max_pixels)
+
+
+#: What :func:`open_source` takes, for messages.
+ACCEPTED = "pass a path, bytes, a binary file object (opened with 'rb') or a numpy array"
+
+
+def _read_stream(stream: Any, label: str) -> bytes:
+    """All of a file object's bytes; a closed or text-mode file is a clear input error."""
+    try:
+        data = stream.read()
+    except ValueError as exc:  # "I/O operation on closed file"
+        raise InvalidSourceError(label, f"the file object cannot be read ({exc}); {ACCEPTED}") from None
+    except OSError as exc:
+        raise ImageNotFoundError(label, f"cannot be read ({exc.strerror or exc})") from None
+    if isinstance(data, str):
+        raise InvalidSourceError(label, f"the file is open in text mode; {ACCEPTED}")
+    if not isinstance(data, (bytes, bytearray)):
+        raise InvalidSourceError(label, f"its read() gave {type(data).__name__}, not bytes; {ACCEPTED}")
+    return bytes(data)
 
 
 def probe(data: bytes, name: str = "<bytes>", *, max_pixels: int = MAX_PIXELS) -> ImageInfo:
@@ -280,9 +308,13 @@ def _check_complete(data: bytes, fmt: str, scan_start: int, name: str) -> None:
         raise CorruptImageError(name, "truncated PNG (no IEND chunk at the end)")
 
 
-def _from_array(array: np.ndarray, name: str) -> Source:
+def _from_array(array: np.ndarray, name: str, max_pixels: int = MAX_PIXELS) -> Source:
     if array.size == 0:
         raise EmptyImageError(name, "the array has no pixels")
+    if array.ndim >= 2 and array.shape[0] * array.shape[1] > max_pixels:
+        raise UnsupportedImageError(
+            name, f"{array.shape[1]}x{array.shape[0]} is over the {max_pixels:,} pixel limit (raise max_pixels to accept it)"
+        )
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (1, 3, 4)):
         raise UnsupportedImageError(name, f"expected an HxW or HxWx3 (BGR) array, got shape {array.shape}")
     if array.dtype not in (np.uint8, np.uint16):
