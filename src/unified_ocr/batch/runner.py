@@ -173,6 +173,8 @@ def _note(outcome: Outcome, log: Journal | None, save: Callable[[Outcome], str |
     where = save(outcome) if save is not None and outcome.ok else None
     if log is not None:
         log.record(outcome, where)
+    if isinstance(outcome.error, ConfigError):  # the setup is wrong (a credential no header can carry): every image would fail
+        raise outcome.error
     if isinstance(outcome.error, AuthenticationError):
         auth_failures += 1
         if auth_failures >= AUTH_FAILURES_TO_STOP:

@@ -45,8 +45,9 @@ def batch(inputs: tuple[str, ...], engine: str | None, config: Path | None, out:
         cfg = load_config(config)
         scope.get(choose_engine(engine, cfg))  # a missing extra or credential stops here, before any image
     try:
-        report = run_batch(inputs, out, engine, cfg, concurrency=concurrency, rate_limit=rate_limit, retries=retries,
-                           cache=False if no_cache else ResultCache(cache_dir), dpi=dpi)  # fmt: skip
+        with config_errors_exit():
+            report = run_batch(inputs, out, engine, cfg, concurrency=concurrency, rate_limit=rate_limit, retries=retries,
+                               cache=False if no_cache else ResultCache(cache_dir), dpi=dpi)  # fmt: skip
     except KeyboardInterrupt:
         click.echo("interrupted: what finished is in the journal; run the same command again to go on", err=True)
         sys.exit(EXIT_INTERRUPTED)

@@ -16,6 +16,14 @@ import attrs
 from ..errors import ConfigError
 
 
+class _Unusable(ConfigError):
+    """A secret that cannot be used; the reason names where it lives, never what it is."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"secret unavailable: {reason}")
+
+
 @attrs.frozen(slots=True, repr=False)
 class Secret:
     """A secret's location (an environment variable or a file), or a value given in code.
@@ -65,28 +73,43 @@ class Secret:
         return "a value given in code"
 
     def missing_reason(self) -> str | None:
-        """Why the secret cannot be read now, or ``None`` when it can."""
-        if self.env is not None and not os.environ.get(self.env):
-            return f"{self.where} is not set"
-        if self.file is not None:
-            path = Path(self.file).expanduser()
-            if not path.is_file():
-                return f"{self.where} does not exist"
+        """Why the secret cannot be used now, or ``None`` when it can: unset, missing, empty,
+        unreadable, or holding a character no header can carry. Never says the value."""
+        try:
+            self._read()
+        except _Unusable as exc:
+            return exc.reason
         return None
 
     def reveal(self) -> str:
-        """The value, for building a request header; never log or store it."""
-        reason = self.missing_reason()
-        if reason:
-            raise ConfigError(f"secret unavailable: {reason}")
+        """The value, for building a request header; never log or store it.
+
+        Surrounding whitespace is dropped, as ``.env`` files and mounted secrets leave a
+        trailing newline; a line break or other control character inside is refused.
+        """
+        return self._read()
+
+    def _read(self) -> str:
         if self._value is not None:
-            return self._value
-        if self.env is not None:
-            return os.environ[self.env]
-        try:
-            return Path(self.file).expanduser().read_text(encoding="utf-8").strip()  # type: ignore[arg-type]
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"secret unavailable: {self.where} cannot be read ({type(exc).__name__})") from None
+            raw = self._value
+        elif self.env is not None:
+            if self.env not in os.environ:
+                raise _Unusable(f"{self.where} is not set")
+            raw = os.environ[self.env]
+        else:
+            path = Path(str(self.file)).expanduser()
+            if not path.is_file():
+                raise _Unusable(f"{self.where} does not exist")
+            try:
+                raw = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise _Unusable(f"{self.where} cannot be read ({type(exc).__name__})") from None
+        value = raw.strip()
+        if not value:
+            raise _Unusable(f"{self.where} is empty")
+        if any(ord(c) < 32 or ord(c) == 127 for c in value):
+            raise _Unusable(f"{self.where} holds a line break or another control character inside its value; no header can carry it")
+        return value
 
     def to_config(self) -> dict[str, str]:
         """The reference as it would be written in TOML (a value given in code is not written)."""

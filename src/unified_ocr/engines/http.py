@@ -22,6 +22,7 @@ from ..config.secrets import Secret
 from ..errors import (
     AuthenticationError,
     BadResponseError,
+    ConfigError,
     InvalidRequestError,
     NetworkError,
     ProviderError,
@@ -68,6 +69,9 @@ class HttpClient:
     def post_json(self, url: str, *, headers: Mapping[str, str], **body: Any) -> tuple[Any, int]:
         """POST (``data=``, ``json=`` or ``files=``) and return the decoded JSON answer and the tries made."""
 
+        _check_headers(headers, self.vendor)  # before any try: a bad header is the setup's fault, never retried
+        hidden = [v for v in headers.values() if len(v) >= 4]  # header values (credentials) never reach a message
+
         def once() -> Any:
             if self.limiter is not None:
                 self.limiter.acquire()
@@ -76,8 +80,10 @@ class HttpClient:
                 response = self.session.post(url, headers=dict(headers), timeout=self.timeout, **body)
             except requests.Timeout as exc:
                 raise NetworkError(f"no answer within {self.timeout[1]:g} s ({type(exc).__name__})", vendor=self.vendor) from None
+            except requests.exceptions.InvalidHeader:
+                raise ConfigError(f"{self.vendor}: a request header was refused as invalid; check the profile's credential") from None
             except requests.RequestException as exc:
-                raise NetworkError(f"request failed: {_describe(exc)}", vendor=self.vendor) from None
+                raise NetworkError(f"request failed: {_scrub(_describe(exc), hidden)}", vendor=self.vendor) from None
             self.check(response)
             return decode_json(response, self.vendor)
 
@@ -87,6 +93,22 @@ class HttpClient:
         session = getattr(self._local, "session", None)
         if session is not None:
             session.close()
+
+
+def _check_headers(headers: Mapping[str, str], vendor: str) -> None:
+    """Refuse header values no HTTP request can carry, naming the header but never its value."""
+    for name, value in headers.items():
+        if value != value.strip() or any(ord(c) < 32 or ord(c) == 127 for c in value):
+            raise ConfigError(
+                f"{vendor}: the {name} header holds a line break, a control character or surrounding spaces; "
+                "fix the credential it comes from"
+            )
+
+
+def _scrub(text: str, hidden: list[str]) -> str:
+    for value in hidden:
+        text = text.replace(value, "***")
+    return text
 
 
 def decode_json(response: requests.Response, vendor: str) -> Any:
