@@ -42,7 +42,7 @@ def jpeg_bytes(width: int = 64, height: int = 48, orientation: int | None = None
         (lambda p: _write(p / "cut.jpg", jpeg_bytes()[:-600]), CorruptImageError, "cut.jpg: truncated JPEG"),
         (lambda p: _write(p / "cut.png", SAMPLE.read_bytes()[:-5000]), CorruptImageError, "cut.png: .*truncated"),
         (lambda p: _write(p / "head.jpg", jpeg_bytes()[:40]), CorruptImageError, "head.jpg: "),
-        (lambda p: _write(p / "doc.pdf", b"%PDF-1.7\n..."), CorruptImageError, "doc.pdf: damaged or encrypted PDF"),
+        (lambda p: _write(p / "doc.pdf", b"%PDF-1.7\n..."), CorruptImageError, "doc.pdf: damaged or truncated PDF"),
         (lambda p: _write(p / "x.ico", _ico()), UnsupportedImageError, "ICO images are not supported"),
     ],
 )
