@@ -5,6 +5,11 @@
     DIR/results/NAME.HASH.json   one result per image that succeeded (written before its journal line)
     DIR/journal.jsonl            one line per finished image; a second run skips what it holds as done
     DIR/summary.json             the counts of the last run
+    DIR/.unified-ocr.lock        held while a run writes here: a second run on the folder is refused
+
+One run at a time writes into a folder: two would both pay for every image and interleave
+their journals. The lock is an OS file lock (through ``filelock``), so it is released when
+the holding process ends, however it ends; who holds it is written beside it, for the message.
 
 Results are named after the image's stem and the first 12 hex digits of its content hash,
 never after anything the engine read, so that same-named images of different folders do
@@ -15,13 +20,18 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+import socket
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 import attrs
+from filelock import FileLock, Timeout
 
 from ..config.choice import ConfigLike, EngineLike
+from ..errors import ConfigError
 from ..imaging.pdf import DEFAULT_DPI
 from .cache import ResultCache
 from .files import write_text_atomic
@@ -33,6 +43,12 @@ from .runner import BatchAbortedError, Outcome, recognize_many
 RESULTS = "results"
 JOURNAL = "journal.jsonl"
 SUMMARY = "summary.json"
+LOCK = ".unified-ocr.lock"
+HOLDER = ".unified-ocr.holder.json"
+
+
+class FolderInUseError(ConfigError):
+    """Another run is writing into the output folder."""
 
 
 @attrs.frozen(slots=True)
@@ -76,8 +92,45 @@ def run_batch(
     """
     inputs = list(inputs)  # walked twice: once to count, once to run
     folder = Path(out)
+    with _only_run_in(folder):
+        return _run(inputs, folder, engine, config, concurrency, rate_limit, retries, cache, dpi, stream)
+
+
+@contextmanager
+def _only_run_in(folder: Path) -> Iterator[None]:
+    """Hold the folder's lock for the run; refuse at once, naming the holder, when another run has it."""
+    try:
+        (folder / RESULTS).mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(folder / LOCK), timeout=0)
+        lock.acquire()
+    except Timeout:
+        raise FolderInUseError(
+            f"{folder}: another run is writing into this folder ({_holder(folder)}); "
+            "wait for it to end (it resumes from the same journal), or give another --out"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{folder}: cannot write results here ({exc.strerror or exc}); give another --out") from None
+    try:
+        holder = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+        write_text_atomic(folder / HOLDER, json.dumps(holder))
+        yield
+    finally:
+        (folder / HOLDER).unlink(missing_ok=True)
+        lock.release()
+
+
+def _holder(folder: Path) -> str:
+    try:
+        holder = json.loads((folder / HOLDER).read_text(encoding="utf-8"))
+        return f"process {holder['pid']} on {holder['host']}, since {holder['since']}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "a process that has not said who it is yet"
+
+
+def _run(inputs: list[str | Path], folder: Path, engine: EngineLike, config: ConfigLike, concurrency: int,
+         rate_limit: float | None, retries: int | None, cache: ResultCache | bool, dpi: float,
+         stream: IO[str] | None) -> BatchReport:  # fmt: skip
     results = folder / RESULTS
-    results.mkdir(parents=True, exist_ok=True)
     journal = Journal(folder / JOURNAL)
     done = journal.done()
     dropped = journal.dropped  # a kill mid-write leaves a torn line; it is dropped, and said
