@@ -109,7 +109,7 @@ def recognize_recorded(
             found.update(result.meta)
         result = OcrResult(choice.engine.name, sorted(pages, key=lambda p: p.index), raws[0] if len(raws) == 1 else raws, {**found, **meta})
         if store is not None and key is not None:
-            store.put(key, result)
+            store.put(key, result)  # a cache that cannot be written warns; the paid result is kept
         return result, meter.record(time.perf_counter() - started)
 
 

@@ -89,6 +89,11 @@ class InvalidQuadError(UnifiedOcrError, ValueError):
     """A quad cannot be cropped: zero area, points that are not numbers, or wholly outside the image."""
 
 
+class OutputError(UnifiedOcrError):
+    """A result could not be written where it was to go (a full disk, no permission); the
+    recognition itself succeeded, and a rerun answers it from the result cache."""
+
+
 # -- recognition: the engine failed -------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -52,10 +53,20 @@ class ResultCache:
         path = self._path(key)
         try:
             return OcrResult.from_dict(json.loads(path.read_text(encoding="utf-8")))
-        except FileNotFoundError:
+        except OSError:  # not there, or a cache that cannot be read: a miss
             return None
         except (ValueError, KeyError, TypeError):  # damaged by hand or by a full disk: not a hit
             return None
 
     def put(self, key: str, result: OcrResult) -> None:
-        write_text_atomic(self._path(key), json.dumps(result.to_dict(include_raw=True), ensure_ascii=False))
+        """Store ``result``; a cache that cannot be written (a full disk, no permission) is a
+        warning, never a failure: the result was paid for and is returned all the same."""
+        try:
+            write_text_atomic(self._path(key), json.dumps(result.to_dict(include_raw=True), ensure_ascii=False))
+        except OSError as exc:
+            warnings.warn(f"the result cache {self.folder} cannot be written ({exc.strerror or exc}); results are not cached",
+                          CacheWriteWarning, stacklevel=2)  # fmt: skip
+
+
+class CacheWriteWarning(UserWarning):
+    """The result cache could not be written; the run goes on without caching."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -10,6 +11,15 @@ from ..imaging.sources import IMAGE_SUFFIXES
 
 #: A file with one of these endings is a list of paths, one per line.
 LIST_SUFFIXES = frozenset({".txt", ".lst", ".list"})
+
+
+class UnreadableFolderWarning(UserWarning):
+    """A folder under an input could not be listed; its images are not in the run."""
+
+
+def _unreadable(error: OSError) -> None:
+    warnings.warn(f"{error.filename}: cannot be listed ({error.strerror}); its images are not in this run",
+                  UnreadableFolderWarning, stacklevel=2)  # fmt: skip
 
 
 def expand_inputs(inputs: Iterable[str | Path]) -> Iterator[str]:
@@ -21,7 +31,7 @@ def expand_inputs(inputs: Iterable[str | Path]) -> Iterator[str]:
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            for folder, subfolders, files in os.walk(path):
+            for folder, subfolders, files in os.walk(path, onerror=_unreadable):
                 subfolders.sort()
                 for name in sorted(files):
                     if Path(name).suffix.lower() in IMAGE_SUFFIXES:

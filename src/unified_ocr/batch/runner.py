@@ -22,7 +22,7 @@ import attrs
 from ..api import ConfigLike, EngineChoice, EngineLike, choose_engine, recognize_recorded
 from ..engines.calls import CallRecord, metered
 from ..engines.scope import EngineScope
-from ..errors import AuthenticationError, ConfigError, UnifiedOcrError
+from ..errors import AuthenticationError, ConfigError, OutputError, UnifiedOcrError
 from ..imaging.pdf import DEFAULT_DPI
 from ..imaging.sources import SourceLike, open_source
 from ..model import OcrResult
@@ -135,14 +135,16 @@ def recognize_many(
             for source in todo:
                 while len(in_flight) >= concurrency * 2:
                     finished, in_flight = _wait_some(in_flight, ordered)
-                    for outcome in finished:
-                        auth_failures = _note(outcome, log, save, auth_failures)
+                    for done_one in finished:
+                        outcome, where = _saved(done_one, save)
+                        auth_failures = _note(outcome, log, where, auth_failures)
                         yield outcome
                 in_flight.append(pool.submit(recognize_one, source, choice, dpi, folder, engines))
             while in_flight:
                 finished, in_flight = _wait_some(in_flight, ordered)
-                for outcome in finished:
-                    auth_failures = _note(outcome, log, save, auth_failures)
+                for done_one in finished:
+                    outcome, where = _saved(done_one, save)
+                    auth_failures = _note(outcome, log, where, auth_failures)
                     yield outcome
         except BatchAbortedError:
             for future in in_flight:
@@ -168,9 +170,20 @@ def _wait_some(in_flight: list[Future[Outcome]], ordered: bool) -> tuple[list[Ou
     return [f.result() for f in in_flight if f in finished], [f for f in in_flight if f not in finished]
 
 
-def _note(outcome: Outcome, log: Journal | None, save: Callable[[Outcome], str | None] | None, auth_failures: int) -> int:
-    """Save and record the outcome; count authentication failures in a row and stop at the limit."""
-    where = save(outcome) if save is not None and outcome.ok else None
+def _saved(outcome: Outcome, save: Callable[[Outcome], str | None] | None) -> tuple[Outcome, str | None]:
+    """The outcome after ``save``: a result that cannot be written makes it a failed outcome, not a crash."""
+    if save is None or not outcome.ok:
+        return outcome, None
+    try:
+        return outcome, save(outcome)
+    except OSError as exc:
+        error = OutputError(f"{outcome.source}: the result cannot be written ({exc.strerror or exc}: {exc.filename}); "
+                            "free the space or fix the permission, then run again (the result cache answers it)")  # fmt: skip
+        return attrs.evolve(outcome, error=error), None
+
+
+def _note(outcome: Outcome, log: Journal | None, where: str | None, auth_failures: int) -> int:
+    """Record the outcome; count authentication failures in a row and stop at the limit."""
     if log is not None:
         log.record(outcome, where)
     if isinstance(outcome.error, ConfigError):  # the setup is wrong (a credential no header can carry): every image would fail

@@ -217,16 +217,7 @@ def open_source(source: SourceLike | Source, name: str | None = None, *, max_pix
         label = name or str(source)
         if not str(source):
             raise ImageNotFoundError("<empty path>", "an empty path was given: pass the image's path")
-        if not path.exists():
-            raise ImageNotFoundError(label, "no such file")
-        if path.is_dir():
-            raise ImageNotFoundError(label, "a folder, not a file (unified-ocr batch reads folders)")
-        if not path.is_file():
-            raise ImageNotFoundError(label, "not a regular file (a FIFO, socket or device cannot be read as an image)")
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise ImageNotFoundError(label, f"cannot be read ({exc.strerror})") from None
+        data = _read_path(path, label)
     else:
         raise InvalidSourceError(
             name or f"<{type(source).__name__}>", f"not an image source: {ACCEPTED}; got {type(source).__name__}"
@@ -238,6 +229,21 @@ def open_source(source: SourceLike | Source, name: str | None = None, *, max_pix
 
 #: What :func:`open_source` takes, for messages.
 ACCEPTED = "pass a path, bytes, a binary file object (opened with 'rb') or a numpy array"
+
+
+def _read_path(path: Path, label: str) -> bytes:
+    """A file's bytes; anything the file system says (missing, a folder, a FIFO, no permission,
+    a name too long) is an input error naming the path, never a bare ``OSError``."""
+    try:
+        if not path.exists():
+            raise ImageNotFoundError(label, "no such file")
+        if path.is_dir():
+            raise ImageNotFoundError(label, "a folder, not a file (unified-ocr batch reads folders)")
+        if not path.is_file():
+            raise ImageNotFoundError(label, "not a regular file (a FIFO, socket or device cannot be read as an image)")
+        return path.read_bytes()
+    except OSError as exc:
+        raise ImageNotFoundError(label, f"cannot be read ({exc.strerror or exc})") from None
 
 
 def _read_stream(stream: Any, label: str) -> bytes:

@@ -1,0 +1,67 @@
+"""What the file system says (a name too long, a result that cannot be written, a cache that
+cannot be written, a folder that cannot be listed) is a typed error or a warning naming the
+path; the rest of the run goes on and nothing paid for is lost."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from unified_ocr import ImageNotFoundError, OutputError, Secret
+from unified_ocr.batch import recognize_many
+from unified_ocr.batch.cache import CacheWriteWarning, ResultCache
+from unified_ocr.batch.folder import RESULTS, result_name, run_batch
+from unified_ocr.batch.inputs import UnreadableFolderWarning, expand_inputs
+from unified_ocr.imaging.sources import open_source
+from unified_ocr_clova import ClovaEmulator, ClovaOptions
+
+from .test_runner import make_images
+
+KEY = "file-system-key"
+
+
+def test_a_file_name_over_the_limit_is_an_input_error() -> None:
+    with pytest.raises(ImageNotFoundError, match="cannot be read"):
+        open_source("x" * 300 + ".png")
+
+
+def test_a_result_that_cannot_be_written_fails_that_image_only_and_a_rerun_needs_no_call(tmp_path) -> None:
+    folder = tmp_path / "in"
+    images = make_images(folder, 4)
+    out = tmp_path / "out"
+    cache = ResultCache(tmp_path / "cache")
+    with ClovaEmulator(key=KEY, canned=True) as server:
+        options = ClovaOptions(invoke_url=server.url + "/general", secret=Secret.of(KEY))
+        (blocked,) = [o for o in recognize_many([str(images[0])], options, cache=False)]
+        (out / RESULTS / result_name(blocked)).mkdir(parents=True)  # where its result would go: a folder
+        report = run_batch([str(folder)], out, options, cache=cache)
+        assert report.summary["done"] == 3 and report.summary["failed_by_type"] == {"OutputError": 1}
+        calls = server.stats["requests"]
+        (out / RESULTS / result_name(blocked)).rmdir()
+        again = run_batch([str(folder)], out, options, cache=cache)
+        assert again.ok and again.summary["done"] == 1 and server.stats["requests"] == calls  # from the cache
+    assert OutputError.__doc__ and "rerun" in OutputError.__doc__
+
+
+def test_a_cache_that_cannot_be_written_warns_and_the_result_is_kept(tmp_path) -> None:
+    (image,) = make_images(tmp_path / "in", 1)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    with ClovaEmulator(key=KEY, canned=True) as server:
+        options = ClovaOptions(invoke_url=server.url + "/general", secret=Secret.of(KEY))
+        with pytest.warns(CacheWriteWarning, match="cannot be written"):
+            (outcome,) = recognize_many([str(image)], options, cache=ResultCache(blocker / "cache"))
+    assert outcome.ok and outcome.result is not None
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every folder; run the suite as a user to check this")
+def test_a_folder_that_cannot_be_listed_is_said(tmp_path) -> None:
+    locked = tmp_path / "in" / "locked"
+    locked.mkdir(parents=True)
+    locked.chmod(0)
+    try:
+        with pytest.warns(UnreadableFolderWarning, match="cannot be listed"):
+            assert list(expand_inputs([tmp_path / "in"])) == []
+    finally:
+        locked.chmod(0o755)
