@@ -53,7 +53,7 @@ def test_a_saved_result_holds_no_run_figures_and_the_outcome_carries_them(tmp_pa
 def test_a_failed_call_records_what_it_cost(tmp_path) -> None:
     (image,) = make_images(tmp_path / "in", 1)
     with ClovaEmulator(key=KEY, canned=True, faults=Faults(error_rate=1.0)) as server:
-        (outcome,) = recognize_many([str(image)], options(server, retries=2), cache=False)
+        (outcome,) = recognize_many([str(image)], options(server, retries=2), cache=False, rounds=0)
         assert not outcome.ok and outcome.attempts == 3 == server.stats["requests"]
         (bad,) = recognize_many([str(tmp_path / "missing.png")], options(server), cache=False)
     assert outcome.record.bytes_sent == 3 * image.stat().st_size

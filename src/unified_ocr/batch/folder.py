@@ -38,7 +38,7 @@ from .files import write_text_atomic
 from .inputs import expand_inputs
 from .journal import Journal
 from .progress import BatchProgress
-from .runner import BatchAbortedError, Outcome, recognize_many
+from .runner import ROUND_WAIT, ROUNDS, BatchAbortedError, Outcome, recognize_many
 
 RESULTS = "results"
 JOURNAL = "journal.jsonl"
@@ -82,6 +82,8 @@ def run_batch(
     retries: int | None = None,
     cache: ResultCache | bool = True,
     dpi: float = DEFAULT_DPI,
+    rounds: int = ROUNDS,
+    round_wait: float = ROUND_WAIT,
     stream: IO[str] | None = None,
 ) -> BatchReport:
     """Recognise the images of ``inputs`` (files, folders, lists of paths) into folder ``out``.
@@ -93,7 +95,7 @@ def run_batch(
     inputs = list(inputs)  # walked twice: once to count, once to run
     folder = Path(out)
     with _only_run_in(folder):
-        return _run(inputs, folder, engine, config, concurrency, rate_limit, retries, cache, dpi, stream)
+        return _run(inputs, folder, engine, config, concurrency, rate_limit, retries, cache, dpi, (rounds, round_wait), stream)
 
 
 @contextmanager
@@ -128,7 +130,7 @@ def _holder(folder: Path) -> str:
 
 
 def _run(inputs: list[str | Path], folder: Path, engine: EngineLike, config: ConfigLike, concurrency: int,
-         rate_limit: float | None, retries: int | None, cache: ResultCache | bool, dpi: float,
+         rate_limit: float | None, retries: int | None, cache: ResultCache | bool, dpi: float, rounds: tuple[int, float],
          stream: IO[str] | None) -> BatchReport:  # fmt: skip
     results = folder / RESULTS
     journal = Journal(folder / JOURNAL)
@@ -146,7 +148,7 @@ def _run(inputs: list[str | Path], folder: Path, engine: EngineLike, config: Con
     aborted = None
     try:
         for outcome in recognize_many(expand_inputs(inputs), engine, config, concurrency=concurrency, rate_limit=rate_limit,
-                                      retries=retries, cache=cache, journal=journal, dpi=dpi, save=save):  # fmt: skip
+                                      retries=retries, cache=cache, journal=journal, dpi=dpi, rounds=rounds[0], round_wait=rounds[1], save=save):  # fmt: skip
             progress.add(outcome)
     except BatchAbortedError as exc:
         aborted = exc

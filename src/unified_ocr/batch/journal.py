@@ -3,7 +3,7 @@
 Each line is written whole, flushed and synced before the next image is counted as done,
 so a run killed at any moment leaves a journal that is valid up to its last line (a line
 cut off by the kill is dropped when the journal is next opened). The last line for a source
-decides its state: ``ok`` is skipped on resume, ``error`` is tried again. Lines never hold a
+decides its state: ``ok`` is skipped on resume, ``error`` and ``retrying`` are tried again. Lines never hold a
 secret: only the source, its hash, the status, the error's type and message, and counts.
 """
 
@@ -35,6 +35,8 @@ class Finished(Protocol):
     def seconds(self) -> float: ...
     @property
     def cached(self) -> bool: ...
+    @property
+    def rounds(self) -> int: ...
 
 
 def _decode(raw: bytes) -> dict[str, Any] | None:
@@ -84,16 +86,19 @@ class Journal:
         """Sources whose last entry is ``ok``: a resumed run skips them."""
         return {source for source, entry in self.last_entries().items() if entry.get("status") == "ok"}
 
-    def record(self, outcome: Finished, result_path: str | None = None) -> dict[str, Any]:
+    def record(self, outcome: Finished, result_path: str | None = None, *, retrying: bool = False) -> dict[str, Any]:
+        """Append the outcome; ``retrying``: a transient failure sent back for a later round
+        (status ``retrying``: done again on resume, like ``error``)."""
         error = outcome.error
         entry = {
             "source": outcome.source,
             "sha256": outcome.sha256,
-            "status": "ok" if error is None else "error",
+            "status": "ok" if error is None else "retrying" if retrying else "error",
             "error": None if error is None else {"type": type(error).__name__, "message": str(error)},
             "attempts": outcome.attempts,
             "seconds": round(outcome.seconds, 4),
             "cached": outcome.cached,
+            "round": outcome.rounds,
             "result": result_path,
             "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }

@@ -21,6 +21,8 @@ class BatchProgress:
         self.skipped = skipped
         self.done = 0
         self.failed: Counter[str] = Counter()
+        self.gave_up = 0  # of the failed: transient failures that outlasted every round
+        self.later_rounds = 0  # images that needed more than one round
         self.calls = 0
         self.cache_hits = 0
         self.started = time.monotonic()
@@ -33,10 +35,12 @@ class BatchProgress:
     def add(self, outcome: Outcome) -> None:
         self.calls += outcome.attempts
         self.cache_hits += outcome.cached
+        self.later_rounds += outcome.rounds > 1
         if outcome.ok:
             self.done += 1
         else:
             self.failed[type(outcome.error).__name__] += 1
+            self.gave_up += outcome.gave_up
         if self._bar is not None:
             self._bar.set_postfix(failed=sum(self.failed.values()), cached=self.cache_hits, refresh=False)
             self._bar.update(1)
@@ -58,6 +62,9 @@ class BatchProgress:
         return {
             "done": self.done,
             "failed": sum(self.failed.values()),
+            "failed_for_good": sum(self.failed.values()) - self.gave_up,  # would fail again as it is
+            "gave_up_after_rounds": self.gave_up,  # transient failures that outlasted every round: run again
+            "needed_later_rounds": self.later_rounds,
             "failed_by_type": dict(self.failed),
             "skipped_as_done_before": self.skipped,
             "calls": self.calls,
@@ -69,8 +76,11 @@ class BatchProgress:
     def summary_lines(self) -> list[str]:
         s = self.summary()
         lines = [
-            f"done {s['done']}, failed {s['failed']}, skipped (done before) {s['skipped_as_done_before']}",
+            f"done {s['done']}, failed {s['failed']} (for good {s['failed_for_good']}, gave up after every round "
+            f"{s['gave_up_after_rounds']}), skipped (done before) {s['skipped_as_done_before']}",
             f"calls made {s['calls']}, cache hits {s['cache_hits']}, {s['images_per_second']:.2f} images/s over {s['seconds']:.1f} s",
         ]
         lines += [f"  failed with {kind}: {n}" for kind, n in sorted(s["failed_by_type"].items())]
+        if s["needed_later_rounds"]:
+            lines.append(f"  {s['needed_later_rounds']} image(s) came through in a later round, after a storm of transient failures")
         return lines

@@ -11,6 +11,7 @@ authentication failures stops the batch instead of burning through every image.
 
 from __future__ import annotations
 
+import heapq
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
@@ -22,7 +23,7 @@ import attrs
 from ..api import ConfigLike, EngineChoice, EngineLike, choose_engine, recognize_recorded
 from ..engines.calls import CallRecord, metered
 from ..engines.scope import EngineScope
-from ..errors import AuthenticationError, ConfigError, OutputError, UnifiedOcrError
+from ..errors import AuthenticationError, ConfigError, OutputError, ProviderError, UnifiedOcrError
 from ..imaging.pdf import DEFAULT_DPI
 from ..imaging.sources import SourceLike, open_source
 from ..model import OcrResult
@@ -31,6 +32,9 @@ from .journal import Journal
 
 #: Authentication failures in a row that stop a batch.
 AUTH_FAILURES_TO_STOP = 3
+#: Later rounds for an image whose transient failures outlasted its tries, and the first wait before one.
+ROUNDS = 3
+ROUND_WAIT = 5.0
 
 
 class BatchAbortedError(UnifiedOcrError):
@@ -46,6 +50,12 @@ class Outcome:
     error: BaseException | None
     sha256: str | None = None
     record: CallRecord = CallRecord()
+    rounds: int = 1  # rounds it took: more than one when transient failures sent it back to the queue
+
+    @property
+    def gave_up(self) -> bool:
+        """Failed with a transient error (a storm that did not clear in time), not for good."""
+        return isinstance(self.error, ProviderError) and self.error.retryable
 
     @property
     def ok(self) -> bool:
@@ -102,6 +112,8 @@ def recognize_many(
     scope: EngineScope | None = None,
     dpi: float = DEFAULT_DPI,
     ordered: bool = False,
+    rounds: int = ROUNDS,
+    round_wait: float = ROUND_WAIT,
     save: Callable[[Outcome], str | None] | None = None,
 ) -> Iterator[Outcome]:
     """Recognise ``sources``, yielding an :class:`Outcome` per image as each finishes.
@@ -114,6 +126,11 @@ def recognize_many(
     The engines live in ``scope`` (an :class:`~unified_ocr.engines.scope.EngineScope`);
     without one, the run opens its own and closes its engines when it ends. ``ordered``
     yields outcomes in the order of ``sources`` instead of as they finish.
+    An image whose transient failures (rate limits, 5xx, dropped connections) outlast the
+    engine's own retries goes back to the queue for up to ``rounds`` later rounds, the
+    first ``round_wait`` seconds later and each wait twice the last, so that a storm which
+    clears ends with every image done; the journal records every round (not with ``ordered``,
+    which keeps each image in its place).
     ``save`` is called with each successful outcome before it is journaled (so that a journal
     line marked ``ok`` always has its result written) and returns where it put it.
     """
@@ -128,22 +145,28 @@ def recognize_many(
         done = log.done() if log is not None else set()
         own_pool = executor is None
         pool = executor or ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="unified-ocr")
+        queue = _Queue(iter(s for s in sources if not (isinstance(s, (str, Path)) and str(s) in done)))
+        later_rounds = 0 if ordered else rounds
         in_flight: list[Future[Outcome]] = []
         auth_failures = 0
         try:
-            todo = (s for s in sources if not (isinstance(s, (str, Path)) and str(s) in done))
-            for source in todo:
-                while len(in_flight) >= concurrency * 2:
-                    finished, in_flight = _wait_some(in_flight, ordered)
-                    for done_one in finished:
-                        outcome, where = _saved(done_one, save)
-                        auth_failures = _note(outcome, log, where, auth_failures)
-                        yield outcome
-                in_flight.append(pool.submit(recognize_one, source, choice, dpi, folder, engines))
-            while in_flight:
+            while True:
+                while len(in_flight) < concurrency * 2 and (item := queue.next_due()) is not None:
+                    in_flight.append(queue.submitted(pool.submit(recognize_one, item.source, choice, dpi, folder, engines), item))
+                if not in_flight:
+                    if not queue.wait_for_round():
+                        break
+                    continue
                 finished, in_flight = _wait_some(in_flight, ordered)
-                for done_one in finished:
-                    outcome, where = _saved(done_one, save)
+                for future, done_one in finished:
+                    item = queue.finished(future)
+                    outcome = item.joined(done_one)
+                    if outcome.gave_up and item.round <= later_rounds:
+                        if log is not None:
+                            log.record(outcome, None, retrying=True)
+                        queue.again(item, outcome, round_wait * 2 ** (item.round - 1))
+                        continue
+                    outcome, where = _saved(outcome, save)
                     auth_failures = _note(outcome, log, where, auth_failures)
                     yield outcome
         except BatchAbortedError:
@@ -160,14 +183,75 @@ def recognize_many(
             engines.close()
 
 
-def _wait_some(in_flight: list[Future[Outcome]], ordered: bool) -> tuple[list[Outcome], list[Future[Outcome]]]:
+def _wait_some(in_flight: list[Future[Outcome]], ordered: bool) -> tuple[list[tuple[Future[Outcome], Outcome]], list[Future[Outcome]]]:
     """The outcomes ready now (in order: the finished ones at the head of the queue) and the rest."""
     if ordered:
         in_flight[0].result()  # wait for the oldest
         ready = next((i for i, f in enumerate(in_flight) if not f.done()), len(in_flight))
-        return [f.result() for f in in_flight[:ready]], in_flight[ready:]
+        return [(f, f.result()) for f in in_flight[:ready]], in_flight[ready:]
     finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-    return [f.result() for f in in_flight if f in finished], [f for f in in_flight if f not in finished]
+    return [(f, f.result()) for f in in_flight if f in finished], [f for f in in_flight if f not in finished]
+
+
+@attrs.frozen(slots=True)
+class _Item:
+    """A source in the queue: its round, and what its earlier rounds cost."""
+
+    source: SourceLike
+    round: int = 1
+    spent: CallRecord = CallRecord()
+
+    def joined(self, outcome: Outcome) -> Outcome:
+        """The outcome of this round, its record counting every round's calls and bytes."""
+        if self.round == 1:
+            return outcome
+        r, s = outcome.record, self.spent
+        record = attrs.evolve(r, attempts=r.attempts + s.attempts, bytes_sent=r.bytes_sent + s.bytes_sent,
+                              seconds=round(r.seconds + s.seconds, 4))  # fmt: skip
+        return attrs.evolve(outcome, record=record, rounds=self.round)
+
+
+class _Queue:
+    """The sources not yet sent, and the ones sent back for a later round (due at a time)."""
+
+    def __init__(self, sources: Iterator[SourceLike]) -> None:
+        self._sources: Iterator[SourceLike] | None = sources
+        self._later: list[tuple[float, int, _Item]] = []  # a heap by due time
+        self._sent: dict[Future[Outcome], _Item] = {}
+        self._count = 0
+
+    def next_due(self) -> _Item | None:
+        """A source sent back whose time has come, else the next new one, else ``None``."""
+        if self._later and self._later[0][0] <= time.monotonic():
+            return heapq.heappop(self._later)[2]
+        if self._sources is not None:
+            source = next(self._sources, _END)
+            if source is not _END:
+                return _Item(source)
+            self._sources = None
+        return None
+
+    def submitted(self, future: Future[Outcome], item: _Item) -> Future[Outcome]:
+        self._sent[future] = item
+        return future
+
+    def finished(self, future: Future[Outcome]) -> _Item:
+        return self._sent.pop(future)
+
+    def again(self, item: _Item, outcome: Outcome, wait: float) -> None:
+        self._count += 1
+        later = _Item(item.source, item.round + 1, outcome.record)
+        heapq.heappush(self._later, (time.monotonic() + wait, self._count, later))
+
+    def wait_for_round(self) -> bool:
+        """Nothing in flight: sleep until the next round is due; ``False`` when nothing is left at all."""
+        if not self._later:
+            return False
+        time.sleep(max(0.0, self._later[0][0] - time.monotonic()))
+        return True
+
+
+_END: Any = object()
 
 
 def _saved(outcome: Outcome, save: Callable[[Outcome], str | None] | None) -> tuple[Outcome, str | None]:

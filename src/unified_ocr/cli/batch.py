@@ -9,6 +9,7 @@ import click
 
 from ..batch.cache import ResultCache
 from ..batch.folder import run_batch
+from ..batch.runner import ROUNDS
 from ..config.choice import choose_engine
 from ..config.profiles import load_config
 from ..engines.scope import EngineScope
@@ -26,12 +27,15 @@ from .common import CONFIG_HELP, DPIS, ENGINE_HELP, EXIT_FAILED, EXIT_INTERRUPTE
 @click.option("--rate-limit", type=RATE_LIMITS, metavar="PER_SECOND",
               help="Calls per second to the vendor, retries included [default: the profile's, else none].")
 @click.option("--retries", type=click.IntRange(min=0), help="Tries after the first for transient errors [default: the profile's].")
+@click.option("--rounds", type=click.IntRange(min=0, max=10), default=ROUNDS, show_default=True,
+              help="Later rounds for images whose transient failures (rate limits, 5xx, drops) outlast --retries; "
+                   "each comes after a longer wait.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache (every image is a call).")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Result cache folder [default: $UNIFIED_OCR_CACHE_DIR, else the user cache folder].")
 @click.option("--dpi", type=DPIS, default=DEFAULT_DPI, show_default=True, help="Pixel frame of PDF pages.")
 def batch(inputs: tuple[str, ...], engine: str | None, config: Path | None, out: Path, concurrency: int, rate_limit: float | None,
-          retries: int | None, no_cache: bool, cache_dir: Path | None, dpi: float) -> None:  # fmt: skip
+          retries: int | None, rounds: int, no_cache: bool, cache_dir: Path | None, dpi: float) -> None:  # fmt: skip
     """Recognise many images; resumable, rate-limited, retried and cached.
 
     INPUT is an image, a folder (searched recursively for JPEG, PNG, TIFF, BMP, WebP, GIF
@@ -47,7 +51,7 @@ def batch(inputs: tuple[str, ...], engine: str | None, config: Path | None, out:
     try:
         with config_errors_exit():
             report = run_batch(inputs, out, engine, cfg, concurrency=concurrency, rate_limit=rate_limit, retries=retries,
-                               cache=False if no_cache else ResultCache(cache_dir), dpi=dpi)  # fmt: skip
+                               cache=False if no_cache else ResultCache(cache_dir), dpi=dpi, rounds=rounds)  # fmt: skip
     except KeyboardInterrupt:
         click.echo("interrupted: what finished is in the journal; run the same command again to go on", err=True)
         sys.exit(EXIT_INTERRUPTED)
