@@ -11,9 +11,9 @@ from unified_ocr.engines.emulator import Emulator
 
 from .emulator import ClovaEmulator
 from .engine import ClovaEngine, ClovaOptions
-from .parse import parse
+from .parse import parse, receipt_items
 
-__all__ = ["ClovaEmulator", "ClovaEngine", "ClovaOptions", "parse"]
+__all__ = ["ClovaEmulator", "ClovaEngine", "ClovaOptions", "parse", "receipt_items"]
 
 
 @hookimpl

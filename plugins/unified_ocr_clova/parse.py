@@ -105,6 +105,8 @@ def _images(raw: Any) -> list[Any]:
     images = raw["images"]
     if not isinstance(images, list):
         raise BadResponseError(f"expected {expected}; got 'images' as {describe(images)}", vendor=VENDOR)
+    if not images:  # one image is sent per request: an answer about none is not an answer
+        raise BadResponseError("expected the response's 'images' to hold the image sent; got an empty list", vendor=VENDOR)
     return images
 
 
@@ -171,8 +173,10 @@ def _general_lines(fields: Sequence[Any], where: str) -> list[Line]:
     for k, raw in enumerate(fields):
         at = f"{where}.fields[{k}]"
         field = read.object(raw, at)
-        pending.append(_word(field, at))
-        if not with_breaks or read.optional_bool(field, "lineBreak", at):
+        word = _word(field, at)
+        if word.text.strip():  # a field read as nothing adds no word, and no blank line
+            pending.append(word)
+        if (not with_breaks or read.optional_bool(field, "lineBreak", at)) and pending:
             lines.append(Line.from_words(pending))
             pending = []
     if pending:  # the last field said no lineBreak: its line ends with the page anyway

@@ -30,6 +30,7 @@ from .errors import (
     InputError,
     InvalidQuadError,
     InvalidRequestError,
+    InvalidResultError,
     InvalidSourceError,
     NetworkError,
     OutputError,
@@ -57,7 +58,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "AuthenticationError", "BadResponseError", "Block", "Cell", "Config", "ConfigError", "CorruptImageError", "EmptyImageError", "Engine", "EngineOptions",
     "EngineUnavailableError", "Field", "ImageFailedError", "ImageInfo", "ImageNotFoundError", "InputError",
-    "InvalidQuadError", "InvalidRequestError", "InvalidSourceError", "NetworkError", "OutputError", "QuotaExceededError", "RateLimitError",
+    "InvalidQuadError", "InvalidRequestError", "InvalidResultError", "InvalidSourceError", "NetworkError", "OutputError", "QuotaExceededError", "RateLimitError",
     "RequestTooLargeError", "ServiceError",
     "Limits", "Line", "OcrResult", "Page", "ProviderError", "Quad", "RecognitionError", "Secret", "Source",
     "Table", "Transform", "UnifiedOcrError", "UnknownEngineError", "UnsupportedImageError", "Upload",

@@ -19,7 +19,7 @@ from .config.choice import ConfigLike, EngineChoice, EngineLike, choose_engine
 from .engines.calls import CallRecord, metered
 from .engines.registry import Registry, default_registry
 from .engines.scope import EngineScope, shared_scope
-from .errors import BadResponseError
+from .errors import BadResponseError, InvalidResultError
 from .imaging.pdf import DEFAULT_DPI
 from .imaging.prepare import map_back, prepare
 from .imaging.sources import MAX_PIXELS, Source, SourceLike, open_source
@@ -140,6 +140,15 @@ def parse(raw: Any, engine: str, *, registry: Registry | None = None) -> OcrResu
 
 
 def load_result(path: str | os.PathLike) -> OcrResult:
-    """Read a result saved with ``to_dict()`` (or ``unified-ocr recognize --format json``)."""
-    with Path(path).open(encoding="utf-8") as f:
-        return OcrResult.from_dict(json.load(f))
+    """Read a result saved with ``to_dict()`` (or ``unified-ocr recognize --format json``).
+
+    A file that is missing, unreadable, not JSON or not a result raises
+    :class:`~unified_ocr.errors.InvalidResultError` naming it.
+    """
+    try:
+        with Path(path).open(encoding="utf-8") as f:
+            return OcrResult.from_dict(json.load(f))
+    except OSError as exc:
+        raise InvalidResultError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    except (ValueError, KeyError, TypeError) as exc:  # not JSON, not UTF-8, or not shaped like a result
+        raise InvalidResultError(f"{path}: not a unified-ocr result ({type(exc).__name__}: {exc})") from None

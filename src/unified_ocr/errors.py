@@ -89,6 +89,10 @@ class InvalidQuadError(UnifiedOcrError, ValueError):
     """A quad cannot be cropped: zero area, points that are not numbers, or wholly outside the image."""
 
 
+class InvalidResultError(UnifiedOcrError, ValueError):
+    """A saved result file is missing, unreadable, not JSON, or not a unified-ocr result."""
+
+
 class OutputError(UnifiedOcrError):
     """A result could not be written where it was to go (a full disk, no permission); the
     recognition itself succeeded, and a rerun answers it from the result cache."""

@@ -46,5 +46,6 @@ def test_a_second_run_on_the_same_folder_is_refused_and_makes_no_call(tmp_path) 
 def test_an_output_folder_that_cannot_be_written_is_refused_before_any_call(tmp_path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
+    make_images(tmp_path / "in", 1)
     with pytest.raises(ConfigError, match="cannot write results here"):
-        run_batch([str(tmp_path)], blocker / "out", ClovaOptions(invoke_url="http://127.0.0.1:9/general", secret=Secret.of(KEY)))
+        run_batch([str(tmp_path / "in")], blocker / "out", ClovaOptions(invoke_url="http://127.0.0.1:9/general", secret=Secret.of(KEY)))

@@ -585,7 +585,15 @@ def test_several_images_are_pages_in_order_with_their_own_meta() -> None:
     clova = result.meta["clova"]
     assert clova["matchedTemplate"]["id"] == 25072
     assert [p["matchedTemplate"]["id"] for p in clova["pages"]] == [25072, 2, 25072]
-    assert parse({"images": []}).pages == ()
+    with pytest.raises(BadResponseError, match="'images' to hold the image sent; got an empty list"):
+        parse({"images": []})  # one image is sent per request: an answer about none is a bad response
+
+
+def test_a_field_read_as_nothing_adds_no_blank_line() -> None:
+    empty = {"inferText": "", "inferConfidence": 0.5, "boundingPoly": BOX, "lineBreak": True}
+    word = {"inferText": "TOTAL", "inferConfidence": 0.9, "boundingPoly": BOX, "lineBreak": True}
+    result = parse({"version": "V2", "images": [{"inferResult": "SUCCESS", "fields": [empty, word, empty]}]})
+    assert result.text == "TOTAL" and [w.text for w in result.words] == ["TOTAL"]
 
 
 BOX = {"vertices": [{"x": 0, "y": 0}, {"x": 1, "y": 0}, {"x": 1, "y": 1}, {"x": 0, "y": 1}]}

@@ -153,3 +153,10 @@ def test_byte_limit_steps_down_to_jpeg(tmp_path) -> None:
     assert upload.format == "jpeg" and len(upload.data) <= 120_000
     with pytest.raises(UnsupportedImageError, match="cannot be encoded within the engine's limits"):
         next(prepare(open_source(noise), Limits(max_bytes=1000)))
+
+
+def test_a_png_with_bytes_after_its_end_is_read_and_a_cut_one_refused() -> None:
+    png = SAMPLE.read_bytes()
+    assert open_source(png + b"\x00" * 100 + b"trailing data a tool appended").info.format == "png"
+    with pytest.raises(CorruptImageError, match="truncated PNG"):
+        open_source(png[: len(png) - 40])

@@ -33,6 +33,7 @@ from filelock import FileLock, Timeout
 from ..config.choice import ConfigLike, EngineLike
 from ..errors import ConfigError
 from ..imaging.pdf import DEFAULT_DPI
+from ..imaging.sources import IMAGE_SUFFIXES
 from .cache import ResultCache
 from .files import write_text_atomic
 from .inputs import expand_inputs
@@ -93,6 +94,11 @@ def run_batch(
     failed. An interrupt (Ctrl-C) leaves the journal valid up to the last finished image.
     """
     inputs = list(inputs)  # walked twice: once to count, once to run
+    if next(expand_inputs(inputs), None) is None:
+        raise ConfigError(
+            f"no images in {', '.join(map(str, inputs)) or 'the inputs'}: folders are searched for "
+            f"{' '.join(sorted(IMAGE_SUFFIXES))}; a list (.txt, .lst) names one path per line"
+        )
     folder = Path(out)
     with _only_run_in(folder):
         return _run(inputs, folder, engine, config, concurrency, rate_limit, retries, cache, dpi, (rounds, round_wait), stream)
@@ -152,10 +158,13 @@ def _run(inputs: list[str | Path], folder: Path, engine: EngineLike, config: Con
             progress.add(outcome)
     except BatchAbortedError as exc:
         aborted = exc
+    except KeyboardInterrupt:
+        write_text_atomic(folder / SUMMARY, json.dumps({**progress.summary(), "interrupted": True}, indent=2))
+        raise
     finally:
         progress.close()
         journal.close()
-    summary = {**progress.summary(), "journal_lines_dropped": dropped}
+    summary = {**progress.summary(), "journal_lines_dropped": dropped, "interrupted": False}
     write_text_atomic(folder / SUMMARY, json.dumps(summary, indent=2))
     lines = progress.summary_lines()
     if dropped:

@@ -168,7 +168,8 @@ def recognize_many(
                         continue
                     outcome, where = _saved(outcome, save)
                     auth_failures = _note(outcome, log, where, auth_failures)
-                    yield outcome
+                    yield outcome  # counted by the caller before the run may stop on it
+                    _stop_if_hopeless(outcome, auth_failures)
         except BatchAbortedError:
             for future in in_flight:
                 future.cancel()
@@ -267,20 +268,21 @@ def _saved(outcome: Outcome, save: Callable[[Outcome], str | None] | None) -> tu
 
 
 def _note(outcome: Outcome, log: Journal | None, where: str | None, auth_failures: int) -> int:
-    """Record the outcome; count authentication failures in a row and stop at the limit."""
+    """Record the outcome; return the authentication failures in a row, this one counted."""
     if log is not None:
         log.record(outcome, where)
-    if isinstance(outcome.error, ConfigError):  # the setup is wrong (a credential no header can carry): every image would fail
+    return auth_failures + 1 if isinstance(outcome.error, AuthenticationError) else 0
+
+
+def _stop_if_hopeless(outcome: Outcome, auth_failures: int) -> None:
+    """After an outcome was handed on: stop the run when every further image would fail too."""
+    if isinstance(outcome.error, ConfigError):  # the setup is wrong (a credential no header can carry)
         raise outcome.error
-    if isinstance(outcome.error, AuthenticationError):
-        auth_failures += 1
-        if auth_failures >= AUTH_FAILURES_TO_STOP:
-            raise BatchAbortedError(
-                f"stopped after {auth_failures} authentication failures in a row ({outcome.error}); "
-                "check the profile's credentials, then run the same command again to resume"
-            )
-        return auth_failures
-    return 0
+    if auth_failures >= AUTH_FAILURES_TO_STOP:
+        raise BatchAbortedError(
+            f"stopped after {auth_failures} authentication failures in a row ({outcome.error}); "
+            "check the profile's credentials, then run the same command again to resume"
+        )
 
 
 def _with_overrides(choice: EngineChoice, rate_limit: float | None, retries: int | None) -> EngineChoice:

@@ -59,5 +59,7 @@ def emulate(name: str, host: str, port: int, key: str | None, replay: Path | Non
         server.serve_forever(ready)
     except KeyboardInterrupt:
         click.echo(f"stopped; {dict(server.stats)}", err=True)
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        raise click.UsageError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); pick another --port, or 0 for any free one") from None
 
 

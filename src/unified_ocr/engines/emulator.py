@@ -11,6 +11,7 @@ against the same behaviour whichever vendor is emulated.
 from __future__ import annotations
 
 import abc
+import errno
 import hashlib
 import json
 import logging
@@ -228,10 +229,16 @@ class Emulator(abc.ABC):
         assert self._server is not None, "start() the emulator first"
         return f"http://{self.host}:{self._server.server_port}"
 
+    def _make_server(self) -> BaseWSGIServer:
+        try:
+            return make_server(self.host, self.port, self, threaded=True)
+        except SystemExit:  # werkzeug exits the process when the port is taken; a library must not
+            raise OSError(errno.EADDRINUSE, f"{self.host}:{self.port} is in use") from None
+
     def start(self) -> Emulator:
         """Serve in a background thread; ``url`` tells where."""
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        self._server = make_server(self.host, self.port, self, threaded=True)
+        self._server = self._make_server()
         self._thread = threading.Thread(target=self._server.serve_forever, name=f"{self.name}-emulator", daemon=True)
         self._thread.start()
         return self
@@ -245,7 +252,7 @@ class Emulator(abc.ABC):
     def serve_forever(self, ready: Callable[[str], None] | None = None) -> None:
         """Serve in this thread until interrupted (the CLI); ``ready`` is told the URL."""
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        self._server = make_server(self.host, self.port, self, threaded=True)
+        self._server = self._make_server()
         if ready is not None:
             ready(self.url)
         try:

@@ -310,8 +310,20 @@ def _check_complete(data: bytes, fmt: str, scan_start: int, name: str) -> None:
     """Catch truncated files from their last bytes; decoders would silently fill the gap."""
     if fmt == "jpeg" and data.rfind(b"\xff\xd9") <= scan_start:
         raise CorruptImageError(name, "truncated JPEG (no end-of-image marker after the image data)")
-    if fmt == "png" and b"IEND" not in data[-64:]:
-        raise CorruptImageError(name, "truncated PNG (no IEND chunk at the end)")
+    if fmt == "png" and not _png_complete(data):
+        raise CorruptImageError(name, "truncated PNG (its chunks end before the IEND chunk)")
+
+
+def _png_complete(data: bytes) -> bool:
+    """Whether the PNG's chunks reach an IEND chunk: walked by their lengths, so bytes after
+    the image (appended by some tools) are allowed and a cut file is caught."""
+    pos = 8  # past the signature
+    while pos + 8 <= len(data):
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        if data[pos + 4 : pos + 8] == b"IEND":
+            return True
+        pos += 12 + length  # length, type, data, CRC
+    return False
 
 
 def _from_array(array: np.ndarray, name: str, max_pixels: int = MAX_PIXELS) -> Source:
