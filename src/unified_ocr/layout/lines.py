@@ -120,10 +120,6 @@ def _lines_in_frame(words: list[Word], angle: float, max_gap: float, separator: 
     x0, y0, x1, y1 = boxes.T
     h = np.maximum(y1 - y0, 1e-6)
     cy = (y0 + y1) / 2
-    overlap = np.minimum(y1[:, None], y1[None, :]) - np.maximum(y0[:, None], y0[None, :])
-    small, tall = np.minimum(h[:, None], h[None, :]), np.maximum(h[:, None], h[None, :])
-    gap = np.maximum(x0[None, :] - x1[:, None], x0[:, None] - x1[None, :])
-    linked = (overlap >= 0.5 * small) & (np.abs(cy[:, None] - cy[None, :]) <= 0.5 * tall) & (gap <= max_gap * tall)
     parent = list(range(len(words)))
 
     def find(i: int) -> int:
@@ -132,8 +128,20 @@ def _lines_in_frame(words: list[Word], angle: float, max_gap: float, separator: 
             i = parent[i]
         return i
 
-    for i, j in zip(*np.nonzero(np.triu(linked, 1))):
-        parent[find(int(i))] = find(int(j))
+    # Linked words overlap vertically, so each word is compared only with the words that start
+    # (in y) before it ends: a sweep down the page, near-linear where a pairwise matrix was quadratic.
+    order = np.argsort(y0, kind="stable")
+    ends = np.searchsorted(y0[order], y1[order], side="left")
+    for p, end in enumerate(ends):
+        if end <= p + 1:
+            continue
+        i, js = order[p], order[p + 1 : end]
+        overlap = np.minimum(y1[i], y1[js]) - np.maximum(y0[i], y0[js])
+        small, tall = np.minimum(h[i], h[js]), np.maximum(h[i], h[js])
+        gap = np.maximum(x0[js] - x1[i], x0[i] - x1[js])
+        linked = (overlap >= 0.5 * small) & (np.abs(cy[i] - cy[js]) <= 0.5 * tall) & (gap <= max_gap * tall)
+        for j in js[linked]:
+            parent[find(int(i))] = find(int(j))
     groups: dict[int, list[int]] = {}
     for i in range(len(words)):
         groups.setdefault(find(i), []).append(i)
