@@ -36,6 +36,7 @@ case) these are top-level keys; with several (PDF/TIFF pages) each page's are al
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -311,6 +312,9 @@ def _quad(obj: Mapping[str, Any], at: str) -> Quad | None:
 
 
 def _vertices(poly: Any, at: str) -> Quad:
+    points = _plain_vertices(poly)
+    if points is not None:
+        return Quad(points)
     vertices = read.object(poly, at).get("vertices", MISSING)
     if not isinstance(vertices, list) or len(vertices) != 4:
         raise read.fail(f"{at}.vertices", "a list of four {x, y} points", vertices)
@@ -321,6 +325,32 @@ def _vertices(poly: Any, at: str) -> Quad:
             (read.number(v.get("x", MISSING), f"{at}.vertices[{i}].x"), read.number(v.get("y", MISSING), f"{at}.vertices[{i}].y"))
         )
     return Quad(points)
+
+
+def _plain_vertices(poly: Any) -> list[tuple[float, float]] | None:
+    """Four well-formed vertices as points, checked without building a path for each value;
+    ``None`` for anything else, which the strict reading then explains."""
+    vertices = poly.get("vertices") if type(poly) is dict else None
+    if type(vertices) is not list or len(vertices) != 4:
+        return None
+    points = []
+    for v in vertices:
+        if type(v) is not dict:
+            return None
+        x, y = v.get("x"), v.get("y")
+        if type(x) not in _NUMBERS or type(y) not in _NUMBERS:
+            return None
+        try:
+            point = (float(x), float(y))  # type: ignore[arg-type]  # int or float, checked above
+        except OverflowError:
+            return None
+        if not (math.isfinite(point[0]) and math.isfinite(point[1])):
+            return None
+        points.append(point)
+    return points
+
+
+_NUMBERS = (int, float)  # exactly these types: ``bool`` is an ``int`` but never a coordinate
 
 
 def _confidence(obj: Mapping[str, Any], at: str, key: str = "inferConfidence") -> float | None:

@@ -25,6 +25,13 @@ PointsLike = Union[Sequence[Sequence[float]], np.ndarray]
 
 
 def _to_points(value: PointsLike) -> tuple[Point, Point, Point, Point]:
+    if isinstance(value, (tuple, list)) and len(value) == 4:  # the common case, without numpy: parsers build thousands
+        try:
+            points = tuple((float(x), float(y)) for x, y in value)
+        except (TypeError, ValueError):
+            pass
+        else:
+            return points  # type: ignore[return-value]
     arr = np.asarray(value, dtype=np.float64)
     if arr.shape != (4, 2):
         raise ValueError(f"a quad needs four (x, y) points, got an array of shape {arr.shape}")
@@ -131,9 +138,8 @@ class Quad:
     @property
     def angle(self) -> float:
         """Direction of reading in degrees, clockwise from the x axis (image y points down)."""
-        (p0, p1, p2, p3) = self.array
-        d = (p1 - p0) + (p2 - p3)
-        return math.degrees(math.atan2(d[1], d[0]))
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = self.points
+        return math.degrees(math.atan2((y1 - y0) + (y2 - y3), (x1 - x0) + (x2 - x3)))
 
     @property
     def area(self) -> float:
@@ -182,12 +188,13 @@ class Quad:
         if not quads:
             raise ValueError("enclosing() needs at least one quad")
         theta = math.radians(quads[0].angle if angle is None else angle)
-        u = np.array([math.cos(theta), math.sin(theta)])  # along the text
-        v = np.array([-u[1], u[0]])  # down, across the text
-        pts = np.vstack([q.array for q in quads])
-        pu, pv = pts @ u, pts @ v
-        u0, u1, v0, v1 = pu.min(), pu.max(), pv.min(), pv.max()
-        corners = [u0 * u + v0 * v, u1 * u + v0 * v, u1 * u + v1 * v, u0 * u + v1 * v]
+        ux, uy = math.cos(theta), math.sin(theta)  # along the text
+        vx, vy = -uy, ux  # down, across the text
+        pts = [p for q in quads for p in q.points]  # plain floats: a line of a few words needs no arrays
+        pu = [x * ux + y * uy for x, y in pts]
+        pv = [x * vx + y * vy for x, y in pts]
+        u0, u1, v0, v1 = min(pu), max(pu), min(pv), max(pv)
+        corners = [(u * ux + v * vx, u * uy + v * vy) for u, v in ((u0, v0), (u1, v0), (u1, v1), (u0, v1))]
         return Quad(corners)
 
 
