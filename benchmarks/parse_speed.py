@@ -40,8 +40,8 @@ def main() -> None:
                 unified_ocr.parse(json.loads(text), engine)
             except unified_ocr.UnifiedOcrError:
                 continue  # recorded on purpose as not an API answer
-            base = best(args.repeat, lambda: json.loads(text))
-            ours = best(args.repeat, lambda: unified_ocr.parse(json.loads(text), engine))
+            base = best(args.repeat, lambda text=text: json.loads(text))
+            ours = best(args.repeat, lambda text=text, engine=engine: unified_ocr.parse(json.loads(text), engine))
             print(f"{engine + '/' + path.name:50} {len(text) / 1024:6.0f} {base * 1000:13.2f} {ours * 1000:9.2f} {ours / base:5.1f}x")
 
 
