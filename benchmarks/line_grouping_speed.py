@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import argparse
 import random
-import time
 
 import numpy as np
+from timing import best_of  # benchmarks/timing.py, beside this script
 
 from unified_ocr import Quad, Word
 from unified_ocr.layout import group_blocks
@@ -47,15 +47,6 @@ def pairwise_links(words: list[Word], max_gap: float = 1.5) -> int:
     return int(np.count_nonzero(np.triu(linked, 1)))
 
 
-def best_of(repeat: int, fn, *args) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn(*args)
-        times.append(time.perf_counter() - started)
-    return min(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
@@ -63,8 +54,8 @@ def main() -> None:
     print(f"{'words':>7}  {'group_blocks s':>14}  {'pairwise linking alone s':>24}  {'ratio':>6}  lines  blocks")
     for n in (1_000, 3_000, 10_000):
         words = page(n)
-        ours = best_of(args.repeat, group_blocks, words)
-        base = best_of(1, pairwise_links, words)
+        ours = best_of(lambda words=words: group_blocks(words), args.repeat)
+        base = best_of(lambda words=words: pairwise_links(words), 1)
         lines, blocks = group_blocks(words)
         print(f"{n:>7}  {ours:>14.3f}  {base:>24.3f}  {base / ours:>5.1f}x  {len(lines):>5}  {len(blocks):>6}")
 

@@ -11,21 +11,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from pathlib import Path
+
+from timing import best_of  # benchmarks/timing.py, beside this script
 
 import unified_ocr
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
-
-
-def best(repeat: int, fn) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def main() -> None:
@@ -40,8 +32,8 @@ def main() -> None:
                 unified_ocr.parse(json.loads(text), engine)
             except unified_ocr.UnifiedOcrError:
                 continue  # recorded on purpose as not an API answer
-            base = best(args.repeat, lambda text=text: json.loads(text))
-            ours = best(args.repeat, lambda text=text, engine=engine: unified_ocr.parse(json.loads(text), engine))
+            base = best_of(lambda text=text: json.loads(text), args.repeat)
+            ours = best_of(lambda text=text, engine=engine: unified_ocr.parse(json.loads(text), engine), args.repeat)
             print(f"{engine + '/' + path.name:50} {len(text) / 1024:6.0f} {base * 1000:13.2f} {ours * 1000:9.2f} {ours / base:5.1f}x")
 
 

@@ -18,12 +18,11 @@ import argparse
 import math
 import statistics
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import cv2
 import numpy as np
+from timing import best_of  # benchmarks/timing.py, beside this script
 
 from unified_ocr import Limits, Quad, crop_many, open_source, prepare
 
@@ -43,15 +42,6 @@ def vendor_sample(path: str) -> bytes:
 
 def ours(path: str) -> bytes:
     return next(prepare(open_source(path), KAKAO)).data
-
-
-def best_of(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def _photo(width: int, height: int) -> np.ndarray:
