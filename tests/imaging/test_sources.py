@@ -160,3 +160,12 @@ def test_a_png_with_bytes_after_its_end_is_read_and_a_cut_one_refused() -> None:
     assert open_source(png + b"\x00" * 100 + b"trailing data a tool appended").info.format == "png"
     with pytest.raises(CorruptImageError, match="truncated PNG"):
         open_source(png[: len(png) - 40])
+
+
+def test_a_jpeg_cut_short_with_its_end_marker_put_back_is_damaged_not_grey(capfd) -> None:
+    data = jpeg_bytes(320, 240)
+    cut = data[: len(data) * 2 // 3] + b"\xff\xd9"
+    source = open_source(cut, "cut.jpg")  # the header is whole: the damage shows when decoding
+    with pytest.raises(CorruptImageError, match="cut.jpg: damaged JPEG"):
+        source.decode()
+    assert capfd.readouterr().err == ""  # and no decoder warning on stderr
