@@ -65,3 +65,13 @@ def test_a_folder_that_cannot_be_listed_is_said(tmp_path) -> None:
             assert list(expand_inputs([tmp_path / "in"])) == []
     finally:
         locked.chmod(0o755)
+
+
+def test_a_summary_that_cannot_be_written_is_said_after_the_work(tmp_path) -> None:
+    folder = tmp_path / "in"
+    make_images(folder, 2)
+    out = tmp_path / "out"
+    (out / "summary.json").mkdir(parents=True)  # where the summary goes: a folder
+    with ClovaEmulator(key=KEY, canned=True) as server:
+        report = run_batch([str(folder)], out, ClovaOptions(invoke_url=server.url + "/general", secret=Secret.of(KEY)), cache=False)
+    assert report.summary["done"] == 2 and any("summary.json: cannot be written" in line for line in report.lines)

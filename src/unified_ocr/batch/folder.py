@@ -127,6 +127,16 @@ def _only_run_in(folder: Path) -> Iterator[None]:
         lock.release()
 
 
+def _write_summary(folder: Path, summary: dict[str, Any]) -> str | None:
+    """Write ``summary.json``; on a full disk or a lost permission, say so instead of ending in a
+    traceback after the work is done (the journal already holds every image's state)."""
+    try:
+        write_text_atomic(folder / SUMMARY, json.dumps(summary, indent=2))
+    except OSError as exc:
+        return f"{folder / SUMMARY}: cannot be written ({exc.strerror or exc}); the journal holds every image's state"
+    return None
+
+
 def _holder(folder: Path) -> str:
     try:
         holder = json.loads((folder / HOLDER).read_text(encoding="utf-8"))
@@ -159,14 +169,16 @@ def _run(inputs: list[str | Path], folder: Path, engine: EngineLike, config: Con
     except BatchAbortedError as exc:
         aborted = exc
     except KeyboardInterrupt:
-        write_text_atomic(folder / SUMMARY, json.dumps({**progress.summary(), "interrupted": True}, indent=2))
+        _write_summary(folder, {**progress.summary(), "interrupted": True})
         raise
     finally:
         progress.close()
         journal.close()
     summary = {**progress.summary(), "journal_lines_dropped": dropped, "interrupted": False}
-    write_text_atomic(folder / SUMMARY, json.dumps(summary, indent=2))
     lines = progress.summary_lines()
+    unwritten = _write_summary(folder, summary)
+    if unwritten:
+        lines.append(unwritten)
     if dropped:
         lines.append(f"journal: {dropped} damaged or torn line(s) dropped; those images were done again")
     return BatchReport(summary, lines, aborted)
