@@ -199,6 +199,15 @@ def test_blocks_cut_the_lines_into_runs_in_reading_order() -> None:
             Page(0, 100, 100, three, blocks=bad)
 
 
+def test_block_indices_are_integers() -> None:
+    assert Block(np.int64(0), np.int64(2)) == Block(0, 2) and type(Block(np.int64(0), 2).start) is int
+    for start, end in ((0, 1.0), (False, True), ("0", 1)):
+        with pytest.raises(ValueError, match="line indices"):
+            Block(start, end)
+    with pytest.raises(ValueError, match="line indices"):
+        Block.from_dict({"start": 0, "end": 1.0, "kind": "text", "quad": None})
+
+
 def test_a_page_without_blocks_reads_as_one_block_of_all_its_lines() -> None:
     page = Page(0, 100, 100, (Line("a", Quad.from_bbox(0, 0, 10, 10)), Line("b", Quad.from_bbox(5, 20, 40, 30))))
     ((block, block_lines),) = page.iter_blocks()

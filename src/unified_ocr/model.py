@@ -62,6 +62,13 @@ def _confidence(value: float | None) -> float | None:
     return value
 
 
+def _index(value: Any) -> int:
+    """A line index: an integer (numpy's too), never a bool or a float such as JSON's ``1.0``."""
+    if isinstance(value, bool) or not hasattr(type(value), "__index__"):
+        raise ValueError(f"a block's start and end are line indices (integers), got {value!r}")
+    return int(value)
+
+
 def _quad_or_none(value: Any) -> Quad | None:
     if value is None or isinstance(value, Quad):
         return value
@@ -278,8 +285,8 @@ class Block:
     ``TextRegion``, hOCR ``ocr_carea``) read :meth:`Page.iter_blocks`.
     """
 
-    start: int
-    end: int
+    start: int = attrs.field(converter=_index)
+    end: int = attrs.field(converter=_index)
     quad: Quad | None = attrs.field(default=None, converter=_quad_or_none)
     kind: BlockKind = "text"
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import warnings
 
 import pytest
 
@@ -12,7 +11,7 @@ import unified_ocr
 from unified_ocr import EngineUnavailableError, Secret, UnknownEngineError
 from unified_ocr.engines.registry import Registry
 
-from ..conftest import SAMPLE, TEST_PLUGINS, run_cli
+from ..conftest import SAMPLE, TEST_PLUGINS, run_cli, write_dist
 
 
 def test_installed_third_party_plugin_is_found_and_a_broken_one_is_reported(third_party_site) -> None:
@@ -119,17 +118,29 @@ def test_missing_extra_is_explained(tmp_path) -> None:
     assert "Traceback" not in proc.stderr
 
 
-def test_a_plugin_written_for_0_1_still_works_and_is_told_where_modules_went(tmp_path, monkeypatch) -> None:
-    from ..conftest import write_dist
+#: What importing the 0.1 plugin loads afresh (so that it is warned), and forgets afterwards.
+LEGACY_MODULES = ("legacy_ocr_plugin", "unified_ocr.engine", "unified_ocr.prepare")
 
+
+@pytest.fixture
+def legacy_site(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """A site folder holding 'unified-ocr-legacy', a plugin written against the 0.1 module paths."""
     site = tmp_path / "site"
     write_dist(site, "unified-ocr-legacy", {"legacy": "legacy_ocr_plugin"})
     monkeypatch.syspath_prepend(str(TEST_PLUGINS))
     monkeypatch.syspath_prepend(str(site))
-    for name in [m for m in sys.modules if m == "legacy_ocr_plugin" or m in ("unified_ocr.engine", "unified_ocr.prepare")]:
-        monkeypatch.delitem(sys.modules, name)
-    with warnings.catch_warnings(record=True) as warned:
-        warnings.simplefilter("always")
+    for name in LEGACY_MODULES:
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    yield site
+    for name in LEGACY_MODULES:  # monkeypatch then puts back any that were there before
+        sys.modules.pop(name, None)
+
+
+def test_a_plugin_written_for_0_1_still_works_and_is_told_where_modules_went(legacy_site) -> None:
+    with (
+        pytest.warns(DeprecationWarning, match="unified_ocr.prepare has moved to unified_ocr.imaging.prepare"),
+        pytest.warns(DeprecationWarning, match="unified_ocr.engine has moved to unified_ocr.engines.base") as warned,
+    ):
         registry = Registry()
     said = {str(w.message).split(";")[0] for w in warned if w.category is DeprecationWarning}
     assert said == {"unified_ocr.engine has moved to unified_ocr.engines.base", "unified_ocr.prepare has moved to unified_ocr.imaging.prepare"}
@@ -140,6 +151,16 @@ def test_a_plugin_written_for_0_1_still_works_and_is_told_where_modules_went(tmp
     from unified_ocr.engines import base
 
     assert sys.modules["unified_ocr.engine"] is base  # the same classes, not copies
+
+
+def test_the_0_1_default_engine_constant_still_answers_with_a_warning() -> None:
+    from unified_ocr.engines import registry
+
+    with pytest.warns(DeprecationWarning, match=r"DEFAULT_ENGINE is deprecated; use default_registry\(\).default_engine_name\(\)"):
+        name = registry.DEFAULT_ENGINE
+    assert name == registry.default_registry().default_engine_name() == "rapidocr"
+    with pytest.raises(AttributeError, match="no attribute 'NO_SUCH_NAME'"):
+        registry.NO_SUCH_NAME  # noqa: B018
 
 
 class _Plugin:

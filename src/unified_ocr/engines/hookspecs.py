@@ -29,7 +29,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 @hookspec
 def register_engines() -> list[type[Engine]]:  # type: ignore[empty-body]
-    """Return the :class:`~unified_ocr.engine.Engine` subclasses this plugin provides.
+    """Return the :class:`~unified_ocr.engines.base.Engine` subclasses this plugin provides.
 
     Keep this cheap: import heavy dependencies (models, SDKs) inside the engine, not at
     module level, so that ``unified-ocr engines`` can say what is missing instead of failing.
@@ -38,7 +38,7 @@ def register_engines() -> list[type[Engine]]:  # type: ignore[empty-body]
 
 @hookspec
 def register_emulators() -> list[type]:  # type: ignore[empty-body]
-    """Return the :class:`~unified_ocr.emulator.Emulator` subclasses this plugin provides.
+    """Return the :class:`~unified_ocr.engines.emulator.Emulator` subclasses this plugin provides.
 
     Each speaks one vendor's HTTP protocol on loopback, for ``unified-ocr emulate NAME`` and
     for tests that must not reach the real service.

@@ -9,6 +9,7 @@ with its reason and shown by ``unified-ocr engines``; it never breaks the others
 from __future__ import annotations
 
 import importlib.metadata
+import warnings
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any, cast
@@ -172,3 +173,18 @@ class Registry:
 def default_registry() -> Registry:
     """The registry of the installed plugins, built once per process."""
     return Registry()
+
+
+def __getattr__(name: str) -> str | None:
+    """``DEFAULT_ENGINE`` of 0.1, kept for one release: now the installed engines say which is the default.
+
+    A function rather than a constant because the core names no vendor; goes in 0.3.
+    """
+    if name == "DEFAULT_ENGINE":
+        warnings.warn(
+            "DEFAULT_ENGINE is deprecated; use default_registry().default_engine_name() (it goes in unified-ocr 0.3)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return default_registry().default_engine_name()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
