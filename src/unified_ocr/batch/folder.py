@@ -101,7 +101,40 @@ def run_batch(
         )
     folder = Path(out)
     with _only_run_in(folder):
-        return _run(inputs, folder, engine, config, concurrency, rate_limit, retries, cache, dpi, (rounds, round_wait), stream)
+        results = folder / RESULTS
+        journal = Journal(folder / JOURNAL)
+        done = journal.done()
+        dropped = journal.dropped  # a kill mid-write leaves a torn line; it is dropped, and said
+        total = sum(1 for path in expand_inputs(inputs) if path not in done)
+        progress = BatchProgress(total, skipped=len(done), stream=stream)
+
+        def save(outcome: Outcome) -> str:
+            assert outcome.result is not None
+            name = result_name(outcome)
+            write_text_atomic(results / name, json.dumps(outcome.result.to_dict(), ensure_ascii=False))
+            return f"{RESULTS}/{name}"
+
+        aborted = None
+        try:
+            for outcome in recognize_many(expand_inputs(inputs), engine, config, concurrency=concurrency, rate_limit=rate_limit,
+                                          retries=retries, cache=cache, journal=journal, dpi=dpi, rounds=rounds, round_wait=round_wait, save=save):  # fmt: skip
+                progress.add(outcome)
+        except BatchAbortedError as exc:
+            aborted = exc
+        except KeyboardInterrupt:
+            _write_summary(folder, {**progress.summary(), "interrupted": True})
+            raise
+        finally:
+            progress.close()
+            journal.close()
+        summary = {**progress.summary(), "journal_lines_dropped": dropped, "interrupted": False}
+        lines = progress.summary_lines()
+        unwritten = _write_summary(folder, summary)
+        if unwritten:
+            lines.append(unwritten)
+        if dropped:
+            lines.append(f"journal: {dropped} damaged or torn line(s) dropped; those images were done again")
+        return BatchReport(summary, lines, aborted)
 
 
 @contextmanager
@@ -143,42 +176,3 @@ def _holder(folder: Path) -> str:
         return f"process {holder['pid']} on {holder['host']}, since {holder['since']}"
     except (OSError, ValueError, KeyError, TypeError):
         return "a process that has not said who it is yet"
-
-
-def _run(inputs: list[str | Path], folder: Path, engine: EngineLike, config: ConfigLike, concurrency: int,
-         rate_limit: float | None, retries: int | None, cache: ResultCache | bool, dpi: float, rounds: tuple[int, float],
-         stream: IO[str] | None) -> BatchReport:  # fmt: skip
-    results = folder / RESULTS
-    journal = Journal(folder / JOURNAL)
-    done = journal.done()
-    dropped = journal.dropped  # a kill mid-write leaves a torn line; it is dropped, and said
-    total = sum(1 for path in expand_inputs(inputs) if path not in done)
-    progress = BatchProgress(total, skipped=len(done), stream=stream)
-
-    def save(outcome: Outcome) -> str:
-        assert outcome.result is not None
-        name = result_name(outcome)
-        write_text_atomic(results / name, json.dumps(outcome.result.to_dict(), ensure_ascii=False))
-        return f"{RESULTS}/{name}"
-
-    aborted = None
-    try:
-        for outcome in recognize_many(expand_inputs(inputs), engine, config, concurrency=concurrency, rate_limit=rate_limit,
-                                      retries=retries, cache=cache, journal=journal, dpi=dpi, rounds=rounds[0], round_wait=rounds[1], save=save):  # fmt: skip
-            progress.add(outcome)
-    except BatchAbortedError as exc:
-        aborted = exc
-    except KeyboardInterrupt:
-        _write_summary(folder, {**progress.summary(), "interrupted": True})
-        raise
-    finally:
-        progress.close()
-        journal.close()
-    summary = {**progress.summary(), "journal_lines_dropped": dropped, "interrupted": False}
-    lines = progress.summary_lines()
-    unwritten = _write_summary(folder, summary)
-    if unwritten:
-        lines.append(unwritten)
-    if dropped:
-        lines.append(f"journal: {dropped} damaged or torn line(s) dropped; those images were done again")
-    return BatchReport(summary, lines, aborted)

@@ -57,6 +57,7 @@ class Journal:
         self.path = Path(path)
         self._file: IO[str] | None = None
         self.dropped = 0  # lines the last read could not use
+        self._done: set[str] | None = None  # read once, then kept up to date by record()
 
     def __repr__(self) -> str:
         return f"Journal({str(self.path)!r})"
@@ -83,8 +84,14 @@ class Journal:
         return {entry["source"]: entry for entry in self.entries()}
 
     def done(self) -> set[str]:
-        """Sources whose last entry is ``ok``: a resumed run skips them."""
-        return {source for source, entry in self.last_entries().items() if entry.get("status") == "ok"}
+        """Sources whose last entry is ``ok``: a resumed run skips them.
+
+        The file is read on the first call only; what this journal records afterwards keeps
+        the set current, so the run that counts and the run that skips read it once.
+        """
+        if self._done is None:
+            self._done = {source for source, entry in self.last_entries().items() if entry.get("status") == "ok"}
+        return set(self._done)
 
     def record(self, outcome: Finished, result_path: str | None = None, *, retrying: bool = False) -> dict[str, Any]:
         """Append the outcome; ``retrying``: a transient failure sent back for a later round
@@ -102,6 +109,8 @@ class Journal:
             "result": result_path,
             "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
+        if self._done is not None:
+            (self._done.add if error is None else self._done.discard)(outcome.source)
         f = self._open()
         f.write(json.dumps(entry, ensure_ascii=False) + "\n")
         f.flush()
