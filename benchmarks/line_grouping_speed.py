@@ -17,7 +17,6 @@ from timing import best_of  # benchmarks/timing.py, beside this script
 
 from unified_ocr import Quad, Word
 from unified_ocr.layout import group_blocks
-from unified_ocr.layout.lines import _boxes_in_frame
 
 
 def page(n_words: int, seed: int = 0) -> list[Word]:
@@ -37,7 +36,7 @@ def page(n_words: int, seed: int = 0) -> list[Word]:
 
 def pairwise_links(words: list[Word], max_gap: float = 1.5) -> int:
     """The former linking: every pair of words compared at once."""
-    x0, y0, x1, y1 = _boxes_in_frame([w.quad for w in words], 0.0).T
+    x0, y0, x1, y1 = np.array([w.quad.bbox() for w in words]).T  # upright words: boxes in the page frame
     h = np.maximum(y1 - y0, 1e-6)
     cy = (y0 + y1) / 2
     overlap = np.minimum(y1[:, None], y1[None, :]) - np.maximum(y0[:, None], y0[None, :])

@@ -42,6 +42,7 @@ its kind (``name_card.company.0``) so that they cannot collide.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -73,6 +74,7 @@ class ReceiptItem(TypedDict):
     price: str | None
 
 
+@functools.lru_cache(maxsize=4096)  # a document's keys come from a small vocabulary, page after page
 def snake(key: str) -> str:
     """``bizNum`` -> ``biz_num``; anything that is not a letter or digit becomes ``_``."""
     s = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", key)
@@ -141,26 +143,28 @@ def _walk(node: Any, path: Path) -> Iterator[tuple[Path, Any]]:
         yield path, node
 
 
-def named_leaves(kind: str, result: Mapping[str, Any]) -> tuple[list[tuple[str, Mapping[str, Any], str]], dict[str, Any]]:
+def named_leaves(kind: str, result: Mapping[str, Any]) -> tuple[list[tuple[str, Mapping[str, Any], Path]], dict[str, Any]]:
     """Name every leaf of a document's ``result`` tree.
 
     Returns ``(leaves, values)``: ``leaves`` is ``[(field name, leaf object, vendor path)]``
-    in document order, ``values`` maps dotted names to the plain values found outside leaves.
+    in document order (the path as keys and indices; :func:`vendor_path` writes it for a
+    message), ``values`` maps dotted names to the plain values found outside leaves.
     """
     offsets = _item_offsets(result) if kind == "receipt" else {}
-    leaves: list[tuple[str, Mapping[str, Any], str]] = []
+    leaves: list[tuple[str, Mapping[str, Any], Path]] = []
     values: dict[str, Any] = {}
     for path, node in _walk(result, ()):
         named = _receipt_path(path, offsets) if kind == "receipt" and path else _generic(path)
         name = ".".join(str(p) for p in named)
         if isinstance(node, dict):
-            leaves.append((name, node, _vendor_path(path)))
+            leaves.append((name, node, path))
         elif isinstance(node, (str, int, bool)) or (isinstance(node, float) and math.isfinite(node)):
             values[name] = node
     return leaves, values
 
 
-def _vendor_path(path: Path) -> str:
+def vendor_path(path: Path) -> str:
+    """``("items", 0, "name")`` -> ``.items[0].name``, as the vendor's JSON nests it."""
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
 
 

@@ -47,7 +47,7 @@ from unified_ocr.engines.responses import MISSING, ResponseReader, describe, pla
 from unified_ocr.errors import BadResponseError, ImageFailedError
 from unified_ocr.model import FieldKind
 
-from .document import DOCUMENT_KINDS, VENDOR, formatted_value, kind_name, named_leaves, receipt_items
+from .document import DOCUMENT_KINDS, VENDOR, formatted_value, kind_name, named_leaves, receipt_items, vendor_path
 
 __all__ = ["parse", "receipt_items"]
 
@@ -172,12 +172,16 @@ def _general_lines(fields: Sequence[Any], where: str) -> list[Line]:
     lines: list[Line] = []
     pending: list[Word] = []
     for k, raw in enumerate(fields):
-        at = f"{where}.fields[{k}]"
-        field = read.object(raw, at)
-        word = _word(field, at)
+        word = _plain_word(raw)
+        line_break = raw.get("lineBreak") if word is not None else None
+        if word is None or (line_break is not None and type(line_break) is not bool):
+            at = f"{where}.fields[{k}]"  # the strict reading, which says what is wrong and where
+            field = read.object(raw, at)
+            word = _word(field, at)
+            line_break = read.optional_bool(field, "lineBreak", at)
         if word.text.strip():  # a field read as nothing adds no word, and no blank line
             pending.append(word)
-        if (not with_breaks or read.optional_bool(field, "lineBreak", at)) and pending:
+        if (not with_breaks or line_break) and pending:
             lines.append(Line.from_words(pending))
             pending = []
     if pending:  # the last field said no lineBreak: its line ends with the page anyway
@@ -229,6 +233,18 @@ def _word(obj: Mapping[str, Any], at: str) -> Word:
     return Word(text, quad, _confidence(obj, at))
 
 
+def _plain_word(obj: Any) -> Word | None:
+    """A well-formed V2 word read without building a path for each value (pages have
+    hundreds); ``None`` for anything else, which :func:`_word` then reads strictly."""
+    if type(obj) is not dict:
+        return None
+    text, confidence = obj.get("inferText"), obj.get("inferConfidence")
+    if type(text) is not str or not (confidence is None or (type(confidence) in _NUMBERS and 0 <= confidence <= 1)):
+        return None
+    points = _plain_vertices(obj.get("boundingPoly"))
+    return None if points is None else Word(text, Quad(points), confidence)
+
+
 def _single_line(text: str, quad: Quad, confidence: float | None) -> Line:
     """A line that is one word, for a named field: the same text, box and score."""
     return Line(text, quad, (Word(text, quad, confidence),), confidence)
@@ -277,7 +293,7 @@ def _document(key: str, raw: Any, at: str, prefix: str) -> tuple[list[Field], di
     result = read.object(doc.get("result", MISSING), f"{at}.result")
     kind = kind_name(key)
     leaves, values = named_leaves(kind, result)
-    fields = [_leaf_field(prefix + name, leaf, f"{at}.result{path}") for name, leaf, path in leaves]
+    fields = [_leaf_field(prefix + name, leaf, f"{at}.result{vendor_path(path)}") for name, leaf, path in leaves]
     meta = doc.get("meta")
     info: dict[str, Any] = {"kind": kind}
     if isinstance(meta, dict):

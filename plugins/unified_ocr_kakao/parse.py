@@ -69,7 +69,10 @@ def parse(raw: Any) -> OcrResult:
 def _page(index: int, results: list[Any], at: str, box_key: str, words_key: str) -> Page:
     """One page of words, grouped into lines; an error deep inside still says where it was."""
     try:
-        words = [_word(read.object(r, f"{at}[{k}]"), f"{at}[{k}]", box_key, words_key) for k, r in enumerate(results)]
+        words = [
+            _plain_word(r, box_key, words_key) or _word(read.object(r, f"{at}[{k}]"), f"{at}[{k}]", box_key, words_key)
+            for k, r in enumerate(results)
+        ]
         lines, blocks = group_blocks(words)
         return Page(index, 0, 0, lines=lines, blocks=blocks)
     except BadResponseError:
@@ -89,6 +92,34 @@ def _page_index(value: Any, position: int, at: str) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
         return value - 1
     raise read.fail(at, "a page number >= 1", value)
+
+
+def _plain_word(result: Any, box_key: str, words_key: str) -> Word | None:
+    """A well-formed result read without building a path for each value; ``None`` for
+    anything else, which :func:`_word` then reads strictly and explains."""
+    if type(result) is not dict:
+        return None
+    words, box = result.get(words_key), result.get(box_key)
+    if type(words) is not list or type(box) is not list or len(box) != 4:
+        return None
+    points = []
+    for point in box:
+        if type(point) is not list or len(point) != 2:
+            return None
+        x, y = point
+        if type(x) not in _NUMBERS or type(y) not in _NUMBERS or not (abs(x) < MAX_COORDINATE and abs(y) < MAX_COORDINATE):
+            return None  # NaN fails the comparison too
+        points.append((x, y))
+    parts = []
+    for word in words:
+        if type(word) is not str:
+            return None
+        if word := word.strip():
+            parts.append(word)
+    return Word(" ".join(parts), Quad(points), None)
+
+
+_NUMBERS = (int, float)  # exactly these types: ``bool`` is an ``int`` but never a coordinate
 
 
 def _word(result: Mapping[str, Any], at: str, box_key: str, words_key: str) -> Word:

@@ -25,13 +25,11 @@ PointsLike = Union[Sequence[Sequence[float]], np.ndarray]
 
 
 def _to_points(value: PointsLike) -> tuple[Point, Point, Point, Point]:
-    if isinstance(value, (tuple, list)) and len(value) == 4:  # the common case, without numpy: parsers build thousands
-        try:
-            points = tuple((float(x), float(y)) for x, y in value)
-        except (TypeError, ValueError):
-            pass
-        else:
-            return points  # type: ignore[return-value]
+    try:  # the common case, unpacked without numpy: parsers build thousands of quads
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = value
+        return ((float(x0), float(y0)), (float(x1), float(y1)), (float(x2), float(y2)), (float(x3), float(y3)))
+    except (TypeError, ValueError):
+        pass
     arr = np.asarray(value, dtype=np.float64)
     if arr.shape != (4, 2):
         raise ValueError(f"a quad needs four (x, y) points, got an array of shape {arr.shape}")
@@ -120,20 +118,20 @@ class Quad:
 
     @property
     def center(self) -> Point:
-        a = self.array.mean(axis=0)
-        return float(a[0]), float(a[1])
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = self.points
+        return (x0 + x1 + x2 + x3) / 4, (y0 + y1 + y2 + y3) / 4
 
     @property
     def width(self) -> float:
         """Length along the text: the mean of the top and bottom edges."""
-        (p0, p1, p2, p3) = self.array
-        return float((np.linalg.norm(p1 - p0) + np.linalg.norm(p2 - p3)) / 2)
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = self.points
+        return (math.hypot(x1 - x0, y1 - y0) + math.hypot(x2 - x3, y2 - y3)) / 2
 
     @property
     def height(self) -> float:
         """Size across the text: the mean of the left and right edges."""
-        (p0, p1, p2, p3) = self.array
-        return float((np.linalg.norm(p3 - p0) + np.linalg.norm(p2 - p1)) / 2)
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = self.points
+        return (math.hypot(x3 - x0, y3 - y0) + math.hypot(x2 - x1, y2 - y1)) / 2
 
     @property
     def angle(self) -> float:
@@ -144,7 +142,8 @@ class Quad:
     @property
     def area(self) -> float:
         """Unsigned polygon area (shoelace)."""
-        return _poly_area(self.array)
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = self.points
+        return abs((x0 * y1 - x1 * y0) + (x1 * y2 - x2 * y1) + (x2 * y3 - x3 * y2) + (x3 * y0 - x0 * y3)) / 2
 
     def canonical(self) -> Quad:
         """The same points in geometric order: clockwise from the top-left-most corner.
@@ -188,14 +187,22 @@ class Quad:
         if not quads:
             raise ValueError("enclosing() needs at least one quad")
         theta = math.radians(quads[0].angle if angle is None else angle)
-        ux, uy = math.cos(theta), math.sin(theta)  # along the text
-        vx, vy = -uy, ux  # down, across the text
-        pts = [p for q in quads for p in q.points]  # plain floats: a line of a few words needs no arrays
-        pu = [x * ux + y * uy for x, y in pts]
-        pv = [x * vx + y * vy for x, y in pts]
-        u0, u1, v0, v1 = min(pu), max(pu), min(pv), max(pv)
-        corners = [(u * ux + v * vx, u * uy + v * vy) for u, v in ((u0, v0), (u1, v0), (u1, v1), (u0, v1))]
-        return Quad(corners)
+        ux, uy = math.cos(theta), math.sin(theta)  # along the text; (-uy, ux) is down, across it
+        # plain floats, not arrays: parsers build a line's quad for every line, most of them of one word
+        along = [x * ux + y * uy for quad in quads for x, y in quad.points]
+        across = [y * ux - x * uy for quad in quads for x, y in quad.points]
+        u0, u1, v0, v1 = min(along), max(along), min(across), max(across)
+        return _exact(
+            ((u0 * ux - v0 * uy, u0 * uy + v0 * ux), (u1 * ux - v0 * uy, u1 * uy + v0 * ux),
+             (u1 * ux - v1 * uy, u1 * uy + v1 * ux), (u0 * ux - v1 * uy, u0 * uy + v1 * ux))
+        )  # fmt: skip
+
+
+def _exact(points: tuple[Point, Point, Point, Point]) -> Quad:
+    """A quad of points already four pairs of floats, made without the converter's checks."""
+    quad = object.__new__(Quad)
+    object.__setattr__(quad, "points", points)  # how attrs itself sets a frozen slot
+    return quad
 
 
 def _convex(pts: np.ndarray) -> np.ndarray:

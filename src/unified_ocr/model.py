@@ -118,6 +118,9 @@ class Line:
     @classmethod
     def from_words(cls, words: Sequence[Word], separator: str = " ") -> Line:
         """A line over ``words``: text joined by ``separator``, quad enclosing them all."""
+        if len(words) == 1:  # the usual line of a vendor that gives no lines: nothing to join
+            word = words[0]
+            return cls(word.text, word.quad.union(), (word,), word.confidence)
         if not words:
             raise ValueError("a line needs at least one word")
         quad = words[0].quad.union(*(w.quad for w in words[1:]))

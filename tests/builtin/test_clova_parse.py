@@ -769,3 +769,18 @@ def test_damaged_recordings_parse_or_raise_only_provider_errors(data: st.DataObj
         else:
             parent[path[-1]] = data.draw(json_values)
     parses_or_refuses(raw)
+
+
+@pytest.mark.parametrize("name", [*GENERAL_V2, V1])
+def test_the_fast_reading_of_a_word_agrees_with_the_strict_one(name: str) -> None:
+    """Well-formed words skip the path-building strict reader; both must read them alike."""
+    from unified_ocr_clova.parse import _plain_word, _word
+
+    fields = load(name)["images"][0]["fields"]
+    fast = [_plain_word(f) for f in fields]
+    assert sum(w is not None for w in fast) >= 0.9 * len(fields)  # the fast path is the common one
+    for k, (field, word) in enumerate(zip(fields, fast)):
+        if word is not None:
+            assert word == _word(field, f"fields[{k}]")
+    odd = [{**fields[0], "inferConfidence": 1.0004}, {**fields[0], "inferConfidence": True}, {**fields[0], "inferText": 5}]
+    assert [_plain_word(f) for f in odd] == [None, None, None]  # left to the strict reader, which clamps or refuses

@@ -531,3 +531,22 @@ def test_random_json_parses_or_raises_only_bad_response_errors(raw: Any) -> None
 @given(near_valid)
 def test_near_valid_bodies_parse_or_raise_only_bad_response_errors(raw: Any) -> None:
     parses_or_refuses(raw)
+
+
+@pytest.mark.parametrize("name", VISION)
+def test_the_fast_reading_of_a_result_agrees_with_the_strict_one(name) -> None:
+    """Well-formed results skip the path-building strict reader; both must read them alike."""
+    from unified_ocr_kakao.parse import _plain_word, _word
+
+    results = load(name)["result"]
+    for k, r in enumerate(results):
+        fast = _plain_word(r, "boxes", "recognition_words")
+        assert fast is not None and fast == _word(r, f"result[{k}]", "boxes", "recognition_words")
+    box = results[0]["boxes"]
+    odd = [
+        {"boxes": box, "recognition_words": "one string"},
+        {"boxes": [[True, 1], *box[1:]], "recognition_words": ["x"]},
+        {"boxes": [[float("nan"), 1], *box[1:]], "recognition_words": ["x"]},
+        {"boxes": [[10**400, 1], *box[1:]], "recognition_words": ["x"]},
+    ]
+    assert [_plain_word(r, "boxes", "recognition_words") for r in odd] == [None] * 4

@@ -29,9 +29,9 @@ engine's ``result.text`` reads the same way:
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Sequence
-
-import numpy as np
+from statistics import median
 
 from ..geometry import Quad
 from ..model import Block, BlockKind, Line, Word
@@ -42,6 +42,9 @@ ANGLE_TOLERANCE = 20.0
 #: Lines of one paragraph, or rows of one receipt, are closer; a blank line between them is not.
 BLOCK_GAP = 1.0
 
+#: A box in a frame where the text reads left to right: left, top, right, bottom.
+Box = tuple[float, float, float, float]
+
 
 def group_lines(words: Sequence[Word], *, max_gap: float = 1.5, separator: str = " ") -> list[Line]:
     """``words`` as lines in reading order; words keep their own quads and confidences."""
@@ -50,7 +53,11 @@ def group_lines(words: Sequence[Word], *, max_gap: float = 1.5, separator: str =
 
 def group_blocks(words: Sequence[Word], *, max_gap: float = 1.5, separator: str = " ") -> tuple[list[Line], list[Block]]:
     """``words`` as lines in reading order (exactly :func:`group_lines`'), and the blocks
-    those lines fall into: a page's ``lines`` and ``blocks``."""
+    those lines fall into: a page's ``lines`` and ``blocks``.
+
+    Plain floats throughout, no arrays: most pages have tens of words, where numpy's cost
+    per call outweighs its speed, and the sweeps below keep a dense page near-linear too.
+    """
     if not words:
         return [], []
     lines: list[Line] = []
@@ -83,8 +90,8 @@ def _angle_gap(a: float, b: float) -> float:
 def _orientation_groups(words: Sequence[Word]) -> list[tuple[list[int], float]]:
     """Indices of words per reading direction, and each group's direction (width-weighted)."""
     groups: list[tuple[list[int], float]] = []
-    order = sorted(range(len(words)), key=lambda i: -words[i].quad.width)  # long words set the direction
-    for i in order:
+    widths = [w.quad.width for w in words]
+    for i in sorted(range(len(words)), key=lambda i: -widths[i]):  # long words set the direction
         angle = words[i].quad.angle
         for members, reference in groups:
             if _angle_gap(angle, reference) <= ANGLE_TOLERANCE:
@@ -92,34 +99,33 @@ def _orientation_groups(words: Sequence[Word]) -> list[tuple[list[int], float]]:
                 break
         else:
             groups.append(([i], angle))
-    result = []
-    for members, _ in groups:
-        result.append((sorted(members), _mean_angle([words[i].quad for i in members])))
-    return result
+    return [(sorted(members), _mean_angle([words[i].quad for i in members])) for members, _ in groups]
 
 
 def _mean_angle(quads: Sequence[Quad]) -> float:
     """The quads' reading direction, averaged on the circle and weighted by length."""
-    weights = np.array([max(q.width, 1e-6) for q in quads])
-    angles = np.radians([q.angle for q in quads])
-    return math.degrees(math.atan2((weights * np.sin(angles)).sum(), (weights * np.cos(angles)).sum()))
+    sin_sum = cos_sum = 0.0
+    for quad in quads:
+        weight, theta = max(quad.width, 1e-6), math.radians(quad.angle)
+        sin_sum += weight * math.sin(theta)
+        cos_sum += weight * math.cos(theta)
+    return math.degrees(math.atan2(sin_sum, cos_sum))
 
 
-def _boxes_in_frame(quads: Sequence[Quad], angle: float) -> np.ndarray:
-    """(N, 4) boxes x0, y0, x1, y1 of the quads in a frame where ``angle`` reads left to right."""
+def _boxes_in_frame(quads: Sequence[Quad], angle: float) -> list[Box]:
+    """The quads' boxes in a frame where ``angle`` reads left to right."""
     theta = math.radians(angle)
-    u = np.array([math.cos(theta), math.sin(theta)])  # along the text
-    v = np.array([-u[1], u[0]])  # down the text
-    pts = np.stack([q.array for q in quads])  # (N, 4, 2)
-    pu, pv = pts @ u, pts @ v
-    return np.stack([pu.min(1), pv.min(1), pu.max(1), pv.max(1)], axis=1)
+    ux, uy = math.cos(theta), math.sin(theta)  # along the text; (-uy, ux) is down it
+    boxes = []
+    for quad in quads:
+        along = [x * ux + y * uy for x, y in quad.points]
+        down = [y * ux - x * uy for x, y in quad.points]
+        boxes.append((min(along), min(down), max(along), max(down)))
+    return boxes
 
 
 def _lines_in_frame(words: list[Word], angle: float, max_gap: float, separator: str) -> list[Line]:
     boxes = _boxes_in_frame([w.quad for w in words], angle)
-    x0, y0, x1, y1 = boxes.T
-    h = np.maximum(y1 - y0, 1e-6)
-    cy = (y0 + y1) / 2
     parent = list(range(len(words)))
 
     def find(i: int) -> int:
@@ -130,119 +136,137 @@ def _lines_in_frame(words: list[Word], angle: float, max_gap: float, separator: 
 
     # Linked words overlap vertically, so each word is compared only with the words that start
     # (in y) before it ends: a sweep down the page, near-linear where a pairwise matrix was quadratic.
-    order = np.argsort(y0, kind="stable")
-    ends = np.searchsorted(y0[order], y1[order], side="left")
-    for p, end in enumerate(ends):
-        if end <= p + 1:
-            continue
-        i, js = order[p], order[p + 1 : end]
-        overlap = np.minimum(y1[i], y1[js]) - np.maximum(y0[i], y0[js])
-        small, tall = np.minimum(h[i], h[js]), np.maximum(h[i], h[js])
-        gap = np.maximum(x0[js] - x1[i], x0[i] - x1[js])
-        linked = (overlap >= 0.5 * small) & (np.abs(cy[i] - cy[js]) <= 0.5 * tall) & (gap <= max_gap * tall)
-        for j in js[linked]:
-            parent[find(int(i))] = find(int(j))
+    order = sorted(range(len(words)), key=lambda i: boxes[i][1])
+    for p, i in enumerate(order):
+        ix0, iy0, ix1, iy1 = boxes[i]
+        ih, icy = max(iy1 - iy0, 1e-6), (iy0 + iy1) / 2
+        for q in range(p + 1, len(order)):
+            j = order[q]
+            jx0, jy0, jx1, jy1 = boxes[j]
+            if jy0 >= iy1:
+                break
+            jh = max(jy1 - jy0, 1e-6)
+            small, tall = min(ih, jh), max(ih, jh)
+            if (
+                min(iy1, jy1) - max(iy0, jy0) >= 0.5 * small
+                and abs(icy - (jy0 + jy1) / 2) <= 0.5 * tall
+                and max(jx0 - ix1, ix0 - jx1) <= max_gap * tall
+            ):
+                parent[find(i)] = find(j)
     groups: dict[int, list[int]] = {}
     for i in range(len(words)):
         groups.setdefault(find(i), []).append(i)
     lines = []
     for members in groups.values():
         for row in _unstack(members, boxes):
-            row.sort(key=lambda i: x0[i])
+            row.sort(key=lambda i: boxes[i][0])
             lines.append(Line.from_words([words[i] for i in row], separator))
     return lines
 
 
-def _unstack(members: list[int], boxes: np.ndarray) -> list[list[int]]:
+def _unstack(members: list[int], boxes: Sequence[Box]) -> list[list[int]]:
     """Split a group whose words sit on top of each other (chained through a tall word) by height."""
-    if len(members) < 3:
+    if len(members) < 3 or not _any_stacked(members, boxes):
         return [members]
-    x0, y0, x1, y1 = boxes[members].T
-    widths = np.maximum(x1 - x0, 1e-6)
-    inter = np.minimum(x1[:, None], x1[None, :]) - np.maximum(x0[:, None], x0[None, :])
-    stacked = inter > 0.5 * np.minimum(widths[:, None], widths[None, :])
-    np.fill_diagonal(stacked, False)
-    if not stacked.any():
-        return [members]
-    cy = (y0 + y1) / 2
-    order = np.argsort(cy)
-    limit = 0.5 * float(np.median(y1 - y0))
-    rows: list[list[int]] = [[members[order[0]]]]
+    centre = {i: (boxes[i][1] + boxes[i][3]) / 2 for i in members}
+    order = sorted(members, key=centre.__getitem__)
+    limit = 0.5 * median(boxes[i][3] - boxes[i][1] for i in members)
+    rows: list[list[int]] = [[order[0]]]
     for a, b in zip(order[:-1], order[1:]):
-        if cy[b] - cy[a] > limit:
+        if centre[b] - centre[a] > limit:
             rows.append([])
-        rows[-1].append(members[b])
+        rows[-1].append(b)
     return rows
+
+
+def _any_stacked(members: list[int], boxes: Sequence[Box]) -> bool:
+    """Whether two words overlap across by more than half the narrower one (a sweep along x)."""
+    order = sorted(members, key=lambda i: boxes[i][0])
+    for p, i in enumerate(order):
+        ix0, _, ix1, _ = boxes[i]
+        for q in range(p + 1, len(order)):
+            j = order[q]
+            jx0, _, jx1, _ = boxes[j]
+            if jx0 >= ix1:
+                break
+            if min(ix1, jx1) - jx0 > 0.5 * min(max(ix1 - ix0, 1e-6), max(jx1 - jx0, 1e-6)):
+                return True
+    return False
 
 
 def _reading_order(lines: list[Line]) -> list[_Region]:
     """Recursive XY-cut over the lines, in the frame of the page's main reading direction."""
     if len(lines) < 2:
         return [_Region(list(range(len(lines))), "text")] if lines else []
-    angle = _mean_angle([line.quad for line in lines])
-    boxes = _boxes_in_frame([line.quad for line in lines], angle)
-    heights = boxes[:, 3] - boxes[:, 1]
-    unit = float(np.median(heights)) if len(heights) else 1.0
+    quads = [line.quad for line in lines]
+    boxes = _boxes_in_frame(quads, _mean_angle(quads))
+    unit = median(y1 - y0 for _, y0, _, y1 in boxes)
     return _xy_cut(list(range(len(lines))), boxes, unit)
 
 
-def _rows(items: list[int], boxes: np.ndarray) -> list[int]:
+def _rows(items: list[int], boxes: Sequence[Box]) -> list[int]:
     """Lines no band separates: rows top to bottom (level lines share a row), each left to right.
 
     A row is a run of lines whose vertical spans overlap by half the smaller one; ordering by
     the top edge alone would let a pixel's difference reverse cells of one row.
     """
     rows: list[list[int]] = []
-    for i in sorted(items, key=lambda i: (boxes[i, 1] + boxes[i, 3]) / 2):
-        y0, y1 = boxes[i, 1], boxes[i, 3]
-        if rows:
-            r0 = min(boxes[j, 1] for j in rows[-1])
-            r1 = max(boxes[j, 3] for j in rows[-1])
-            if min(y1, r1) - max(y0, r0) >= 0.5 * min(y1 - y0, r1 - r0):
-                rows[-1].append(i)
-                continue
-        rows.append([i])
-    return [i for row in rows for i in sorted(row, key=lambda i: boxes[i, 0])]
+    r0 = r1 = 0.0  # the current row's top and bottom
+    for i in sorted(items, key=lambda i: (boxes[i][1] + boxes[i][3]) / 2):
+        _, y0, _, y1 = boxes[i]
+        if rows and min(y1, r1) - max(y0, r0) >= 0.5 * min(y1 - y0, r1 - r0):
+            rows[-1].append(i)
+            r0, r1 = min(r0, y0), max(r1, y1)
+        else:
+            rows.append([i])
+            r0, r1 = y0, y1
+    return [i for row in rows for i in sorted(row, key=lambda i: boxes[i][0])]
 
 
-def _is_table(items: list[int], boxes: np.ndarray, where: float, unit: float) -> bool:
+def _is_table(items: list[int], boxes: Sequence[Box], where: float, unit: float) -> bool:
     """Whether the two sides of a cut down the page are rows of short cells rather than columns of text.
 
     Rows pair up: most lines of the smaller side lie level with a line of the other side.
     Columns of running text can be level too, so short lines on one side are also required.
     """
-    left = [i for i in items if boxes[i, 0] <= where]
-    right = [i for i in items if boxes[i, 0] > where]
+    left = [i for i in items if boxes[i][0] <= where]
+    right = [i for i in items if boxes[i][0] > where]
     if not left or not right:
         return False
     few, many = (left, right) if len(left) <= len(right) else (right, left)
+    many = sorted(many, key=lambda j: boxes[j][1])
+    tops = [boxes[j][1] for j in many]
+    # tallest line of ``many`` so far: a line starting this far above can still reach down to ``few``'s
+    tallest = max(boxes[j][3] - boxes[j][1] for j in many)
     level = 0
     for i in few:
-        y0, y1 = boxes[i, 1], boxes[i, 3]
-        overlap = np.minimum(y1, boxes[many, 3]) - np.maximum(y0, boxes[many, 1])
-        level += bool((overlap > 0.5 * np.minimum(y1 - y0, boxes[many, 3] - boxes[many, 1])).any())
-    widths = [float(np.median(boxes[side, 2] - boxes[side, 0])) for side in (left, right)]
+        _, y0, _, y1 = boxes[i]
+        for q in range(bisect_left(tops, y0 - tallest), len(many)):
+            _, jy0, _, jy1 = boxes[many[q]]
+            if jy0 >= y1:
+                break
+            if min(y1, jy1) - max(y0, jy0) > 0.5 * min(y1 - y0, jy1 - jy0):
+                level += 1
+                break
+    widths = [median(boxes[i][2] - boxes[i][0] for i in side) for side in (left, right)]
     return level >= 0.5 * len(few) and min(widths) < 6.0 * unit
 
 
-def _xy_cut(items: list[int], boxes: np.ndarray, unit: float) -> list[_Region]:
+def _xy_cut(items: list[int], boxes: Sequence[Box], unit: float) -> list[_Region]:
     if len(items) < 2:
         return [_Region(items, "text")]
     best: tuple[float, int, float] | None = None  # (gap, axis, where)
     read_across = False  # a cut down the page was refused: rows of cells
     for axis in (1, 0):  # 1: a band across the page (split by y); 0: a band down it (split by x)
-        lo, hi = boxes[items, axis], boxes[items, axis + 2]
-        order = np.argsort(lo)
-        reach = np.maximum.accumulate(hi[order])
-        gaps = lo[order][1:] - reach[:-1]
-        if len(gaps) == 0:
-            continue
-        k = int(np.argmax(gaps))
-        gap = float(gaps[k])
+        spans = sorted((boxes[i][axis], boxes[i][axis + 2]) for i in items)
+        gap, where, reach = -math.inf, 0.0, spans[0][1]
+        for lo, hi in spans[1:]:  # the widest empty band between what lies before and after it
+            if lo - reach > gap:
+                gap, where = lo - reach, reach
+            reach = max(reach, hi)
         # a cut down the page must be wider than a word space, or lines of a row would part
         needed = 1e-6 if axis == 1 else 0.8 * unit
         if gap > needed and (best is None or gap > best[0]):
-            where = float(reach[k])
             if axis == 0 and _is_table(items, boxes, where, unit):
                 read_across = True
                 continue  # rows of label and value (a receipt): read across, not down
@@ -250,8 +274,8 @@ def _xy_cut(items: list[int], boxes: np.ndarray, unit: float) -> list[_Region]:
     if best is None:
         return [_Region(_rows(items, boxes), "table" if read_across else "text")]
     gap, axis, where = best
-    first = _xy_cut([i for i in items if boxes[i, axis] <= where], boxes, unit)
-    rest = _xy_cut([i for i in items if boxes[i, axis] > where], boxes, unit)
+    first = _xy_cut([i for i in items if boxes[i][axis] <= where], boxes, unit)
+    rest = _xy_cut([i for i in items if boxes[i][axis] > where], boxes, unit)
     if axis == 1 and gap < BLOCK_GAP * unit and len(first) == len(rest) == 1 and first[0].kind == rest[0].kind:
         return [_Region(first[0].items + rest[0].items, first[0].kind)]  # a narrow band: one block
     return first + rest
