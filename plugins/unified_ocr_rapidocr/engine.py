@@ -1,4 +1,5 @@
-"""RapidOCR mapped to the unified-ocr model: a line per detected box, words where it splits them.
+"""RapidOCR mapped to the unified-ocr model: a line per detected box, words where it splits them,
+in reading order (see :mod:`.mapping` for how turned text keeps its direction).
 
 RapidOCR itself is imported only when the engine is created, so that ``unified-ocr engines``
 can explain a missing extra instead of failing to import.
@@ -12,11 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import numpy as np
 
-from unified_ocr import EngineOptions, Limits, Line, OcrResult, Page, Quad, Upload, Word
+from unified_ocr import EngineOptions, Limits, OcrResult, Page, Upload
 from unified_ocr.engines.base import RUNTIME, Engine
 from unified_ocr.errors import EngineUnavailableError, RecognitionError
+from unified_ocr.layout import order_lines
+
+from .mapping import Decisions, read_lines, watch
 
 #: The model files the rapidocr wheel ships; nothing is ever downloaded.
 MODEL_FILES = {
@@ -50,6 +53,7 @@ class RapidOcrEngine(Engine[RapidOcrOptions]):
     Options = RapidOcrOptions
     needs_network = False
     default_priority = 100  # offline, no account: the default when nothing names an engine
+    revision = 2  # 2: quads of turned text start at the text's top-left; lines in reading order
     description = "offline: RapidOCR 3, PP-OCRv6 models (Latin, Chinese, Japanese; no Hangul)"
 
     def __init__(self, options: RapidOcrOptions | None = None) -> None:
@@ -72,6 +76,11 @@ class RapidOcrEngine(Engine[RapidOcrOptions]):
         params.update({f"{task}.model_path": str(models / file) for task, file in MODEL_FILES.items()})
         self._ocr = RapidOCR(params=params)
         self._lock = threading.Lock()  # one ONNX session set; calls are serialised
+        self._decisions: Decisions | None = None  # RapidOCR's per-box decisions in the call under the lock
+        watch(self._ocr, self._keep)
+
+    def _keep(self, decisions: Decisions | None) -> None:
+        self._decisions = decisions
 
     @property
     def limits(self) -> Limits:
@@ -96,31 +105,12 @@ class RapidOcrEngine(Engine[RapidOcrOptions]):
         pixels = upload.decode()
         try:
             with self._lock:
+                self._decisions = None
                 out = self._ocr(pixels, return_word_box=self.options.word_boxes)
+                decisions = self._decisions
         except Exception as exc:  # the library raises bare exceptions; keep the source in the message
             raise RecognitionError(f"{upload.source}: rapidocr failed: {exc!r}") from exc
+        lines, blocks = order_lines(read_lines(out, decisions))
         width, height = upload.size
-        page = Page(0, width, height, tuple(_lines(out)))
+        page = Page(0, width, height, lines=lines, blocks=blocks)
         return OcrResult(self.name, (page,), raw=None, meta={})
-
-
-def _score(value: Any) -> float:
-    return min(1.0, max(0.0, float(value)))
-
-
-def _lines(out: Any) -> list[Line]:
-    if out.boxes is None or out.txts is None:
-        return []
-    word_sets = out.word_results if out.word_results and len(out.word_results) == len(out.txts) else [()] * len(out.txts)
-    lines = []
-    for box, text, score, word_set in zip(out.boxes, out.txts, out.scores, word_sets):
-        quad = Quad(np.asarray(box, dtype=np.float64))
-        words = tuple(
-            Word(w_text, Quad(np.asarray(w_box, dtype=np.float64)), _score(w_score))
-            for w_text, w_score, w_box in word_set
-            if w_box is not None and w_text.strip()
-        )
-        if not words:
-            words = (Word(text, quad, _score(score)),)
-        lines.append(Line(text, quad, words, _score(score)))
-    return lines

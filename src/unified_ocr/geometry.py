@@ -157,6 +157,18 @@ class Quad:
         start = int(np.argmin(pts[:, 0] + pts[:, 1]))
         return Quad(np.roll(pts, -start, axis=0))
 
+    def reading(self, angle: float) -> Quad:
+        """The same corners, clockwise, starting where text read at ``angle`` degrees begins.
+
+        For engines that give boxes in page order and the reading direction apart (a line
+        classified as upside down, a box of sideways text): ``angle`` is that direction,
+        clockwise from the x axis as :attr:`angle` measures it, and the result's own
+        :attr:`angle` is the one of the four turns of the box nearest to it.
+        """
+        points = self.canonical().points
+        turns = [points[k:] + points[:k] for k in range(4)]
+        return Quad(min(turns, key=lambda pts: angle_gap(Quad(pts).angle, angle)))
+
     def mapped(self, transform: Transform) -> Quad:
         """The quad in the target frame of ``transform``; the point order is kept."""
         return Quad(transform.apply(self.array))
@@ -203,6 +215,22 @@ def _exact(points: tuple[Point, Point, Point, Point]) -> Quad:
     quad = object.__new__(Quad)
     object.__setattr__(quad, "points", points)  # how attrs itself sets a frozen slot
     return quad
+
+
+def mean_direction(quads: Iterable[Quad]) -> float:
+    """The quads' reading direction in degrees, averaged on the circle and weighted by length
+    (so that 179° and -179° average to 180°, and a long line counts more than a lone digit)."""
+    sin_sum = cos_sum = 0.0
+    for quad in quads:
+        weight, theta = max(quad.width, 1e-6), math.radians(quad.angle)
+        sin_sum += weight * math.sin(theta)
+        cos_sum += weight * math.cos(theta)
+    return math.degrees(math.atan2(sin_sum, cos_sum))
+
+
+def angle_gap(a: float, b: float) -> float:
+    """How far apart two directions are, in degrees (0..180)."""
+    return abs((a - b + 180.0) % 360.0 - 180.0)
 
 
 def _convex(pts: np.ndarray) -> np.ndarray:

@@ -169,3 +169,14 @@ def test_a_jpeg_cut_short_with_its_end_marker_put_back_is_damaged_not_grey(capfd
     with pytest.raises(CorruptImageError, match="cut.jpg: damaged JPEG"):
         source.decode()
     assert capfd.readouterr().err == ""  # and no decoder warning on stderr
+
+
+def test_a_cut_jpeg_that_would_be_sent_as_it_is_is_refused_before_any_call(capfd) -> None:
+    """A vendor takes JPEG as it is, so nothing decodes it here: it is checked all the same."""
+    data = jpeg_bytes(320, 240)
+    cut = data[: len(data) * 2 // 3] + b"\xff\xd9"
+    limits = Limits(formats=frozenset({"jpeg", "png"}))
+    assert next(prepare(open_source(data), limits)).data == data  # a whole one goes as it is
+    with pytest.raises(CorruptImageError, match="cut.jpg: damaged JPEG"):
+        next(prepare(open_source(cut, "cut.jpg"), limits))
+    assert capfd.readouterr().err == ""

@@ -55,6 +55,10 @@ class Engine(abc.ABC, Generic[OptionsT]):
     default_priority: ClassVar[int | None] = None
     #: one line for ``unified-ocr engines``
     description: ClassVar[str] = ""
+    #: raised by one when a release maps the same input to a different result (a parser or
+    #: mapping fix), so that the result cache stops handing back results of the old mapping;
+    #: revision 1 is left out of the fingerprint, so caches written before it existed still hit
+    revision: ClassVar[int] = 1
 
     def __init__(self, options: OptionsT | None = None) -> None:
         self.options: OptionsT = options if options is not None else cast(OptionsT, self.Options())
@@ -101,6 +105,8 @@ class Engine(abc.ABC, Generic[OptionsT]):
             if isinstance(value, Secret) or field.metadata.get("result") is False:
                 continue
             values[field.name] = list(value) if isinstance(value, tuple) else value
+        if cls.revision != 1:
+            return {"engine": cls.name, "revision": cls.revision, "options": values}
         return {"engine": cls.name, "options": values}
 
     @classmethod

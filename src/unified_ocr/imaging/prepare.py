@@ -22,7 +22,7 @@ from ..errors import RecognitionError, UnsupportedImageError
 from ..geometry import Transform
 from ..model import OcrResult, Page
 from . import pdf
-from .sources import Source, orient
+from .sources import Source, orient, verify_jpeg
 
 #: JPEG qualities tried, in order, until the byte limit holds.
 JPEG_QUALITIES = (92, 85, 75, 60, 45)
@@ -56,6 +56,8 @@ def prepare(source: Source, limits: Limits, *, dpi: float = pdf.DEFAULT_DPI) -> 
     """
     if fits(source, limits):
         assert source.data is not None and source.info is not None
+        if source.info.format == "jpeg":  # sent as it is: a cut file must not reach a paid call
+            verify_jpeg(source.data, source.name)
         sizes = source.page_sizes(dpi)
         pages = tuple(UploadPage(i, s, Transform.identity(*s)) for i, s in enumerate(sizes))
         yield Upload(source.data, source.info.format, source.name, pages)

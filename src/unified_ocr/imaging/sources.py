@@ -207,6 +207,25 @@ def _decode_jpeg(data: bytes, name: str, gray: bool = False, fast: bool = False)
     return pixels[:, :, 0] if gray else pixels
 
 
+def verify_jpeg(data: bytes, name: str) -> None:
+    """Raise :class:`CorruptImageError` if libjpeg finds the JPEG's data damaged.
+
+    For bytes sent on as they are: the header and end marker can be whole around data cut
+    short, which a service would then read (and charge for) as grey. Decoded at an eighth of
+    the size, which still reads every byte of the compressed data: a few milliseconds for a
+    12-megapixel photo. Silent when simplejpeg is missing or cannot convert the file.
+    """
+    try:
+        import simplejpeg
+    except ImportError:  # pragma: no cover - a dependency, but the check is only a guard
+        return
+    try:
+        simplejpeg.decode_jpeg(data, fastdct=True, fastupsample=True, min_width=1, min_height=1)
+    except ValueError as exc:
+        if any(word in str(exc).lower() for word in _DAMAGED_JPEG):
+            raise CorruptImageError(name, f"damaged JPEG ({exc})") from None
+
+
 def open_source(source: SourceLike | Source, name: str | None = None, *, max_pixels: int = MAX_PIXELS) -> Source:
     """Read and probe ``source``; raise an input error that names it when it is not usable.
 

@@ -3,6 +3,6 @@ engines that return only words (one shared function, so every engine's text read
 
 from __future__ import annotations
 
-from .lines import ANGLE_TOLERANCE, BLOCK_GAP, group_blocks, group_lines
+from .lines import ANGLE_TOLERANCE, BLOCK_GAP, group_blocks, group_lines, order_lines
 
-__all__ = ["ANGLE_TOLERANCE", "BLOCK_GAP", "group_blocks", "group_lines"]
+__all__ = ["ANGLE_TOLERANCE", "BLOCK_GAP", "group_blocks", "group_lines", "order_lines"]

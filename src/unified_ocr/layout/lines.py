@@ -33,7 +33,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from statistics import median
 
-from ..geometry import Quad
+from ..geometry import Quad, angle_gap, mean_direction
 from ..model import Block, BlockKind, Line, Word
 
 #: Words whose reading directions differ by more than this (degrees) are never on one line.
@@ -63,6 +63,16 @@ def group_blocks(words: Sequence[Word], *, max_gap: float = 1.5, separator: str 
     lines: list[Line] = []
     for members, angle in _orientation_groups(words):
         lines.extend(_lines_in_frame([words[i] for i in members], angle, max_gap, separator))
+    return order_lines(lines)
+
+
+def order_lines(lines: Sequence[Line]) -> tuple[list[Line], list[Block]]:
+    """Lines an engine found, put in reading order and cut into blocks (steps 3 and 4).
+
+    For engines that give lines in some other order (an offline detector gives them top to
+    bottom of the page, which is backwards on a page turned 180°). Lines are kept as they are.
+    """
+    lines = list(lines)
     regions = _reading_order(lines)
     ordered = [lines[i] for region in regions for i in region.items]
     blocks, start = [], 0
@@ -83,10 +93,6 @@ class _Region:
         self.kind = kind
 
 
-def _angle_gap(a: float, b: float) -> float:
-    return abs((a - b + 180.0) % 360.0 - 180.0)
-
-
 def _orientation_groups(words: Sequence[Word]) -> list[tuple[list[int], float]]:
     """Indices of words per reading direction, and each group's direction (width-weighted)."""
     groups: list[tuple[list[int], float]] = []
@@ -94,22 +100,12 @@ def _orientation_groups(words: Sequence[Word]) -> list[tuple[list[int], float]]:
     for i in sorted(range(len(words)), key=lambda i: -widths[i]):  # long words set the direction
         angle = words[i].quad.angle
         for members, reference in groups:
-            if _angle_gap(angle, reference) <= ANGLE_TOLERANCE:
+            if angle_gap(angle, reference) <= ANGLE_TOLERANCE:
                 members.append(i)
                 break
         else:
             groups.append(([i], angle))
-    return [(sorted(members), _mean_angle([words[i].quad for i in members])) for members, _ in groups]
-
-
-def _mean_angle(quads: Sequence[Quad]) -> float:
-    """The quads' reading direction, averaged on the circle and weighted by length."""
-    sin_sum = cos_sum = 0.0
-    for quad in quads:
-        weight, theta = max(quad.width, 1e-6), math.radians(quad.angle)
-        sin_sum += weight * math.sin(theta)
-        cos_sum += weight * math.cos(theta)
-    return math.degrees(math.atan2(sin_sum, cos_sum))
+    return [(sorted(members), mean_direction([words[i].quad for i in members])) for members, _ in groups]
 
 
 def _boxes_in_frame(quads: Sequence[Quad], angle: float) -> list[Box]:
@@ -199,7 +195,7 @@ def _reading_order(lines: list[Line]) -> list[_Region]:
     if len(lines) < 2:
         return [_Region(list(range(len(lines))), "text")] if lines else []
     quads = [line.quad for line in lines]
-    boxes = _boxes_in_frame(quads, _mean_angle(quads))
+    boxes = _boxes_in_frame(quads, mean_direction(quads))
     unit = median(y1 - y0 for _, y0, _, y1 in boxes)
     return _xy_cut(list(range(len(lines))), boxes, unit)
 
