@@ -4,7 +4,11 @@ path; the rest of the run goes on and nothing paid for is lost."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -55,16 +59,38 @@ def test_a_cache_that_cannot_be_written_warns_and_the_result_is_kept(tmp_path) -
     assert outcome.ok and outcome.result is not None
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every folder; run the suite as a user to check this")
-def test_a_folder_that_cannot_be_listed_is_said(tmp_path) -> None:
-    locked = tmp_path / "in" / "locked"
-    locked.mkdir(parents=True)
-    locked.chmod(0)
+@contextlib.contextmanager
+def without_root() -> Iterator[None]:
+    """Run the body as an ordinary user: root reads every folder, whatever its mode. Only the
+    effective user changes (for the body's few calls), so the process gets root back after."""
+    if os.geteuid() != 0:
+        yield
+        return
+    os.setegid(65534)
+    os.seteuid(65534)  # nobody
     try:
-        with pytest.warns(UnreadableFolderWarning, match="cannot be listed"):
-            assert list(expand_inputs([tmp_path / "in"])) == []
+        yield
     finally:
-        locked.chmod(0o755)
+        os.seteuid(0)
+        os.setegid(0)
+
+
+def test_a_folder_that_cannot_be_listed_is_said() -> None:
+    with tempfile.TemporaryDirectory() as top:  # not under pytest's own folder, which only its owner may enter
+        root = Path(top)
+        root.chmod(0o755)
+        make_images(root / "in", 1)
+        (root / "in").chmod(0o755)
+        locked = root / "in" / "locked"
+        locked.mkdir()
+        make_images(locked, 1)
+        locked.chmod(0)
+        try:
+            with without_root(), pytest.warns(UnreadableFolderWarning, match="locked: cannot be listed"):
+                found = list(expand_inputs([root / "in"]))
+            assert [Path(p).parent for p in found] == [root / "in"]  # the readable image, and the rest said
+        finally:
+            locked.chmod(0o755)
 
 
 def test_a_summary_that_cannot_be_written_is_said_after_the_work(tmp_path) -> None:
@@ -75,3 +101,14 @@ def test_a_summary_that_cannot_be_written_is_said_after_the_work(tmp_path) -> No
     with ClovaEmulator(key=KEY, canned=True) as server:
         report = run_batch([str(folder)], out, ClovaOptions(invoke_url=server.url + "/general", secret=Secret.of(KEY)), cache=False)
     assert report.summary["done"] == 2 and any("summary.json: cannot be written" in line for line in report.lines)
+
+
+def test_a_file_that_cannot_be_read_is_an_input_error_naming_it() -> None:
+    """(That one bad input fails alone in a batch is the runner's rule for every input error.)"""
+    with tempfile.TemporaryDirectory() as top:
+        root = Path(top)
+        root.chmod(0o755)
+        (locked,) = make_images(root, 1)
+        locked.chmod(0)
+        with without_root(), pytest.raises(ImageNotFoundError, match=f"{locked.name}: cannot be read .*ermission"):
+            open_source(locked)

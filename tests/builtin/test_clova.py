@@ -167,7 +167,8 @@ def test_timeouts_are_network_errors() -> None:
 
 
 def test_rate_limit_answers_0025_and_retries_get_through() -> None:
-    with ClovaEmulator(key=KEY, faults=Faults(rate_limit=0.5)) as server:  # one call per two seconds
+    # one call per two seconds; canned answers, so that the burst comes within them however slow the machine
+    with ClovaEmulator(key=KEY, faults=Faults(rate_limit=0.5), canned=True) as server:
         opts = options(server, retries=0)
         engine = fresh(opts)
         from unified_ocr.imaging.prepare import prepare
@@ -183,7 +184,7 @@ def test_rate_limit_answers_0025_and_retries_get_through() -> None:
         assert errors and errors[0].status == 400 and errors[0].code == "0025"
         patient = fresh(options(server, retries=6, backoff=0.2))
         result = patient.recognize(upload)
-        assert "TOTAL" in result.text
+        assert len(result.words) == 1  # the canned answer: one word across the image
 
 
 @pytest.mark.parametrize("code", sorted(ERROR_CODES))
