@@ -6,7 +6,7 @@ The reference is each receipt's ground-truth lines in file order; the hypothesis
 ``result.text``. Both are compared with runs of spaces folded, lines joined by newlines,
 and upper-cased: SROIE's ground truth is written in capitals whatever the print says.
 CER = edit distance / reference length, summed over the set (micro average).
-Needs the bench extra (rapidfuzz) and an engine that can run (default: the offline one).
+Needs an engine that can run (default: the offline one).
 """
 
 from __future__ import annotations

@@ -63,6 +63,8 @@ ALLOWED = {
     "export": {"errors", "geometry", "model", "imaging", "batch"},
     "datasets": {"errors", "geometry", "model", "imaging", "batch", "evaluation"},
     "evaluation": {"errors", "geometry", "model", "imaging", "batch"},
+    # the jobs built from the parts: everything of the core, nothing of the command line or of a plugin
+    "comparison": {"errors", "geometry", "model", "imaging", "batch", "config", "engines", "evaluation", "layout", "export"},
 }
 
 

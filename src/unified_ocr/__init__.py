@@ -16,6 +16,7 @@ from importlib.metadata import PackageNotFoundError, version
 from . import _moved
 from .api import choose_engine, load_result, parse, recognize
 from .batch import recognize_many
+from .comparison import Comparison, compare
 from .config import Config, Secret, load_config
 from .engines import Engine, EngineOptions, Limits, Upload, UploadPage, hookimpl
 from .errors import (
@@ -40,6 +41,7 @@ from .errors import (
     RecognitionError,
     RequestTooLargeError,
     ServiceError,
+    TruthError,
     UnifiedOcrError,
     UnknownEngineError,
     UnsupportedImageError,
@@ -61,7 +63,7 @@ __all__ = [
     "InvalidQuadError", "InvalidRequestError", "InvalidResultError", "InvalidSourceError", "NetworkError", "OutputError", "QuotaExceededError", "RateLimitError",
     "RequestTooLargeError", "ServiceError",
     "Limits", "Line", "OcrResult", "Page", "ProviderError", "Quad", "RecognitionError", "Secret", "Source",
-    "Table", "Transform", "UnifiedOcrError", "UnknownEngineError", "UnsupportedImageError", "Upload",
+    "Table", "Transform", "TruthError", "Comparison", "compare", "UnifiedOcrError", "UnknownEngineError", "UnsupportedImageError", "Upload",
     "UploadPage", "Word", "choose_engine", "crop", "crop_many", "hookimpl", "load_config", "load_result",
     "map_back", "open_source", "parse", "prepare", "recognize", "recognize_many",
 ]  # fmt: skip

@@ -21,7 +21,7 @@ from .engines.registry import Registry, default_registry
 from .engines.scope import EngineScope, shared_scope
 from .errors import BadResponseError, InvalidResultError
 from .imaging.pdf import DEFAULT_DPI
-from .imaging.prepare import map_back, prepare
+from .imaging.prepare import map_back, prepare, upload_count
 from .imaging.sources import MAX_PIXELS, Source, SourceLike, open_source
 from .model import OcrResult, Page
 
@@ -111,6 +111,24 @@ def recognize_recorded(
         if store is not None and key is not None:
             store.put(key, result)  # a cache that cannot be written warns; the paid result is kept
         return result, meter.record(time.perf_counter() - started)
+
+
+def planned_calls(
+    source: SourceLike | Source, engine: EngineLike = None, config: ConfigLike = None, *,
+    dpi: float = DEFAULT_DPI, cache: ResultCache | bool | None = None, registry: Registry | None = None,
+    scope: EngineScope | None = None,
+) -> int:  # fmt: skip
+    """How many requests :func:`recognize` would make for ``source``, making none: 0 when the
+    cache holds the answer, else one per upload (a PDF's pages, or runs of pages). Only the
+    image's header is read. For a dry run."""
+    choice = choose_engine(engine, config, registry)
+    src = open_source(source)
+    store = ResultCache() if cache is True else cache or None
+    if store is not None:
+        dpi_key = dpi if src.info is not None and src.info.format == "pdf" else None
+        if store.get(_cache_key(src, choice, dpi_key)) is not None:
+            return 0
+    return upload_count(src, (scope or shared_scope()).get(choice).limits)  # the engine is made, never called
 
 
 def _cache_key(source: Source, choice: EngineChoice, dpi: float | None) -> str:

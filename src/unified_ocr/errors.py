@@ -93,6 +93,11 @@ class InvalidResultError(UnifiedOcrError, ValueError):
     """A saved result file is missing, unreadable, not JSON, or not a unified-ocr result."""
 
 
+class TruthError(UnifiedOcrError, ValueError):
+    """A ground-truth file cannot be read as truth; the message names the file and, where it
+    applies, the line. The comparison reports it by name for its image and goes on."""
+
+
 class OutputError(UnifiedOcrError):
     """A result could not be written where it was to go (a full disk, no permission); the
     recognition itself succeeded, and a rerun answers it from the result cache."""

@@ -86,12 +86,14 @@ def run_batch(
     rounds: int = ROUNDS,
     round_wait: float = ROUND_WAIT,
     stream: IO[str] | None = None,
+    retry_failed: bool = True,
 ) -> BatchReport:
     """Recognise the images of ``inputs`` (files, folders, lists of paths) into folder ``out``.
 
     Progress goes to ``stream`` (stderr by default: a bar on a terminal, a line per image
     otherwise). Running it again with the same folder skips what is done and retries what
-    failed. An interrupt (Ctrl-C) leaves the journal valid up to the last finished image.
+    failed (with ``retry_failed=False`` only those that failed transiently). An interrupt
+    (Ctrl-C) leaves the journal valid up to the last finished image.
     """
     inputs = list(inputs)  # walked twice: once to count, once to run
     if next(expand_inputs(inputs), None) is None:
@@ -103,7 +105,7 @@ def run_batch(
     with _only_run_in(folder):
         results = folder / RESULTS
         journal = Journal(folder / JOURNAL)
-        done = journal.done()
+        done = journal.done() if retry_failed else journal.settled()
         dropped = journal.dropped  # a kill mid-write leaves a torn line; it is dropped, and said
         total = sum(1 for path in expand_inputs(inputs) if path not in done)
         progress = BatchProgress(total, skipped=len(done), stream=stream)
@@ -117,7 +119,8 @@ def run_batch(
         aborted = None
         try:
             for outcome in recognize_many(expand_inputs(inputs), engine, config, concurrency=concurrency, rate_limit=rate_limit,
-                                          retries=retries, cache=cache, journal=journal, dpi=dpi, rounds=rounds, round_wait=round_wait, save=save):  # fmt: skip
+                                          retries=retries, cache=cache, journal=journal, dpi=dpi, rounds=rounds, round_wait=round_wait, save=save,
+                                          retry_failed=retry_failed):  # fmt: skip
                 progress.add(outcome)
         except BatchAbortedError as exc:
             aborted = exc

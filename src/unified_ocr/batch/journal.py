@@ -93,6 +93,17 @@ class Journal:
             self._done = {source for source, entry in self.last_entries().items() if entry.get("status") == "ok"}
         return set(self._done)
 
+    def settled(self) -> set[str]:
+        """Sources done, or failed for good (an error that is not transient: the same image and
+        setup would fail the same way again). A comparison rerun skips both; entries written
+        before errors said whether they were transient count as transient."""
+        settled = self.done()
+        for source, entry in self.last_entries().items():
+            error = entry.get("error")
+            if entry.get("status") == "error" and isinstance(error, dict) and error.get("retryable") is False:
+                settled.add(source)
+        return settled
+
     def record(self, outcome: Finished, result_path: str | None = None, *, retrying: bool = False) -> dict[str, Any]:
         """Append the outcome; ``retrying``: a transient failure sent back for a later round
         (status ``retrying``: done again on resume, like ``error``)."""
@@ -101,7 +112,8 @@ class Journal:
             "source": outcome.source,
             "sha256": outcome.sha256,
             "status": "ok" if error is None else "retrying" if retrying else "error",
-            "error": None if error is None else {"type": type(error).__name__, "message": str(error)},
+            "error": None if error is None else {"type": type(error).__name__, "message": str(error),
+                                                 "retryable": bool(getattr(error, "retryable", False))},
             "attempts": outcome.attempts,
             "seconds": round(outcome.seconds, 4),
             "cached": outcome.cached,

@@ -115,6 +115,7 @@ def recognize_many(
     rounds: int = ROUNDS,
     round_wait: float = ROUND_WAIT,
     save: Callable[[Outcome], str | None] | None = None,
+    retry_failed: bool = True,
 ) -> Iterator[Outcome]:
     """Recognise ``sources``, yielding an :class:`Outcome` per image as each finishes.
 
@@ -132,7 +133,9 @@ def recognize_many(
     clears ends with every image done; the journal records every round (not with ``ordered``,
     which keeps each image in its place).
     ``save`` is called with each successful outcome before it is journaled (so that a journal
-    line marked ``ok`` always has its result written) and returns where it put it.
+    line marked ``ok`` always has its result written) and returns where it put it. With
+    ``retry_failed=False`` a journal's images that failed for good (not transiently) are
+    skipped too, as the done ones are.
     """
     choice = _with_overrides(choose_engine(engine, config), rate_limit, retries)
     own_scope = scope is None
@@ -142,7 +145,7 @@ def recognize_many(
         store = ResultCache() if cache is True else ResultCache(cache) if isinstance(cache, (str, Path)) else cache or None
         folder = str(store.folder) if store is not None else None
         log = Journal(journal) if isinstance(journal, (str, Path)) else journal
-        done = log.done() if log is not None else set()
+        done = (log.done() if retry_failed else log.settled()) if log is not None else set()
         own_pool = executor is None
         pool = executor or ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="unified-ocr")
         queue = _Queue(iter(s for s in sources if not (isinstance(s, (str, Path)) and str(s) in done)))

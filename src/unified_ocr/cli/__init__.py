@@ -12,6 +12,7 @@ import click
 
 from .. import __version__
 from .batch import batch
+from .compare import compare
 from .emulate import emulate
 from .engines import engines
 from .recognize import parse, recognize
@@ -33,7 +34,7 @@ def cli() -> None:
 
 
 
-for command in (recognize, batch, engines, parse, emulate):
+for command in (recognize, batch, compare, engines, parse, emulate):
     cli.add_command(command)
 
 

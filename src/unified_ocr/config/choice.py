@@ -27,6 +27,7 @@ class EngineChoice:
     label: str
     engine: type[Engine]
     options: EngineOptions
+    price_per_1000: float | None = None  # the profile's, for cost estimates
 
 
 EngineLike = Union[str, EngineOptions, EngineChoice, None]
@@ -59,7 +60,7 @@ def choose_engine(engine: EngineLike = None, config: ConfigLike = None, registry
             cls = registry.engine_class(profile.backend)
         except UnknownEngineError as exc:
             raise ConfigError(f"{where}: key 'backend': {exc}") from None
-        return EngineChoice(name, cls, build_options(cls, profile.settings, where))
+        return EngineChoice(name, cls, build_options(cls, profile.settings, where), profile.price_per_1000)
     try:
         cls = registry.engine_class(name)
     except UnknownEngineError as exc:

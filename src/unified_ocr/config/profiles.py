@@ -17,6 +17,7 @@ profile and the key.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import types
@@ -49,6 +50,8 @@ class Profile:
     name: str
     backend: str
     settings: Mapping[str, Any] = attrs.field(factory=dict, repr=lambda s: f"<{len(s)} settings>")
+    #: what 1,000 calls cost, in the account's currency, for cost estimates (``compare``)
+    price_per_1000: float | None = None
 
 
 @attrs.frozen(slots=True)
@@ -79,7 +82,11 @@ class Config:
             backend = body.get("backend")
             if not isinstance(backend, str) or not backend:
                 raise ConfigError(f"{label}: profile {name!r}: key 'backend': required, the engine to use (for example \"rapidocr\")")
-            profiles[name] = Profile(name, backend, {k: v for k, v in body.items() if k != "backend"})
+            price = body.get("price_per_1000")
+            if price is not None and (isinstance(price, bool) or not isinstance(price, (int, float)) or not 0 <= price < math.inf):
+                raise ConfigError(f"{label}: profile {name!r}: key 'price_per_1000': expected a number >= 0, got {price!r}")
+            settings = {k: v for k, v in body.items() if k not in ("backend", "price_per_1000")}
+            profiles[name] = Profile(name, backend, settings, None if price is None else float(price))
         default = data.get("default")
         if default is not None and (not isinstance(default, str) or default not in profiles):
             raise ConfigError(f"{label}: key 'default': {default!r} is not a profile here; profiles: {sorted(profiles)}")

@@ -74,6 +74,17 @@ def prepare(source: Source, limits: Limits, *, dpi: float = pdf.DEFAULT_DPI) -> 
         yield fit_pixels(stored, limits, source.name, index, lossy=fmt in _LOSSY, orientation=source.orientation)
 
 
+def upload_count(source: Source, limits: Limits) -> int:
+    """How many requests :func:`prepare` would make of ``source``, from its header alone
+    (nothing decoded): what a dry run counts."""
+    if fits(source, limits):
+        return 1
+    fmt = source.info.format if source.info else "array"
+    if fmt == "pdf" and "pdf" in limits.formats and limits.max_pages:
+        return -(-source.pages // limits.max_pages)
+    return source.pages
+
+
 def fit_pixels(
     pixels: np.ndarray, limits: Limits, name: str, index: int = 0, *, lossy: bool = False, orientation: int = 1
 ) -> Upload:

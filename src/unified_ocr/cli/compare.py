@@ -1,0 +1,140 @@
+"""``compare``: the same images through several engines, scored against truth or each other."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..api import planned_calls
+from ..batch.cache import ResultCache
+from ..batch.inputs import expand_inputs
+from ..batch.runner import ROUNDS
+from ..comparison import compare as run_compare
+from ..comparison.run import choose_engines
+from ..config.profiles import load_config
+from ..errors import UnifiedOcrError
+from ..evaluation.normalize import Normalization
+from ..evaluation.truth import READERS
+from ..imaging.pdf import DEFAULT_DPI
+from .common import CONFIG_HELP, DPIS, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, RATE_LIMITS, config_errors_exit
+
+
+def _normalization(ctx: click.Context, param: click.Parameter, value: str | None) -> Normalization:
+    try:
+        return Normalization.from_names(value) if value else Normalization()
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@click.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("-e", "--engine", "engines", multiple=True, required=True, metavar="NAME",
+              help="A profile or engine to compare; give it once per engine (two or more to see agreement).")
+@click.option("-t", "--truth", type=click.Path(exists=True, path_type=Path), metavar="PATH",
+              help="Ground truth: a folder (files STEM.* or gt_STEM.*, matched to each image by its stem) or one file.")
+@click.option("--truth-format", type=click.Choice([r.name for r in READERS]),
+              help="Read every truth file as this format [default: told from each file's content].")
+@click.option("--truth-level", type=click.Choice(["auto", "words", "lines"]), default="auto", show_default=True,
+              help="Whether the regions of ICDAR-style truth (x1,y1,...,text) are words or lines; auto decides over the "
+                   "whole set (lines when more than one region in four holds a space).")
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("comparison"), show_default=True,
+              metavar="DIR", help="Where the report goes (summary.json, images.csv, report.html) and each engine's run; "
+                                  "run the same command again to resume.")
+@click.option("--normalize", "normalization", callback=_normalization, metavar="OPTS",
+              help="What is forgiven before texts are compared, comma-separated: fold-case, drop-whitespace, jamo "
+                   "(Korean scored per jamo), no-nfkc, no-collapse-whitespace, or none [default: NFKC, whitespace runs "
+                   "collapsed].")
+@click.option("-c", "--config", type=click.Path(dir_okay=False, path_type=Path), help=CONFIG_HELP)
+@click.option("-j", "--concurrency", type=click.IntRange(min=1, max=256), default=4, show_default=True, help="Images in flight at once, per engine.")
+@click.option("--rate-limit", type=RATE_LIMITS, metavar="PER_SECOND",
+              help="Calls per second to each vendor, retries included [default: each profile's, else none].")
+@click.option("--retries", type=click.IntRange(min=0), help="Tries after the first for transient errors [default: the profile's].")
+@click.option("--rounds", type=click.IntRange(min=0, max=10), default=ROUNDS, show_default=True,
+              help="Later rounds for images whose transient failures outlast --retries.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the result cache (every image is a call).")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Result cache folder [default: $UNIFIED_OCR_CACHE_DIR, else the user cache folder].")
+@click.option("--dpi", type=DPIS, default=DEFAULT_DPI, show_default=True, help="Pixel frame of PDF pages.")
+@click.option("--dry-run", is_flag=True, help="Print the calls each engine would make (and their cost where a profile "
+                                              "sets price_per_1000); make none.")
+def compare(inputs: tuple[str, ...], engines: tuple[str, ...], truth: Path | None, truth_format: str | None, truth_level: str, out: Path,
+            normalization: Normalization, config: Path | None, concurrency: int, rate_limit: float | None,
+            retries: int | None, rounds: int, no_cache: bool, cache_dir: Path | None, dpi: float, dry_run: bool) -> None:  # fmt: skip
+    """Compare engines on the same images: accuracy, agreement, speed and cost.
+
+    INPUT is as in batch: images, folders of them, or lists of paths. Every engine reads
+    every image through the batch runner into DIR/runs/PROFILE-HASH/ (journal, results, result
+    cache, retries, rate limits), so running the same comparison again makes no calls and an
+    interrupted one resumes. With --truth each reading is scored: CER, WER and bag-of-words
+    F1 of the text; detection precision, recall and H-mean by the ICDAR 2015 rules; end to
+    end; named fields. Without it, engines are scored against each other. The report:
+    DIR/summary.json, DIR/images.csv, DIR/disagreements.csv and DIR/report.html (open it in
+    a browser; it needs no network).
+
+    \b
+    Example:
+      unified-ocr compare scans/ --truth scans-gt/ --engine rapidocr --engine clova --out cmp/
+    """
+    cache: ResultCache | bool = False if no_cache else ResultCache(cache_dir)
+    with config_errors_exit():
+        cfg = load_config(config)
+        choices = choose_engines(engines, cfg)  # an engine that cannot run stops here, exit 2, before any call
+        images = list(dict.fromkeys(expand_inputs(inputs)))
+        if not images:
+            click.echo(f"error: no images in {', '.join(inputs)}", err=True)
+            sys.exit(EXIT_USAGE)
+    if dry_run:
+        _dry_run(images, choices, cfg, cache, dpi)
+        return
+    try:
+        with config_errors_exit():
+            comparison = run_compare(images, choices, truth, cfg, truth_format=truth_format, truth_level=truth_level,
+                                     normalization=normalization, out=out,
+                                     concurrency=concurrency, rate_limit=rate_limit, retries=retries, rounds=rounds,
+                                     cache=cache, dpi=dpi)  # fmt: skip
+    except KeyboardInterrupt:
+        click.echo("interrupted: each engine's journal holds what finished; run the same command again to go on", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    summary = comparison.summary
+    for label in comparison.engines:
+        s = summary["engines"][label]
+        parts = [f"{label}:"]
+        if s["text"]:
+            parts.append(f"CER {_f(s['text']['cer'])}, WER {_f(s['text']['wer'])}")
+        for key, name in (("detection", "word H-mean"), ("line_detection", "line H-mean")):
+            if s[key]:
+                parts.append(f"{name} {_f(s[key]['hmean'])} (P {_f(s[key]['precision'])}, R {_f(s[key]['recall'])})")
+        parts.append(f"calls {s['calls']}")
+        if s["failures"]:
+            parts.append("failed: " + ", ".join(f"{k} {n}" for k, n in s["failures"].items()))
+        click.echo("  ".join(parts), err=True)
+    if summary["truth"] and summary["truth"]["problems"]:
+        click.echo(f"truth: {len(summary['truth']['problems'])} image(s) without usable truth (listed in summary.json)", err=True)
+    click.echo(f"report: {out / 'report.html'}", err=True)
+    if any(s["failures"] for s in summary["engines"].values()):
+        sys.exit(EXIT_FAILED)
+
+
+def _f(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4f}"
+
+
+def _dry_run(images: list[str], choices: list, cfg, cache: ResultCache | bool, dpi: float) -> None:  # type: ignore[type-arg, no-untyped-def]
+    """Count the calls each engine would make (cache hits make none), and what they cost."""
+    for choice in choices:
+        calls = cached = bad = 0
+        for image in images:
+            try:
+                n = planned_calls(image, choice, cfg, dpi=dpi, cache=cache)
+            except UnifiedOcrError:
+                bad += 1  # said when the real run reaches it
+                continue
+            calls += n
+            cached += n == 0
+        line = f"{choice.label}: {calls} call(s) for {len(images)} image(s) ({cached} answered from the cache"
+        line += f", {bad} unreadable)" if bad else ")"
+        if choice.price_per_1000 is not None:
+            line += f", cost {calls * choice.price_per_1000 / 1000:.4f} at {choice.price_per_1000:g} per 1,000 calls"
+        click.echo(line)

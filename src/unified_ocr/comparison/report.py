@@ -1,0 +1,265 @@
+"""Writing a comparison to a folder: the files scripts read, and the page people look at.
+
+::
+
+    DIR/summary.json          every figure (shape documented in docs/compare.md; stable)
+    DIR/images.csv            one row per image and engine
+    DIR/disagreements.csv     where engines read the same place differently, lowest confidence first
+    DIR/results/<profile>/    each engine's results (with --out they live in runs/<profile>-<hash>/results/)
+    DIR/report.html           the page: summary table, a row per image, a viewer
+    DIR/report/images/N.jpg   each image, at most 1,600 pixels on a side, for the viewer
+    DIR/report/data/N.js      each image's quads, texts and diffs, loaded when the image is opened
+
+The page is one template (``templates/report.html.j2``, Jinja2 with autoescaping) and works
+from disk with no network: no CDN, no fetch (``file://`` forbids it), the per-image data as
+script files added on demand, so a thousand images cost a thousand small files and not one
+huge page. Nothing of an engine's options but its fingerprint is written, which never holds
+a secret; every file is checked for the engines' secrets all the same.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import cv2
+import jinja2
+from rapidfuzz.distance import Levenshtein
+
+from ..batch.files import write_text_atomic
+from ..config.secrets import Secret
+from ..errors import UnifiedOcrError
+from ..evaluation.detection import DONT_CARE, PageMatch
+from ..imaging.sources import open_source
+
+if TYPE_CHECKING:
+    from . import Comparison
+
+#: The longest side of the copies of the images the viewer shows.
+VIEW_SIDE = 1600
+CSV_FIELDS = [
+    "image", "engine", "ok", "error", "seconds", "cached", "attempts", "cer", "wer", "bow_precision", "bow_recall",
+    "bow_f1", "det_precision", "det_recall", "det_hmean", "e2e_matched", "line_precision", "line_recall", "line_hmean",
+    "fields_exact", "truth_problem",
+]  # fmt: skip
+#: Summary columns of the page: (label, section, key, lower is better).
+COLUMNS = [
+    ("CER", "text", "cer", True), ("WER", "text", "wer", True), ("BoW F1", "text", "bow_f1", False),
+    ("Det P", "detection", "precision", False), ("Det R", "detection", "recall", False),
+    ("Det H", "detection", "hmean", False), ("E2E H", "end_to_end", "hmean", False),
+    ("Line H", "line_detection", "hmean", False), ("Fields", "fields", "exact_rate", False),
+    ("p50 s", "speed", "p50_seconds", True), ("p95 s", "speed", "p95_seconds", True),
+]  # fmt: skip
+
+_env = jinja2.Environment(
+    loader=jinja2.PackageLoader("unified_ocr.comparison", "templates"),
+    autoescape=jinja2.select_autoescape(["html", "j2"]),
+    undefined=jinja2.StrictUndefined,
+)
+
+
+def write_report(comparison: Comparison, out: Path, *, secrets: Sequence[str] = ()) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(out / "summary.json", json.dumps(comparison.summary, indent=2, ensure_ascii=False))
+    write_text_atomic(out / "images.csv", _images_csv(comparison))
+    write_text_atomic(out / "disagreements.csv", _disagreements_csv(comparison))
+    if comparison.out is None:  # with --out the runs hold each engine's results already
+        for label in comparison.engines:
+            for reading in comparison.readings[label]:
+                if reading.result is not None:
+                    name = f"{Path(reading.source).stem or 'image'}.json"
+                    write_text_atomic(out / "results" / _safe(label) / name, json.dumps(reading.result.to_dict(), ensure_ascii=False))
+    for k in range(len(comparison.images)):
+        _write_view(comparison, k, out)
+    write_text_atomic(out / "report.html", _page(comparison))
+    _check_secrets(out, [*secrets, *_engine_secrets(comparison)])
+    return out
+
+
+def _safe(label: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in label) or "engine"
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    return str(value)
+
+
+def _images_csv(comparison: Comparison) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for k, image in enumerate(comparison.images):
+        for label in comparison.engines:
+            figures = comparison.figures[k][label]
+            row = {"image": image, "engine": label, "truth_problem": comparison.truth_errors[k] or ""}
+            row.update({key: _fmt(value) for key, value in figures.items()})
+            row["error"] = figures.get("error") or ""
+            writer.writerow(row)
+    return buf.getvalue()
+
+
+def _disagreements_csv(comparison: Comparison) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["image", "engine_a", "engine_b", "text_a", "text_b", "lower_confidence", "quad_a"])
+    for d in comparison.disagreements:
+        quad = " ".join(f"{x:.1f},{y:.1f}" for x, y in d.quad)
+        writer.writerow([d.image, d.first, d.second, d.first_text, d.second_text, _fmt(d.confidence), quad])
+    return buf.getvalue()
+
+
+def _best(summary: dict[str, Any]) -> dict[str, set[str]]:
+    """For each summary column, the engines with the best value (ties all marked)."""
+    best: dict[str, set[str]] = {}
+    for label, section, key, lower in COLUMNS:
+        values = {e: (s.get(section) or {}).get(key) for e, s in summary["engines"].items()}
+        known = {e: v for e, v in values.items() if v is not None}
+        if len(known) >= 2:
+            target = min(known.values()) if lower else max(known.values())
+            best[label] = {e for e, v in known.items() if v == target}
+    return best
+
+
+def _page(comparison: Comparison) -> str:
+    summary = comparison.summary
+    rows = []
+    for k, image in enumerate(comparison.images):
+        rows.append({"index": k, "name": image, "problem": comparison.truth_errors[k], "figures": comparison.figures[k]})
+    shown = [c for c in COLUMNS if any((s.get(c[1]) or {}).get(c[2]) is not None for s in summary["engines"].values())]
+    return _env.get_template("report.html.j2").render(
+        summary=summary,
+        engines=comparison.engines,
+        columns=shown,  # a column no engine has a figure for (no truth boxes, no fields) is left out
+        best=_best(summary),
+        rows=rows,
+        has_truth=any(t is not None for t in comparison.truths),
+        disagreements=comparison.disagreements[:200],
+        fmt=_fmt,
+        summary_json=json.dumps({"engines": comparison.engines}),
+    )
+
+
+def _write_view(comparison: Comparison, k: int, out: Path) -> None:
+    """Image ``k``'s copy for the viewer and its data script."""
+    source = comparison.images[k]
+    width = height = 0
+    image_name = None
+    try:
+        pixels = open_source(source).decode()
+        height, width = pixels.shape[:2]
+        scale = min(1.0, VIEW_SIDE / max(width, height))
+        if scale < 1.0:
+            pixels = cv2.resize(pixels, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA)
+        ok, encoded = cv2.imencode(".jpg", pixels, [cv2.IMWRITE_JPEG_QUALITY, 85])
+        if ok:
+            image_name = f"report/images/{k:05d}.jpg"
+            path = out / image_name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(encoded.tobytes())
+    except (UnifiedOcrError, OSError, cv2.error):
+        pass  # an image nothing could read: the viewer says so, the figures are still there
+    truth = comparison.truths[k]
+    if not width:  # no pixels: take the frame from what was read
+        for label in comparison.engines:
+            result = comparison.readings[label][k].result
+            if result is not None and result.pages:
+                width, height = result.pages[0].width, result.pages[0].height
+                break
+    data: dict[str, Any] = {"source": source, "width": width, "height": height, "image": image_name,
+                            "truth": None, "truth_problem": comparison.truth_errors[k], "engines": {}}  # fmt: skip
+    norm = comparison.normalization.apply
+    if truth is not None:
+        regions = truth.words or truth.lines
+        data["truth"] = {"file": truth.source, "format": truth.format, "text": truth.text,
+                         "regions": [[_points(r.quad), r.text, "dontcare" if r.text == DONT_CARE else "truth"] for r in regions]}  # fmt: skip
+    for label in comparison.engines:
+        reading = comparison.readings[label][k]
+        result = reading.result
+        entry: dict[str, Any] = {"ok": reading.ok, "error": reading.error if not reading.ok else None,
+                                 "figures": comparison.figures[k][label], "words": [], "text": ""}  # fmt: skip
+        if result is not None:
+            entry["text"] = result.text
+            match = comparison.matches[k][label].get("words") if truth is not None and truth.words else None
+            if truth is not None and not truth.words and truth.lines:
+                units = [(line.quad, line.text, line.confidence) for page in result.pages for line in page.lines]
+                match = comparison.matches[k][label].get("lines")
+            else:
+                units = [(w.quad, w.text, w.confidence) for w in result.words]
+            status = _statuses(match, len(units))
+            entry["words"] = [[_points(q), t, c, status[i]] for i, (q, t, c) in enumerate(units)]
+            if match is not None:
+                entry["missed"] = [g for g, taken in enumerate(_taken(match)) if not taken]
+        if truth is not None:
+            entry["diff"] = _diff(norm(truth.text), norm(result.text) if result is not None else "")
+        data["engines"][label] = entry
+    script = f"unifiedOcrReport.loaded({k}, {json.dumps(data, ensure_ascii=True)});\n"
+    write_text_atomic(out / "report" / "data" / f"{k:05d}.js", script)
+
+
+def _points(quad: Any) -> list[float]:
+    return [round(v, 1) for point in quad.points for v in point]
+
+
+def _statuses(match: PageMatch | None, count: int) -> list[str]:
+    """Per detection: ``matched``, ``false`` (a care detection matching nothing), ``dontcare``, or ``read`` (no truth)."""
+    if match is None:
+        return ["read"] * count
+    matched = {d for _, d, _ in match.pairs}
+    return ["matched" if i in matched else "dontcare" if match.detection_dont_care[i] else "false" for i in range(count)]
+
+
+def _taken(match: PageMatch) -> list[bool]:
+    """Per truth region: matched, or not to be counted (do not care)."""
+    matched = {g for g, _, _ in match.pairs}
+    return [g in matched or dc for g, dc in enumerate(match.truth_dont_care)]
+
+
+def _diff(truth: str, text: str) -> list[list[str]]:
+    """Character-level diff of ``text`` against ``truth``: runs of ``=``, ``-`` (missed) and ``+`` (extra)."""
+    out: list[list[str]] = []
+    for op in Levenshtein.opcodes(truth, text):
+        if op.tag == "equal":
+            out.append(["=", truth[op.src_start:op.src_end]])
+            continue
+        if op.tag in ("delete", "replace"):
+            out.append(["-", truth[op.src_start:op.src_end]])
+        if op.tag in ("insert", "replace"):
+            out.append(["+", text[op.dest_start:op.dest_end]])
+    return out
+
+
+def _engine_secrets(comparison: Comparison) -> list[str]:
+    found = []
+    for choice in comparison.choices:
+        for name in type(choice.options).__attrs_attrs__:  # type: ignore[attr-defined]
+            value = getattr(choice.options, name.name)
+            if isinstance(value, Secret) and not value.missing_reason():
+                try:
+                    found.append(value.reveal())
+                except UnifiedOcrError:
+                    continue
+    return [s for s in found if len(s) >= 4]
+
+
+def _check_secrets(out: Path, secrets: Sequence[str]) -> None:
+    """No file of the report may hold a secret: a hit is redacted, and said."""
+    if not secrets:
+        return
+    for path in out.rglob("*"):
+        if not path.is_file() or path.suffix not in (".json", ".csv", ".html", ".js", ".jsonl"):
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if any(secret in text for secret in secrets):
+            for secret in secrets:
+                text = text.replace(secret, "[secret]")
+            path.write_text(text, encoding="utf-8")
+            warnings.warn(f"{path}: held an engine's secret, now replaced by [secret]", stacklevel=3)
