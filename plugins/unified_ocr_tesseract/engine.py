@@ -1,0 +1,234 @@
+"""Tesseract 5 through tesserocr (its C API in this process), mapped to the unified-ocr model.
+
+Tesseract reads Hangul offline, which the default offline engine cannot, so it is the
+offline path for Korean. It runs in-process, with no process per image: each thread of a
+batch gets its own ``TessBaseAPI`` (Tesseract is not thread-safe within one), created once
+and kept, with its model loaded once; ``threads`` bounds how many read at the same time.
+
+The result keeps Tesseract's own structure: its text lines (with the line's text as
+Tesseract spaces it, since Korean words often come back a syllable at a time), its words
+with confidences, and its paragraphs as blocks, in its reading order. A page turned a
+quarter or half turn is detected first (orientation and script detection, where
+``osd.traineddata`` is installed), read upright and mapped back, so quads start at the
+text's own top-left. A small page is enlarged first: Tesseract reads text about 20 to 40
+pixels high best, and a page of a few hundred pixels holds smaller text than that.
+Tesseract returns Korean words a syllable or two at a time; a line's text joins them as
+Tesseract spaces them (the blanks it saw before each word), not with a space each.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from typing import Any
+
+import attrs
+import cv2
+import numpy as np
+
+from unified_ocr import Block, EngineOptions, Limits, Line, OcrResult, Page, Quad, Upload, Word
+from unified_ocr.engines.base import RUNTIME, Engine
+from unified_ocr.errors import EngineUnavailableError, RecognitionError
+from unified_ocr.geometry import Transform
+
+from . import tessdata
+
+
+@attrs.frozen(slots=True)
+class TesseractOptions(EngineOptions):
+    """Settings of the Tesseract engine; each is a key of a ``backend = "tesseract"`` profile."""
+
+    lang: str = "kor+eng"  # Tesseract language codes joined by +, each a NAME.traineddata
+    psm: int = attrs.field(default=6, validator=attrs.validators.in_(range(14)))  # page segmentation mode (6: one block of text; 3: automatic)
+    tessdata: str | None = None  # the folder of *.traineddata [default: $TESSDATA_PREFIX, then the usual places]
+    orientation: bool = True  # detect pages turned 90/180/270 degrees (needs osd.traineddata) and read them upright
+    upscale_below: int = attrs.field(default=0, validator=attrs.validators.ge(0))  # enlarge pages whose longer side is under this (at most 4x; 0: never)
+    threads: int = attrs.field(default=0, metadata=RUNTIME)  # pages read at once (0: the number of CPUs)
+
+
+def _tesserocr_missing() -> str | None:
+    if importlib.util.find_spec("tesserocr") is None:
+        return f"tesserocr not installed; {tessdata.EXTRA_HINT}"
+    return None
+
+
+class TesseractEngine(Engine[TesseractOptions]):
+    name = "tesseract"
+    Options = TesseractOptions
+    needs_network = False
+    description = "offline: Tesseract 5 (tesserocr), Korean and English by default; reads Hangul"
+
+    def __init__(self, options: TesseractOptions | None = None) -> None:
+        super().__init__(options)
+        reason = self.unavailable_reason(self.options)
+        if reason:
+            raise EngineUnavailableError(self.name, reason)
+        os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one thread per page: a batch runs pages side by side
+        folder = tessdata.find(self.options.tessdata)
+        assert folder is not None
+        self._folder = str(folder)
+        self._osd = self.options.orientation and "osd" in tessdata.languages(folder)
+        self._local = threading.local()
+        self._apis: list[Any] = []
+        self._apis_lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(self.options.threads or os.cpu_count() or 1)
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(formats=frozenset({"jpeg", "png", "bmp", "tiff", "webp"}), honours_exif=True, takes_pixels=True)
+
+    @classmethod
+    def missing_dependencies(cls) -> str | None:
+        return _tesserocr_missing()
+
+    @classmethod
+    def unavailable_reason(cls, options: EngineOptions | None = None) -> str | None:
+        reason = super().unavailable_reason(options)
+        if reason:
+            return reason
+        opts = options if isinstance(options, TesseractOptions) else TesseractOptions()
+        return tessdata.missing_reason(opts.lang, opts.tessdata)
+
+    def close(self) -> None:
+        with self._apis_lock:
+            for api in self._apis:
+                api.End()
+            self._apis.clear()
+
+    def _api(self, kind: str) -> Any:
+        """This thread's Tesseract for ``kind`` (``read`` or ``osd``), made on first use and kept."""
+        api = getattr(self._local, kind, None)
+        if api is None:
+            from tesserocr import PSM, PyTessBaseAPI
+
+            if kind == "osd":
+                api = PyTessBaseAPI(path=self._folder, lang="osd", psm=PSM.OSD_ONLY)
+            else:
+                api = PyTessBaseAPI(path=self._folder, lang=self.options.lang, psm=self.options.psm)
+            setattr(self._local, kind, api)
+            with self._apis_lock:
+                self._apis.append(api)
+        return api
+
+    def recognize(self, upload: Upload) -> OcrResult:
+        pixels = upload.decode()
+        width, height = upload.size
+        with self._slots:
+            try:
+                turns = self._quarter_turns(pixels) if self._osd else 0
+                lines, blocks = self._read(pixels, turns)
+            except RuntimeError as exc:  # tesserocr's own errors
+                raise RecognitionError(f"{upload.source}: tesseract failed: {exc}") from exc
+        page = Page(0, width, height, lines=lines, blocks=blocks)
+        return OcrResult(self.name, (page,), raw=None, meta={"tesseract": {"lang": self.options.lang, "turned": 90 * turns}})
+
+    def _quarter_turns(self, pixels: np.ndarray) -> int:
+        """How many quarter turns clockwise the page's text is turned (0..3); 0 when unsure."""
+        api = self._api("osd")
+        api.SetImage(_pil(pixels))
+        try:
+            found = api.DetectOrientationScript()
+        except RuntimeError:  # too little text to tell
+            return 0
+        if not found or found.get("orient_conf", 0) < 2.0:
+            return 0
+        return (int(found["orient_deg"]) // 90) % 4
+
+    def _read(self, pixels: np.ndarray, turns: int) -> tuple[list[Line], list[Block]]:
+        """Read the page turned upright and enlarged; quads mapped back to the page as given."""
+        page_h, page_w = pixels.shape[:2]
+        upright = _turn(pixels, -turns)
+        h, w = upright.shape[:2]
+        if max(h, w) < self.options.upscale_below:
+            scale = min(4.0, self.options.upscale_below / max(h, w, 1))
+            upright = cv2.resize(upright, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_CUBIC)
+        back = Transform.scale(upright.shape[1::-1], (w, h)).then(_turn_back(turns, page_w, page_h))
+        api = self._api("read")
+        api.SetImage(_pil(upright))
+        api.Recognize()
+        return _structure(api, back)
+
+
+def _pil(pixels: np.ndarray) -> Any:
+    from PIL import Image
+
+    if pixels.ndim == 2:
+        return Image.fromarray(pixels)
+    return Image.fromarray(cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB))
+
+
+def _turn(pixels: np.ndarray, quarter_turns: int) -> np.ndarray:
+    """``pixels`` turned ``quarter_turns`` clockwise (negative: counter-clockwise)."""
+    k = quarter_turns % 4
+    if k == 0:
+        return pixels
+    return cv2.rotate(pixels, {1: cv2.ROTATE_90_CLOCKWISE, 2: cv2.ROTATE_180, 3: cv2.ROTATE_90_COUNTERCLOCKWISE}[k])
+
+
+def _turn_back(turns: int, width: int, height: int) -> Transform:
+    """From the frame of the page turned upright (``turns`` quarter turns counter-clockwise) back to the page."""
+    k = turns % 4
+    if k == 0:
+        return Transform.identity(width, height)
+    # the upright frame's size, and where its point (x, y) lies on the page as given
+    if k == 1:  # the page's text is turned a quarter clockwise: upright = page turned counter-clockwise
+        matrix, size = [[0, -1, width], [1, 0, 0], [0, 0, 1]], (height, width)
+    elif k == 2:
+        matrix, size = [[-1, 0, width], [0, -1, height], [0, 0, 1]], (width, height)
+    else:
+        matrix, size = [[0, 1, 0], [-1, 0, height], [0, 0, 1]], (height, width)
+    return Transform(np.array(matrix, dtype=np.float64), size, (width, height))
+
+
+def _confidence(value: float | None) -> float | None:
+    if value is None or value < 0:
+        return None
+    return min(max(value / 100.0, 0.0), 1.0)
+
+
+def _structure(api: Any, back: Transform) -> tuple[list[Line], list[Block]]:
+    """Tesseract's paragraphs, lines and words, in its reading order, mapped through ``back``."""
+    from tesserocr import RIL, iterate_level
+
+    lines: list[Line] = []
+    starts: list[int] = []  # index of the first line of each paragraph
+    current: dict[str, Any] | None = None
+
+    def finish() -> None:
+        if current is not None and current["words"]:
+            lines.append(Line(current["text"], current["quad"], tuple(current["words"]), current["confidence"]))
+
+    iterator = api.GetIterator()
+    if iterator is None:
+        return [], []
+    for word in iterate_level(iterator, RIL.WORD):
+        if word.Empty(RIL.WORD):
+            continue
+        if current is None or word.IsAtBeginningOf(RIL.TEXTLINE):
+            finish()
+            if word.IsAtBeginningOf(RIL.PARA) or not starts:
+                starts.append(len(lines))
+            box = word.BoundingBox(RIL.TEXTLINE)
+            current = {"text": "", "quad": _quad(box, back), "confidence": _confidence(word.Confidence(RIL.TEXTLINE)),
+                       "words": []}  # fmt: skip
+        text = (word.GetUTF8Text(RIL.WORD) or "").strip()
+        box = word.BoundingBox(RIL.WORD)
+        if text and box is not None:
+            if current["words"] and word.BlanksBeforeWord() > 0:
+                current["text"] += " "
+            current["text"] += text
+            current["words"].append(Word(text, _quad(box, back), _confidence(word.Confidence(RIL.WORD))))
+    finish()
+    starts = sorted({s for s in starts if s < len(lines)})
+    blocks = []
+    for k, start in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else len(lines)
+        quads = [line.quad for line in lines[start:end]]
+        blocks.append(Block(start, end, quads[0].union(*quads[1:]), "text"))
+    return lines, blocks
+
+
+def _quad(box: tuple[int, int, int, int] | None, back: Transform) -> Quad:
+    x0, y0, x1, y1 = box if box is not None else (0, 0, 0, 0)
+    return Quad.from_bbox(x0, y0, x1, y1).mapped(back)
