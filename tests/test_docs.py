@@ -69,3 +69,19 @@ def test_the_readme_and_docs_name_no_module_that_moved() -> None:
             if "0.1" not in paragraph:  # where the old paths are named as old
                 assert not moved.search(paragraph), f"{path.name}: {paragraph.strip()[:200]}"
     assert unified_ocr.recognize_many  # exported, as the docs say
+
+
+def test_the_quick_start_prints_what_the_readme_says() -> None:
+    """The README's sample output is what the quick-start command prints, visual lines and all."""
+    import pytest
+
+    if unified_ocr.choose_engine(None).engine.unavailable_reason() is not None:
+        pytest.skip("needs the offline engine: pip install 'unified-ocr[local]'")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = re.search(r"After pip's output it prints:\n\n```\n(.*?)```", readme, re.S)
+    assert shown, "the README's quick start lost its sample output"
+    proc = subprocess.run([sys.executable, "-m", "unified_ocr", "recognize", str(ROOT / "examples" / "sample-receipt.png"),
+                           "--format", "text", "--no-cache"], capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == shown.group(1).strip()
+    assert "Green tea 2 3,000" in proc.stdout.splitlines()

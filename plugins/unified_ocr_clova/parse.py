@@ -7,11 +7,12 @@ image carries; an image can carry several of these at once:
 * **General OCR** ``fields`` are words. V2 marks the end of a line with ``lineBreak``, and
   that is the vendor's own reading of the layout, so lines are cut exactly there and
   ``result.text`` is the vendor's ``inferText`` joined by spaces and newlines. V1 (and any
-  field list without ``lineBreak``) says nothing about lines: each word is its own line until
-  a layout step groups them.
+  field list without ``lineBreak``) says nothing about lines: its words are grouped into
+  visual lines by the shared layout, as every word-only engine's are.
 * **Template OCR** fields have names, so they become :class:`~unified_ocr.Field`\\ s, addressed
   by name rather than by position (positions move when a template is edited). Each also
-  becomes a line, so ``result.text`` and exporters work on template pages too.
+  becomes a piece of a line: fields level with each other are one visual line (the shared
+  layout's :func:`~unified_ocr.layout.order_lines`), so ``result.text`` reads as the page does.
 * **Tables** keep every cell, the empty ones and every line of the multi-line ones, with
   their spans: dropping either silently shifts the grid.
 * **Document OCR** (receipt, name card, ...) leaves get stable dotted names, see
@@ -42,9 +43,10 @@ from typing import Any
 
 import attrs
 
-from unified_ocr import Cell, Field, Line, OcrResult, Page, Quad, Table, Word
+from unified_ocr import Block, Cell, Field, Line, OcrResult, Page, Quad, Table, Word
 from unified_ocr.engines.responses import MISSING, ResponseReader, describe, plain
 from unified_ocr.errors import BadResponseError, ImageFailedError
+from unified_ocr.layout import group_blocks, order_lines
 from unified_ocr.model import FieldKind
 
 from .document import DOCUMENT_KINDS, VENDOR, formatted_value, kind_name, named_leaves, receipt_items, vendor_path
@@ -118,10 +120,13 @@ def _image(image: Mapping[str, Any], position: int, where: str) -> tuple[Page, d
     info: dict[str, Any] = {}
     lines: list[Line] = []
     named: list[Field] = []
+    blocks: list[Block] = []
     if "matchedTemplate" in image or "title" in image or any(isinstance(f, dict) and "name" in f for f in fields):
         lines, named = _template(image, fields, where, info)
-    else:
-        lines = _general_lines(fields, where)
+    elif any(isinstance(f, dict) and "lineBreak" in f for f in fields):
+        lines = _general_lines(fields, where)  # the vendor's own visual lines
+    else:  # V1, or no lineBreak anywhere: words only, grouped as every word-only engine's are
+        lines, blocks = group_blocks([word for line in _general_lines(fields, where) for word in line.words])
     for key in ("matchedTemplate", "validationResult", "combineResult"):
         if image.get(key) is not None:
             info[key] = plain(image[key])
@@ -136,7 +141,9 @@ def _image(image: Mapping[str, Any], position: int, where: str) -> tuple[Page, d
         named.extend(doc_fields)
         lines.extend(_single_line(f.text, f.quad, f.confidence) for f in doc_fields if f.text and f.quad is not None)
         info.setdefault("document", doc_info)
-    return Page(index, width, height, lines=lines, tables=tables, fields=named), info
+    if named and lines:  # lines made of fields (a template's, a receipt's): the page's visual lines
+        lines, blocks = order_lines(lines)
+    return Page(index, width, height, lines=lines, tables=tables, fields=named, blocks=blocks), info
 
 
 def _check_inference(image: Mapping[str, Any], where: str) -> None:

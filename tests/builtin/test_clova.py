@@ -69,7 +69,7 @@ def test_general_ocr_end_to_end(emulator, transport) -> None:
     assert (page.index, page.width, page.height) == (0, 540, 470)
     lines = [line.text for line in page.lines]
     assert "UNIFIED MART" in lines and "Thank you for shopping" in lines
-    total = next(line for line in page.lines if line.text == "TOTAL")
+    total = next(line for line in page.lines if line.text == "TOTAL 12,400")
     assert 30 <= total.quad.bbox()[0] <= 50 and 315 <= total.quad.bbox()[1] <= 340
     assert all(0 < w.confidence <= 1 for w in page.words)
     assert record.attempts == 1 and record.bytes_sent == SAMPLE.stat().st_size and record.upload_sizes == ((540, 470),)
@@ -80,8 +80,8 @@ def test_resized_uploads_come_back_in_the_original_frame(emulator) -> None:
     direct = unified_ocr.recognize(SAMPLE, engine=options(emulator))
     halved = unified_ocr.recognize(SAMPLE, engine=options(emulator, max_side=270))
     assert (halved.pages[0].width, halved.pages[0].height) == (540, 470)
-    want = next(line for line in direct.pages[0].lines if line.text == "TOTAL").quad
-    got = next(line for line in halved.pages[0].lines if line.text == "TOTAL").quad
+    want = next(line for line in direct.pages[0].lines if line.text == "TOTAL 12,400").quad
+    got = next(line for line in halved.pages[0].lines if line.text == "TOTAL 12,400").quad
     assert got.iou(want) > 0.7
 
 
@@ -95,7 +95,7 @@ def test_exif_photos_are_sent_as_they_are_and_read_in_the_displayed_frame(emulat
     )
     result = unified_ocr.recognize(buf.getvalue(), engine=options(emulator))
     assert (result.pages[0].width, result.pages[0].height) == (540, 470)
-    total = next(line for line in result.pages[0].lines if line.text == "TOTAL")
+    total = next(line for line in result.pages[0].lines if line.text == "TOTAL 12,400")
     assert 30 <= total.quad.bbox()[0] <= 50
 
 
@@ -103,7 +103,7 @@ def test_pdf_pages_come_back_placed_by_page_index_in_the_dpi_frame(emulator) -> 
     result = unified_ocr.recognize(_pdf(2), engine=options(emulator), dpi=100)
     assert [(p.index, p.width, p.height) for p in result.pages] == [(0, 540, 470), (1, 540, 470)]
     for page in result.pages:
-        total = next(line for line in page.lines if line.text == "TOTAL")
+        total = next(line for line in page.lines if line.text == "TOTAL 12,400")
         assert 30 <= total.quad.bbox()[0] <= 50 and 315 <= total.quad.bbox()[1] <= 340  # rescaled from CLOVA's 200 dpi
 
 
@@ -276,7 +276,7 @@ def test_request_options_reach_the_wire(emulator) -> None:
     assert body["lang"] == "ko,ja" and body["enableTableDetection"] is True and body["images"][0]["templateIds"] == [7]
     assert body["version"] == "V1" and len(body["requestId"]) == 36 and abs(body["timestamp"] / 1000 - time.time()) < 60
     result = unified_ocr.recognize(SAMPLE, engine=opts)
-    assert "TOTAL" in [line.text for line in result.pages[0].lines] or "TOTAL" in result.text
+    assert "TOTAL 12,400" in [line.text for line in result.pages[0].lines]
 
 
 def test_cli_emulate_serves_until_stopped(tmp_path) -> None:
@@ -320,7 +320,7 @@ def test_a_url_is_fetched_by_the_service(emulator) -> None:
     try:
         url = f"http://127.0.0.1:{server.server_port}/{SAMPLE.name}"
         result = unified_ocr.recognize(url, engine=options(emulator, transport="json"))
-        assert "TOTAL" in [line.text for line in result.pages[0].lines] and result.meta["source"] == url
+        assert "TOTAL 12,400" in [line.text for line in result.pages[0].lines] and result.meta["source"] == url
         with pytest.raises(InvalidRequestError, match="cannot be fetched"):
             unified_ocr.recognize(url + ".missing", engine=options(emulator))
     finally:

@@ -26,9 +26,9 @@ def sample_result() -> unified_ocr.OcrResult:
 
 def test_the_sample_is_read_line_by_line(sample_result) -> None:
     lines = [line.text for line in sample_result.pages[0].lines]
-    for expected in ("UNIFIED MART", "12 Harbour Road, Busan", "Green tea", "Kimchi 500g", "TOTAL", "12,400", "Thank you for shopping"):
+    for expected in ("UNIFIED MART", "12 Harbour Road, Busan", "Green tea 2 3,000", "Kimchi 500g 1 6,900", "TOTAL 12,400", "Thank you for shopping"):
         assert expected in lines
-    assert lines.index("UNIFIED MART") < lines.index("TOTAL") < lines.index("Thank you for shopping")
+    assert lines.index("UNIFIED MART") < lines.index("TOTAL 12,400") < lines.index("Thank you for shopping")
     assert sample_result.engine == "rapidocr"
     assert sample_result.text == "\n".join(lines)
 
@@ -45,9 +45,9 @@ def test_words_carry_quads_in_the_image_and_confidences(sample_result) -> None:
             assert -2 <= x0 < x1 <= 542 and -2 <= y0 < y1 <= 472
             assert 0 < word.confidence <= 1
             assert word.quad.iou(line.quad) > 0  # the word lies on its line
-    total = next(line for line in page.lines if line.text == "TOTAL")
+    total = next(line for line in page.lines if line.text == "TOTAL 12,400")
     x0, y0, x1, y1 = total.quad.bbox()
-    assert 30 <= x0 <= 50 and 315 <= y0 <= 340 and x1 < 200  # where make_sample.py drew it (y = 327)
+    assert 30 <= x0 <= 50 and 315 <= y0 <= 340 and x1 > 400  # where make_sample.py drew it (y = 327), with its amount
 
 
 def test_no_network_is_touched(monkeypatch) -> None:
@@ -76,8 +76,8 @@ def test_exif_rotated_photo_comes_back_in_the_displayed_frame(sample_result) -> 
     result = unified_ocr.recognize(buf.getvalue())
     page = result.pages[0]
     assert (page.width, page.height) == (540, 470)
-    expected = next(line for line in sample_result.pages[0].lines if line.text == "TOTAL").quad
-    got = next(line for line in page.lines if line.text == "TOTAL").quad
+    expected = next(line for line in sample_result.pages[0].lines if line.text == "TOTAL 12,400").quad
+    got = next(line for line in page.lines if line.text == "TOTAL 12,400").quad
     assert got.iou(expected) > 0.8
 
 

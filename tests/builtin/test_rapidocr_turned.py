@@ -67,7 +67,7 @@ def assert_same_reading(got: OcrResult, upright: OcrResult, move: Move, angle: f
                 assert word.quad.iou(want) > 0.4, (word.text, word.quad.points, want.points)
     # reading order starts at the text's top: the shop's name before the total, the total before the thanks
     order = [line.text for line in got.pages[0].lines]
-    assert order.index("UNIFIED MART") < order.index("TOTAL") < order.index("Thank you for shopping")
+    assert order.index("UNIFIED MART") < order.index("TOTAL 12,400") < order.index("Thank you for shopping")
 
 
 def crop_matches(crop: np.ndarray, reference: np.ndarray) -> float:

@@ -128,4 +128,4 @@ def test_a_pdf_on_the_command_line_gives_pages_at_the_chosen_dpi(tmp_path) -> No
     result = json.loads(proc.stdout)
     assert [(p["index"], p["width"], p["height"]) for p in result["pages"]] == [(0, 540, 470), (1, 540, 470)]
     assert result["meta"]["dpi"] == 100
-    assert "TOTAL" in [line["text"] for line in result["pages"][1]["lines"]]
+    assert "TOTAL 12,400" in [line["text"] for line in result["pages"][1]["lines"]]

@@ -235,7 +235,7 @@ def test_recognize_a_pdf_gives_one_page_each_in_the_rendered_frame() -> None:
     assert [p.index for p in result.pages] == [0, 1] and result.meta["dpi"] == 200
     for page in result.pages:
         assert (page.width, page.height) == (1080, 940)
-        total = next(line for line in page.lines if line.text == "TOTAL")
+        total = next(line for line in page.lines if line.text == "TOTAL 12,400")
         x0, y0, _, _ = total.quad.bbox()
         assert 60 <= x0 <= 100 and 630 <= y0 <= 680  # twice where make_sample.py drew it (40, 327)
 

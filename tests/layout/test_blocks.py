@@ -8,8 +8,8 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from unified_ocr import Page, Quad, Word
-from unified_ocr.layout import group_blocks, group_lines
+from unified_ocr import Line, Page, Quad, Word
+from unified_ocr.layout import group_blocks, group_lines, order_lines
 
 from .test_lines import PARAGRAPH, page_words, turned
 
@@ -40,7 +40,7 @@ def test_rows_of_label_and_value_are_a_table_block() -> None:
     got = blocks_of(page_words(header + prices + names))
     assert got == [
         ("text", ["UNIFIED MART", "12 Harbour Road, Busan"]),
-        ("table", ["Green tea", "3,000", "Rice crackers", "2,500", "Kimchi 500g", "6,900"]),
+        ("table", ["Green tea 3,000", "Rice crackers 2,500", "Kimchi 500g 6,900"]),  # a row's cells are one visual line
     ]
 
 
@@ -71,4 +71,31 @@ def test_blocks_partition_the_lines_in_reading_order(n_rows, degrees, seed) -> N
 def test_a_word_only_engine_s_page_gets_its_blocks() -> None:
     words = [Word("TOTAL", Quad.from_bbox(50, 100, 150, 120)), Word("12,400", Quad.from_bbox(400, 100, 470, 120))]
     lines, blocks = group_blocks(words)
-    assert [b.kind for b in blocks] == ["table"] and [line.text for line in lines] == ["TOTAL", "12,400"]
+    assert [b.kind for b in blocks] == ["table"] and [line.text for line in lines] == ["TOTAL 12,400"]
+    assert [w.text for w in lines[0].words] == ["TOTAL", "12,400"]  # the pieces are kept as its words
+
+
+def piece(text: str, x0: float, y0: float, x1: float, y1: float, confidence: float | None = 0.9) -> Line:
+    word = Word(text, Quad.from_bbox(x0, y0, x1, y1), confidence)
+    return Line(text, word.quad, (word,), confidence)
+
+
+def test_an_engines_fragments_become_the_pages_visual_lines() -> None:
+    """A detector's pieces of one row (a receipt's cells), given in any order, are one line;
+    their words are kept, the line's confidence is the lowest, and rows keep their order."""
+    fragments = [piece("3,000", 420, 100, 480, 120), piece("Green tea", 50, 101, 150, 121), piece("2", 300, 100, 312, 120, 0.5),
+                 piece("TOTAL", 50, 200, 120, 220), piece("12,400", 410, 199, 480, 219, None)]  # fmt: skip
+    lines, blocks = order_lines(fragments)
+    assert [line.text for line in lines] == ["Green tea 2 3,000", "TOTAL 12,400"]
+    assert [w.text for w in lines[0].words] == ["Green tea", "2", "3,000"]
+    assert lines[0].confidence == 0.5 and lines[1].confidence is None
+    assert blocks[0].start == 0 and blocks[-1].end == 2
+    x0, _, x1, _ = lines[0].quad.bbox()
+    assert x0 == 50 and x1 == 480
+
+
+def test_pieces_read_another_way_stay_apart_and_a_separator_can_be_empty() -> None:
+    up = Word("세로", Quad([(40, 160), (40, 100), (60, 100), (60, 160)]))  # reads up the page, level with the row
+    row = [piece("가나다라", 100, 110, 180, 130), piece("마바사", 185, 110, 245, 130), Line("세로", up.quad, (up,))]
+    lines, _ = order_lines(row, separator="")
+    assert sorted(line.text for line in lines) == ["가나다라마바사", "세로"]

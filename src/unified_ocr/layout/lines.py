@@ -1,4 +1,4 @@
-"""Words into lines, and lines into reading order, for engines that return only words.
+"""Words into lines, and lines into reading order and visual lines, for every engine.
 
 Kakao (and some local engines) return word boxes with no line structure. One shared,
 deterministic grouping turns them into :class:`~unified_ocr.model.Line`\\ s so that every
@@ -24,6 +24,10 @@ engine's ``result.text`` reads the same way:
    :data:`BLOCK_GAP` line heights tall (a paragraph break) separates blocks; narrower bands
    stay inside one. A block whose rows were read across as cells is of kind ``"table"``.
    Blocks are runs of the lines in reading order, so they never change that order.
+5. **Visual lines.** Pieces level with each other that no cut parted (the cells of a
+   receipt's row, a detector's fragments of one line) are one line: ``Green tea 2 3,000``,
+   not three. :func:`order_lines` does steps 3 to 5 for engines that give lines of their
+   own, so that ``page.lines`` means the visual lines of the page whatever the engine.
 """
 
 from __future__ import annotations
@@ -66,35 +70,73 @@ def group_blocks(words: Sequence[Word], *, max_gap: float = 1.5, separator: str 
     return order_lines(lines)
 
 
-def order_lines(lines: Sequence[Line]) -> tuple[list[Line], list[Block]]:
-    """Lines an engine found, put in reading order and cut into blocks (steps 3 and 4).
+def order_lines(lines: Sequence[Line], *, separator: str = " ") -> tuple[list[Line], list[Block]]:
+    """Lines an engine found as the page's visual lines, in reading order, cut into blocks (steps 3 to 5).
 
     For engines that give lines in some other order (an offline detector gives them top to
-    bottom of the page, which is backwards on a page turned 180°). Lines are kept as they are.
+    bottom of the page, which is backwards on a page turned 180°) or in pieces (a detector's
+    column fragments, a document engine's fields): pieces level with each other that no
+    column gutter parts are one visual line, their texts joined by ``separator`` and their
+    words kept, so that every engine's ``page.lines`` means the same thing.
     """
     lines = list(lines)
     regions = _reading_order(lines)
-    ordered = [lines[i] for region in regions for i in region.items]
-    blocks, start = [], 0
+    ordered: list[Line] = []
+    blocks = []
     for region in regions:
-        quads = [lines[i].quad for i in region.items]
-        blocks.append(Block(start, start + len(region.items), quads[0].union(*quads[1:]), region.kind))
-        start += len(region.items)
+        start = len(ordered)
+        for row in region.rows:
+            ordered.extend(_visual_lines([lines[i] for i in row], separator))
+        quads = [line.quad for line in ordered[start:]]
+        blocks.append(Block(start, len(ordered), quads[0].union(*quads[1:]), region.kind))
     return ordered, blocks
 
 
+def _visual_lines(row: list[Line], separator: str) -> list[Line]:
+    """The pieces of one row (left to right) as one line per reading direction: a piece read
+    another way (a vertical label beside the row) is a line of its own."""
+    if len(row) == 1:
+        return row
+    groups: list[list[Line]] = []
+    for line in row:
+        for group in groups:
+            if angle_gap(line.quad.angle, group[0].quad.angle) <= ANGLE_TOLERANCE:
+                group.append(line)
+                break
+        else:
+            groups.append([line])
+    return [_joined(group, separator) for group in groups]
+
+
+def _joined(pieces: list[Line], separator: str) -> Line:
+    if len(pieces) == 1:
+        return pieces[0]
+    scores = [line.confidence for line in pieces]
+    return Line(
+        separator.join(line.text for line in pieces),
+        pieces[0].quad.union(*(line.quad for line in pieces[1:])),
+        tuple(word for line in pieces for word in line.words),
+        None if any(c is None for c in scores) else min(c for c in scores if c is not None),
+    )
+
+
 class _Region:
-    """Lines (as indices, in reading order) that no significant cut separates, and what they are."""
+    """Lines (as indices) that no significant cut separates, in rows (level lines, left to
+    right) in reading order, and what they are."""
 
-    __slots__ = ("items", "kind")
+    __slots__ = ("rows", "kind")
 
-    def __init__(self, items: list[int], kind: BlockKind) -> None:
-        self.items = items
+    def __init__(self, rows: list[list[int]], kind: BlockKind) -> None:
+        self.rows = rows
         self.kind = kind
 
+    @property
+    def items(self) -> list[int]:
+        return [i for row in self.rows for i in row]
 
-def _orientation_groups(words: Sequence[Word]) -> list[tuple[list[int], float]]:
-    """Indices of words per reading direction, and each group's direction (width-weighted)."""
+
+def _orientation_groups(words: Sequence[Word | Line]) -> list[tuple[list[int], float]]:
+    """Indices of words (or lines) per reading direction, and each group's direction (width-weighted)."""
     groups: list[tuple[list[int], float]] = []
     widths = [w.quad.width for w in words]
     for i in sorted(range(len(words)), key=lambda i: -widths[i]):  # long words set the direction
@@ -193,18 +235,23 @@ def _any_stacked(members: list[int], boxes: Sequence[Box]) -> bool:
 def _reading_order(lines: list[Line]) -> list[_Region]:
     """Recursive XY-cut over the lines, in the frame of the page's main reading direction."""
     if len(lines) < 2:
-        return [_Region(list(range(len(lines))), "text")] if lines else []
+        return [_Region([list(range(len(lines)))], "text")] if lines else []
     quads = [line.quad for line in lines]
-    boxes = _boxes_in_frame(quads, mean_direction(quads))
+    # the frame of the page's main direction: the direction with the most text along it, not the
+    # mean of all (a vertical label would tilt a mean and split the rows it stands beside)
+    members, angle = max(_orientation_groups(lines), key=lambda g: sum(quads[i].width for i in g[0]))
+    boxes = _boxes_in_frame(quads, angle)
     unit = median(y1 - y0 for _, y0, _, y1 in boxes)
     return _xy_cut(list(range(len(lines))), boxes, unit)
 
 
-def _rows(items: list[int], boxes: Sequence[Box]) -> list[int]:
+def _rows(items: list[int], boxes: Sequence[Box]) -> list[list[int]]:
     """Lines no band separates: rows top to bottom (level lines share a row), each left to right.
 
     A row is a run of lines whose vertical spans overlap by half the smaller one; ordering by
-    the top edge alone would let a pixel's difference reverse cells of one row.
+    the top edge alone would let a pixel's difference reverse cells of one row. A piece much
+    taller than the row (a rule, a big digit) joins it but does not stretch it, or it would
+    chain the next row in.
     """
     rows: list[list[int]] = []
     r0 = r1 = 0.0  # the current row's top and bottom
@@ -212,11 +259,12 @@ def _rows(items: list[int], boxes: Sequence[Box]) -> list[int]:
         _, y0, _, y1 = boxes[i]
         if rows and min(y1, r1) - max(y0, r0) >= 0.5 * min(y1 - y0, r1 - r0):
             rows[-1].append(i)
-            r0, r1 = min(r0, y0), max(r1, y1)
+            if y1 - y0 <= 1.5 * (r1 - r0):
+                r0, r1 = min(r0, y0), max(r1, y1)
         else:
             rows.append([i])
             r0, r1 = y0, y1
-    return [i for row in rows for i in sorted(row, key=lambda i: boxes[i][0])]
+    return [sorted(row, key=lambda i: boxes[i][0]) for row in rows]
 
 
 def _is_table(items: list[int], boxes: Sequence[Box], where: float, unit: float) -> bool:
@@ -250,7 +298,7 @@ def _is_table(items: list[int], boxes: Sequence[Box], where: float, unit: float)
 
 def _xy_cut(items: list[int], boxes: Sequence[Box], unit: float) -> list[_Region]:
     if len(items) < 2:
-        return [_Region(items, "text")]
+        return [_Region([items], "text")]
     best: tuple[float, int, float] | None = None  # (gap, axis, where)
     read_across = False  # a cut down the page was refused: rows of cells
     for axis in (1, 0):  # 1: a band across the page (split by y); 0: a band down it (split by x)
@@ -273,5 +321,5 @@ def _xy_cut(items: list[int], boxes: Sequence[Box], unit: float) -> list[_Region
     first = _xy_cut([i for i in items if boxes[i][axis] <= where], boxes, unit)
     rest = _xy_cut([i for i in items if boxes[i][axis] > where], boxes, unit)
     if axis == 1 and gap < BLOCK_GAP * unit and len(first) == len(rest) == 1 and first[0].kind == rest[0].kind:
-        return [_Region(first[0].items + rest[0].items, first[0].kind)]  # a narrow band: one block
+        return [_Region(first[0].rows + rest[0].rows, first[0].kind)]  # a narrow band: one block
     return first + rest
