@@ -124,9 +124,9 @@ def _image(image: Mapping[str, Any], position: int, where: str) -> tuple[Page, d
     if "matchedTemplate" in image or "title" in image or any(isinstance(f, dict) and "name" in f for f in fields):
         lines, named = _template(image, fields, where, info)
     elif any(isinstance(f, dict) and "lineBreak" in f for f in fields):
-        lines = _general_lines(fields, where)  # the vendor's own visual lines
+        lines = _general_lines(_general_words(fields, where))  # the vendor's own visual lines
     else:  # V1, or no lineBreak anywhere: words only, grouped as every word-only engine's are
-        lines, blocks = group_blocks([word for line in _general_lines(fields, where) for word in line.words])
+        lines, blocks = group_blocks([word for word, _ in _general_words(fields, where) if word.text.strip()])
     for key in ("matchedTemplate", "validationResult", "combineResult"):
         if image.get(key) is not None:
             info[key] = plain(image[key])
@@ -174,10 +174,9 @@ def _geometry(image: Mapping[str, Any], position: int, where: str) -> tuple[int,
 # -- General and Template OCR ---------------------------------------------------------------
 
 
-def _general_lines(fields: Sequence[Any], where: str) -> list[Line]:
-    with_breaks = any(isinstance(f, dict) and "lineBreak" in f for f in fields)
-    lines: list[Line] = []
-    pending: list[Word] = []
+def _general_words(fields: Sequence[Any], where: str) -> list[tuple[Word, bool]]:
+    """Each field as a word, with whether a line ends after it (``lineBreak``)."""
+    out = []
     for k, raw in enumerate(fields):
         word = _plain_word(raw)
         line_break = raw.get("lineBreak") if word is not None else None
@@ -186,9 +185,18 @@ def _general_lines(fields: Sequence[Any], where: str) -> list[Line]:
             field = read.object(raw, at)
             word = _word(field, at)
             line_break = read.optional_bool(field, "lineBreak", at)
+        out.append((word, bool(line_break)))
+    return out
+
+
+def _general_lines(words: Sequence[tuple[Word, bool]]) -> list[Line]:
+    """The vendor's own lines: words up to each ``lineBreak``."""
+    lines: list[Line] = []
+    pending: list[Word] = []
+    for word, line_break in words:
         if word.text.strip():  # a field read as nothing adds no word, and no blank line
             pending.append(word)
-        if (not with_breaks or line_break) and pending:
+        if line_break and pending:
             lines.append(Line.from_words(pending))
             pending = []
     if pending:  # the last field said no lineBreak: its line ends with the page anyway

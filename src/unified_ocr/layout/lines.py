@@ -175,21 +175,22 @@ def _lines_in_frame(words: list[Word], angle: float, max_gap: float, separator: 
     # Linked words overlap vertically, so each word is compared only with the words that start
     # (in y) before it ends: a sweep down the page, near-linear where a pairwise matrix was quadratic.
     order = sorted(range(len(words)), key=lambda i: boxes[i][1])
+    heights = [max(y1 - y0, 1e-6) for _, y0, _, y1 in boxes]
+    centres = [(y0 + y1) / 2 for _, y0, _, y1 in boxes]
     for p, i in enumerate(order):
         ix0, iy0, ix1, iy1 = boxes[i]
-        ih, icy = max(iy1 - iy0, 1e-6), (iy0 + iy1) / 2
+        ih, icy = heights[i], centres[i]
         for q in range(p + 1, len(order)):
             j = order[q]
             jx0, jy0, jx1, jy1 = boxes[j]
             if jy0 >= iy1:
                 break
-            jh = max(jy1 - jy0, 1e-6)
-            small, tall = min(ih, jh), max(ih, jh)
-            if (
-                min(iy1, jy1) - max(iy0, jy0) >= 0.5 * small
-                and abs(icy - (jy0 + jy1) / 2) <= 0.5 * tall
-                and max(jx0 - ix1, ix0 - jx1) <= max_gap * tall
-            ):
+            jh = heights[j]
+            small, tall = (ih, jh) if ih < jh else (jh, ih)
+            # plain comparisons, not min()/max(): this runs for every pair of overlapping words
+            overlap = (iy1 if iy1 < jy1 else jy1) - (iy0 if iy0 > jy0 else jy0)
+            gap = jx0 - ix1 if jx0 - ix1 > ix0 - jx1 else ix0 - jx1
+            if overlap >= 0.5 * small and -0.5 * tall <= icy - centres[j] <= 0.5 * tall and gap <= max_gap * tall:
                 parent[find(i)] = find(j)
     groups: dict[int, list[int]] = {}
     for i in range(len(words)):
