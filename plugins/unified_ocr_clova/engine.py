@@ -116,6 +116,7 @@ class ClovaEngine(HttpEngine[ClovaOptions]):
     name = "clova"
     Options = ClovaOptions
     description = "NAVER CLOVA OCR: General, Template and Document OCR (X-OCR-SECRET)"
+    scripts = frozenset({"Hang", "Latn", "Hani", "Hira", "Kana"})
 
     check = staticmethod(check)  # the vendor's error answers as typed errors
 

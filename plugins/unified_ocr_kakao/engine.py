@@ -115,6 +115,7 @@ class KakaoEngine(HttpEngine[KakaoOptions]):
     name = "kakao"
     Options = KakaoOptions
     description = "Kakao i Cloud General OCR (x-api-key); words only, no confidence"
+    scripts = frozenset({"Hang", "Latn"})
 
     check = staticmethod(check)  # the vendor's error answers as typed errors
 

@@ -55,6 +55,7 @@ class RapidOcrEngine(Engine[RapidOcrOptions]):
     default_priority = 100  # offline, no account: the default when nothing names an engine
     revision = 3  # 2: quads of turned text start at the text's top-left, lines in reading order; 3: visual lines
     description = "offline: RapidOCR 3, PP-OCRv6 models (Latin, Chinese, Japanese; no Hangul)"
+    scripts = frozenset({"Latn", "Hani", "Hira", "Kana"})  # PP-OCRv6: no Hangul
 
     def __init__(self, options: RapidOcrOptions | None = None) -> None:
         super().__init__(options)

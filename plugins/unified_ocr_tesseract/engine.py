@@ -29,6 +29,7 @@ import numpy as np
 
 from unified_ocr import Block, EngineOptions, Limits, Line, OcrResult, Page, Quad, Upload, Word
 from unified_ocr.engines.base import RUNTIME, Engine
+from unified_ocr.engines.scripts import scripts_of
 from unified_ocr.errors import EngineUnavailableError, RecognitionError
 from unified_ocr.geometry import Transform
 
@@ -39,12 +40,22 @@ from . import tessdata
 class TesseractOptions(EngineOptions):
     """Settings of the Tesseract engine; each is a key of a ``backend = "tesseract"`` profile."""
 
-    lang: str = "kor+eng"  # Tesseract language codes joined by +, each a NAME.traineddata
+    lang: str = attrs.field(default="kor+eng", converter=lambda v: tesseract_codes(v))  # codes joined by + (kor+eng; ko, en also taken)
     psm: int = attrs.field(default=6, validator=attrs.validators.in_(range(14)))  # page segmentation mode (6: one block of text; 3: automatic)
     tessdata: str | None = None  # the folder of *.traineddata [default: $TESSDATA_PREFIX, then the usual places]
     orientation: bool = True  # detect pages turned 90/180/270 degrees (needs osd.traineddata) and read them upright
     upscale_below: int = attrs.field(default=0, validator=attrs.validators.ge(0))  # enlarge pages whose longer side is under this (at most 4x; 0: never)
     threads: int = attrs.field(default=0, metadata=RUNTIME)  # pages read at once (0: the number of CPUs)
+
+
+#: Tesseract's code for a BCP 47 language tag, so that ``lang = "ko"`` means what it says here too.
+_CODES = {"ko": "kor", "en": "eng", "ja": "jpn", "zh": "chi_sim", "de": "deu", "fr": "fra", "es": "spa", "vi": "vie"}
+
+
+def tesseract_codes(lang: str) -> str:
+    """``ko,en`` or ``ko+en`` -> ``kor+eng``; Tesseract's own codes pass as they are."""
+    parts = [p.strip() for p in str(lang).replace(",", "+").split("+") if p.strip()]
+    return "+".join(_CODES.get(p.lower(), p) for p in parts)
 
 
 def _tesserocr_missing() -> str | None:
@@ -81,6 +92,12 @@ class TesseractEngine(Engine[TesseractOptions]):
     @classmethod
     def missing_dependencies(cls) -> str | None:
         return _tesserocr_missing()
+
+    @classmethod
+    def reads(cls, options: EngineOptions | None = None) -> frozenset[str] | None:
+        """The scripts of its ``lang``: what it is told to read is what it reads."""
+        opts = options if isinstance(options, TesseractOptions) else TesseractOptions()
+        return scripts_of(opts.lang)
 
     @classmethod
     def unavailable_reason(cls, options: EngineOptions | None = None) -> str | None:

@@ -16,6 +16,7 @@ import attrs
 
 from .batch.cache import ResultCache, cache_key
 from .config.choice import ConfigLike, EngineChoice, EngineLike, choose_engine
+from .engines import scripts
 from .engines.calls import CallRecord, metered
 from .engines.registry import Registry, default_registry
 from .engines.scope import EngineScope, shared_scope
@@ -91,6 +92,7 @@ def recognize_recorded(
             hit = store.get(key)
             if hit is not None:
                 kept = {k: v for k, v in hit.meta.items() if k not in RUN_FIGURES}  # entries written by 0.1 held them
+                meta.update(_script_warnings(choice, registry))
                 return attrs.evolve(hit, meta={**kept, **meta}), meter.record(time.perf_counter() - started, cached=True)
         pages: list[Page] = []
         raws: list[Any] = []
@@ -107,6 +109,7 @@ def recognize_recorded(
             pages.extend(result.pages)
             raws.append(result.raw)
             found.update(result.meta)
+        meta.update(_script_warnings(choice, registry))
         result = OcrResult(choice.engine.name, sorted(pages, key=lambda p: p.index), raws[0] if len(raws) == 1 else raws, {**found, **meta})
         if store is not None and key is not None:
             store.put(key, result)  # a cache that cannot be written warns; the paid result is kept
@@ -129,6 +132,21 @@ def planned_calls(
         if store.get(_cache_key(src, choice, dpi_key)) is not None:
             return 0
     return upload_count(src, (scope or shared_scope()).get(choice).limits)  # the engine is made, never called
+
+
+def _script_warnings(choice: EngineChoice, registry: Registry | None) -> dict[str, Any]:
+    """``{"warnings": [...]}`` when the profile's ``lang`` needs a script the engine does not read
+    (said once per process as a :class:`~.engines.scripts.ScriptWarning` too), else nothing."""
+    missing = scripts.unread(choice.lang, choice.engine.reads(choice.options))
+    if not missing or choice.lang is None:
+        return {}
+    registry = registry or default_registry()
+    readers = [name for name, entry in registry.engines.items()
+               if name != choice.engine.name and missing <= (entry.cls.reads(None) or frozenset()) and not entry.cls.needs_network
+               and entry.cls.unavailable_reason() is None]  # fmt: skip
+    text = scripts.message(choice.engine.name, choice.lang, missing, readers)
+    scripts.warn_once(text)
+    return {"warnings": [text]}
 
 
 def _cache_key(source: Source, choice: EngineChoice, dpi: float | None) -> str:

@@ -137,3 +137,8 @@ def test_the_engine_is_listed_with_what_it_needs() -> None:
     if READY is not None:
         assert "install" in rows["tesseract"]["reason"]
     assert Path(tessdata.__file__).is_file()
+
+
+def test_language_tags_are_taken_as_tesseract_codes() -> None:
+    assert TesseractOptions(lang="ko,en").lang == "kor+eng" and TesseractOptions(lang="kor+eng").lang == "kor+eng"
+    assert TesseractEngine.reads(TesseractOptions(lang="ko")) == {"Hang"}

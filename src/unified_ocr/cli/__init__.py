@@ -8,6 +8,9 @@ checked first).
 
 from __future__ import annotations
 
+import warnings
+from typing import Any
+
 import click
 
 from .. import __version__
@@ -38,7 +41,14 @@ for command in (recognize, batch, compare, engines, parse, emulate):
     cli.add_command(command)
 
 
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None,
+                  line: str | None = None) -> None:  # fmt: skip
+    """A warning as one line a person reads (``warning: ...``), not a source location and a code line."""
+    click.echo(f"warning: {message}", err=True)
+
+
 def main() -> None:
+    warnings.showwarning = _show_warning
     cli(prog_name="unified-ocr")
 
 

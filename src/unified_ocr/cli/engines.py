@@ -11,8 +11,14 @@ import click
 from ..config.choice import choose_engine
 from ..config.profiles import load_config
 from ..engines.registry import default_registry
+from ..engines.scripts import SCRIPT_NAMES, unread
 from ..errors import ConfigError
 from .common import CONFIG_HELP, config_errors_exit
+
+
+def _reads(scripts: frozenset[str] | None) -> list[str] | None:
+    """Script names for a person, in a fixed order; ``None`` when the engine does not say."""
+    return None if scripts is None else [SCRIPT_NAMES.get(code, code) for code in sorted(scripts)]
 
 
 @click.command()
@@ -32,21 +38,26 @@ def engines(config: Path | None, as_json: bool) -> None:
         rows.append({
             "name": name, "kind": "engine", "usable": reason is None, "reason": reason,
             "network": entry.cls.needs_network, "from": entry.origin, "description": entry.cls.description,
-            "default": name == default_engine,
+            "default": name == default_engine, "reads": _reads(entry.cls.reads(None)),
         })  # fmt: skip
     with config_errors_exit():
         cfg = load_config(config)
     for name in cfg.profiles:
+        reads, warning = None, None
         try:
             choice = choose_engine(name, cfg, registry)
             reason = choice.engine.unavailable_reason(choice.options)
             network = choice.engine.needs_network
+            reads = _reads(choice.engine.reads(choice.options))
+            missing = unread(choice.lang, choice.engine.reads(choice.options))
+            if missing and choice.lang:
+                warning = f"lang = {choice.lang!r} needs {', '.join(_reads(missing) or [])}, which {choice.engine.name} does not read"
         except ConfigError as exc:
             reason, network = str(exc), None
         rows.append({
             "name": name, "kind": "profile", "usable": reason is None, "reason": reason, "network": network,
             "from": f"{cfg.label} (backend {cfg.profiles[name].backend})", "description": "",
-            "default": name == cfg.default,
+            "default": name == cfg.default, "reads": reads, "warning": warning,
         })  # fmt: skip
     problems = [{"plugin": p.plugin, "from": p.origin, "reason": p.reason} for p in registry.problems]
     if as_json:
@@ -61,6 +72,10 @@ def engines(config: Path | None, as_json: bool) -> None:
         click.echo(f"{row['name']:<16} {row['kind']:<8} {mark:<11} {where:<8} from {row['from']}{default}")
         if row["description"]:
             click.echo(f"{'':<16} {row['description']}")
+        if row["reads"]:
+            click.echo(f"{'':<16} reads: {', '.join(row['reads'])}")
+        if row.get("warning"):
+            click.echo(f"{'':<16} warning: {row['warning']}")
         if row["reason"]:
             click.echo(f"{'':<16} why: {row['reason']}")
     for p in problems:

@@ -28,6 +28,7 @@ class EngineChoice:
     engine: type[Engine]
     options: EngineOptions
     price_per_1000: float | None = None  # the profile's, for cost estimates
+    lang: str | None = None  # the language of the profile's images (``ko``), for engines with no lang option of their own
 
 
 EngineLike = Union[str, EngineOptions, EngineChoice, None]
@@ -60,7 +61,12 @@ def choose_engine(engine: EngineLike = None, config: ConfigLike = None, registry
             cls = registry.engine_class(profile.backend)
         except UnknownEngineError as exc:
             raise ConfigError(f"{where}: key 'backend': {exc}") from None
-        return EngineChoice(name, cls, build_options(cls, profile.settings, where), profile.price_per_1000)
+        settings, lang = dict(profile.settings), None
+        if "lang" in settings and "lang" not in {f.name for f in attrs.fields(cls.Options)}:
+            lang = settings.pop("lang")  # what the images are in, not an option of this engine: checked against what it reads
+            if not isinstance(lang, str) or not lang.strip():
+                raise ConfigError(f"{where}: key 'lang': expected a language such as \"ko\" or \"ko,en\", got {lang!r}")
+        return EngineChoice(name, cls, build_options(cls, settings, where), profile.price_per_1000, lang)
     try:
         cls = registry.engine_class(name)
     except UnknownEngineError as exc:

@@ -55,6 +55,9 @@ class Engine(abc.ABC, Generic[OptionsT]):
     default_priority: ClassVar[int | None] = None
     #: one line for ``unified-ocr engines``
     description: ClassVar[str] = ""
+    #: the scripts it reads (ISO 15924: ``Hang``, ``Latn``, ``Hani``...), or ``None`` when it does not
+    #: say; a profile's ``lang`` needing another gets a warning (see :mod:`unified_ocr.engines.scripts`)
+    scripts: ClassVar[frozenset[str] | None] = None
     #: raised by one when a release maps the same input to a different result (a parser or
     #: mapping fix), so that the result cache stops handing back results of the old mapping;
     #: revision 1 is left out of the fingerprint, so caches written before it existed still hit
@@ -67,6 +70,11 @@ class Engine(abc.ABC, Generic[OptionsT]):
     def limits(self) -> Limits:
         """What one request may hold; may depend on the options (a template has a lower cap)."""
         return Limits()
+
+    @classmethod
+    def reads(cls, options: EngineOptions | None = None) -> frozenset[str] | None:
+        """The scripts this engine reads with ``options`` (an engine whose languages are options says so here)."""
+        return cls.scripts
 
     @classmethod
     def missing_dependencies(cls) -> str | None:

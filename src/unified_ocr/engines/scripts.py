@@ -1,0 +1,61 @@
+"""Which writing systems an engine reads, so that a result never passes off a script it cannot read.
+
+An engine that reads no Hangul still answers a Korean photo, with confident characters of
+another script. So engines declare the scripts they read (ISO 15924 codes: ``Hang``,
+``Latn``, ``Hani``, ``Hira``, ``Kana``), a profile may say the language of its images
+(``lang = "ko"``), and a reading whose language needs a script the engine does not declare
+comes with a :class:`ScriptWarning` naming an installed engine that does read it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+
+#: The scripts each language is written in (BCP 47 primary tags, and Tesseract's codes).
+LANGUAGE_SCRIPTS: dict[str, frozenset[str]] = {
+    "ko": frozenset({"Hang"}), "kor": frozenset({"Hang"}),
+    "en": frozenset({"Latn"}), "eng": frozenset({"Latn"}),
+    "ja": frozenset({"Hira", "Kana", "Hani"}), "jpn": frozenset({"Hira", "Kana", "Hani"}),
+    "zh": frozenset({"Hani"}), "chi_sim": frozenset({"Hani"}), "chi_tra": frozenset({"Hani"}),
+    "de": frozenset({"Latn"}), "fr": frozenset({"Latn"}), "es": frozenset({"Latn"}), "vi": frozenset({"Latn"}),
+}  # fmt: skip
+#: Names for messages.
+SCRIPT_NAMES = {"Hang": "Hangul", "Latn": "Latin", "Hani": "Han (Chinese characters)", "Hira": "Hiragana", "Kana": "Katakana"}
+
+
+class ScriptWarning(UserWarning):
+    """The engine does not read a script the images are said to be in; its text there is not to be trusted."""
+
+
+def scripts_of(lang: str) -> frozenset[str]:
+    """The scripts of ``ko``, ``kor+eng``, ``ko,en``: every part that is known."""
+    parts = [p.strip().lower().split("-")[0] for p in lang.replace("+", ",").split(",") if p.strip()]
+    found: set[str] = set()
+    for part in parts:
+        found |= LANGUAGE_SCRIPTS.get(part, frozenset())
+    return frozenset(found)
+
+
+def unread(lang: str | None, reads: frozenset[str] | None) -> frozenset[str]:
+    """The scripts of ``lang`` an engine that ``reads`` these does not (none when either is unknown)."""
+    if not lang or reads is None:
+        return frozenset()
+    return scripts_of(lang) - reads
+
+
+def message(engine: str, lang: str, missing: Iterable[str], readers: Iterable[str]) -> str:
+    names = ", ".join(SCRIPT_NAMES.get(s, s) for s in sorted(missing))
+    readers = sorted(readers)
+    hint = f"; {' or '.join(readers)} does: --engine {readers[0]}" if readers else ""
+    return f"engine {engine!r} reads no {names}, which lang = {lang!r} needs: its text there is not to be trusted{hint}"
+
+
+_said: set[str] = set()
+
+
+def warn_once(text: str) -> None:
+    """Warn with ``text`` once per process (a batch of a thousand images says it once)."""
+    if text not in _said:
+        _said.add(text)
+        warnings.warn(text, ScriptWarning, stacklevel=3)
