@@ -18,10 +18,11 @@ Tesseract spaces them (the blanks it saw before each word), not with a space eac
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import threading
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import cv2
@@ -32,6 +33,7 @@ from unified_ocr.engines.base import RUNTIME, Engine
 from unified_ocr.engines.scripts import scripts_of
 from unified_ocr.errors import EngineUnavailableError, RecognitionError
 from unified_ocr.geometry import Transform
+from unified_ocr.layout import order_lines
 
 from . import tessdata
 
@@ -46,6 +48,9 @@ class TesseractOptions(EngineOptions):
     orientation: bool = True  # detect pages turned 90/180/270 degrees (needs osd.traineddata) and read them upright
     upscale_below: int = attrs.field(default=0, validator=attrs.validators.ge(0))  # enlarge pages whose longer side is under this (at most 4x; 0: never)
     threads: int = attrs.field(default=0, metadata=RUNTIME)  # pages read at once (0: the number of CPUs)
+    #: ``tesseract``: Tesseract finds the lines (its page segmentation, ``psm``); ``detector``: the offline
+    #: engine's text detector finds them (needs the ``local`` extra) and Tesseract reads each, rectified, as one line
+    layout: Literal["tesseract", "detector"] = "tesseract"
 
 
 #: Tesseract's code for a BCP 47 language tag, so that ``lang = "ko"`` means what it says here too.
@@ -105,6 +110,8 @@ class TesseractEngine(Engine[TesseractOptions]):
         if reason:
             return reason
         opts = options if isinstance(options, TesseractOptions) else TesseractOptions()
+        if opts.layout == "detector" and importlib.util.find_spec("rapidocr") is None:
+            return "layout = \"detector\" reads the lines the offline engine's detector finds: pip install 'unified-ocr[local]'"
         return tessdata.missing_reason(opts.lang, opts.tessdata)
 
     def close(self) -> None:
@@ -121,6 +128,8 @@ class TesseractEngine(Engine[TesseractOptions]):
 
             if kind == "osd":
                 api = PyTessBaseAPI(path=self._folder, lang="osd", psm=PSM.OSD_ONLY)
+            elif kind == "line":
+                api = PyTessBaseAPI(path=self._folder, lang=self.options.lang, psm=PSM.SINGLE_LINE)
             else:
                 api = PyTessBaseAPI(path=self._folder, lang=self.options.lang, psm=self.options.psm)
             setattr(self._local, kind, api)
@@ -134,7 +143,10 @@ class TesseractEngine(Engine[TesseractOptions]):
         with self._slots:
             try:
                 turns = self._quarter_turns(pixels) if self._osd else 0
-                lines, blocks = self._read(pixels, turns)
+                if self.options.layout == "detector":
+                    lines, blocks = self._read_detected(_turn(pixels, -turns), _turn_back(turns, pixels.shape[1], pixels.shape[0]))
+                else:
+                    lines, blocks = self._read(pixels, turns)
             except RuntimeError as exc:  # tesserocr's own errors
                 raise RecognitionError(f"{upload.source}: tesseract failed: {exc}") from exc
         page = Page(0, width, height, lines=lines, blocks=blocks)
@@ -165,6 +177,54 @@ class TesseractEngine(Engine[TesseractOptions]):
         api.SetImage(_pil(upright))
         api.Recognize()
         return _structure(api, back)
+
+
+    def _read_detected(self, upright: np.ndarray, back: Transform) -> tuple[list[Line], list[Block]]:
+        """The offline detector's line boxes, each cut out upright and read by Tesseract as one line."""
+        api = self._api("line")
+        pieces = []
+        if self._detector is None:
+            raise RecognitionError("layout = \"detector\" needs the offline engine's detector: pip install 'unified-ocr[local]'")
+        found = self._detector(upright, use_det=True, use_cls=False, use_rec=False)
+        for box in found.boxes if found.boxes is not None else []:
+            corners = np.asarray(box, dtype=np.float64).reshape(4, 2)
+            crop, to_page = _rectified(upright, corners)
+            api.SetImage(_pil(crop))
+            api.Recognize()
+            lines, _ = _structure(api, to_page.then(back))
+            pieces.extend(lines)
+        return order_lines(pieces)
+
+    @functools.cached_property
+    def _detector(self) -> Any:
+        """The offline engine's text detector alone (RapidOCR with the model in its wheel; nothing is
+        downloaded), made once; ``None`` without the ``local`` extra."""
+        try:
+            from rapidocr import RapidOCR
+
+            from unified_ocr_rapidocr.engine import MODEL_FILES, _models_dir
+        except ImportError:
+            return None
+        models = _models_dir()
+        if models is None:
+            return None
+        params = {"Global.log_level": "error", "Global.use_cls": False, "Global.use_rec": False,
+                  "Det.model_path": str(models / MODEL_FILES["Det"])}  # fmt: skip
+        return RapidOCR(params=params)
+
+
+def _rectified(pixels: np.ndarray, corners: np.ndarray, pad_ratio: float = 0.2) -> tuple[np.ndarray, Transform]:
+    """The box cut out as an upright strip with a margin, and the transform from the strip back to the page."""
+    (p0, p1, p2, p3) = corners
+    width = max(1, int(round((np.linalg.norm(p1 - p0) + np.linalg.norm(p2 - p3)) / 2)))
+    height = max(1, int(round((np.linalg.norm(p3 - p0) + np.linalg.norm(p2 - p1)) / 2)))
+    pad = max(2, int(round(pad_ratio * height)))
+    target = np.array([[pad, pad], [pad + width, pad], [pad + width, pad + height], [pad, pad + height]], np.float32)
+    matrix = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
+    size = (width + 2 * pad, height + 2 * pad)
+    strip = cv2.warpPerspective(pixels, matrix, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    page = (pixels.shape[1], pixels.shape[0])
+    return strip, Transform(np.linalg.inv(matrix), size, page)
 
 
 def _pil(pixels: np.ndarray) -> Any:

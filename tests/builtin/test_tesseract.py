@@ -142,3 +142,18 @@ def test_the_engine_is_listed_with_what_it_needs() -> None:
 def test_language_tags_are_taken_as_tesseract_codes() -> None:
     assert TesseractOptions(lang="ko,en").lang == "kor+eng" and TesseractOptions(lang="kor+eng").lang == "kor+eng"
     assert TesseractEngine.reads(TesseractOptions(lang="ko")) == {"Hang"}
+
+
+@needs_tesseract
+@needs_eval
+def test_the_detector_layout_reads_each_detected_line() -> None:
+    """The other way measured: the offline engine's detector finds the lines, Tesseract reads each."""
+    image = EVAL / "synth-korean" / "images" / "synth_ko_01.png"
+    truth = " ".join(line.split(",", 8)[8].strip() for line in (EVAL / "synth-korean" / "gt_icdar" / "gt_synth_ko_01.txt")
+                     .read_text(encoding="utf-8-sig").splitlines() if line.strip())  # fmt: skip
+    result = unified_ocr.recognize(image, engine=TesseractOptions(layout="detector"), cache=False)
+    assert score_text(truth, result.text, Normalization(drop_whitespace=True)).cer <= 0.1
+    height, width = cv2.imread(str(image)).shape[:2]
+    for word in result.words:
+        x0, y0, x1, y1 = word.quad.bbox()
+        assert -2 <= x0 < x1 <= width + 2 and -2 <= y0 < y1 <= height + 2  # mapped back from each line's strip

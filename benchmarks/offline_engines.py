@@ -1,0 +1,54 @@
+"""Both offline engines on every evaluation set with text truth, through the project's own comparison (run by hand).
+
+For each set of ``../shared/eval`` (or ``--eval DIR``): ``unified_ocr.compare`` of ``rapidocr``
+and ``tesseract`` (and, with ``--detector``, Tesseract reading the lines the offline engine's
+detector finds) against the set's truth, with no cache, printing CER, WER, seconds per image
+and, where the truth has line boxes, the share of truth lines rebuilt exactly (a line
+matched by position whose text reads the same). The baseline of each row is the other
+engine, in the same run.
+
+    python benchmarks/offline_engines.py [--eval ../shared/eval] [--detector]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+from pathlib import Path
+
+import unified_ocr
+from unified_ocr_tesseract import TesseractOptions
+
+ROOT = Path(__file__).resolve().parents[1]
+#: name: (images, truth, truth level)
+SETS = {
+    "korean-real": ("korean-real/images", "korean-real/gt", "auto"),
+    "synth-korean": ("synth-korean/images", "synth-korean/gt_icdar", "words"),
+    "sroie": ("sroie/images", "sroie/box", "lines"),
+    "funsd": ("funsd/images", "funsd/annotations", "auto"),
+    "icdar2015": ("icdar2015/images", "icdar2015/gt", "words"),
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
+    parser.add_argument("--detector", action="store_true", help="also Tesseract reading the detector's lines")
+    args = parser.parse_args()
+    engines: list[object] = ["rapidocr", "tesseract"]
+    if args.detector:
+        engines.append(TesseractOptions(layout="detector"))
+    print(f"{'set':14} {'engine':10} {'CER':>7} {'WER':>7} {'s/image':>8} {'lines rebuilt':>14}")
+    for name, (images, truth, level) in SETS.items():
+        if not (args.eval / images).is_dir():
+            continue
+        comparison = unified_ocr.compare([args.eval / images], engines, truth=args.eval / truth, truth_level=level,
+                                         cache=False, concurrency=1, stream=io.StringIO())  # fmt: skip
+        for label, s in comparison.summary["engines"].items():
+            text, speed, lines = s["text"] or {}, s["speed"], s["line_detection"]
+            rebuilt = f"{lines['e2e_recall']:.3f}" if lines else "-"
+            print(f"{name:14} {label:10} {text.get('cer', 0):7.4f} {text.get('wer', 0):7.4f} {speed['mean_seconds'] or 0:8.2f} {rebuilt:>14}")
+
+
+if __name__ == "__main__":
+    main()
