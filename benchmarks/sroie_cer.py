@@ -2,9 +2,11 @@
 
     python benchmarks/sroie_cer.py [--engine NAME] [--eval DIR]
 
-The reference is each receipt's ground-truth lines in file order; the hypothesis is
-``result.text``. Both are compared with runs of spaces folded, lines joined by newlines,
-and upper-cased: SROIE's ground truth is written in capitals whatever the print says.
+The reference is each receipt's ground-truth segments in file order; the hypothesis is
+``result.text``. Both are compared as the comparison compares them (``unified_ocr.evaluation``):
+NFKC, every run of whitespace one space (a line break in one where the other has a space is
+no error: SROIE cuts a row into segments where an engine gives the row as one line), and
+case folded: SROIE's ground truth is written in capitals whatever the print says.
 CER = edit distance / reference length, summed over the set (micro average).
 Needs an engine that can run (default: the offline one).
 """
@@ -12,29 +14,22 @@ Needs an engine that can run (default: the offline one).
 from __future__ import annotations
 
 import argparse
-import re
 import time
 from pathlib import Path
 
-from rapidfuzz.distance import Levenshtein
-
 import unified_ocr
+from unified_ocr.evaluation.normalize import Normalization
+from unified_ocr.evaluation.text import TextScore
+from unified_ocr.evaluation.truth import read_truth
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 
 
+NORMALIZATION = Normalization(fold_case=True)
+
+
 def reference(box_csv: Path) -> str:
-    lines = []
-    for row in box_csv.read_text(encoding="utf-8", errors="replace").splitlines():
-        parts = row.split(",", 8)  # eight coordinates, then text that may hold commas
-        if len(parts) == 9:
-            lines.append(parts[8])
-    return normalise("\n".join(lines))
-
-
-def normalise(text: str) -> str:
-    lines = (re.sub(r"\s+", " ", line).strip().upper() for line in text.splitlines())
-    return "\n".join(line for line in lines if line)
+    return read_truth(box_csv, "icdar").text
 
 
 def main() -> None:
@@ -46,7 +41,7 @@ def main() -> None:
     if not images:
         raise SystemExit(f"no SROIE images under {args.eval / 'sroie'}")
     unified_ocr.recognize(images[0], engine=args.engine)  # load the model outside the timing
-    errors = chars = 0
+    score = TextScore(NORMALIZATION)
     seconds = 0.0
     for image in images:
         ref = reference(args.eval / "sroie" / "box" / f"{image.stem}.csv")
@@ -55,12 +50,9 @@ def main() -> None:
         seconds += time.perf_counter() - started
         page = result.pages[0]
         outside = sum(1 for w in page.words if not _inside(w.quad.bbox(), page.width, page.height))
-        hyp = normalise(result.text)
-        dist = Levenshtein.distance(hyp, ref)
-        errors += dist
-        chars += len(ref)
-        print(f"{image.name}  CER {dist / len(ref):.3f}  words {len(page.words):4d}  outside-image {outside}")
-    print(f"engine {result.engine}: CER {errors / chars:.3f} over {len(images)} images, {seconds / len(images):.2f} s per image")
+        page_score = score.update(ref, result.text)
+        print(f"{image.name}  CER {page_score.cer or 0:.3f}  words {len(page.words):4d}  outside-image {outside}")
+    print(f"engine {result.engine}: CER {score.summary()['cer']:.3f} over {len(images)} images, {seconds / len(images):.2f} s per image")
 
 
 def _inside(bbox: tuple[float, float, float, float], width: int, height: int, slack: float = 2.0) -> bool:
