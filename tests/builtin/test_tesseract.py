@@ -157,3 +157,17 @@ def test_the_detector_layout_reads_each_detected_line() -> None:
     for word in result.words:
         x0, y0, x1, y1 = word.quad.bbox()
         assert -2 <= x0 < x1 <= width + 2 and -2 <= y0 < y1 <= height + 2  # mapped back from each line's strip
+
+
+def test_a_missing_tesserocr_is_explained_with_exit_2(tmp_path) -> None:
+    """As on an install without the 'tesseract' extra: engines says it, and a run stops before any image."""
+    (tmp_path / "sitecustomize.py").write_text(
+        "import importlib.util\n"
+        "_find = importlib.util.find_spec\n"
+        "importlib.util.find_spec = lambda name, *a: None if name == 'tesserocr' else _find(name, *a)\n"
+    )
+    proc = run_cli("engines", pythonpath=[tmp_path])
+    assert proc.returncode == 0 and "pip install 'unified-ocr[tesseract]'" in proc.stdout
+    proc = run_cli("recognize", str(tmp_path / "not-read.png"), "--engine", "tesseract", pythonpath=[tmp_path])
+    assert proc.returncode == 2 and "tesserocr not installed; install the 'tesseract' extra" in proc.stderr
+    assert "not-read" not in proc.stderr and "Traceback" not in proc.stderr
