@@ -92,7 +92,7 @@ def recognize_recorded(
             hit = store.get(key)
             if hit is not None:
                 kept = {k: v for k, v in hit.meta.items() if k not in RUN_FIGURES}  # entries written by 0.1 held them
-                meta.update(_script_warnings(choice, registry))
+                meta.update(_script_warnings(choice, registry, hit.text))
                 return attrs.evolve(hit, meta={**kept, **meta}), meter.record(time.perf_counter() - started, cached=True)
         pages: list[Page] = []
         raws: list[Any] = []
@@ -109,7 +109,7 @@ def recognize_recorded(
             pages.extend(result.pages)
             raws.append(result.raw)
             found.update(result.meta)
-        meta.update(_script_warnings(choice, registry))
+        meta.update(_script_warnings(choice, registry, "".join(page.text for page in pages)))
         result = OcrResult(choice.engine.name, sorted(pages, key=lambda p: p.index), raws[0] if len(raws) == 1 else raws, {**found, **meta})
         if store is not None and key is not None:
             store.put(key, result)  # a cache that cannot be written warns; the paid result is kept
@@ -134,19 +134,24 @@ def planned_calls(
     return upload_count(src, (scope or shared_scope()).get(choice).limits)  # the engine is made, never called
 
 
-def _script_warnings(choice: EngineChoice, registry: Registry | None) -> dict[str, Any]:
-    """``{"warnings": [...]}`` when the profile's ``lang`` needs a script the engine does not read
-    (said once per process as a :class:`~.engines.scripts.ScriptWarning` too), else nothing."""
-    missing = scripts.unread(choice.lang, choice.engine.reads(choice.options))
-    if not missing or choice.lang is None:
+def _script_warnings(choice: EngineChoice, registry: Registry | None, text: str = "") -> dict[str, Any]:
+    """``{"warnings": [...]}`` when the profile's ``lang``, or the text read, needs a script the
+    engine does not read (said once per process as a :class:`~.engines.scripts.ScriptWarning`
+    too), else nothing."""
+    reads = choice.engine.reads(choice.options)
+    missing = scripts.unread(choice.lang, reads)
+    lang = choice.lang
+    if not missing and reads is not None:
+        missing, lang = scripts.scripts_in(text) - reads, None
+    if not missing:
         return {}
     registry = registry or default_registry()
     readers = [name for name, entry in registry.engines.items()
                if name != choice.engine.name and missing <= (entry.cls.reads(None) or frozenset()) and not entry.cls.needs_network
                and entry.cls.unavailable_reason() is None]  # fmt: skip
-    text = scripts.message(choice.engine.name, choice.lang, missing, readers)
-    scripts.warn_once(text)
-    return {"warnings": [text]}
+    said = scripts.message(choice.engine.name, lang, missing, readers)
+    scripts.warn_once(said)
+    return {"warnings": [said]}
 
 
 def _cache_key(source: Source, choice: EngineChoice, dpi: float | None) -> str:

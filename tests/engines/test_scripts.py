@@ -54,3 +54,16 @@ def test_the_command_prints_the_warning_as_one_line(tmp_path) -> None:
     assert len(lines) == 1 and lines[0].startswith("warning: engine 'rapidocr' reads no Hangul")
     listing = run_cli("engines", "--config", str(config))
     assert "warning: lang = 'ko' needs Hangul, which rapidocr does not read" in listing.stdout
+
+
+def test_text_in_a_script_the_engine_does_not_read_is_said_too(monkeypatch) -> None:
+    """An engine's text holding letters it does not declare (no lang given) is flagged the same way."""
+    from unified_ocr.api import _script_warnings
+    from unified_ocr.engines.scripts import scripts_in
+
+    monkeypatch.setattr(scripts, "_said", set())
+    assert scripts_in("가나 abc 漢字 カナ ひら 123") == {"Hang", "Latn", "Hani", "Kana", "Hira"} and scripts_in("123 -,.") == set()
+    choice = unified_ocr.choose_engine("rapidocr")
+    with pytest.warns(ScriptWarning, match="reads no Hangul, which the page's text shows"):
+        said = _script_warnings(choice, None, "합계 12,400")
+    assert said["warnings"] and _script_warnings(choice, None, "TOTAL 12,400") == {}

@@ -4,7 +4,8 @@ An engine that reads no Hangul still answers a Korean photo, with confident char
 another script. So engines declare the scripts they read (ISO 15924 codes: ``Hang``,
 ``Latn``, ``Hani``, ``Hira``, ``Kana``), a profile may say the language of its images
 (``lang = "ko"``), and a reading whose language needs a script the engine does not declare
-comes with a :class:`ScriptWarning` naming an installed engine that does read it.
+comes with a :class:`ScriptWarning` naming an installed engine that does read it; so does a
+reading whose text holds letters of a script the engine does not declare.
 """
 
 from __future__ import annotations
@@ -37,6 +38,28 @@ def scripts_of(lang: str) -> frozenset[str]:
     return frozenset(found)
 
 
+#: Unicode blocks of each script, for telling which scripts a text holds.
+_RANGES = (
+    ("Hang", ((0x1100, 0x11FF), (0x3130, 0x318F), (0xA960, 0xA97F), (0xAC00, 0xD7AF), (0xD7B0, 0xD7FF))),
+    ("Hira", ((0x3040, 0x309F),)),
+    ("Kana", ((0x30A0, 0x30FF), (0x31F0, 0x31FF), (0xFF66, 0xFF9F))),
+    ("Hani", ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))),
+    ("Latn", ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))),
+)
+
+
+def scripts_in(text: str) -> frozenset[str]:
+    """The scripts of the letters in ``text`` (digits, punctuation and unknown blocks say nothing)."""
+    found: set[str] = set()
+    for char in set(text):
+        code = ord(char)
+        for script, ranges in _RANGES:
+            if any(lo <= code <= hi for lo, hi in ranges):
+                found.add(script)
+                break
+    return frozenset(found)
+
+
 def unread(lang: str | None, reads: frozenset[str] | None) -> frozenset[str]:
     """The scripts of ``lang`` an engine that ``reads`` these does not (none when either is unknown)."""
     if not lang or reads is None:
@@ -44,11 +67,13 @@ def unread(lang: str | None, reads: frozenset[str] | None) -> frozenset[str]:
     return scripts_of(lang) - reads
 
 
-def message(engine: str, lang: str, missing: Iterable[str], readers: Iterable[str]) -> str:
+def message(engine: str, lang: str | None, missing: Iterable[str], readers: Iterable[str]) -> str:
+    """The warning: what the engine does not read, why it matters here, and who reads it."""
     names = ", ".join(SCRIPT_NAMES.get(s, s) for s in sorted(missing))
     readers = sorted(readers)
     hint = f"; {' or '.join(readers)} does: --engine {readers[0]}" if readers else ""
-    return f"engine {engine!r} reads no {names}, which lang = {lang!r} needs: its text there is not to be trusted{hint}"
+    why = f"which lang = {lang!r} needs" if lang else "which the page's text shows"
+    return f"engine {engine!r} reads no {names}, {why}: its text there is not to be trusted{hint}"
 
 
 _said: set[str] = set()
