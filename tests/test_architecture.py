@@ -60,11 +60,11 @@ ALLOWED = {
     # words into lines: data in, data out
     "layout": {"geometry", "model"},
     # consumers of results
-    "export": {"errors", "geometry", "model", "imaging", "batch"},
+    "exports": {"errors", "geometry", "model", "imaging", "batch"},
     "datasets": {"errors", "geometry", "model", "imaging", "batch", "evaluation"},
     "evaluation": {"errors", "geometry", "model", "imaging", "batch"},
     # the jobs built from the parts: everything of the core, nothing of the command line or of a plugin
-    "comparison": {"errors", "geometry", "model", "imaging", "batch", "config", "engines", "evaluation", "layout", "export"},
+    "comparison": {"errors", "geometry", "model", "imaging", "batch", "config", "engines", "evaluation", "layout", "exports"},
 }
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from . import _moved
-from .api import choose_engine, load_result, parse, recognize
+from .api import choose_engine, export, load_result, parse, recognize
 from .batch import recognize_many
 from .comparison import Comparison, compare
 from .config import Config, Secret, load_config
@@ -64,6 +64,6 @@ __all__ = [
     "RequestTooLargeError", "ServiceError",
     "Limits", "Line", "OcrResult", "Page", "ProviderError", "Quad", "RecognitionError", "Secret", "Source",
     "Table", "Transform", "TruthError", "Comparison", "compare", "UnifiedOcrError", "UnknownEngineError", "UnsupportedImageError", "Upload",
-    "UploadPage", "Word", "choose_engine", "crop", "crop_many", "hookimpl", "load_config", "load_result",
+    "UploadPage", "Word", "choose_engine", "crop", "crop_many", "export", "hookimpl", "load_config", "load_result",
     "map_back", "open_source", "parse", "prepare", "recognize", "recognize_many",
 ]  # fmt: skip

@@ -26,7 +26,7 @@ from .imaging.prepare import map_back, prepare, upload_count
 from .imaging.sources import MAX_PIXELS, Source, SourceLike, open_source
 from .model import OcrResult, Page
 
-__all__ = ["ConfigLike", "EngineChoice", "EngineLike", "choose_engine", "load_result", "parse", "recognize", "recognize_recorded"]
+__all__ = ["ConfigLike", "EngineChoice", "EngineLike", "choose_engine", "export", "load_result", "parse", "recognize", "recognize_recorded"]
 
 
 def recognize(
@@ -178,6 +178,13 @@ def parse(raw: Any, engine: str, *, registry: Registry | None = None) -> OcrResu
         except ValueError as exc:
             raise BadResponseError(f"the response is not JSON ({exc})", vendor=cls.name) from None
     return cls.parse(raw)
+
+
+def export(result: OcrResult, format: str, *, registry: Registry | None = None, **options: Any) -> str | bytes:
+    """``result`` in export ``format`` (``tsv``, ``jsonl``, ``csv``, ``fields-json``, ... or a plugin's);
+    an unknown format raises :class:`~unified_ocr.errors.UnknownEngineError` listing the known ones."""
+    exporter = (registry or default_registry()).get("exporter", format)
+    return exporter.render(result, **options)
 
 
 def load_result(path: str | os.PathLike) -> OcrResult:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from unified_ocr import OcrResult, Quad
 from unified_ocr.errors import BadResponseError, ImageFailedError
-from unified_ocr.export import table_html
+from unified_ocr.exports import table_html
 from unified_ocr_clova.document import formatted_value, snake
 from unified_ocr_clova.parse import parse, receipt_items
 

@@ -18,6 +18,7 @@ from .batch import batch
 from .compare import compare
 from .emulate import emulate
 from .engines import engines
+from .export import export
 from .recognize import parse, recognize
 
 
@@ -37,7 +38,7 @@ def cli() -> None:
 
 
 
-for command in (recognize, batch, compare, engines, parse, emulate):
+for command in (recognize, batch, compare, export, engines, parse, emulate):
     cli.add_command(command)
 
 

@@ -14,7 +14,7 @@ there, and a heading in ``docs/plugins.md`` (a test fails while it is missing).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -42,4 +42,15 @@ def register_emulators() -> list[type]:  # type: ignore[empty-body]
 
     Each speaks one vendor's HTTP protocol on loopback, for ``unified-ocr emulate NAME`` and
     for tests that must not reach the real service.
+    """
+
+
+@hookspec
+def register_exporters() -> list[Any]:  # type: ignore[empty-body]
+    """Return the :class:`~unified_ocr.exports.formats.Exporter` objects this plugin provides.
+
+    Each is an output format for :func:`unified_ocr.export`, ``unified-ocr export --format NAME``
+    and ``recognize --format NAME``: a ``name``, a file ``suffix`` and ``render(result, **options)``
+    returning the file's text (or bytes, with ``binary=True``). The built-in formats come through
+    this same hook (``unified_ocr.exports.plugin``).
     """

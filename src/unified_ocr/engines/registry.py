@@ -33,6 +33,13 @@ def _is_emulator(candidate: Any) -> bool:
     return isinstance(candidate, type) and callable(getattr(candidate, "handle", None)) and isinstance(getattr(candidate, "name", None), str)
 
 
+def _is_exporter(candidate: Any) -> bool:
+    """An export format, told by its shape: a name, a suffix and a render function."""
+    return isinstance(getattr(candidate, "name", None), str) and isinstance(getattr(candidate, "suffix", None), str) and callable(
+        getattr(candidate, "render", None)
+    )
+
+
 @attrs.frozen(slots=True)
 class Kind:
     """One kind of thing plugins provide: the hook that returns them and how to tell a good one."""
@@ -47,6 +54,7 @@ class Kind:
 KINDS: dict[str, Kind] = {
     "engine": Kind("engine", "register_engines", _is_engine, "an Engine subclass"),
     "emulator": Kind("emulator", "register_emulators", _is_emulator, "an Emulator subclass"),
+    "exporter": Kind("exporter", "register_exporters", _is_exporter, "an Exporter (name, suffix, render)"),
 }
 
 

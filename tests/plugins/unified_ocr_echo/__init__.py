@@ -57,3 +57,11 @@ class EchoEngine(Engine[EchoOptions]):
 @unified_ocr.hookimpl
 def register_engines() -> list[type[Engine]]:
     return [EchoEngine]
+
+
+@unified_ocr.hookimpl
+def register_exporters() -> list[object]:
+    """A third-party export format, found the same way as the built-in ones."""
+    from unified_ocr.exports import Exporter
+
+    return [Exporter("echo-upper", ".upper.txt", lambda result: result.text.upper() + "\n", "the text in capitals")]

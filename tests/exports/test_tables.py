@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from unified_ocr import Cell, Line, Quad, Table
-from unified_ocr.export import table_csv, table_html
+from unified_ocr.exports import table_csv, table_html
 
 
 def test_table_grid_csv_and_html_keep_spans_and_lines() -> None:

@@ -1,0 +1,69 @@
+"""``export``: saved results into other formats, with no call to any engine."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..api import export as render
+from ..api import load_result
+from ..engines.registry import default_registry
+from ..errors import InvalidResultError, UnknownEngineError
+from .common import EXIT_FAILED, EXIT_USAGE, output_paths
+
+
+@click.command("export")
+@click.argument("results", nargs=-1, required=True, metavar="RESULT.json...", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-f", "--format", "fmt", required=True, metavar="FORMAT",
+              help="text, json, tsv, jsonl; tables as csv, html, markdown; fields as fields-json, fields-csv; or a "
+                   "plugin's format (unified-ocr export --list).")
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Write one file per result into DIR (NAME plus the format's ending) [default: print to stdout].")
+@click.option("--list", "list_formats", is_flag=True, is_eager=True, expose_value=False,
+              callback=lambda ctx, _param, value: _list(ctx) if value else None, help="List the formats and exit.")
+def export(results: tuple[Path, ...], fmt: str, out: Path | None) -> None:
+    """Convert saved results (recognize --format json, batch's results/) into FORMAT.
+
+    No engine is called: the results are read as saved. A file that is not a result is
+    named on stderr and the others are still converted (exit 1).
+
+    \b
+    Example:
+      unified-ocr export results/*.json --format tsv --out tsv/
+    """
+    registry = default_registry()
+    try:
+        exporter = registry.get("exporter", fmt)
+    except UnknownEngineError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    failed = 0
+    targets = output_paths([str(r) for r in results], out, exporter.suffix) if out is not None else [None] * len(results)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+    for path, target in zip(results, targets):
+        try:
+            content = render(load_result(path), fmt, registry=registry)
+        except InvalidResultError as exc:
+            click.echo(f"error: {exc}", err=True)
+            failed += 1
+            continue
+        if target is None:
+            if isinstance(content, bytes):
+                sys.stdout.buffer.write(content)
+            else:
+                click.echo(content, nl=False)
+        elif isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    if failed:
+        sys.exit(EXIT_FAILED)
+
+
+def _list(ctx: click.Context) -> None:
+    for name, provided in default_registry().all("exporter").items():
+        click.echo(f"{name:<12} {provided.cls.suffix:<13} {provided.cls.description}  (from {provided.origin})")
+    ctx.exit(0)

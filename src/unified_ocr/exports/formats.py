@@ -1,0 +1,127 @@
+"""The export formats: what an exporter is, and the built-in ones.
+
+An :class:`Exporter` is a name, a file suffix and a function from a result to ``str`` (or
+``bytes`` for binary formats). The built-in ones are provided through the same plugin hook a
+third-party package uses (``register_exporters``, see :mod:`.plugin`), and
+:func:`unified_ocr.export` finds every one by name in the registry.
+
+Each format is a pure function of the result: exports stay out of the model.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from ..model import OcrResult
+from .tables import table_csv, table_html
+
+
+@attrs.frozen(slots=True)
+class Exporter:
+    """One output format: ``render(result, **options)`` gives the file's content."""
+
+    name: str
+    suffix: str  # the file ending, with its dot: ".tsv"
+    render: Callable[..., str | bytes]
+    description: str = ""
+    binary: bool = False  # render gives bytes (a spreadsheet), not text
+
+
+def _text(result: OcrResult) -> str:
+    return result.text + ("\n" if result.text else "")
+
+
+def _json(result: OcrResult, *, include_raw: bool = False) -> str:
+    return json.dumps(result.to_dict(include_raw=include_raw), ensure_ascii=False, indent=2) + "\n"
+
+
+def _word_rows(result: OcrResult) -> list[dict[str, Any]]:
+    """One row per word, numbered by page, line and place in its line."""
+    rows = []
+    for page in result.pages:
+        for line_no, line in enumerate(page.lines):
+            for word_no, word in enumerate(line.words):
+                x0, y0, x1, y1 = word.quad.bbox()
+                rows.append({
+                    "page": page.index, "line": line_no, "word": word_no, "text": word.text, "confidence": word.confidence,
+                    "quad": [round(v, 2) for p in word.quad.points for v in p],
+                    "bbox": [round(x0, 2), round(y0, 2), round(x1, 2), round(y1, 2)],
+                })  # fmt: skip
+    return rows
+
+
+def _tsv(result: OcrResult) -> str:
+    """page, line, word, text, confidence, x1..y4 (the quad from the text's top-left), left, top, right, bottom."""
+    header = ["page", "line", "word", "text", "confidence", "x1", "y1", "x2", "y2", "x3", "y3", "x4", "y4",
+              "left", "top", "right", "bottom"]  # fmt: skip
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(header)
+    for row in _word_rows(result):
+        confidence = "" if row["confidence"] is None else f"{row['confidence']:.4f}"
+        writer.writerow([row["page"], row["line"], row["word"], row["text"], confidence, *row["quad"], *row["bbox"]])
+    return out.getvalue()
+
+
+def _jsonl(result: OcrResult) -> str:
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in _word_rows(result))
+
+
+def _tables(result: OcrResult, render: Callable[[Any], str], joiner: str) -> str:
+    parts = [render(table) for page in result.pages for table in page.tables]
+    return joiner.join(parts)
+
+
+def _markdown_table(table: Any) -> str:
+    """A Markdown table of the grid; a spanning cell's text in its top-left slot (Markdown has no spans)."""
+    grid = table.to_grid()
+    if not grid:
+        return ""
+    width = max(len(row) for row in grid)
+    rows = [[cell.replace("|", "\\|").replace("\n", "<br>") for cell in row] + [""] * (width - len(row)) for row in grid]
+    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * width]
+    lines += ["| " + " | ".join(row) + " |" for row in rows[1:]]
+    return "\n".join(lines) + "\n"
+
+
+def _fields(result: OcrResult) -> list[dict[str, Any]]:
+    return [
+        {"page": page.index, "name": f.name, "text": f.text, "value": f.value, "confidence": f.confidence, "checked": f.checked}
+        for page in result.pages for f in page.fields
+    ]  # fmt: skip
+
+
+def _fields_json(result: OcrResult) -> str:
+    """Name -> ``{text, value, confidence, checked, page}``; a name on several pages gets ``name@page``."""
+    out: dict[str, Any] = {}
+    for row in _fields(result):
+        name = row.pop("name")
+        out[name if name not in out else f"{name}@{row['page']}"] = row
+    return json.dumps(out, ensure_ascii=False, indent=2) + "\n"
+
+
+def _fields_csv(result: OcrResult) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, ["page", "name", "text", "value", "confidence", "checked"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(_fields(result))
+    return out.getvalue()
+
+
+BUILT_IN: tuple[Exporter, ...] = (
+    Exporter("text", ".txt", _text, "the text in reading order, lines apart, pages apart by a form feed"),
+    Exporter("json", ".json", _json, "the full result (schema unified-ocr/result), as load_result() reads it"),
+    Exporter("tsv", ".tsv", _tsv, "one row per word: page, line, word, text, confidence, the quad's 8 numbers, its box"),
+    Exporter("jsonl", ".jsonl", _jsonl, "one JSON object per word, the same fields as tsv"),
+    Exporter("csv", ".csv", lambda r: _tables(r, table_csv, "\n"), "tables as CSV grids (a blank line between tables)"),
+    Exporter("html", ".html", lambda r: _tables(r, table_html, "\n"), "tables as HTML with row and column spans"),
+    Exporter("markdown", ".md", lambda r: _tables(r, _markdown_table, "\n"), "tables as Markdown (spans flattened)"),
+    Exporter("fields-json", ".fields.json", _fields_json, "named fields: name -> text, value, confidence"),
+    Exporter("fields-csv", ".fields.csv", _fields_csv, "named fields, one row each"),
+)

@@ -1,0 +1,103 @@
+"""Export formats found by name through the plugin registry, on results parsed from the real fixtures."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+import unified_ocr
+from unified_ocr import Line, OcrResult, Page, Quad, UnknownEngineError, Word
+from unified_ocr.engines.registry import Registry
+
+from ..conftest import TEST_PLUGINS, run_cli
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def clova(name: str) -> OcrResult:
+    return unified_ocr.parse(json.loads((FIXTURES / "clova" / name).read_text(encoding="utf-8")), "clova")
+
+
+def hostile() -> OcrResult:
+    """Text that breaks naive writers: tabs, quotes, newlines, XML characters, Hangul; a turned quad."""
+    turned = Word('a\t"b"\n<&>', Quad([(100, 40), (100, 10), (110, 10), (110, 40)]), 0.5)
+    plain = Word("합계", Quad.from_bbox(10, 50, 40, 60), None)
+    return OcrResult("test", (Page(0, 200, 100, (Line(turned.text, turned.quad, (turned,)), Line("합계", plain.quad, (plain,)))),))
+
+
+def test_the_built_in_formats_are_found_by_name_and_an_unknown_one_lists_them() -> None:
+    names = set(Registry().all("exporter"))
+    assert {"text", "json", "tsv", "jsonl", "csv", "html", "markdown", "fields-json", "fields-csv"} <= names
+    with pytest.raises(UnknownEngineError, match="unknown exporter 'alto2'; installed exporters: csv, .*tsv"):
+        unified_ocr.export(hostile(), "alto2")
+
+
+def test_tsv_has_a_row_per_word_with_its_quad_from_the_texts_top_left() -> None:
+    result = hostile()
+    rows = list(csv.reader(io.StringIO(unified_ocr.export(result, "tsv")), delimiter="\t"))  # type: ignore[arg-type]
+    assert rows[0][:5] == ["page", "line", "word", "text", "confidence"] and len(rows) == 1 + len(result.words)
+    assert rows[1][3] == 'a\t"b"\n<&>' and rows[1][4] == "0.5000" and rows[2][4] == ""  # read back whole; no made-up confidence
+    assert [float(v) for v in rows[1][5:13]] == [100, 40, 100, 10, 110, 10, 110, 40]
+    assert [float(v) for v in rows[1][13:]] == [100, 10, 110, 40]
+    lines = unified_ocr.export(result, "jsonl").splitlines()  # type: ignore[union-attr]
+    assert [json.loads(line)["text"] for line in lines] == [w.text for w in result.words]
+
+
+def test_json_round_trips_and_text_is_the_reading(tmp_path) -> None:
+    result = clova("barguni-general-v2-card-slip.json")
+    path = tmp_path / "r.json"
+    path.write_text(unified_ocr.export(result, "json"), encoding="utf-8")  # type: ignore[arg-type]
+    assert unified_ocr.load_result(path) == result
+    assert unified_ocr.export(result, "text") == result.text + "\n"
+
+
+def test_tables_as_csv_html_and_markdown_from_the_clova_table_fixture() -> None:
+    result = clova("autorag-kbo-table-general-v2.json")
+    (table,) = [t for page in result.pages for t in page.tables]
+    grid = list(csv.reader(io.StringIO(unified_ocr.export(result, "csv"))))  # type: ignore[arg-type]
+    assert grid == [[cell for cell in row] for row in table.to_grid()]
+    html = unified_ocr.export(result, "html")
+    assert html.count("<table") == 1 and ("rowspan=" in html or "colspan=" in html)  # type: ignore[operator]
+    markdown = unified_ocr.export(result, "markdown").splitlines()  # type: ignore[union-attr]
+    assert markdown[1].startswith("|---|") and len(markdown) == len(table.to_grid()) + 1
+
+
+@pytest.mark.parametrize("name", ["ksd-bayley-template.json", "agtm-receipt-1-hansot.json"])
+def test_fields_json_gives_every_named_field(name: str) -> None:
+    result = clova(name)
+    fields = json.loads(unified_ocr.export(result, "fields-json"))  # type: ignore[arg-type]
+    assert set(fields) == {f.name for page in result.pages for f in page.fields}
+    some = result.pages[0].fields[0]
+    assert fields[some.name]["text"] == some.text and fields[some.name]["confidence"] == some.confidence
+    rows = list(csv.DictReader(io.StringIO(unified_ocr.export(result, "fields-csv"))))  # type: ignore[arg-type]
+    assert [r["name"] for r in rows] == [f.name for page in result.pages for f in page.fields]
+
+
+def test_a_result_with_no_tables_or_fields_exports_empty_not_an_error() -> None:
+    assert unified_ocr.export(hostile(), "csv") == "" and json.loads(unified_ocr.export(hostile(), "fields-json")) == {}  # type: ignore[arg-type]
+
+
+def test_a_third_party_format_comes_through_the_same_hook(third_party_site) -> None:
+    assert unified_ocr.export(hostile(), "echo-upper", registry=Registry()) == hostile().text.upper() + "\n"
+    proc = run_cli("export", "--list", pythonpath=[third_party_site, TEST_PLUGINS])
+    assert "echo-upper" in proc.stdout and "unified-ocr-echo" in proc.stdout and "tsv" in proc.stdout
+
+
+def test_the_command_converts_saved_results_and_names_a_bad_one(tmp_path) -> None:
+    good = tmp_path / "slip.json"
+    good.write_text(json.dumps(clova("barguni-general-v2-card-slip.json").to_dict()), encoding="utf-8")
+    table = tmp_path / "kbo.json"
+    table.write_text(json.dumps(clova("autorag-kbo-table-general-v2.json").to_dict()), encoding="utf-8")
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    proc = run_cli("export", str(good), str(bad), str(table), "--format", "tsv", "--out", str(tmp_path / "out"))
+    assert proc.returncode == 1 and "bad.json" in proc.stderr and "Traceback" not in proc.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["kbo.tsv", "slip.tsv"]
+    proc = run_cli("export", str(table), "--format", "html")
+    assert proc.returncode == 0 and proc.stdout.startswith("<table")
+    proc = run_cli("export", str(table), "--format", "xlsx2")
+    assert proc.returncode == 2 and "unknown exporter 'xlsx2'" in proc.stderr
