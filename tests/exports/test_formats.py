@@ -101,3 +101,15 @@ def test_the_command_converts_saved_results_and_names_a_bad_one(tmp_path) -> Non
     assert proc.returncode == 0 and proc.stdout.startswith("<table")
     proc = run_cli("export", str(table), "--format", "xlsx2")
     assert proc.returncode == 2 and "unknown exporter 'xlsx2'" in proc.stderr
+
+
+@pytest.mark.slow
+def test_recognize_writes_any_export_format(tmp_path) -> None:
+    from ..conftest import SAMPLE
+
+    proc = run_cli("recognize", str(SAMPLE), "--format", "tsv", "--out", str(tmp_path / "out") + "/")
+    assert proc.returncode == 0, proc.stderr
+    rows = (tmp_path / "out" / "sample-receipt.tsv").read_text(encoding="utf-8").splitlines()
+    assert rows[0].startswith("page\tline\tword\ttext") and any("\tTOTAL\t" in row for row in rows)
+    proc = run_cli("recognize", str(SAMPLE), "--format", "alto2")
+    assert proc.returncode == 2 and "unknown exporter 'alto2'" in proc.stderr

@@ -8,14 +8,16 @@ from pathlib import Path
 
 import click
 
+from ..api import export
 from ..api import parse as parse_response
 from ..batch.runner import recognize_many
 from ..config.choice import EngineChoice, choose_engine
 from ..config.profiles import load_config
 from ..engines.registry import default_registry
 from ..engines.scope import EngineScope
-from ..errors import ConfigError, UnifiedOcrError
+from ..errors import ConfigError, UnifiedOcrError, UnknownEngineError
 from ..imaging.pdf import DEFAULT_DPI
+from ..model import OcrResult
 from .common import CONFIG_HELP, DPIS, ENGINE_HELP, EXIT_FAILED, EXIT_USAGE, config_errors_exit, output_paths, render
 
 
@@ -23,14 +25,15 @@ from .common import CONFIG_HELP, DPIS, ENGINE_HELP, EXIT_FAILED, EXIT_USAGE, con
 @click.argument("images", nargs=-1, required=True, metavar="IMAGE...")
 @click.option("-e", "--engine", metavar="NAME", help=ENGINE_HELP)
 @click.option("-c", "--config", type=click.Path(dir_okay=False, path_type=Path), help=CONFIG_HELP)
-@click.option("-f", "--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True,
-              help="json: the full result (quads, confidences); text: the text in reading order.")
-@click.option("-o", "--out", type=click.Path(path_type=Path), metavar="FILE|DIR",
+@click.option("-f", "--format", "fmt", default="json", show_default=True, metavar="FORMAT",
+              help="json: the full result (quads, confidences); text: the text in reading order; or any export "
+                   "format (tsv, jsonl, csv, html, markdown, fields-json, fields-csv, a plugin's: unified-ocr export --list).")
+@click.option("-o", "--out", type=click.Path(), metavar="FILE|DIR",
               help="Write to FILE (one image) or into DIR, one file per image [default: stdout].")
 @click.option("--dpi", type=DPIS, default=DEFAULT_DPI, show_default=True,
               help="Resolution of the pixel frame given to PDF pages (and of their rendering, for engines that need images).")
 @click.option("--no-cache", is_flag=True, help="Do not answer from, or write to, the result cache.")
-def recognize(images: tuple[str, ...], engine: str | None, config: Path | None, fmt: str, out: Path | None, dpi: float,
+def recognize(images: tuple[str, ...], engine: str | None, config: Path | None, fmt: str, out: str | None, dpi: float,
               no_cache: bool) -> None:  # fmt: skip
     """Recognise the text of each IMAGE (JPEG, PNG, TIFF, BMP, WebP, GIF or PDF).
 
@@ -41,16 +44,23 @@ def recognize(images: tuple[str, ...], engine: str | None, config: Path | None, 
     then 1. An image already recognised with the same engine setup is answered from the
     result cache ($UNIFIED_OCR_CACHE_DIR, else the user cache folder) with no call.
     """
+    if fmt not in ("json", "text"):
+        try:
+            default_registry().get("exporter", fmt)  # an unknown format stops here, before any image
+        except UnknownEngineError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
     with config_errors_exit(), EngineScope() as scope:
         choice = choose_engine(engine, load_config(config))
         scope.get(choice)  # a missing extra or credential stops here, before any image
-        _recognize_all(list(images), choice, scope, fmt, out, dpi, not no_cache)
+        _recognize_all(list(images), choice, scope, fmt, out, dpi, not no_cache)  # out as typed: a trailing / means a folder
 
 
-def _recognize_all(images: list[str], choice: EngineChoice, scope: EngineScope, fmt: str, out: Path | None, dpi: float,
+def _recognize_all(images: list[str], choice: EngineChoice, scope: EngineScope, fmt: str, out_arg: str | None, dpi: float,
                    cache: bool) -> None:  # fmt: skip
-    suffix = ".json" if fmt == "json" else ".txt"
-    to_dir = out is not None and (len(images) > 1 or out.is_dir() or str(out).endswith(os.sep))
+    suffix = {"json": ".json", "text": ".txt"}.get(fmt) or default_registry().get("exporter", fmt).suffix
+    out = Path(out_arg) if out_arg is not None else None
+    to_dir = out is not None and (len(images) > 1 or out.is_dir() or str(out_arg).endswith(("/", os.sep)))
     targets = output_paths(images, out, suffix) if to_dir and out is not None else [out] * len(images)
     if to_dir and out is not None:
         out.mkdir(parents=True, exist_ok=True)
@@ -69,7 +79,9 @@ def _recognize_all(images: list[str], choice: EngineChoice, scope: EngineScope, 
             continue
         if outcome.cached:
             click.echo(f"{image}: answered from the result cache, no call made (--no-cache to call again)", err=True)
-        if target is not None:
+        if fmt not in ("json", "text"):
+            _write_export(outcome.result, fmt, image, target, len(images), printed)
+        elif target is not None:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(render(outcome.result, fmt) + "\n", encoding="utf-8")
             click.echo(f"{image} -> {target}", err=True)
@@ -81,6 +93,22 @@ def _recognize_all(images: list[str], choice: EngineChoice, scope: EngineScope, 
     if failed:
         click.echo(f"{failed} of {len(images)} image(s) failed", err=True)
         sys.exit(EXIT_FAILED)
+
+
+def _write_export(result: OcrResult, fmt: str, image: str, target: Path | None, count: int, printed: int) -> None:
+    """One result in an export format: into its file, or on stdout (headed by the image's name when there are several)."""
+    content = export(result, fmt)
+    if target is not None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+        click.echo(f"{image} -> {target}", err=True)
+    elif isinstance(content, bytes):
+        sys.stdout.buffer.write(content)
+    else:
+        click.echo(("\n" if printed else "") + (f"==> {image} <==\n" if count > 1 else "") + content, nl=False)
 
 
 @click.command()
