@@ -113,3 +113,25 @@ def test_recognize_writes_any_export_format(tmp_path) -> None:
     assert rows[0].startswith("page\tline\tword\ttext") and any("\tTOTAL\t" in row for row in rows)
     proc = run_cli("recognize", str(SAMPLE), "--format", "alto2")
     assert proc.returncode == 2 and "unknown exporter 'alto2'" in proc.stderr
+
+
+def test_batch_writes_each_export_format_beside_the_json(tmp_path) -> None:
+    """``batch --format tsv --format fields-json``: every done image has its JSON and both exports."""
+    from unified_ocr_clova import ClovaEmulator
+
+    from ..batch.test_runner import make_images
+
+    make_images(tmp_path / "in", 3)
+    key = "batch-export-key"
+    with ClovaEmulator(key=key, canned=True) as server:
+        config = tmp_path / "unified-ocr.toml"
+        config.write_text(f'[engines.c]\nbackend = "clova"\ninvoke_url = "{server.url}/general"\nsecret = {{ env = "BX_KEY" }}\n')
+        proc = run_cli("batch", str(tmp_path / "in"), "--engine", "c", "--config", str(config), "--out", str(tmp_path / "out"),
+                       "--format", "tsv", "--format", "fields-json", "--no-cache", env={"BX_KEY": key})  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    names = sorted(p.name for p in (tmp_path / "out" / "results").iterdir())
+    stems = {n.split(".")[0] + "." + n.split(".")[1] for n in names}
+    assert len(stems) == 3 and all({f"{s}.json", f"{s}.tsv", f"{s}.fields.json"} <= set(names) for s in stems)
+    proc = run_cli("batch", str(tmp_path / "in"), "--engine", "c", "--config", str(config), "--out", str(tmp_path / "o2"),
+                   "--format", "alto2", env={"BX_KEY": key})  # fmt: skip
+    assert proc.returncode == 2 and "unknown exporter 'alto2'" in proc.stderr and not (tmp_path / "o2").exists()

@@ -22,7 +22,7 @@ import json
 import os
 import socket
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -87,6 +87,7 @@ def run_batch(
     round_wait: float = ROUND_WAIT,
     stream: IO[str] | None = None,
     retry_failed: bool = True,
+    exports: Sequence[Any] = (),
 ) -> BatchReport:
     """Recognise the images of ``inputs`` (files, folders, lists of paths) into folder ``out``.
 
@@ -113,6 +114,13 @@ def run_batch(
         def save(outcome: Outcome) -> str:
             assert outcome.result is not None
             name = result_name(outcome)
+            for exporter in exports:  # beside the JSON, and before the journal line: a done image has all its files
+                content = exporter.render(outcome.result)
+                target = results / (name.removesuffix(".json") + exporter.suffix)
+                if isinstance(content, bytes):
+                    target.write_bytes(content)
+                else:
+                    write_text_atomic(target, content)
             write_text_atomic(results / name, json.dumps(outcome.result.to_dict(), ensure_ascii=False))
             return f"{RESULTS}/{name}"
 

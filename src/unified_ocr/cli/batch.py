@@ -12,9 +12,11 @@ from ..batch.folder import run_batch
 from ..batch.runner import ROUNDS
 from ..config.choice import choose_engine
 from ..config.profiles import load_config
+from ..engines.registry import default_registry
 from ..engines.scope import EngineScope
+from ..errors import UnknownEngineError
 from ..imaging.pdf import DEFAULT_DPI
-from .common import CONFIG_HELP, DPIS, ENGINE_HELP, EXIT_FAILED, EXIT_INTERRUPTED, RATE_LIMITS, config_errors_exit
+from .common import CONFIG_HELP, DPIS, ENGINE_HELP, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, RATE_LIMITS, config_errors_exit
 
 
 @click.command()
@@ -34,8 +36,11 @@ from .common import CONFIG_HELP, DPIS, ENGINE_HELP, EXIT_FAILED, EXIT_INTERRUPTE
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Result cache folder [default: $UNIFIED_OCR_CACHE_DIR, else the user cache folder].")
 @click.option("--dpi", type=DPIS, default=DEFAULT_DPI, show_default=True, help="Pixel frame of PDF pages.")
+@click.option("-f", "--format", "formats", multiple=True, metavar="FORMAT",
+              help="Also write each result in this export format beside its JSON (tsv, jsonl, csv, fields-json, ...; "
+                   "repeat for several; unified-ocr export --list).")
 def batch(inputs: tuple[str, ...], engine: str | None, config: Path | None, out: Path, concurrency: int, rate_limit: float | None,
-          retries: int | None, rounds: int, no_cache: bool, cache_dir: Path | None, dpi: float) -> None:  # fmt: skip
+          retries: int | None, rounds: int, no_cache: bool, cache_dir: Path | None, dpi: float, formats: tuple[str, ...]) -> None:  # fmt: skip
     """Recognise many images; resumable, rate-limited, retried and cached.
 
     INPUT is an image, a folder (searched recursively for JPEG, PNG, TIFF, BMP, WebP, GIF
@@ -45,13 +50,18 @@ def batch(inputs: tuple[str, ...], engine: str | None, config: Path | None, out:
     failed ones again; an image already recognised with the same engine setup is answered
     from the cache without a call. A bad image is reported and the others go on.
     """
+    try:
+        exporters = [default_registry().get("exporter", name) for name in formats]  # an unknown one stops here
+    except UnknownEngineError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
     with config_errors_exit(), EngineScope() as scope:
         cfg = load_config(config)
         scope.get(choose_engine(engine, cfg))  # a missing extra or credential stops here, before any image
     try:
         with config_errors_exit():
             report = run_batch(inputs, out, engine, cfg, concurrency=concurrency, rate_limit=rate_limit, retries=retries,
-                               cache=False if no_cache else ResultCache(cache_dir), dpi=dpi, rounds=rounds)  # fmt: skip
+                               cache=False if no_cache else ResultCache(cache_dir), dpi=dpi, rounds=rounds, exports=exporters)  # fmt: skip
     except KeyboardInterrupt:
         click.echo("interrupted: what finished is in the journal; run the same command again to go on", err=True)
         sys.exit(EXIT_INTERRUPTED)
