@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 from ..model import OcrResult
+from .pagexml import to_page_xml
 from .tables import table_csv, table_html
 
 
@@ -124,4 +125,5 @@ BUILT_IN: tuple[Exporter, ...] = (
     Exporter("markdown", ".md", lambda r: _tables(r, _markdown_table, "\n"), "tables as Markdown (spans flattened)"),
     Exporter("fields-json", ".fields.json", _fields_json, "named fields: name -> text, value, confidence"),
     Exporter("fields-csv", ".fields.csv", _fields_csv, "named fields, one row each"),
+    Exporter("page", ".page.xml", to_page_xml, "PAGE-XML 2019-07-15: regions, lines, words with coords and confidences, tables"),
 )

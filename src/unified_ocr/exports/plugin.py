@@ -12,5 +12,5 @@ hookimpl = pluggy.HookimplMarker("unified_ocr")  # the project's hook marker (en
 
 @hookimpl
 def register_exporters() -> list[Exporter]:
-    """text, json, tsv, jsonl, and tables and fields as csv, html, markdown, fields-json, fields-csv."""
+    """text, json, tsv, jsonl, page (PAGE-XML), and tables and fields as csv, html, markdown, fields-json, fields-csv."""
     return list(BUILT_IN)
