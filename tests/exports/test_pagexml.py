@@ -106,3 +106,30 @@ def test_the_offline_engines_result_exports_valid_page_xml(schema) -> None:
     assert document.find(".//pc:Page", NS).get("imageWidth") == "540"
     lines = [u.text for u in document.findall(".//pc:TextLine/pc:TextEquiv/pc:Unicode", NS)]
     assert "Green tea 2 3,000" in lines
+
+
+def test_page_xml_reads_back_as_truth_and_scores_itself_perfectly(schema, tmp_path) -> None:
+    """A PAGE file (ours, or an editor's) is ground truth for compare: its words and lines come back."""
+    from unified_ocr.evaluation.detection import match_page
+    from unified_ocr.evaluation.truth import read_truth
+
+    result = unified_ocr.parse(json.loads((FIXTURES / "clova" / "barguni-general-v2-card-slip.json").read_text(encoding="utf-8")), "clova")
+    path = tmp_path / "slip.page.xml"
+    path.write_text(unified_ocr.export(result, "page"), encoding="utf-8")  # type: ignore[arg-type]
+    truth = read_truth(path)
+    assert truth.format == "page" and [r.text for r in truth.words] == [w.text for w in result.words]
+    assert [r.text for r in truth.lines] == [line.text for line in result.pages[0].lines]
+    words = result.words
+    match = match_page([r.quad for r in truth.words], [r.text for r in truth.words], [w.quad for w in words])
+    assert match.matched == len(words)  # every word where it was, within the rounding to whole pixels
+    polygon = tmp_path / "editor.xml"
+    polygon.write_text('<?xml version="1.0"?><PcGts xmlns="http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15">'
+                       '<Page imageFilename="a.png" imageWidth="100" imageHeight="100"><TextRegion id="r"><Coords points="0,0 9,0 9,9 0,9"/>'
+                       '<TextLine id="l"><Coords points="0,0 50,0 60,5 50,10 0,10"/><TextEquiv><Unicode>합계</Unicode></TextEquiv>'
+                       '</TextLine></TextRegion></Page></PcGts>', encoding="utf-8")  # fmt: skip
+    (line,) = read_truth(polygon).lines
+    assert line.text == "합계" and line.quad.bbox() == (0, 0, 60, 10)
+    broken = tmp_path / "broken.xml"
+    broken.write_text('<PcGts xmlns="http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15"><Page>\n<oops></Page>')
+    with pytest.raises(unified_ocr.TruthError, match="broken.xml:2: not well-formed XML"):
+        read_truth(broken)

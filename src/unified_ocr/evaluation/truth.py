@@ -10,6 +10,8 @@ tried. A reader for PAGE-XML or ALTO is one more class here, and no metric chang
   (:func:`settle_levels`), since one file of a few regions says too little.
 * ``funsd``: FUNSD's JSON, ``form[]`` entities with ``words[{box, text}]``: words, and the
   entities as lines.
+* ``page``: PAGE-XML, the ground truth of OCR-D and transcription editors: its lines and
+  words with their coords and text.
 * ``text``: plain lines of text in reading order, no boxes: text metrics only.
 * ``result``: a saved unified-ocr result (a corrected one used as gold): words, lines,
   text and named fields.
@@ -21,6 +23,7 @@ applies, the line.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from collections.abc import Sequence
@@ -149,6 +152,54 @@ class ResultReader(TruthReader):
         return PageTruth(source, self.name, result.text, words, lines, fields)
 
 
+class PageXmlReader(TruthReader):
+    name = "page"
+    description = "PAGE-XML (any version): TextLine and Word with Coords and TextEquiv/Unicode, in file order"
+
+    def sniff(self, text: str) -> bool:
+        head = text.lstrip()[:2000]
+        return head.startswith("<") and "PcGts" in head and "primaresearch.org/PAGE" in head
+
+    def read(self, text: str, source: str) -> PageTruth:
+        from lxml import etree
+
+        try:
+            root = etree.fromstring(text.encode("utf-8"), etree.XMLParser(no_network=True, resolve_entities=False))
+        except etree.XMLSyntaxError as exc:
+            raise TruthError(f"{source}:{exc.lineno}: not well-formed XML ({exc.msg})") from None
+        words: list[Region] = []
+        lines: list[Region] = []
+        for element in root.iter():
+            tag = etree.QName(element).localname if isinstance(element.tag, str) else ""
+            if tag not in ("TextLine", "Word"):
+                continue
+            region = self._region(element, source)
+            if region is not None:
+                (lines if tag == "TextLine" else words).append(region)
+        return PageTruth(source, self.name, "\n".join(r.text for r in lines), tuple(words), tuple(lines))
+
+    @staticmethod
+    def _region(element: Any, source: str) -> Region | None:
+        """An element's quad (its Coords' points: four kept, more enclosed) and its own TextEquiv text."""
+        coords = next((c for c in element if isinstance(c.tag, str) and c.tag.endswith("}Coords")), None)
+        equiv = next((c for c in element if isinstance(c.tag, str) and c.tag.endswith("}TextEquiv")), None)
+        if coords is None:
+            return None
+        try:
+            points = [(float(x), float(y)) for x, y in (p.split(",") for p in (coords.get("points") or "").split())]
+        except ValueError:
+            raise TruthError(f"{source}:{element.sourceline}: Coords points are not x,y pairs") from None
+        if len(points) < 3:
+            return None
+        if len(points) == 4:
+            quad = Quad(points)
+        else:  # a polygon: the rectangle along its first edge that holds every point
+            (x0, y0), (x1, y1) = points[0], points[1]
+            quad = Quad.enclosing([Quad([p, p, p, p]) for p in points], angle=math.degrees(math.atan2(y1 - y0, x1 - x0)))
+        unicode = next((u for u in equiv if isinstance(u.tag, str) and u.tag.endswith("}Unicode")), None) if equiv is not None else None
+        return Region(quad, (unicode.text or "") if unicode is not None else "")
+
+
 class PlainTextReader(TruthReader):
     name = "text"
     description = "plain text, one line per line in reading order (text metrics only)"
@@ -161,7 +212,7 @@ class PlainTextReader(TruthReader):
 
 
 #: Tried in this order on a file's content; the first whose ``sniff`` says yes reads it.
-READERS: tuple[TruthReader, ...] = (ResultReader(), FunsdReader(), IcdarReader(), PlainTextReader())
+READERS: tuple[TruthReader, ...] = (ResultReader(), FunsdReader(), PageXmlReader(), IcdarReader(), PlainTextReader())
 
 
 def reader_named(name: str) -> TruthReader:
