@@ -6,6 +6,7 @@ map back to the original displayed frame.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import time
@@ -87,7 +88,7 @@ def recognize_recorded(
         if src.info is not None and src.info.format == "pdf":
             meta["dpi"] = dpi
         store = ResultCache() if cache is True else cache or None
-        key = _cache_key(src, choice, meta.get("dpi")) if store is not None else None
+        key = _cache_key(src, choice, dpi) if store is not None else None
         if store is not None and key is not None:
             hit = store.get(key)
             if hit is not None:
@@ -128,8 +129,7 @@ def planned_calls(
     src = open_source(source)
     store = ResultCache() if cache is True else cache or None
     if store is not None:
-        dpi_key = dpi if src.info is not None and src.info.format == "pdf" else None
-        if store.get(_cache_key(src, choice, dpi_key)) is not None:
+        if store.get(_cache_key(src, choice, dpi)) is not None:
             return 0
     return upload_count(src, (scope or shared_scope()).get(choice).limits)  # the engine is made, never called
 
@@ -145,19 +145,28 @@ def _script_warnings(choice: EngineChoice, registry: Registry | None, text: str 
         missing, lang = scripts.scripts_in(text) - reads, None
     if not missing:
         return {}
-    registry = registry or default_registry()
-    readers = [name for name, entry in registry.engines.items()
-               if name != choice.engine.name and missing <= (entry.cls.reads(None) or frozenset()) and not entry.cls.needs_network
-               and entry.cls.unavailable_reason() is None]  # fmt: skip
+    readers = _offline_readers(registry or default_registry(), choice.engine.name, missing)
     said = scripts.message(choice.engine.name, lang, missing, readers)
     scripts.warn_once(said)
     return {"warnings": [said]}
 
 
-def _cache_key(source: Source, choice: EngineChoice, dpi: float | None) -> str:
-    """The image's content and what changes the engine's answer (never a secret, timeout or retry count)."""
+@functools.lru_cache(maxsize=64)
+def _offline_readers(registry: Registry, engine: str, missing: frozenset[str]) -> tuple[str, ...]:
+    """The usable offline engines besides ``engine`` that read ``missing``: looked up once per
+    run, not once per image of a batch (it asks every engine whether it can run here)."""
+    return tuple(
+        name for name, entry in registry.engines.items()
+        if name != engine and missing <= (entry.cls.reads(None) or frozenset()) and not entry.cls.needs_network
+        and entry.cls.unavailable_reason() is None
+    )  # fmt: skip
+
+
+def _cache_key(source: Source, choice: EngineChoice, dpi: float) -> str:
+    """The image's content and what changes the engine's answer (never a secret, timeout or retry
+    count); for a PDF the dpi too, since its pages are rendered at it."""
     setup = choice.engine.fingerprint(choice.options)
-    if dpi is not None:  # a PDF's pages are rendered at it
+    if source.info is not None and source.info.format == "pdf":
         setup["dpi"] = dpi
     return cache_key(source.sha256(), setup)
 

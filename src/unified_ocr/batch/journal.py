@@ -50,6 +50,11 @@ def _decode(raw: bytes) -> dict[str, Any] | None:
     return entry if isinstance(entry, dict) and "source" in entry else None
 
 
+def _for_good(error: Any) -> bool:
+    """Whether a journaled error says it was not transient (older entries do not say: transient)."""
+    return isinstance(error, dict) and error.get("retryable") is False
+
+
 class Journal:
     """An append-only JSONL file of outcomes."""
 
@@ -58,6 +63,7 @@ class Journal:
         self._file: IO[str] | None = None
         self.dropped = 0  # lines the last read could not use
         self._done: set[str] | None = None  # read once, then kept up to date by record()
+        self._failed: set[str] | None = None  # failed for good; read and kept with _done
 
     def __repr__(self) -> str:
         return f"Journal({str(self.path)!r})"
@@ -86,23 +92,29 @@ class Journal:
     def done(self) -> set[str]:
         """Sources whose last entry is ``ok``: a resumed run skips them.
 
-        The file is read on the first call only; what this journal records afterwards keeps
-        the set current, so the run that counts and the run that skips read it once.
+        The file is read on the first call (of this or :meth:`settled`) only; what this journal
+        records afterwards keeps the sets current, so the run that counts and the run that skips
+        read it once.
         """
-        if self._done is None:
-            self._done = {source for source, entry in self.last_entries().items() if entry.get("status") == "ok"}
-        return set(self._done)
+        return set(self._state()[0])
 
     def settled(self) -> set[str]:
         """Sources done, or failed for good (an error that is not transient: the same image and
         setup would fail the same way again). A comparison rerun skips both; entries written
         before errors said whether they were transient count as transient."""
-        settled = self.done()
-        for source, entry in self.last_entries().items():
-            error = entry.get("error")
-            if entry.get("status") == "error" and isinstance(error, dict) and error.get("retryable") is False:
-                settled.add(source)
-        return settled
+        done, failed = self._state()
+        return done | failed
+
+    def _state(self) -> tuple[set[str], set[str]]:
+        """The sources done and those failed for good, from one read of the file."""
+        if self._done is None or self._failed is None:
+            self._done, self._failed = set(), set()
+            for source, entry in self.last_entries().items():
+                if entry.get("status") == "ok":
+                    self._done.add(source)
+                elif entry.get("status") == "error" and _for_good(entry.get("error")):
+                    self._failed.add(source)
+        return self._done, self._failed
 
     def record(self, outcome: Finished, result_path: str | None = None, *, retrying: bool = False) -> dict[str, Any]:
         """Append the outcome; ``retrying``: a transient failure sent back for a later round
@@ -121,8 +133,9 @@ class Journal:
             "result": result_path,
             "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
-        if self._done is not None:
+        if self._done is not None and self._failed is not None:
             (self._done.add if error is None else self._done.discard)(outcome.source)
+            (self._failed.add if entry["status"] == "error" and _for_good(entry["error"]) else self._failed.discard)(outcome.source)
         f = self._open()
         f.write(json.dumps(entry, ensure_ascii=False) + "\n")
         f.flush()

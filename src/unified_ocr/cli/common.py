@@ -62,6 +62,21 @@ def render(result: OcrResult, fmt: str, compact: bool = False) -> str:
     return json.dumps(result.to_dict(), ensure_ascii=False, indent=None if compact else 2)
 
 
+def write_content(content: str | bytes, target: Path | None, heading: str = "") -> None:
+    """An export's content into ``target`` (bytes as they are, text as UTF-8), or on stdout,
+    text after ``heading``."""
+    if target is not None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    elif isinstance(content, bytes):
+        sys.stdout.buffer.write(content)
+    else:
+        click.echo(heading + content, nl=False)
+
+
 def output_paths(images: list[str], out: Path, suffix: str) -> list[Path]:
     """One output file per image in ``out``; same-named images from different folders get numbered."""
     taken: dict[str, int] = {}

@@ -13,7 +13,8 @@ from ..batch.inputs import expand_inputs
 from ..batch.runner import ROUNDS
 from ..comparison import compare as run_compare
 from ..comparison.run import choose_engines
-from ..config.profiles import load_config
+from ..config.choice import EngineChoice
+from ..config.profiles import Config, load_config
 from ..errors import UnifiedOcrError
 from ..evaluation.normalize import Normalization
 from ..evaluation.truth import READERS
@@ -121,7 +122,7 @@ def _f(value: float | None) -> str:
     return "-" if value is None else f"{value:.4f}"
 
 
-def _dry_run(images: list[str], choices: list, cfg, cache: ResultCache | bool, dpi: float) -> None:  # type: ignore[type-arg, no-untyped-def]
+def _dry_run(images: list[str], choices: list[EngineChoice], cfg: Config, cache: ResultCache | bool, dpi: float) -> None:
     """Count the calls each engine would make (cache hits make none), and what they cost."""
     for choice in choices:
         calls = cached = bad = 0

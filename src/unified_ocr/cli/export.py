@@ -11,7 +11,7 @@ from ..api import export as render
 from ..api import load_result
 from ..engines.registry import default_registry
 from ..errors import InvalidResultError, UnknownEngineError
-from .common import EXIT_FAILED, EXIT_USAGE, output_paths
+from .common import EXIT_FAILED, EXIT_USAGE, output_paths, write_content
 
 
 @click.command("export")
@@ -50,15 +50,7 @@ def export(results: tuple[Path, ...], fmt: str, out: Path | None) -> None:
             click.echo(f"error: {exc}", err=True)
             failed += 1
             continue
-        if target is None:
-            if isinstance(content, bytes):
-                sys.stdout.buffer.write(content)
-            else:
-                click.echo(content, nl=False)
-        elif isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content, encoding="utf-8")
+        write_content(content, target)
     if failed:
         sys.exit(EXIT_FAILED)
 

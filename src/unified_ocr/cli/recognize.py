@@ -18,7 +18,17 @@ from ..engines.scope import EngineScope
 from ..errors import ConfigError, UnifiedOcrError, UnknownEngineError
 from ..imaging.pdf import DEFAULT_DPI
 from ..model import OcrResult
-from .common import CONFIG_HELP, DPIS, ENGINE_HELP, EXIT_FAILED, EXIT_USAGE, config_errors_exit, output_paths, render
+from .common import (
+    CONFIG_HELP,
+    DPIS,
+    ENGINE_HELP,
+    EXIT_FAILED,
+    EXIT_USAGE,
+    config_errors_exit,
+    output_paths,
+    render,
+    write_content,
+)
 
 
 @click.command()
@@ -97,18 +107,9 @@ def _recognize_all(images: list[str], choice: EngineChoice, scope: EngineScope, 
 
 def _write_export(result: OcrResult, fmt: str, image: str, target: Path | None, count: int, printed: int) -> None:
     """One result in an export format: into its file, or on stdout (headed by the image's name when there are several)."""
-    content = export(result, fmt)
+    write_content(export(result, fmt), target, ("\n" if printed else "") + (f"==> {image} <==\n" if count > 1 else ""))
     if target is not None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content, encoding="utf-8")
         click.echo(f"{image} -> {target}", err=True)
-    elif isinstance(content, bytes):
-        sys.stdout.buffer.write(content)
-    else:
-        click.echo(("\n" if printed else "") + (f"==> {image} <==\n" if count > 1 else "") + content, nl=False)
 
 
 @click.command()

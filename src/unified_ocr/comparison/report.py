@@ -36,6 +36,7 @@ from ..config.secrets import Secret
 from ..errors import UnifiedOcrError
 from ..evaluation.detection import DONT_CARE, PageMatch
 from ..imaging.sources import open_source
+from .run import safe_name
 
 if TYPE_CHECKING:
     from . import Comparison
@@ -73,16 +74,12 @@ def write_report(comparison: Comparison, out: Path, *, secrets: Sequence[str] = 
             for reading in comparison.readings[label]:
                 if reading.result is not None:
                     name = f"{Path(reading.source).stem or 'image'}.json"
-                    write_text_atomic(out / "results" / _safe(label) / name, json.dumps(reading.result.to_dict(), ensure_ascii=False))
+                    write_text_atomic(out / "results" / safe_name(label) / name, json.dumps(reading.result.to_dict(), ensure_ascii=False))
     for k in range(len(comparison.images)):
         _write_view(comparison, k, out)
     write_text_atomic(out / "report.html", _page(comparison))
     _check_secrets(out, [*secrets, *_engine_secrets(comparison)])
     return out
-
-
-def _safe(label: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in label) or "engine"
 
 
 def _fmt(value: Any) -> str:

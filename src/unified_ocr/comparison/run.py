@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,7 +21,6 @@ from typing import IO, Any
 import attrs
 
 from ..batch import recognize_many
-from ..batch.cache import ResultCache
 from ..batch.folder import run_batch
 from ..batch.journal import Journal
 from ..config.choice import ConfigLike, EngineChoice, EngineLike, choose_engine
@@ -123,11 +121,9 @@ def run_folder(choice: EngineChoice) -> str:
     """``<profile>-<8 hex digits of the engine's fingerprint>``: a profile whose options change
     (another model, another language) gets a run of its own instead of the old run's results."""
     fingerprint = json.dumps(choice.engine.fingerprint(choice.options), sort_keys=True, default=str)
-    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in choice.label) or "engine"
-    return f"{safe}-{hashlib.sha256(fingerprint.encode()).hexdigest()[:8]}"
+    return f"{safe_name(choice.label)}-{hashlib.sha256(fingerprint.encode()).hexdigest()[:8]}"
 
 
-def cache_option(no_cache: bool, cache_dir: str | os.PathLike[str] | None) -> ResultCache | bool:
-    if no_cache:
-        return False
-    return ResultCache(cache_dir) if cache_dir else True
+def safe_name(label: str) -> str:
+    """A profile name as a folder name: anything but letters, digits, ``-`` and ``_`` becomes ``_``."""
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in label) or "engine"

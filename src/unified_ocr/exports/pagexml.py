@@ -19,8 +19,6 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from lxml import etree
-
 from ..geometry import Quad
 from ..model import Line, OcrResult, Page
 
@@ -31,7 +29,8 @@ _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class _Writer:
-    def __init__(self, page: Page) -> None:
+    def __init__(self, page: Page, etree: Any) -> None:
+        self.etree = etree  # lxml, imported when a document is written: not when the formats are listed
         self.page = page
         self.dropped = 0
         self.width = max(page.width, 1)
@@ -53,7 +52,7 @@ class _Writer:
         return " ".join(out)
 
     def sub(self, parent: Any, tag: str, **attrs: str) -> Any:
-        return etree.SubElement(parent, f"{{{NAMESPACE}}}{tag}", attrs)
+        return self.etree.SubElement(parent, f"{{{NAMESPACE}}}{tag}", attrs)
 
     def coords(self, parent: Any, quad: Quad) -> None:
         self.sub(parent, "Coords", points=self.points([quad]))
@@ -79,8 +78,10 @@ def to_page_xml(result: OcrResult, *, page: int = 0, image_filename: str | None 
         raise ValueError("the result has no page to write")
     if not 0 <= page < len(result.pages):
         raise ValueError(f"page {page} is not in the result (pages 0..{len(result.pages) - 1}); PAGE-XML holds one page a file")
+    from lxml import etree
+
     the_page = result.pages[page]
-    w = _Writer(the_page)
+    w = _Writer(the_page, etree)
     nsmap = {None: NAMESPACE, "xsi": "http://www.w3.org/2001/XMLSchema-instance"}
     root = etree.Element(f"{{{NAMESPACE}}}PcGts", nsmap=nsmap)
     root.set("{http://www.w3.org/2001/XMLSchema-instance}schemaLocation", SCHEMA_LOCATION)
