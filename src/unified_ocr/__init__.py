@@ -33,6 +33,7 @@ from .errors import (
     InvalidRequestError,
     InvalidResultError,
     InvalidSourceError,
+    MalformedDocumentError,
     NetworkError,
     OutputError,
     ProviderError,
@@ -60,7 +61,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "AuthenticationError", "BadResponseError", "Block", "Cell", "Config", "ConfigError", "CorruptImageError", "EmptyImageError", "Engine", "EngineOptions",
     "EngineUnavailableError", "Field", "ImageFailedError", "ImageInfo", "ImageNotFoundError", "InputError",
-    "InvalidQuadError", "InvalidRequestError", "InvalidResultError", "InvalidSourceError", "NetworkError", "OutputError", "QuotaExceededError", "RateLimitError",
+    "InvalidQuadError", "InvalidRequestError", "InvalidResultError", "InvalidSourceError", "MalformedDocumentError", "NetworkError", "OutputError", "QuotaExceededError", "RateLimitError",
     "RequestTooLargeError", "ServiceError",
     "Limits", "Line", "OcrResult", "Page", "ProviderError", "Quad", "RecognitionError", "Secret", "Source",
     "Table", "Transform", "TruthError", "Comparison", "compare", "UnifiedOcrError", "UnknownEngineError", "UnsupportedImageError", "Upload",

@@ -21,7 +21,7 @@ from .engines import scripts
 from .engines.calls import CallRecord, metered
 from .engines.registry import Registry, default_registry
 from .engines.scope import EngineScope, shared_scope
-from .errors import BadResponseError, InvalidResultError
+from .errors import BadResponseError, InvalidResultError, UnknownEngineError
 from .imaging.pdf import DEFAULT_DPI
 from .imaging.prepare import map_back, prepare, upload_count
 from .imaging.sources import MAX_PIXELS, Source, SourceLike, open_source
@@ -84,7 +84,7 @@ def recognize_recorded(
             meter.requests = max(meter.requests, 1)
             return result, meter.record(time.perf_counter() - started)
         src = open_source(source, max_pixels=max_pixels)  # input errors surface here, before the engine sees anything
-        meta: dict[str, Any] = {"source": src.name, "profile": choice.label}
+        meta: dict[str, Any] = {"source": src.name, "profile": choice.label, **_language(choice)}
         if src.info is not None and src.info.format == "pdf":
             meta["dpi"] = dpi
         store = ResultCache() if cache is True else cache or None
@@ -134,6 +134,15 @@ def planned_calls(
     return upload_count(src, (scope or shared_scope()).get(choice).limits)  # the engine is made, never called
 
 
+def _language(choice: EngineChoice) -> dict[str, str]:
+    """``{"lang": ...}`` when the profile says the images' language (its ``lang``, or the engine's
+    own ``lang`` option): the documents that carry a language (hOCR, ALTO) write it."""
+    lang: Any = choice.lang or getattr(choice.options, "lang", None)
+    if isinstance(lang, (tuple, list)):
+        lang = ",".join(map(str, lang))
+    return {"lang": lang} if isinstance(lang, str) and lang else {}
+
+
 def _script_warnings(choice: EngineChoice, registry: Registry | None, text: str = "") -> dict[str, Any]:
     """``{"warnings": [...]}`` when the profile's ``lang``, or the text read, needs a script the
     engine does not read (said once per process as a :class:`~.engines.scripts.ScriptWarning`
@@ -176,16 +185,36 @@ RUN_FIGURES = frozenset({"attempts", "seconds", "cached"})
 
 
 def parse(raw: Any, engine: str, *, registry: Registry | None = None) -> OcrResult:
-    """Read a saved response of ``engine`` (a decoded JSON object, or its text) as a result.
+    """Read a saved answer as a result, offline: no network and no image.
 
-    No network and no image: coordinates stay in the frame the engine saw.
+    ``engine`` is an engine's name, for a response saved from its API (a decoded JSON object,
+    or its text), or a document format that reads back (``hocr``, ``alto``, ``page``), for a
+    document as ``str`` or ``bytes``. Either may be given as a path, and errors then name it.
+    Coordinates stay in the frame the engine saw. A document that is not that format raises
+    :class:`~unified_ocr.errors.MalformedDocumentError`; an unknown name lists the known ones.
     """
-    cls = (registry or default_registry()).engine_class(engine)
+    registry = registry or default_registry()
+    source = "<document>"
+    if isinstance(raw, os.PathLike):
+        source = os.fspath(raw)
+        try:
+            raw = Path(raw).read_bytes()
+        except OSError as exc:
+            raise InvalidResultError(f"{source}: cannot be read ({exc.strerror or exc})") from None
+    reader = registry.document_reader(engine)
+    if reader is not None:
+        if not isinstance(raw, (str, bytes, bytearray)):
+            raise InvalidResultError(f"a {engine} document is read from str, bytes or a path, not {type(raw).__name__}")
+        return reader(bytes(raw) if isinstance(raw, bytearray) else raw, source)
+    if engine not in registry.engines:
+        raise UnknownEngineError(engine, registry.readable(), kind="reader")
+    cls = registry.engine_class(engine)
     if isinstance(raw, (str, bytes, bytearray)):
         try:
             raw = json.loads(raw)
         except ValueError as exc:
-            raise BadResponseError(f"the response is not JSON ({exc})", vendor=cls.name) from None
+            where = "" if source == "<document>" else f"{source}: "
+            raise BadResponseError(f"{where}the response is not JSON ({exc})", vendor=cls.name) from None
     return cls.parse(raw)
 
 

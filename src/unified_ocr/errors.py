@@ -93,6 +93,12 @@ class InvalidResultError(UnifiedOcrError, ValueError):
     """A saved result file is missing, unreadable, not JSON, or not a unified-ocr result."""
 
 
+class MalformedDocumentError(InvalidResultError):
+    """An hOCR, ALTO or PAGE-XML document cannot be read back as a result: not well-formed
+    XML, not that format, or a value of the wrong shape. The message names the document
+    (its path when it was read from a file) and the line."""
+
+
 class TruthError(UnifiedOcrError, ValueError):
     """A ground-truth file cannot be read as truth; the message names the file and, where it
     applies, the line. The comparison reports it by name for its image and goes on."""

@@ -305,7 +305,7 @@ def test_cli_parse_reads_saved_responses(tmp_path) -> None:
     proc = run_cli("parse", str(bad), "--engine", "clova")
     assert proc.returncode == 1 and "expected a CLOVA OCR response" in proc.stderr and "Traceback" not in proc.stderr
     proc = run_cli("parse", str(bad), "--engine", "nope")
-    assert proc.returncode == 2 and "unknown engine 'nope'" in proc.stderr
+    assert proc.returncode == 2 and "unknown reader 'nope'" in proc.stderr and "clova, hocr" in proc.stderr
 
 
 def test_a_url_is_fetched_by_the_service(emulator) -> None:
@@ -325,3 +325,11 @@ def test_a_url_is_fetched_by_the_service(emulator) -> None:
             unified_ocr.recognize(url + ".missing", engine=options(emulator))
     finally:
         server.shutdown()
+
+
+def test_a_plain_string_secret_is_refused_clearly_and_not_repeated() -> None:
+    """In code, ``secret="..."`` would fail deep in a request; it is refused at once, value unsaid."""
+    with pytest.raises(unified_ocr.ConfigError, match=r"ClovaOptions.secret takes a Secret, not str: .*Secret\(value=") as caught:
+        ClovaOptions(invoke_url="http://127.0.0.1:9/general", secret="s3cr3t-value")  # type: ignore[arg-type]
+    assert "s3cr3t-value" not in str(caught.value)
+    assert ClovaOptions(invoke_url="http://127.0.0.1:9/general", secret=unified_ocr.Secret(value="s3cr3t-value")).credential.reveal() == "s3cr3t-value"

@@ -32,7 +32,7 @@ def hostile() -> OcrResult:
 def test_the_built_in_formats_are_found_by_name_and_an_unknown_one_lists_them() -> None:
     names = set(Registry().all("exporter"))
     assert {"text", "json", "tsv", "jsonl", "csv", "html", "markdown", "fields-json", "fields-csv"} <= names
-    with pytest.raises(UnknownEngineError, match="unknown exporter 'alto2'; installed exporters: csv, .*tsv"):
+    with pytest.raises(UnknownEngineError, match="unknown exporter 'alto2'; installed exporters: alto, csv, .*tsv"):
         unified_ocr.export(hostile(), "alto2")
 
 

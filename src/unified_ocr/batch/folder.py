@@ -115,12 +115,12 @@ def run_batch(
             assert outcome.result is not None
             name = result_name(outcome)
             for exporter in exports:  # beside the JSON, and before the journal line: a done image has all its files
-                content = exporter.render(outcome.result)
-                target = results / (name.removesuffix(".json") + exporter.suffix)
-                if isinstance(content, bytes):
-                    target.write_bytes(content)
-                else:
-                    write_text_atomic(target, content)
+                for ending, content in exporter.outputs(outcome.result):  # a file per page or table, for some formats
+                    target = results / (name.removesuffix(".json") + ending)
+                    if isinstance(content, bytes):
+                        target.write_bytes(content)
+                    else:
+                        write_text_atomic(target, content)
             write_text_atomic(results / name, json.dumps(outcome.result.to_dict(), ensure_ascii=False))
             return f"{RESULTS}/{name}"
 

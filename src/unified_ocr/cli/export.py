@@ -7,20 +7,20 @@ from pathlib import Path
 
 import click
 
-from ..api import export as render
 from ..api import load_result
 from ..engines.registry import default_registry
-from ..errors import InvalidResultError, UnknownEngineError
+from ..errors import ConfigError, InvalidResultError, UnknownEngineError
 from .common import EXIT_FAILED, EXIT_USAGE, output_paths, write_content
 
 
 @click.command("export")
 @click.argument("results", nargs=-1, required=True, metavar="RESULT.json...", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-f", "--format", "fmt", required=True, metavar="FORMAT",
-              help="text, json, tsv, jsonl; tables as csv, html, markdown; fields as fields-json, fields-csv; or a "
-                   "plugin's format (unified-ocr export --list).")
+              help="text, json, tsv, jsonl; hocr, alto, page (PAGE-XML); tables as csv, html, markdown, xlsx; fields "
+                   "as fields-json, fields-csv; or a plugin's format (unified-ocr export --list).")
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
-              help="Write one file per result into DIR (NAME plus the format's ending) [default: print to stdout].")
+              help="Write one file per result into DIR (NAME plus the format's ending; page writes a file per page, "
+                   "NAME.p2.page.xml, and csv one per table, NAME.table-2.csv) [default: print to stdout].")
 @click.option("--list", "list_formats", is_flag=True, is_eager=True, expose_value=False,
               callback=lambda ctx, _param, value: _list(ctx) if value else None, help="List the formats and exit.")
 def export(results: tuple[Path, ...], fmt: str, out: Path | None) -> None:
@@ -45,12 +45,21 @@ def export(results: tuple[Path, ...], fmt: str, out: Path | None) -> None:
         out.mkdir(parents=True, exist_ok=True)
     for path, target in zip(results, targets):
         try:
-            content = render(load_result(path), fmt, registry=registry)
+            outputs = exporter.outputs(load_result(path))  # a file per page or table, for the formats that cut
+        except ConfigError as exc:  # the format needs an extra that is not installed: no file will do better
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
         except InvalidResultError as exc:
             click.echo(f"error: {exc}", err=True)
             failed += 1
             continue
-        write_content(content, target)
+        for k, (ending, content) in enumerate(outputs):
+            part = ending.removesuffix(exporter.suffix).lstrip(".")
+            if target is None:
+                heading = f"==> {path}{f' ({part})' if part else ''} <==\n" if len(results) > 1 or len(outputs) > 1 else ""
+                write_content(content, None, ("\n" if k or path != results[0] else "") + heading)
+            else:
+                write_content(content, target.with_name(target.name.removesuffix(exporter.suffix) + ending))
     if failed:
         sys.exit(EXIT_FAILED)
 

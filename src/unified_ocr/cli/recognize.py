@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from ..api import export
 from ..api import parse as parse_response
 from ..batch.runner import recognize_many
 from ..config.choice import EngineChoice, choose_engine
@@ -37,7 +36,8 @@ from .common import (
 @click.option("-c", "--config", type=click.Path(dir_okay=False, path_type=Path), help=CONFIG_HELP)
 @click.option("-f", "--format", "fmt", default="json", show_default=True, metavar="FORMAT",
               help="json: the full result (quads, confidences); text: the text in reading order; or any export "
-                   "format (tsv, jsonl, csv, html, markdown, fields-json, fields-csv, a plugin's: unified-ocr export --list).")
+                   "format (tsv, jsonl, hocr, alto, page, csv, html, markdown, xlsx, fields-json, fields-csv, a "
+                   "plugin's: unified-ocr export --list).")
 @click.option("-o", "--out", type=click.Path(), metavar="FILE|DIR",
               help="Write to FILE (one image) or into DIR, one file per image [default: stdout].")
 @click.option("--dpi", type=DPIS, default=DEFAULT_DPI, show_default=True,
@@ -106,44 +106,63 @@ def _recognize_all(images: list[str], choice: EngineChoice, scope: EngineScope, 
 
 
 def _write_export(result: OcrResult, fmt: str, image: str, target: Path | None, count: int, printed: int) -> None:
-    """One result in an export format: into its file, or on stdout (headed by the image's name when there are several)."""
-    write_content(export(result, fmt), target, ("\n" if printed else "") + (f"==> {image} <==\n" if count > 1 else ""))
-    if target is not None:
-        click.echo(f"{image} -> {target}", err=True)
+    """One result in an export format: into its file(s), or on stdout (headed by the image's name when there are several)."""
+    exporter = default_registry().get("exporter", fmt)
+    outputs = exporter.outputs(result)
+    for k, (ending, content) in enumerate(outputs):
+        path = None if target is None else target.with_name(target.name.removesuffix(exporter.suffix) + ending)
+        part = f" ({ending.removesuffix(exporter.suffix).lstrip('.')})" if len(outputs) > 1 else ""
+        heading = f"==> {image}{part} <==\n" if count > 1 or part else ""
+        write_content(content, path, ("\n" if printed or k else "") + heading)
+        if path is not None:
+            click.echo(f"{image} -> {path}", err=True)
 
 
 @click.command()
-@click.argument("responses", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path), metavar="RESPONSE.json...")
-@click.option("-e", "--engine", required=True, metavar="NAME", help="The engine whose responses these are (for example clova).")
-@click.option("-f", "--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True,
-              help="json: the unified result; text: the text in reading order.")
+@click.argument("responses", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path), metavar="FILE...")
+@click.option("-e", "--engine", required=True, metavar="NAME",
+              help="The engine whose saved API responses these are (for example clova), or the document format they are "
+                   "in: hocr, alto or page (PAGE-XML).")
+@click.option("-f", "--format", "fmt", default="json", show_default=True, metavar="FORMAT",
+              help="json: the unified result; text: the text in reading order; or any export format (so hOCR, ALTO and "
+                   "PAGE convert into one another: --engine hocr --format alto).")
 def parse(responses: tuple[Path, ...], engine: str, fmt: str) -> None:
-    """Read responses saved from a vendor's API as unified results, offline.
+    """Read saved vendor responses, or hOCR, ALTO and PAGE-XML documents, as unified results, offline.
 
-    Coordinates stay in the frame of the image the vendor was sent. A response of the
-    wrong shape is reported on stderr (exit code 1) and the others still run.
+    Coordinates stay in the frame of the image the vendor was sent (for documents: the
+    page's pixels). A file of the wrong shape is reported on stderr, named, with its line
+    where there is one (exit code 1), and the others still run.
+
+    \b
+    Examples:
+      unified-ocr parse saved/clova-answer.json --engine clova --format text
+      unified-ocr parse scan.page.xml --engine page --format tsv
     """
-    with config_errors_exit():
-        default_registry().engine_class(engine)
-    failed = 0
+    registry = default_registry()
+    if engine not in registry.readable():
+        click.echo(f"error: {UnknownEngineError(engine, registry.readable(), kind='reader')}", err=True)
+        sys.exit(EXIT_USAGE)
+    if fmt not in ("json", "text"):
+        try:
+            registry.get("exporter", fmt)
+        except UnknownEngineError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+    failed = printed = 0
     for path in responses:
         try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            failed += 1
-            click.echo(f"error: {path}: cannot be read ({exc.strerror})", err=True)
-            continue
-        try:
-            result = parse_response(raw, engine)
+            result = parse_response(path, engine)
         except UnifiedOcrError as exc:
             failed += 1
-            click.echo(f"error: {path}: {exc}", err=True)
+            said = str(exc)
+            click.echo(f"error: {said if said.startswith(str(path)) else f'{path}: {said}'}", err=True)
             continue
-        if fmt == "json":
+        if fmt not in ("json", "text"):
+            _write_export(result, fmt, str(path), None, len(responses), printed)
+        elif fmt == "json":
             click.echo(render(result, fmt, compact=len(responses) > 1))
         else:
             click.echo((f"==> {path} <==\n" if len(responses) > 1 else "") + result.text)
+        printed += 1
     if failed:
         sys.exit(EXIT_FAILED)
-
-

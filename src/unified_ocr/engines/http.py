@@ -176,6 +176,14 @@ class HttpOptions(EngineOptions):
     max_backoff: float = attrs.field(default=30.0, metadata=RUNTIME)
     rate_limit: float | None = attrs.field(default=None, metadata=RUNTIME, validator=attrs.validators.optional(_check_rate))  # calls/s, retries included
 
+    def __attrs_post_init__(self) -> None:
+        given = getattr(self, self.KEY_FIELD, None)
+        if given is not None and not isinstance(given, Secret):  # a plain string would reach the header unchecked, or fail far away
+            raise ConfigError(
+                f"{type(self).__name__}.{self.KEY_FIELD} takes a Secret, not {type(given).__name__}: "
+                f"Secret(env=\"NAME\"), Secret(file=\"PATH\"), or Secret(value=...) for a value held in code"
+            )
+
     @property
     def url(self) -> str | None:
         return getattr(self, self.URL_FIELD) or os.environ.get(self.URL_ENV) or None

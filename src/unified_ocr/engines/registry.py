@@ -156,6 +156,19 @@ class Registry:
     def engine_class(self, name: str) -> type[Engine]:
         return cast("type[Engine]", self.get("engine", name))
 
+    def document_reader(self, name: str) -> Callable[[str | bytes, str], Any] | None:
+        """The ``read`` of document format ``name`` (an exporter that reads back: ``hocr``,
+        ``alto``, ``page``) when ``name`` is one and is not an engine's name; else ``None``."""
+        exporter = self._provided["exporter"].get(name)
+        if name in self._provided["engine"] or exporter is None:
+            return None
+        return cast("Callable[[str | bytes, str], Any] | None", getattr(exporter.cls, "read", None))
+
+    def readable(self) -> list[str]:
+        """Every name :func:`unified_ocr.parse` reads: the engines', and the formats that read back."""
+        formats = [n for n, e in self._provided["exporter"].items() if getattr(e.cls, "read", None) is not None]
+        return sorted({*self._provided["engine"], *formats})
+
     @property
     def emulators(self) -> dict[str, Provided]:
         return self.all("emulator")

@@ -2,7 +2,7 @@
 
 One reader class per format, each a :class:`TruthReader` with a ``name``, a cheap
 ``sniff`` of the content and a ``read``; :data:`READERS` lists them in the order they are
-tried. A reader for PAGE-XML or ALTO is one more class here, and no metric changes.
+tried. A new format is one more reader here, and no metric changes.
 
 * ``icdar``: ``x1,y1,x2,y2,x3,y3,x4,y4,text`` per line (UTF-8, with or without BOM; the
   text may hold commas; ``###`` is do not care). ICDAR 2015 words and SROIE's ``box/*.csv``
@@ -10,8 +10,9 @@ tried. A reader for PAGE-XML or ALTO is one more class here, and no metric chang
   (:func:`settle_levels`), since one file of a few regions says too little.
 * ``funsd``: FUNSD's JSON, ``form[]`` entities with ``words[{box, text}]``: words, and the
   entities as lines.
-* ``page``: PAGE-XML, the ground truth of OCR-D and transcription editors: its lines and
-  words with their coords and text.
+* ``page``, ``alto``, ``hocr``: the interchange documents, read by their export format's
+  reader: PAGE-XML is the ground truth of OCR-D and transcription editors; lines and words
+  with their places and text.
 * ``text``: plain lines of text in reading order, no boxes: text metrics only.
 * ``result``: a saved unified-ocr result (a corrected one used as gold): words, lines,
   text and named fields.
@@ -23,7 +24,6 @@ applies, the line.
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 from collections.abc import Sequence
@@ -32,7 +32,10 @@ from typing import Any, ClassVar
 
 import attrs
 
-from ..errors import TruthError
+from ..errors import MalformedDocumentError, TruthError
+from ..exports.alto import read_alto
+from ..exports.hocr import read_hocr
+from ..exports.pagexml import read_page_xml
 from ..geometry import Quad
 from ..model import OcrResult
 
@@ -134,6 +137,14 @@ class FunsdReader(TruthReader):
         return PageTruth(source, self.name, "\n".join(texts), tuple(words), tuple(lines))
 
 
+def _from_result(result: OcrResult, source: str, name: str) -> PageTruth:
+    """A result's words, lines, text and named fields as truth."""
+    words = tuple(Region(w.quad, w.text) for w in result.words)
+    lines = tuple(Region(line.quad, line.text) for page in result.pages for line in page.lines)
+    fields = {f.name: f.text for page in result.pages for f in page.fields}
+    return PageTruth(source, name, result.text, words, lines, fields)
+
+
 class ResultReader(TruthReader):
     name = "result"
     description = "a saved unified-ocr result JSON (a corrected result used as gold)"
@@ -146,58 +157,28 @@ class ResultReader(TruthReader):
             result = OcrResult.from_dict(_json(text, source))
         except (KeyError, TypeError, ValueError) as exc:
             raise TruthError(f"{source}: not a unified-ocr result ({type(exc).__name__}: {exc})") from None
-        words = tuple(Region(w.quad, w.text) for w in result.words)
-        lines = tuple(Region(line.quad, line.text) for page in result.pages for line in page.lines)
-        fields = {f.name: f.text for page in result.pages for f in page.fields}
-        return PageTruth(source, self.name, result.text, words, lines, fields)
+        return _from_result(result, source, self.name)
 
 
-class PageXmlReader(TruthReader):
-    name = "page"
-    description = "PAGE-XML (any version): TextLine and Word with Coords and TextEquiv/Unicode, in file order"
+class DocumentReader(TruthReader):
+    """An interchange document read by its export format's reader (:mod:`unified_ocr.exports`):
+    its lines and words with their places and text, in reading order."""
+
+    def __init__(self, name: str, description: str, marks: tuple[str, ...], read: Any) -> None:
+        self.name = name  # type: ignore[misc]
+        self.description = description  # type: ignore[misc]
+        self.marks = marks
+        self._read = read
 
     def sniff(self, text: str) -> bool:
-        head = text.lstrip()[:2000]
-        return head.startswith("<") and "PcGts" in head and "primaresearch.org/PAGE" in head
+        head = text.lstrip()[:4000]
+        return head.startswith("<") and all(mark in head for mark in self.marks)
 
     def read(self, text: str, source: str) -> PageTruth:
-        from lxml import etree
-
         try:
-            root = etree.fromstring(text.encode("utf-8"), etree.XMLParser(no_network=True, resolve_entities=False))
-        except etree.XMLSyntaxError as exc:
-            raise TruthError(f"{source}:{exc.lineno}: not well-formed XML ({exc.msg})") from None
-        words: list[Region] = []
-        lines: list[Region] = []
-        for element in root.iter():
-            tag = etree.QName(element).localname if isinstance(element.tag, str) else ""
-            if tag not in ("TextLine", "Word"):
-                continue
-            region = self._region(element, source)
-            if region is not None:
-                (lines if tag == "TextLine" else words).append(region)
-        return PageTruth(source, self.name, "\n".join(r.text for r in lines), tuple(words), tuple(lines))
-
-    @staticmethod
-    def _region(element: Any, source: str) -> Region | None:
-        """An element's quad (its Coords' points: four kept, more enclosed) and its own TextEquiv text."""
-        coords = next((c for c in element if isinstance(c.tag, str) and c.tag.endswith("}Coords")), None)
-        equiv = next((c for c in element if isinstance(c.tag, str) and c.tag.endswith("}TextEquiv")), None)
-        if coords is None:
-            return None
-        try:
-            points = [(float(x), float(y)) for x, y in (p.split(",") for p in (coords.get("points") or "").split())]
-        except ValueError:
-            raise TruthError(f"{source}:{element.sourceline}: Coords points are not x,y pairs") from None
-        if len(points) < 3:
-            return None
-        if len(points) == 4:
-            quad = Quad(points)
-        else:  # a polygon: the rectangle along its first edge that holds every point
-            (x0, y0), (x1, y1) = points[0], points[1]
-            quad = Quad.enclosing([Quad([p, p, p, p]) for p in points], angle=math.degrees(math.atan2(y1 - y0, x1 - x0)))
-        unicode = next((u for u in equiv if isinstance(u.tag, str) and u.tag.endswith("}Unicode")), None) if equiv is not None else None
-        return Region(quad, (unicode.text or "") if unicode is not None else "")
+            return _from_result(self._read(text, source), source, self.name)
+        except MalformedDocumentError as exc:
+            raise TruthError(str(exc)) from None
 
 
 class PlainTextReader(TruthReader):
@@ -212,7 +193,18 @@ class PlainTextReader(TruthReader):
 
 
 #: Tried in this order on a file's content; the first whose ``sniff`` says yes reads it.
-READERS: tuple[TruthReader, ...] = (ResultReader(), FunsdReader(), PageXmlReader(), IcdarReader(), PlainTextReader())
+READERS: tuple[TruthReader, ...] = (
+    ResultReader(),
+    FunsdReader(),
+    DocumentReader("page", "PAGE-XML (any version; OCR-D, transcription editors): regions, lines, words with Coords and text",
+                   ("PcGts", "primaresearch.org/PAGE"), read_page_xml),
+    DocumentReader("alto", "ALTO (versions 2-4, pixel units): TextLine and String with their boxes or polygons",
+                   ("<alto", "standards/alto"), read_alto),
+    DocumentReader("hocr", "hOCR (XHTML, as Tesseract and unified-ocr write it): ocr_line and ocrx_word with bbox or poly",
+                   ("ocr_page",), read_hocr),
+    IcdarReader(),
+    PlainTextReader(),
+)
 
 
 def reader_named(name: str) -> TruthReader:

@@ -1,7 +1,9 @@
 """The export formats: what an exporter is, and the built-in ones.
 
 An :class:`Exporter` is a name, a file suffix and a function from a result to ``str`` (or
-``bytes`` for binary formats). The built-in ones are provided through the same plugin hook a
+``bytes`` for binary formats); a format that can be read back (hOCR, ALTO, PAGE-XML) has a
+``read`` function too, which :func:`unified_ocr.parse` and compare's truth readers use, and a
+format that holds one page or one table a file says how to cut a result into ``parts``. The built-in ones are provided through the same plugin hook a
 third-party package uses (``register_exporters``, see :mod:`.plugin`), and
 :func:`unified_ocr.export` finds every one by name in the registry.
 
@@ -19,7 +21,9 @@ from typing import Any
 import attrs
 
 from ..model import OcrResult
-from .pagexml import to_page_xml
+from .alto import read_alto, to_alto
+from .hocr import read_hocr, to_hocr
+from .pagexml import read_page_xml, to_page_xml
 from .tables import table_csv, table_html
 
 
@@ -32,6 +36,19 @@ class Exporter:
     render: Callable[..., str | bytes]
     description: str = ""
     binary: bool = False  # render gives bytes (a spreadsheet), not text
+    #: ``read(document, source) -> OcrResult`` for a format that reads back; ``source`` names it in errors
+    read: Callable[[str | bytes, str], OcrResult] | None = None
+    #: ``parts(result) -> [(label, options)]`` for a format of one page or table a file: a file is
+    #: written per part (``NAME.<label><suffix>``) with ``render(result, **options)``; one part, one file
+    parts: Callable[[OcrResult], list[tuple[str, dict[str, Any]]]] | None = None
+
+    def outputs(self, result: OcrResult) -> list[tuple[str, str | bytes]]:
+        """``[(ending, content)]``: the file's content under this format's suffix, or, where the
+        format cuts the result into parts, one per part under ``.<label><suffix>``."""
+        parts = self.parts(result) if self.parts is not None else []
+        if len(parts) <= 1:
+            return [(self.suffix, self.render(result, **(parts[0][1] if parts else {})))]
+        return [(f".{label}{self.suffix}", self.render(result, **options)) for label, options in parts]
 
 
 def _text(result: OcrResult) -> str:
@@ -74,9 +91,22 @@ def _jsonl(result: OcrResult) -> str:
     return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in _word_rows(result))
 
 
-def _tables(result: OcrResult, render: Callable[[Any], str], joiner: str) -> str:
-    parts = [render(table) for page in result.pages for table in page.tables]
-    return joiner.join(parts)
+def _tables(result: OcrResult, render: Callable[[Any], str], joiner: str, table: int | None = None) -> str:
+    """Every table of the result (``table=N``: only the N-th, counted from 0 over all pages)."""
+    tables = [t for page in result.pages for t in page.tables]
+    if table is not None:
+        if not 0 <= table < len(tables):
+            raise ValueError(f"table {table} is not in the result (it has {len(tables)} table(s), counted from 0)")
+        tables = [tables[table]]
+    return joiner.join(render(t) for t in tables)
+
+
+def _each_table(result: OcrResult) -> list[tuple[str, dict[str, Any]]]:
+    return [(f"table-{k + 1}", {"table": k}) for k in range(sum(len(page.tables) for page in result.pages))]
+
+
+def _each_page(result: OcrResult) -> list[tuple[str, dict[str, Any]]]:
+    return [(f"p{k + 1}", {"page": k}) for k in range(len(result.pages))]
 
 
 def _markdown_table(table: Any) -> str:
@@ -120,10 +150,16 @@ BUILT_IN: tuple[Exporter, ...] = (
     Exporter("json", ".json", _json, "the full result (schema unified-ocr/result), as load_result() reads it"),
     Exporter("tsv", ".tsv", _tsv, "one row per word: page, line, word, text, confidence, the quad's 8 numbers, its box"),
     Exporter("jsonl", ".jsonl", _jsonl, "one JSON object per word, the same fields as tsv"),
-    Exporter("csv", ".csv", lambda r: _tables(r, table_csv, "\n"), "tables as CSV grids (a blank line between tables)"),
+    Exporter("csv", ".csv", lambda r, table=None: _tables(r, table_csv, "\n", table),
+             "tables as CSV grids: a file per table (in Python, all of them a blank line apart, or table=N)", parts=_each_table),
     Exporter("html", ".html", lambda r: _tables(r, table_html, "\n"), "tables as HTML with row and column spans"),
     Exporter("markdown", ".md", lambda r: _tables(r, _markdown_table, "\n"), "tables as Markdown (spans flattened)"),
     Exporter("fields-json", ".fields.json", _fields_json, "named fields: name -> text, value, confidence"),
     Exporter("fields-csv", ".fields.csv", _fields_csv, "named fields, one row each"),
-    Exporter("page", ".page.xml", to_page_xml, "PAGE-XML 2019-07-15: regions, lines, words with coords and confidences, tables"),
+    Exporter("page", ".page.xml", to_page_xml, "PAGE-XML 2019-07-15: regions, lines, words with coords and confidences, "
+             "tables, fields; a file per page", read=read_page_xml, parts=_each_page),
+    Exporter("hocr", ".hocr", to_hocr, "hOCR 1.2 (PDF and search tools): pages, areas, lines, words with boxes, confidences, "
+             "angles", read=read_hocr),
+    Exporter("alto", ".alto.xml", to_alto, "ALTO 4.4 (digital libraries): pages, blocks, lines, strings with confidences, "
+             "polygons, rotation, tables", read=read_alto),
 )
