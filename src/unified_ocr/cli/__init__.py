@@ -16,6 +16,7 @@ import click
 from .. import __version__
 from .batch import batch
 from .compare import compare
+from .dataset import dataset
 from .emulate import emulate
 from .engines import engines
 from .export import export
@@ -38,7 +39,7 @@ def cli() -> None:
 
 
 
-for command in (recognize, batch, compare, export, engines, parse, emulate):
+for command in (recognize, batch, compare, dataset, export, engines, parse, emulate):
     cli.add_command(command)
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 import math
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -87,3 +88,32 @@ def output_paths(images: list[str], out: Path, suffix: str) -> list[Path]:
         taken[stem] = n + 1
         paths.append(out / (f"{stem}{suffix}" if n == 0 else f"{stem}-{n}{suffix}"))
     return paths
+
+
+def run_options(per: str = "per engine") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The options of a job that runs engines over many images through the batch runner
+    (compare, dataset): config, concurrency, rate limit, retries, rounds, cache, dpi."""
+    from ..batch.runner import ROUNDS
+    from ..imaging.pdf import DEFAULT_DPI
+
+    options = [
+        click.option("-c", "--config", type=click.Path(dir_okay=False, path_type=Path), help=CONFIG_HELP),
+        click.option("-j", "--concurrency", type=click.IntRange(min=1, max=256), default=4, show_default=True,
+                     help=f"Images in flight at once, {per}."),
+        click.option("--rate-limit", type=RATE_LIMITS, metavar="PER_SECOND",
+                     help="Calls per second to each vendor, retries included [default: each profile's, else none]."),
+        click.option("--retries", type=click.IntRange(min=0), help="Tries after the first for transient errors [default: the profile's]."),
+        click.option("--rounds", type=click.IntRange(min=0, max=10), default=ROUNDS, show_default=True,
+                     help="Later rounds for images whose transient failures outlast --retries."),
+        click.option("--no-cache", is_flag=True, help="Do not read or write the result cache (every image is a call)."),
+        click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+                     help="Result cache folder [default: $UNIFIED_OCR_CACHE_DIR, else the user cache folder]."),
+        click.option("--dpi", type=DPIS, default=DEFAULT_DPI, show_default=True, help="Pixel frame of PDF pages."),
+    ]  # fmt: skip
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate

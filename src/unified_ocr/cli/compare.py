@@ -10,7 +10,6 @@ import click
 from ..api import planned_calls
 from ..batch.cache import ResultCache
 from ..batch.inputs import expand_inputs
-from ..batch.runner import ROUNDS
 from ..comparison import compare as run_compare
 from ..comparison.run import choose_engines
 from ..config.choice import EngineChoice
@@ -18,8 +17,7 @@ from ..config.profiles import Config, load_config
 from ..errors import UnifiedOcrError
 from ..evaluation.normalize import Normalization
 from ..evaluation.truth import READERS
-from ..imaging.pdf import DEFAULT_DPI
-from .common import CONFIG_HELP, DPIS, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, RATE_LIMITS, config_errors_exit
+from .common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, config_errors_exit, run_options
 
 
 def _normalization(ctx: click.Context, param: click.Parameter, value: str | None) -> Normalization:
@@ -47,17 +45,7 @@ def _normalization(ctx: click.Context, param: click.Parameter, value: str | None
               help="What is forgiven before texts are compared, comma-separated: fold-case, drop-whitespace, jamo "
                    "(Korean scored per jamo), no-nfkc, no-collapse-whitespace, or none [default: NFKC, whitespace runs "
                    "collapsed].")
-@click.option("-c", "--config", type=click.Path(dir_okay=False, path_type=Path), help=CONFIG_HELP)
-@click.option("-j", "--concurrency", type=click.IntRange(min=1, max=256), default=4, show_default=True, help="Images in flight at once, per engine.")
-@click.option("--rate-limit", type=RATE_LIMITS, metavar="PER_SECOND",
-              help="Calls per second to each vendor, retries included [default: each profile's, else none].")
-@click.option("--retries", type=click.IntRange(min=0), help="Tries after the first for transient errors [default: the profile's].")
-@click.option("--rounds", type=click.IntRange(min=0, max=10), default=ROUNDS, show_default=True,
-              help="Later rounds for images whose transient failures outlast --retries.")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the result cache (every image is a call).")
-@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Result cache folder [default: $UNIFIED_OCR_CACHE_DIR, else the user cache folder].")
-@click.option("--dpi", type=DPIS, default=DEFAULT_DPI, show_default=True, help="Pixel frame of PDF pages.")
+@run_options()
 @click.option("--dry-run", is_flag=True, help="Print the calls each engine would make (and their cost where a profile "
                                               "sets price_per_1000); make none.")
 def compare(inputs: tuple[str, ...], engines: tuple[str, ...], truth: Path | None, truth_format: str | None, truth_level: str, out: Path,

@@ -54,3 +54,15 @@ def register_exporters() -> list[Any]:  # type: ignore[empty-body]
     returning the file's text (or bytes, with ``binary=True``). The built-in formats come through
     this same hook (``unified_ocr.exports.plugin``).
     """
+
+
+@hookspec
+def register_dataset_writers() -> list[type]:  # type: ignore[empty-body]
+    """Return the :class:`~unified_ocr.datasets.writers.DatasetWriter` subclasses this plugin provides.
+
+    Each is a training-data format for ``unified-ocr dataset --format NAME``: a ``name``, a
+    ``kind`` (``"rec"``: labelled crops; ``"det"``: whole pages with their quads), the label
+    characters its files cannot hold (``breaks``), where its files go, and ``add`` (a page's
+    crops) or ``add_page`` (a page), ``rebuild`` (the index from the manifest, on resume) and
+    ``close``. The built-in formats come through this same hook (``unified_ocr.datasets.plugin``).
+    """

@@ -40,6 +40,12 @@ def _is_exporter(candidate: Any) -> bool:
     )
 
 
+def _is_dataset_writer(candidate: Any) -> bool:
+    """A dataset format, told by its shape: a class with a name, a kind (rec or det) and ``add``."""
+    return isinstance(candidate, type) and isinstance(getattr(candidate, "name", None), str) and getattr(candidate, "kind", None) in (
+        "rec", "det") and callable(getattr(candidate, "add", None))  # fmt: skip
+
+
 @attrs.frozen(slots=True)
 class Kind:
     """One kind of thing plugins provide: the hook that returns them and how to tell a good one."""
@@ -55,6 +61,7 @@ KINDS: dict[str, Kind] = {
     "engine": Kind("engine", "register_engines", _is_engine, "an Engine subclass"),
     "emulator": Kind("emulator", "register_emulators", _is_emulator, "an Emulator subclass"),
     "exporter": Kind("exporter", "register_exporters", _is_exporter, "an Exporter (name, suffix, render)"),
+    "dataset_writer": Kind("dataset format", "register_dataset_writers", _is_dataset_writer, "a DatasetWriter subclass"),
 }
 
 

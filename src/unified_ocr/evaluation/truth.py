@@ -261,7 +261,14 @@ def settle_levels(truths: Sequence[PageTruth | None], level: str = "auto") -> li
 
 
 #: Endings of files that can hold truth.
-TRUTH_SUFFIXES = (".txt", ".csv", ".json", ".gt")
+TRUTH_SUFFIXES = (".txt", ".csv", ".json", ".gt", ".xml", ".hocr", ".html")
+#: Inner endings the exports write (``scan.page.xml``): left out of the stem an image is matched by.
+_INNER = (".page", ".alto", ".gt")
+
+
+def _stem(path: Path) -> str:
+    stem = path.stem
+    return stem[: -len(Path(stem).suffix)] if Path(stem).suffix.lower() in _INNER else stem
 
 
 class TruthIndex:
@@ -279,7 +286,7 @@ class TruthIndex:
         )  # fmt: skip
         self._by_stem: dict[str, list[Path]] = {}
         for path in files:
-            stem = path.stem
+            stem = _stem(path)
             self._by_stem.setdefault(stem, []).append(path)
             if stem.startswith("gt_"):
                 self._by_stem.setdefault(stem[3:], []).append(path)
