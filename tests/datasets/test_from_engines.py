@@ -201,3 +201,24 @@ def test_a_rerun_writes_nothing_and_a_killed_run_resumes_to_the_same_dataset(tmp
         assert [label for _, label in a] == [label for _, label in b]
         assert all((x == y).all() for (x, _), (y, _) in zip(a, b))
         assert (whole / split / "gt.txt").read_text(encoding="utf-8") == (broken / split / "gt.txt").read_text(encoding="utf-8")
+
+
+def test_usage_errors_stop_before_any_work_with_exit_2(tmp_path) -> None:
+    image, truth = hostile_truth(tmp_path)
+    out = tmp_path / "ds"
+    cases = {
+        ("--format", "dtrb", "--out", str(out)): "label with --engine NAME",
+        ("--format", "dtrb", "--out", str(out), "--truth", str(truth), "--engine", "rapidocr"): "one of the two",
+        ("--format", "lmdb", "--out", str(out), "--truth", str(truth)): "unknown dataset format 'lmdb'",
+        ("--format", "dtrb", "--out", str(out), "--engine", "rapidocr", "--min-agree", "2"): "needs at least 2 engines",
+        ("--format", "dtrb", "--out", str(out), "--truth", str(truth), "--split", "train=0.9,val=0.2"): "sum to 1.1",
+        ("--format", "dtrb", "--out", str(out), "--truth", str(truth), "--pattern", "(["): "not a regular expression",
+    }
+    for args, message in cases.items():
+        proc = run_cli("dataset", str(image), *args)
+        assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr, (args, proc.stderr)
+        assert not out.exists()
+    assert run_cli("dataset", str(image), "--format", "dtrb", "--out", str(out), "--truth", str(truth)).returncode == 0
+    proc = run_cli("dataset", str(image), "--format", "dtrb", "--out", str(out), "--truth", str(truth), "--level", "line")
+    assert proc.returncode == 2 and "other settings (level)" in proc.stderr
+    assert run_cli("dataset", "--list").stdout.count("(from unified-ocr ") == 8

@@ -20,19 +20,21 @@ from ..conftest import ROOT, run_cli
 from . import readers
 
 EVAL = ROOT.parent / "shared" / "eval"
-SETS = {"synth-korean": ("images", "gt_icdar"), "icdar2015": ("images", "gt")}
+SETS = {"synth-korean": ("synth-korean", "images", "gt_icdar"), "synth-korean-json": ("synth-korean", "images", "gt_json"),
+        "icdar2015": ("icdar2015", "images", "gt")}  # fmt: skip
 REC = ["dtrb", "paddleocr-rec", "mmocr-rec", "doctr-rec", "hf-imagefolder"]
 DET = ["paddleocr-det", "mmocr-det", "icdar"]
 pytestmark = pytest.mark.skipif(not EVAL.is_dir(), reason=f"needs the evaluation sets at {EVAL}")
 
 
-def truth_words(name: str) -> dict[str, list[str]]:
-    """Each image's truth words, in file order, do-not-care left out."""
-    images, gt = SETS[name]
-    index = TruthIndex(EVAL / name / gt)
+def truth_words(name: str) -> dict[str, dict[tuple, str]]:
+    """Each image's truth words by their quad, do-not-care left out."""
+    folder, images, gt = SETS[name]
+    index = TruthIndex(EVAL / folder / gt)
     out = {}
-    for image in sorted((EVAL / name / images).iterdir()):
-        out[str(image)] = [r.text for r in index.read(image).words if r.text.strip() and r.text != "###"]
+    for image in sorted((EVAL / folder / images).iterdir()):
+        out[str(image)] = {tuple(tuple(round(v, 2) for v in p) for p in r.quad.points): r.text
+                           for r in index.read(image).words if r.text.strip() and r.text != "###"}  # fmt: skip
     return out
 
 
@@ -83,9 +85,9 @@ def read_back(fmt: str, out: Path) -> list[tuple[np.ndarray | None, str]]:
 @pytest.mark.parametrize("name", sorted(SETS))
 @pytest.mark.parametrize("fmt", REC + DET)
 def test_each_format_from_each_set_reads_back_with_the_truth_words(tmp_path, name: str, fmt: str) -> None:
-    images, gt = SETS[name]
+    folder, images, gt = SETS[name]
     out = tmp_path / "ds"
-    proc = run_cli("dataset", str(EVAL / name / images), "--truth", str(EVAL / name / gt), "--format", fmt, "--out", str(out),
+    proc = run_cli("dataset", str(EVAL / folder / images), "--truth", str(EVAL / folder / gt), "--format", fmt, "--out", str(out),
                    "--split", "train=0.5,val=0.5")  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     samples = read_back(fmt, out)
@@ -95,15 +97,11 @@ def test_each_format_from_each_set_reads_back_with_the_truth_words(tmp_path, nam
         assert len(samples) == len(manifest) == sum(1 for image in expected for _ in read_truth_all(name, image))
         assert {r["split"] for r in manifest} <= {"train", "val"}
         return
-    by_source: dict[str, list[str]] = {}
-    for row in manifest:
-        by_source.setdefault(row["source"], []).append(row["label"])
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     duplicates = summary["dropped"].get("duplicate", 0)
-    assert sum(len(v) for v in expected.values()) == len(manifest) + duplicates + summary["dropped"].get("too-small", 0)
-    for source, labels in by_source.items():
-        words = expected[source]
-        assert all(label in words for label in labels) and len(labels) <= len(words)
+    assert sum(len(v) for v in expected.values()) == len(manifest) + duplicates
+    for row in manifest:  # every label is the truth word at its place
+        assert row["label"] == expected[row["source"]][tuple(tuple(p) for p in row["quad"])]
     assert sorted(label for _, label in samples) == sorted(row["label"] for row in manifest)
     assert all(pixels is not None and pixels.size > 0 for pixels, _ in samples)
     splits = {}
@@ -112,8 +110,8 @@ def test_each_format_from_each_set_reads_back_with_the_truth_words(tmp_path, nam
 
 
 def read_truth_all(name: str, image: str) -> list[str]:
-    images, gt = SETS[name]
-    return [r.text for r in TruthIndex(EVAL / name / gt).read(image).words]
+    folder, images, gt = SETS[name]
+    return [r.text for r in TruthIndex(EVAL / folder / gt).read(image).words]
 
 
 def turned_page(tmp_path: Path) -> tuple[Path, Path, list[str]]:
@@ -190,9 +188,9 @@ def test_crops_cut_on_dask_workers_give_the_same_dataset_as_one_process(tmp_path
     distributed = pytest.importorskip("distributed", reason='pip install -e ".[dask]"')
     from unified_ocr.datasets import build_dataset
 
-    images, gt = SETS["synth-korean"]
-    index = TruthIndex(EVAL / "synth-korean" / gt)
-    sources = [LabelledSource(str(p), tuple(from_truth(index.read(p), "word"))) for p in sorted((EVAL / "synth-korean" / images).iterdir())]
+    folder, images, gt = SETS["synth-korean"]
+    index = TruthIndex(EVAL / folder / gt)
+    sources = [LabelledSource(str(p), tuple(from_truth(index.read(p), "word"))) for p in sorted((EVAL / folder / images).iterdir())]
     writer = default_registry().get("dataset_writer", "paddleocr-rec")
     options = BuildOptions(split="train=0.6,val=0.4")
     alone = build_dataset(sources, tmp_path / "alone", writer, options)

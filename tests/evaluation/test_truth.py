@@ -84,7 +84,7 @@ def test_a_forced_format_and_an_unknown_one(tmp_path) -> None:
     assert read_truth(path, "text").format == "text"
     with pytest.raises(ValueError, match="unknown truth format 'xml'"):
         TruthIndex(tmp_path, "xml")
-    assert [r.name for r in READERS] == ["result", "funsd", "page", "alto", "hocr", "icdar", "text"]
+    assert [r.name for r in READERS] == ["result", "funsd", "quads-json", "page", "alto", "hocr", "icdar", "text"]
     with pytest.raises(TruthError, match="not UTF-8"):
         read_truth(write(tmp_path / "latin.txt", "caf\xe9".encode("latin-1")))
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +15,21 @@ from ..batch.cache import ResultCache
 from ..batch.inputs import expand_inputs
 from ..comparison.run import choose_engines, read_all
 from ..config.profiles import load_config
-from ..datasets import BuildOptions, DatasetBuilder, Filters, LabelledSource, Tally, from_results, from_truth, read_charset
+from ..datasets import (
+    BuildOptions,
+    DatasetBuilder,
+    Filters,
+    LabelledSource,
+    Tally,
+    build_dataset,
+    from_results,
+    from_truth,
+    read_charset,
+)
+from ..datasets.build import SUMMARY
 from ..datasets.splits import DEFAULT_SPLIT
 from ..engines.registry import default_registry
-from ..errors import ConfigError, TruthError, UnifiedOcrError, UnknownEngineError
+from ..errors import ConfigError, TruthError, UnknownEngineError
 from ..evaluation.truth import READERS, TruthIndex
 from .common import EXIT_FAILED, EXIT_INTERRUPTED, config_errors_exit, run_options
 
@@ -101,58 +115,63 @@ def dataset(inputs: tuple[str, ...], out: Path | None, fmt: str | None, engines:
         choices = choose_engines(engines, cfg) if engines else []
         index = TruthIndex(truth, truth_format) if truth is not None else None
         labels = f"engines={','.join(c.label for c in choices)};min_agree={min_agree or len(choices)}" if choices else f"truth={truth}"
-        builder = DatasetBuilder(out, writer, options, labels)  # another setting in DIR stops here, before any call
+        DatasetBuilder(out, writer, options, labels).close()  # another setting in DIR stops here, before any call
     failed = 0
+    sources: list[LabelledSource] = []
     try:
-        with builder:
-            if choices:
-                batch: dict[str, Any] = {"concurrency": concurrency, "rate_limit": rate_limit, "retries": retries, "rounds": rounds,
-                                         "cache": False if no_cache else ResultCache(cache_dir), "dpi": dpi}  # fmt: skip
-                readings, _ = read_all(images, choices, cfg, out=out, batch_options=batch)  # into DIR/runs/, as compare
-                for k, image in enumerate(images):
-                    tally = Tally()
-                    results = {label: readings[label][k].result for label in readings}
-                    if all(r is None for r in results.values()):
-                        failed += 1
-                        errors = "; ".join(f"{label}: {readings[label][k].error}" for label in readings)
-                        click.echo(f"error: {image}: no engine read it ({errors})", err=True)
-                        continue
-                    regions = from_results(results, level, min_agree or len(choices), tally)
-                    failed += _add(builder, LabelledSource(image, tuple(regions), dict(tally.dropped)))
-            else:
-                assert index is not None
-                for image in images:
-                    try:
-                        page = index.read(image)
-                    except TruthError as exc:
-                        failed += 1
-                        click.echo(f"error: {exc}", err=True)
-                        continue
-                    if page is None:
-                        failed += 1
-                        click.echo(f"error: {image}: no truth file for it in {truth}", err=True)
-                        continue
-                    failed += _add(builder, LabelledSource(image, tuple(from_truth(page, level))))
+        if choices:
+            batch: dict[str, Any] = {"concurrency": concurrency, "rate_limit": rate_limit, "retries": retries, "rounds": rounds,
+                                     "cache": False if no_cache else ResultCache(cache_dir), "dpi": dpi}  # fmt: skip
+            readings, _ = read_all(images, choices, cfg, out=out, batch_options=batch)  # into DIR/runs/, as compare
+            for k, image in enumerate(images):
+                results = {label: readings[label][k].result for label in readings}
+                if all(r is None for r in results.values()):
+                    failed += 1
+                    errors = "; ".join(f"{label}: {readings[label][k].error}" for label in readings)
+                    click.echo(f"error: {image}: no engine read it ({errors})", err=True)
+                    continue
+                tally = Tally()
+                regions = from_results(results, level, min_agree or len(choices), tally)
+                sources.append(LabelledSource(image, tuple(regions), dict(tally.dropped)))
+        else:
+            assert index is not None
+            for image in images:
+                try:
+                    page = index.read(image)
+                except TruthError as exc:
+                    failed += 1
+                    click.echo(f"error: {exc}", err=True)
+                    continue
+                if page is None:
+                    failed += 1
+                    click.echo(f"error: {image}: no truth file for it in {truth}", err=True)
+                    continue
+                sources.append(LabelledSource(image, tuple(from_truth(page, level))))
+        problems: list[str] = []
+        seen = [0]
+        progress = sys.stderr.isatty() and len(sources) > 1
+
+        def said(source: LabelledSource, outcome: Tally | Exception) -> None:
+            seen[0] += 1
+            if isinstance(outcome, Exception):
+                problems.append(str(outcome))
+                click.echo(f"error: {outcome}", err=True)
+            elif progress:
+                click.echo(f"\r[{seen[0]}/{len(sources)}] cropping", nl=seen[0] == len(sources), err=True)
+
+        with ThreadPoolExecutor(os.cpu_count() or 2) as pool:  # pages cut on threads (OpenCV lets go of the GIL), one writer
+            build_dataset(sources, out, writer, options, labels=labels, executor=pool, on_source=said)
+        failed += len(problems)
     except KeyboardInterrupt:
         click.echo(f"interrupted: {out} holds every image finished; run the same command again to go on", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    summary = builder.tally.to_dict()
+    summary = json.loads((out / SUMMARY).read_text(encoding="utf-8"))
     click.echo(f"{out}: {summary['kept']} crop(s) " + ", ".join(f"{k} {n}" for k, n in summary["by_split"].items())
-               + f"; {builder.added} new", err=True)  # fmt: skip
+               + f"; {summary['added_this_run']} new", err=True)  # fmt: skip
     if summary["dropped"]:
         click.echo("dropped: " + ", ".join(f"{reason} {n}" for reason, n in summary["dropped"].items()), err=True)
     if failed:
         sys.exit(EXIT_FAILED)
-
-
-def _add(builder: DatasetBuilder, source: LabelledSource) -> int:
-    """One source into the dataset; 1 when it could not be read (named on stderr), else 0."""
-    try:
-        builder.add(source)
-    except UnifiedOcrError as exc:
-        click.echo(f"error: {exc}", err=True)
-        return 1
-    return 0
 
 
 def _list(ctx: click.Context) -> None:

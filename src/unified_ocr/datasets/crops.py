@@ -46,7 +46,7 @@ def turn_upright(crop: np.ndarray) -> np.ndarray:
 def encode(pixels: np.ndarray, fmt: str = "png", quality: int = 95) -> bytes:
     """The image's file bytes: PNG (lossless) or JPEG at ``quality``."""
     ext = FORMATS[fmt]
-    params = [cv2.IMWRITE_JPEG_QUALITY, int(quality)] if ext == ".jpg" else [cv2.IMWRITE_PNG_COMPRESSION, 1]
+    params = [cv2.IMWRITE_JPEG_QUALITY, int(quality)] if ext == ".jpg" else []  # PNG: OpenCV's defaults, as imwrite
     ok, data = cv2.imencode(ext, pixels, params)
     if not ok:  # pragma: no cover - OpenCV encodes any 8-bit image
         raise ValueError(f"could not encode a {pixels.shape} image as {fmt}")

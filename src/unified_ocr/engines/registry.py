@@ -152,7 +152,7 @@ class Registry:
         try:
             return self._provided[kind][name].cls
         except KeyError:
-            raise UnknownEngineError(name, list(self._provided[kind]), kind=kind) from None
+            raise UnknownEngineError(name, list(self._provided[kind]), kind=KINDS[kind].name if kind in KINDS else kind) from None
 
     # -- engines and emulators, by name ------------------------------------------------------
 

@@ -13,6 +13,8 @@ tried. A new format is one more reader here, and no metric changes.
 * ``page``, ``alto``, ``hocr``: the interchange documents, read by their export format's
   reader: PAGE-XML is the ground truth of OCR-D and transcription editors; lines and words
   with their places and text.
+* ``quads-json``: ``{"words": [{"text", "quad"}], "lines": [...]}``, as rendered sets and
+  labelling tools write it.
 * ``text``: plain lines of text in reading order, no boxes: text metrics only.
 * ``result``: a saved unified-ocr result (a corrected one used as gold): words, lines,
   text and named fields.
@@ -145,6 +147,37 @@ def _from_result(result: OcrResult, source: str, name: str) -> PageTruth:
     return PageTruth(source, name, result.text, words, lines, fields)
 
 
+class QuadsJsonReader(TruthReader):
+    """The plain JSON many generators and labelling tools write: ``words`` and/or ``lines``,
+    lists of ``{"text", "quad": [[x, y] x 4]}`` (also ``points`` or ``box``)."""
+
+    name = "quads-json"
+    description = 'JSON with "words" and/or "lines": [{"text", "quad": [[x, y] x 4]}] (rendered sets, labelling tools)'
+
+    def sniff(self, text: str) -> bool:
+        head = text.lstrip()[:4000]
+        return head.startswith("{") and ('"words"' in head or '"lines"' in head) and ('"quad"' in head or '"points"' in head)
+
+    def read(self, text: str, source: str) -> PageTruth:
+        data = _json(text, source)
+        if not isinstance(data, dict) or not any(isinstance(data.get(k), list) for k in ("words", "lines")):
+            raise TruthError(f'{source}: expected an object with "words" or "lines" lists')
+        levels: dict[str, list[Region]] = {}
+        for key in ("words", "lines"):
+            regions = []
+            for k, item in enumerate(data.get(key) or []):
+                try:
+                    points = item.get("quad") or item.get("points")
+                    quad = Quad(points) if points is not None else Quad.from_bbox(*item["box"])
+                    regions.append(Region(quad, str(item["text"])))
+                except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                    raise TruthError(f"{source}: {key}[{k}]: expected text and a quad of 4 points ({type(exc).__name__}: {exc})") from None
+            levels[key] = regions
+        lines = levels.get("lines", [])
+        page_text = "\n".join(r.text for r in lines) if lines else " ".join(r.text for r in levels.get("words", []))
+        return PageTruth(source, self.name, page_text, tuple(levels.get("words", [])), tuple(lines))
+
+
 class ResultReader(TruthReader):
     name = "result"
     description = "a saved unified-ocr result JSON (a corrected result used as gold)"
@@ -196,6 +229,7 @@ class PlainTextReader(TruthReader):
 READERS: tuple[TruthReader, ...] = (
     ResultReader(),
     FunsdReader(),
+    QuadsJsonReader(),
     DocumentReader("page", "PAGE-XML (any version; OCR-D, transcription editors): regions, lines, words with Coords and text",
                    ("PcGts", "primaresearch.org/PAGE"), read_page_xml),
     DocumentReader("alto", "ALTO (versions 2-4, pixel units): TextLine and String with their boxes or polygons",
