@@ -24,6 +24,7 @@ from ..model import OcrResult
 from .alto import read_alto, to_alto
 from .hocr import read_hocr, to_hocr
 from .pagexml import read_page_xml, to_page_xml
+from .spreadsheet import to_xlsx
 from .tables import table_csv, table_html
 
 
@@ -154,6 +155,8 @@ BUILT_IN: tuple[Exporter, ...] = (
              "tables as CSV grids: a file per table (in Python, all of them a blank line apart, or table=N)", parts=_each_table),
     Exporter("html", ".html", lambda r: _tables(r, table_html, "\n"), "tables as HTML with row and column spans"),
     Exporter("markdown", ".md", lambda r: _tables(r, _markdown_table, "\n"), "tables as Markdown (spans flattened)"),
+    Exporter("xlsx", ".xlsx", to_xlsx, "tables as an Excel workbook: a sheet per table, merged cells for spans (extra xlsx)",
+             binary=True),
     Exporter("fields-json", ".fields.json", _fields_json, "named fields: name -> text, value, confidence"),
     Exporter("fields-csv", ".fields.csv", _fields_csv, "named fields, one row each"),
     Exporter("page", ".page.xml", to_page_xml, "PAGE-XML 2019-07-15: regions, lines, words with coords and confidences, "
