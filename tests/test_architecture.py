@@ -62,6 +62,7 @@ ALLOWED = {
     # consumers of results
     "exports": {"errors", "geometry", "model", "imaging", "batch"},
     "datasets": {"errors", "geometry", "model", "imaging", "batch", "evaluation", "exports"},
+    "drawing": {"errors", "geometry", "model", "imaging"},
     "evaluation": {"errors", "geometry", "model", "imaging", "batch", "exports"},  # truth read by the formats' readers
     # the jobs built from the parts: everything of the core, nothing of the command line or of a plugin
     "comparison": {"errors", "geometry", "model", "imaging", "batch", "config", "engines", "evaluation", "layout", "exports"},

@@ -17,6 +17,7 @@ from .. import __version__
 from .batch import batch
 from .compare import compare
 from .dataset import dataset
+from .draw import draw
 from .emulate import emulate
 from .engines import engines
 from .export import export
@@ -39,7 +40,7 @@ def cli() -> None:
 
 
 
-for command in (recognize, batch, compare, dataset, export, engines, parse, emulate):
+for command in (recognize, batch, compare, dataset, draw, export, engines, parse, emulate):
     cli.add_command(command)
 
 
