@@ -175,3 +175,24 @@ def test_a_missing_profile_or_credential_stops_before_the_first_page(tmp_path, p
                     str(source), str(tmp_path / "o.pdf"), env={"NOT_SET_ANYWHERE": ""})  # fmt: skip
     assert proc.returncode in (1, 2) and "NOT_SET_ANYWHERE" in proc.stderr and "cannot run here" in proc.stderr
     assert not (tmp_path / "o.pdf").exists() and not list(private_cache.rglob("*.json"))  # no page was recognised
+
+
+def test_a_page_that_keeps_failing_fails_the_run_with_the_vendors_error_and_the_rest_stays_cached(tmp_path, private_cache) -> None:
+    from unified_ocr.engines.emulator import Faults
+    from unified_ocr_clova import ClovaEmulator
+
+    one = tmp_path / "one.pdf"
+    Image.open(SAMPLE).convert("RGB").save(one, resolution=150)
+    two = scanned_pdf(tmp_path / "two.pdf")
+    with ClovaEmulator(key="k") as emulator:
+        config = tmp_path / "unified-ocr.toml"
+        config.write_text(f'[engines.scans]\nbackend = "clova"\ninvoke_url = "{emulator.url}/general"\nsecret = {{ env = "OCRMYPDF_CLOVA" }}\n'
+                          'retries = 1\nbackoff = 0.05\n', encoding="utf-8")  # fmt: skip
+        args = ["--ocr-engine", "unified", "--unified-profile", "scans", "--unified-config", str(config), "--output-type", "pdf"]
+        assert ocrmypdf(*args, str(one), str(tmp_path / "one-out.pdf"), env={"OCRMYPDF_CLOVA": "k"}).returncode == 0
+        assert emulator.stats["requests"] == 1
+        emulator.faults = Faults(error_rate=1.0)  # the service fails from now on
+        proc = ocrmypdf(*args, str(two), str(tmp_path / "two-out.pdf"), env={"OCRMYPDF_CLOVA": "k"})
+        assert proc.returncode != 0 and not (tmp_path / "two-out.pdf").exists()
+        assert "ServiceError" in proc.stderr or "CLOVA" in proc.stderr, proc.stderr[-2000:]
+        assert emulator.stats["requests"] == 1 + 2  # the first page from the cache; the second tried twice (one retry)
