@@ -117,3 +117,20 @@ def run_options(per: str = "per engine") -> Callable[[Callable[..., Any]], Calla
         return command
 
     return decorate
+
+
+def list_option(kind: str, column: str, width: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--list``: every installed item of ``kind`` (formats), a line each: its name, its
+    ``column`` attribute (a suffix, a kind), its description and the package it came from."""
+
+    def show(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+        if not value:
+            return
+        from ..engines.registry import default_registry
+
+        for name, provided in default_registry().all(kind).items():
+            click.echo(f"{name:<{width}} {getattr(provided.cls, column):<13} {provided.cls.description}  (from {provided.origin})")
+        ctx.exit(0)
+
+    return click.option("--list", "list_formats", is_flag=True, is_eager=True, expose_value=False, callback=show,
+                        help="List the formats and exit.")  # fmt: skip

@@ -31,7 +31,7 @@ from ..datasets.splits import DEFAULT_SPLIT
 from ..engines.registry import default_registry
 from ..errors import ConfigError, TruthError, UnknownEngineError
 from ..evaluation.truth import READERS, TruthIndex
-from .common import EXIT_FAILED, EXIT_INTERRUPTED, config_errors_exit, run_options
+from .common import EXIT_FAILED, EXIT_INTERRUPTED, config_errors_exit, list_option, run_options
 
 
 @click.command()
@@ -68,8 +68,7 @@ from .common import EXIT_FAILED, EXIT_INTERRUPTED, config_errors_exit, run_optio
 @click.option("--no-rectify", is_flag=True, help="Cut the upright bounding box instead of the turned text made upright.")
 @click.option("--image-format", type=click.Choice(["png", "jpg"]), default="png", show_default=True)
 @click.option("--quality", type=click.IntRange(1, 100), default=95, show_default=True, help="JPEG quality.")
-@click.option("--list", "list_formats", is_flag=True, is_eager=True, expose_value=False,
-              callback=lambda ctx, _param, value: _list(ctx) if value else None, help="List the formats and exit.")
+@list_option("dataset_writer", "kind", 15)
 @run_options()
 def dataset(inputs: tuple[str, ...], out: Path | None, fmt: str | None, engines: tuple[str, ...], truth: Path | None,
             truth_format: str | None, level: str, split: str, seed: int, min_agree: int | None, min_confidence: float | None,
@@ -172,9 +171,3 @@ def dataset(inputs: tuple[str, ...], out: Path | None, fmt: str | None, engines:
         click.echo("dropped: " + ", ".join(f"{reason} {n}" for reason, n in summary["dropped"].items()), err=True)
     if failed:
         sys.exit(EXIT_FAILED)
-
-
-def _list(ctx: click.Context) -> None:
-    for name, provided in default_registry().all("dataset_writer").items():
-        click.echo(f"{name:<15} {provided.cls.kind:<4} {provided.cls.description}  (from {provided.origin})")
-    ctx.exit(0)

@@ -10,7 +10,7 @@ import click
 from ..api import load_result
 from ..engines.registry import default_registry
 from ..errors import ConfigError, InvalidResultError, UnknownEngineError
-from .common import EXIT_FAILED, EXIT_USAGE, output_paths, write_content
+from .common import EXIT_FAILED, EXIT_USAGE, list_option, output_paths, write_content
 
 
 @click.command("export")
@@ -21,8 +21,7 @@ from .common import EXIT_FAILED, EXIT_USAGE, output_paths, write_content
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Write one file per result into DIR (NAME plus the format's ending; page writes a file per page, "
                    "NAME.p2.page.xml, and csv one per table, NAME.table-2.csv) [default: print to stdout].")
-@click.option("--list", "list_formats", is_flag=True, is_eager=True, expose_value=False,
-              callback=lambda ctx, _param, value: _list(ctx) if value else None, help="List the formats and exit.")
+@list_option("exporter", "suffix", 12)
 def export(results: tuple[Path, ...], fmt: str, out: Path | None) -> None:
     """Convert saved results (recognize --format json, batch's results/) into FORMAT.
 
@@ -62,9 +61,3 @@ def export(results: tuple[Path, ...], fmt: str, out: Path | None) -> None:
                 write_content(content, target.with_name(target.name.removesuffix(exporter.suffix) + ending))
     if failed:
         sys.exit(EXIT_FAILED)
-
-
-def _list(ctx: click.Context) -> None:
-    for name, provided in default_registry().all("exporter").items():
-        click.echo(f"{name:<12} {provided.cls.suffix:<13} {provided.cls.description}  (from {provided.origin})")
-    ctx.exit(0)
