@@ -103,6 +103,9 @@ def test_each_format_from_each_set_reads_back_with_the_truth_words(tmp_path, nam
     for row in manifest:  # every label is the truth word at its place
         assert row["label"] == expected[row["source"]][tuple(tuple(p) for p in row["quad"])]
     assert sorted(label for _, label in samples) == sorted(row["label"] for row in manifest)
+    from unified_ocr.datasets import read_manifest
+
+    assert [r.to_dict() for r in read_manifest(out)] == manifest  # the records stream, as written
     assert all(pixels is not None and pixels.size > 0 for pixels, _ in samples)
     splits = {}
     for row in manifest:  # every crop of one image in one split

@@ -11,7 +11,7 @@ the batch runner (labels from engines) or compare's truth readers (labels from f
 
 from __future__ import annotations
 
-from .build import BuildOptions, DatasetBuilder, LabelledSource, build_dataset
+from .build import BuildOptions, DatasetBuilder, LabelledSource, build_dataset, read_manifest
 from .filters import Filters, read_charset
 from .labels import from_results, from_truth
 from .records import CropRecord, Region, Tally
@@ -20,5 +20,5 @@ from .writers import DatasetWriter
 
 __all__ = [
     "BuildOptions", "CropRecord", "DatasetBuilder", "DatasetWriter", "Filters", "LabelledSource", "Region", "Tally",
-    "build_dataset", "from_results", "from_truth", "parse_split", "read_charset", "split_of",
+    "build_dataset", "from_results", "from_truth", "parse_split", "read_charset", "read_manifest", "split_of",
 ]  # fmt: skip

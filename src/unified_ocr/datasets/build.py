@@ -43,6 +43,13 @@ class LabelledSource:
     dropped: dict[str, int] = attrs.field(factory=dict)  # regions dropped before (engines that did not agree)
 
 
+def read_manifest(out: str | Path) -> Iterator[CropRecord]:
+    """The crops of the dataset in ``out``, as :class:`CropRecord`\\ s, in writing order: the
+    stream to filter, count or re-split a dataset by (``manifest.jsonl``, a line per crop)."""
+    for row in _read_lines(Path(out) / MANIFEST):
+        yield CropRecord.from_dict(row)
+
+
 def _read_lines(path: Path) -> list[dict[str, Any]]:
     """A JSON-lines file's entries; a torn last line (a kill mid-write) is dropped."""
     if not path.is_file():
@@ -230,4 +237,4 @@ def _ahead(items: Iterator[LabelledSource], submit: Callable[[LabelledSource], F
         yield queue.popleft()
 
 
-__all__ = ["BuildOptions", "DatasetBuilder", "LabelledSource", "build_dataset"]
+__all__ = ["BuildOptions", "DatasetBuilder", "LabelledSource", "build_dataset", "read_manifest"]
