@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import unified_ocr
-from unified_ocr import Line, OcrResult, Page, Quad, UnknownEngineError, Word
+from unified_ocr import Field, Line, OcrResult, Page, Quad, UnknownEngineError, Word
 from unified_ocr.engines.registry import Registry
 
 from ..conftest import TEST_PLUGINS, run_cli
@@ -75,6 +75,34 @@ def test_fields_json_gives_every_named_field(name: str) -> None:
     assert fields[some.name]["text"] == some.text and fields[some.name]["confidence"] == some.confidence
     rows = list(csv.DictReader(io.StringIO(unified_ocr.export(result, "fields-csv"))))  # type: ignore[arg-type]
     assert [r["name"] for r in rows] == [f.name for page in result.pages for f in page.fields]
+
+
+def test_fields_of_one_name_are_all_kept_and_a_fields_parts_come_with_it() -> None:
+    """Three fields named alike on one page, one more on the next; a table field with two parts."""
+    rows = (Field("total", text="1"), Field("total", text="2"), Field("total", text="3"))
+    drug = Field("drugs", text="A 3", parts=(Field("drugs[0]", text="A", confidence=0.9), Field("drugs[1]", text="3")))
+    result = OcrResult("test", (Page(0, 10, 10, fields=(*rows, drug)), Page(1, 10, 10, fields=(Field("total", text="4"),))))
+    fields = json.loads(unified_ocr.export(result, "fields-json"))  # type: ignore[arg-type]
+    assert {k: v["text"] for k, v in fields.items()} == {"total": "1", "total@0": "2", "total@0#2": "3", "drugs": "A 3", "total@1": "4"}
+    assert fields["drugs"]["parts"] == [
+        {"name": "drugs[0]", "text": "A", "value": None, "confidence": 0.9, "checked": None},
+        {"name": "drugs[1]", "text": "3", "value": None, "confidence": None, "checked": None},
+    ]
+    assert "parts" not in fields["total"]
+    rows_ = list(csv.DictReader(io.StringIO(unified_ocr.export(result, "fields-csv"))))  # type: ignore[arg-type]
+    assert [(r["name"], r["part_of"], r["text"]) for r in rows_] == [
+        ("total", "", "1"), ("total@0", "", "2"), ("total@0#2", "", "3"),
+        ("drugs", "", "A 3"), ("drugs[0]", "drugs", "A"), ("drugs[1]", "drugs", "3"), ("total@1", "", "4"),
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["hocr", "alto", "page", "xlsx"])
+def test_a_lone_surrogate_from_a_json_answer_is_dropped_not_a_crash(fmt: str) -> None:
+    word = Word("a\ud800b", Quad.from_bbox(10, 10, 40, 20), 0.5)
+    result = OcrResult("test", (Page(0, 100, 50, (Line(word.text, word.quad, (word,)),)),))
+    document = unified_ocr.export(result, fmt)
+    if fmt != "xlsx":
+        assert unified_ocr.parse(document, engine=fmt).text == "ab"
 
 
 def test_a_result_with_no_tables_or_fields_exports_empty_not_an_error() -> None:

@@ -20,7 +20,7 @@ from typing import Any
 
 import attrs
 
-from ..model import OcrResult
+from ..model import Field, OcrResult
 from .alto import read_alto, to_alto
 from .hocr import read_hocr, to_hocr
 from .pagexml import read_page_xml, to_page_xml
@@ -122,27 +122,48 @@ def _markdown_table(table: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _fields(result: OcrResult) -> list[dict[str, Any]]:
-    return [
-        {"page": page.index, "name": f.name, "text": f.text, "value": f.value, "confidence": f.confidence, "checked": f.checked}
-        for page in result.pages for f in page.fields
-    ]  # fmt: skip
+def _field(field: Field) -> dict[str, Any]:
+    """A field's text, value, confidence and mark; its parts (a template's table field gives
+    one per cell) after it, in the same form, where it has any."""
+    row: dict[str, Any] = {"text": field.text, "value": field.value, "confidence": field.confidence, "checked": field.checked}
+    if field.parts:
+        row["parts"] = [{"name": part.name, **_field(part)} for part in field.parts]
+    return row
+
+
+def _named_fields(result: OcrResult) -> dict[str, dict[str, Any]]:
+    """Name -> field, in reading order. A name seen before gets the page after it (``name@2`` on
+    the third page), then a count (``name@0#2``), so that no field is lost to another."""
+    out: dict[str, dict[str, Any]] = {}
+    for page in result.pages:
+        for field in page.fields:
+            key, n = field.name, 1
+            while key in out:
+                key = f"{field.name}@{page.index}" if n == 1 else f"{field.name}@{page.index}#{n}"
+                n += 1
+            out[key] = {"page": page.index, **_field(field)}
+    return out
 
 
 def _fields_json(result: OcrResult) -> str:
-    """Name -> ``{text, value, confidence, checked, page}``; a name on several pages gets ``name@page``."""
-    out: dict[str, Any] = {}
-    for row in _fields(result):
-        name = row.pop("name")
-        out[name if name not in out else f"{name}@{row['page']}"] = row
-    return json.dumps(out, ensure_ascii=False, indent=2) + "\n"
+    """Name -> ``{page, text, value, confidence, checked[, parts]}``."""
+    return json.dumps(_named_fields(result), ensure_ascii=False, indent=2) + "\n"
 
 
 def _fields_csv(result: OcrResult) -> str:
+    """One row per field, its parts after it with ``part_of`` naming the field (its key in fields-json)."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, ["page", "name", "text", "value", "confidence", "checked"], lineterminator="\n")
+    columns = ["page", "name", "part_of", "text", "value", "confidence", "checked"]
+    writer = csv.DictWriter(out, columns, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
-    writer.writerows(_fields(result))
+
+    def rows(name: str, field: dict[str, Any], page: int, part_of: str) -> None:
+        writer.writerow({**field, "page": page, "name": name, "part_of": part_of})
+        for part in field.get("parts", ()):
+            rows(part["name"], part, page, name)
+
+    for key, field in _named_fields(result).items():
+        rows(key, field, field["page"], "")
     return out.getvalue()
 
 

@@ -16,8 +16,9 @@ from ..errors import MalformedDocumentError
 from ..geometry import Quad
 
 #: Control characters (C0 but tab, newline and return, which XML 1.0 cannot hold; DEL and C1, which it
-#: holds but no reader wants in a text) and the non-characters.
-UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+#: holds but no reader wants in a text), the non-characters, and lone surrogates (a JSON answer can
+#: carry ``"\\ud800"``, which no UTF-8 document can encode).
+UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 
 
 class Cleaner:
