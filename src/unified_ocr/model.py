@@ -209,10 +209,15 @@ class Table:
         return max((c.col + c.col_span for c in self.cells), default=0)
 
     def to_grid(self) -> list[list[str]]:
-        """Rows of cell texts; a spanning cell's text fills its top-left slot only."""
+        """Rows of cell texts; a spanning cell's text fills its top-left slot only.
+
+        Two cells a vendor places at one slot (the model does not forbid it) both keep their
+        text there, a line apart, in the order given: no text is lost to the other.
+        """
         grid = [["" for _ in range(self.n_cols)] for _ in range(self.n_rows)]
         for c in self.cells:
-            grid[c.row][c.col] = c.text
+            slot = grid[c.row][c.col]
+            grid[c.row][c.col] = f"{slot}\n{c.text}" if slot and c.text else slot or c.text
         return grid
 
     def mapped(self, transform: Transform) -> Table:

@@ -15,3 +15,9 @@ def test_table_grid_csv_and_html_keep_spans_and_lines() -> None:
     assert table_csv(table).splitlines()[-1] == '"a,b",,'
     html = table_html(table)
     assert '<td colspan="2">Team<br>name</td>' in html and '<td rowspan="2"></td>' in html
+
+
+def test_two_cells_at_one_slot_both_keep_their_text_in_the_grid() -> None:
+    q = Quad.from_bbox(0, 0, 1, 1)
+    table = Table((Cell(0, 0, lines=(Line("a", q),)), Cell(0, 0, lines=(Line("b", q),)), Cell(0, 1), Cell(0, 1, lines=(Line("c", q),))))
+    assert table.to_grid() == [["a\nb", "c"]]
