@@ -129,6 +129,13 @@ def test_the_command_converts_saved_results_and_names_a_bad_one(tmp_path) -> Non
     assert proc.returncode == 0 and proc.stdout.startswith("<table")
     proc = run_cli("export", str(table), "--format", "xlsx2")
     assert proc.returncode == 2 and "unknown exporter 'xlsx2'" in proc.stderr
+    proc = run_cli("export", str(good), str(table), "--format", "xlsx", "--format", "csv", "--format", "html", "--out", str(tmp_path / "many"))
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in (tmp_path / "many").iterdir()) == ["kbo.csv", "kbo.html", "kbo.xlsx", "slip.csv", "slip.html", "slip.xlsx"]
+    proc = run_cli("export", str(table), "--format", "csv", "--format", "markdown")  # on stdout: each headed
+    assert proc.returncode == 0 and "==> " + str(table) + " (csv) <==" in proc.stdout and "(markdown) <==" in proc.stdout
+    proc = run_cli("export", str(table), "--format", "xlsx", "--format", "csv")  # bytes and text mixed on stdout: refused
+    assert proc.returncode == 2 and "give --out DIR" in proc.stderr and proc.stdout == ""
 
 
 @pytest.mark.slow
