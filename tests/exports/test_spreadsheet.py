@@ -125,6 +125,11 @@ def test_text_excel_would_decode_is_escaped_as_excel_escapes_it() -> None:
     assert "_x005F_x0041_ and _x41_" in sheet_xml(data)  # Excel shows the text as read, not "A and _x41_"
 
 
+def test_a_cell_longer_than_excel_holds_is_cut_to_its_limit() -> None:
+    _, book = workbook(OcrResult("t", (Page(0, 9, 9, tables=(Table((cell(0, 0, "가" * 40000),)),)),)))
+    assert book["Table 1"]["A1"].value == "가" * 32767  # type: ignore[index]
+
+
 def test_a_sheet_per_table_named_by_page_in_a_result_of_several_pages() -> None:
     one = Table((cell(0, 0, "one"),))
     two = Table((cell(0, 0, "two"), cell(0, 1, "2")))

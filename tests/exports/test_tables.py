@@ -21,3 +21,4 @@ def test_two_cells_at_one_slot_both_keep_their_text_in_the_grid() -> None:
     q = Quad.from_bbox(0, 0, 1, 1)
     table = Table((Cell(0, 0, lines=(Line("a", q),)), Cell(0, 0, lines=(Line("b", q),)), Cell(0, 1), Cell(0, 1, lines=(Line("c", q),))))
     assert table.to_grid() == [["a\nb", "c"]]
+    assert table_html(table) == "<table>\n<tr><td>a<br>b</td><td>c</td></tr>\n</table>"

@@ -32,6 +32,7 @@ _CODED = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 FIXED_DATE = datetime.datetime(2000, 1, 1)
 INSTALL = 'pip install "unified-ocr[xlsx]"'
 MAX_TITLE = 31  # Excel's limit on a sheet's name
+MAX_CELL = 32767  # Excel's limit on a cell's text: a longer one makes it call the file damaged
 
 
 def to_xlsx(result: OcrResult) -> bytes:
@@ -91,7 +92,7 @@ def _fill(sheet: Any, table: Table, alignment: Any) -> None:
     for (row, col), parts in texts.items():
         target = sheet.cell(row=row + 1, column=col + 1)
         if parts:
-            target.value = "\n".join(parts)
+            target.value = "\n".join(parts)[:MAX_CELL]
             target.data_type = "s"  # a string, even where it starts with "=": never a formula
         target.alignment = alignment
 

@@ -23,16 +23,22 @@ def table_csv(table: Table) -> str:
 
 
 def table_html(table: Table) -> str:
-    """An HTML ``<table>`` with ``rowspan``/``colspan``; the lines of a cell are kept with ``<br>``."""
-    by_row: dict[int, list[Cell]] = {}
+    """An HTML ``<table>`` with ``rowspan``/``colspan``; the lines of a cell are kept with ``<br>``.
+
+    Two cells a vendor places at one slot become one ``<td>`` (the first one's spans) with the
+    lines of both, as in :meth:`Table.to_grid`: a second ``<td>`` would push the row's other
+    cells a column to the right.
+    """
+    by_slot: dict[tuple[int, int], list[Cell]] = {}
     for cell in table.cells:
-        by_row.setdefault(cell.row, []).append(cell)
+        by_slot.setdefault((cell.row, cell.col), []).append(cell)
     rows = []
     for r in range(table.n_rows):
         tds = []
-        for cell in sorted(by_row.get(r, []), key=lambda c: c.col):
-            span = "".join(f' {name}="{n}"' for name, n in (("rowspan", cell.row_span), ("colspan", cell.col_span)) if n > 1)
-            body = "<br>".join(html.escape(line.text) for line in cell.lines)
+        for c in sorted(col for row, col in by_slot if row == r):
+            first, *others = by_slot[(r, c)]
+            span = "".join(f' {name}="{n}"' for name, n in (("rowspan", first.row_span), ("colspan", first.col_span)) if n > 1)
+            body = "<br>".join(html.escape(line.text) for cell in (first, *others) for line in cell.lines)
             tds.append(f"<td{span}>{body}</td>")
         rows.append("<tr>" + "".join(tds) + "</tr>")
     return "<table>\n" + "\n".join(rows) + "\n</table>"
