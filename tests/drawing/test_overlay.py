@@ -147,3 +147,41 @@ def test_the_library_call_needs_no_command() -> None:
     result = OcrResult("test", (page_of(Quad.from_bbox(10, 10, 60, 30), size=(100, 50)),))
     image = unified_ocr.drawing.draw_overlay(np.zeros((50, 100), np.uint8), result.pages[0], level="line")
     assert image.mode == "RGB" and image.size == (100, 50)
+
+
+def test_characters_the_hangul_font_lacks_are_written_in_a_font_that_has_them(tmp_path) -> None:
+    """Hebrew and Arabic (no Korean font has them) beside Hangul: written in a wide font found
+    in the font folders; with none there, boxes, said once with the characters."""
+    from unified_ocr.drawing.fonts import find_font_for, glyphless
+
+    korean = find_hangul_font()
+    wide = next((p for p in Path("/usr/share/fonts").rglob("DejaVuSans.ttf")), None)
+    if korean is None or wide is None:
+        pytest.skip("needs a Hangul font and DejaVu Sans: apt-get install fonts-nanum fonts-dejavu-core")
+    text = "합계 אבג عربي"
+    lacking = glyphless(korean, text)
+    if not lacking or glyphless(wide, lacking):
+        pytest.skip(f"{korean.name} has these glyphs, or DejaVu Sans lacks them: nothing to fall back for")
+    both, only_korean = tmp_path / "both", tmp_path / "korean"
+    for folder, fonts in ((both, (korean, wide)), (only_korean, (korean,))):
+        folder.mkdir()
+        for font in fonts:
+            (folder / font.name).write_bytes(font.read_bytes())
+    assert find_font_for(lacking, folders=[both], use_fc_match=False) == both / wide.name
+    assert find_font_for(lacking, folders=[only_korean], use_fc_match=False) is None
+
+    white = np.full((120, 400, 3), 255, np.uint8)
+    line = Line(text, Quad.from_bbox(100, 60, 300, 100), (Word(text, Quad.from_bbox(100, 60, 300, 100)),))
+    boxes = np.asarray(draw_overlay(white, Page(0, 400, 120, (line,)), level="line", font=korean))
+    letters = np.asarray(draw_overlay(white, Page(0, 400, 120, (line,)), level="line", font=korean, fallback=wide))
+    assert (boxes != letters).any()  # the label is drawn in the other font
+
+    image = write(tmp_path, "mixed.png", white)
+    saved = tmp_path / "mixed.json"
+    saved.write_text(json.dumps(OcrResult("test", (Page(0, 400, 120, (line,)),), meta={"source": str(image)}).to_dict()), encoding="utf-8")
+    proc = run_cli("draw", "--result", str(saved), "--result", str(saved), str(image), str(image), "--out", str(tmp_path / "a"),
+                   env={"UNIFIED_OCR_FONT_DIRS": str(both)})  # fmt: skip
+    assert proc.returncode == 0 and "has a glyph for" not in proc.stderr, proc.stderr
+    proc = run_cli("draw", "--result", str(saved), "--result", str(saved), str(image), str(image), "--out", str(tmp_path / "b"),
+                   env={"UNIFIED_OCR_FONT_DIRS": str(only_korean)})  # fmt: skip
+    assert proc.returncode == 0 and proc.stderr.count("has a glyph for") == 1 and "א" in proc.stderr, proc.stderr

@@ -10,13 +10,14 @@ import click
 from ..api import load_result, recognize
 from ..config.choice import choose_engine
 from ..config.profiles import load_config
-from ..drawing import LEVELS, draw_overlay, find_hangul_font, has_hangul, marks
+from ..drawing import LEVELS, draw_overlay, find_font_for, find_hangul_font, glyphless, has_hangul, marks
 from ..drawing.fonts import INSTALL_HINT, open_font
 from ..drawing.overlay import MAX_SIDE
 from ..engines.scope import EngineScope
 from ..errors import ConfigError, UnifiedOcrError
 from ..imaging.pdf import DEFAULT_DPI
 from ..imaging.sources import open_source
+from ..model import Page
 from .common import CONFIG_HELP, DPIS, ENGINE_HELP, EXIT_FAILED, config_errors_exit, output_paths
 
 
@@ -61,6 +62,7 @@ def draw(images: tuple[str, ...], out: Path, engine: str | None, results: tuple[
         chosen = font if font is not None else find_hangul_font()
         if chosen is None:
             click.echo(f"note: no font with Hangul found: boxes and numbers only, no text ({INSTALL_HINT})", err=True)
+        glyphs = _Glyphs(chosen)
         scope = EngineScope()
         choice = None if results else choose_engine(engine, load_config(config))
         if choice is not None:
@@ -85,7 +87,9 @@ def draw(images: tuple[str, ...], out: Path, engine: str | None, results: tuple[
                 for page in result.pages:
                     if page.index >= source.pages:
                         raise ConfigError(f"{image}: the result has page {page.index + 1}, the image {source.pages}; is it this image's?")
-                    drawn = draw_overlay(source.decode(page.index, dpi), page, level=level, font=chosen, max_side=max_side)
+                    fallback = glyphs.fallback(page, level)
+                    drawn = draw_overlay(source.decode(page.index, dpi), page, level=level, font=chosen, max_side=max_side,
+                                         fallback=fallback)  # fmt: skip
                     path = target if len(result.pages) == 1 else target.with_name(f"{target.stem}-p{page.index + 1}.png")
                     drawn.save(path, format="PNG", optimize=False)
                     click.echo(f"{image} -> {path}", err=True)
@@ -106,3 +110,26 @@ def _is_font(path: Path) -> bool:
     except OSError:
         return False
     return True
+
+
+class _Glyphs:
+    """For each page, a second font for the characters the chosen one lacks (Han beyond a Korean
+    font's Hanja, Arabic, ...), found once per set of them; where none has them, said once."""
+
+    def __init__(self, font: Path | None) -> None:
+        self.font, self.told = font, False
+
+    def fallback(self, page: Page, level: str) -> Path | None:
+        if self.font is None:
+            return None
+        lacking = glyphless(self.font, "".join(m.text for m in marks(page, level)))
+        if not lacking:
+            return None
+        found = find_font_for(lacking)
+        still = glyphless(found, lacking) if found is not None else lacking
+        if still and not self.told:
+            self.told = True
+            shown = " ".join(still[:8]) + (" ..." if len(still) > 8 else "")
+            click.echo(f"note: no font found has a glyph for {shown}: they show as boxes (a font with them: --font PATH, "
+                       "or apt-get install fonts-noto-cjk)", err=True)  # fmt: skip
+        return found

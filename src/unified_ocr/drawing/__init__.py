@@ -3,7 +3,7 @@ geometry, errors and imaging; Pillow draws."""
 
 from __future__ import annotations
 
-from .fonts import find_hangul_font, has_hangul
+from .fonts import find_font_for, find_hangul_font, glyphless, has_hangul
 from .overlay import LEVELS, draw_overlay, marks
 
-__all__ = ["LEVELS", "draw_overlay", "find_hangul_font", "has_hangul", "marks"]
+__all__ = ["LEVELS", "draw_overlay", "find_font_for", "find_hangul_font", "glyphless", "has_hangul", "marks"]

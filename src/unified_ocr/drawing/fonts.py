@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -50,19 +51,81 @@ def open_font(path: str | os.PathLike[str], size: int) -> Any:
 
 def has_hangul(path: str | os.PathLike[str]) -> bool:
     """Whether the font draws ``한`` as a glyph of its own (not the box of a missing one)."""
+    return not glyphless(path, "한")
+
+
+def glyphless(path: str | os.PathLike[str], text: str) -> str:
+    """The characters of ``text`` the font at ``path`` has no glyph for (it would draw them
+    as its box for a missing glyph), each once, in order; all of them if it is no font.
+
+    Spaces and other characters that draw nothing (controls, joiners, combining marks on
+    their own) are never counted: they cannot be told from a missing glyph, nor need one.
+    """
+    return "".join(c for c in dict.fromkeys(text) if _drawn(c) and not _has_glyph(str(path), c))
+
+
+def _drawn(char: str) -> bool:
+    return unicodedata.category(char)[0] not in "ZCM"
+
+
+@lru_cache(maxsize=4096)
+def _has_glyph(path: str, char: str) -> bool:
     try:
-        font = open_font(path, 32)
+        font = _sized(path)
     except OSError:
         return False
-    hangul, missing = font.getmask("한"), font.getmask("\U000f0000")  # a private-use code point: no font has it
-    return hangul.getbbox() is not None and bytes(hangul) != bytes(missing)
+    glyph = font.getmask(char)
+    return glyph.getbbox() is not None and bytes(glyph) != _missing(path)
 
 
-def _fc_match() -> Path | None:
+@lru_cache(maxsize=16)
+def _sized(path: str) -> Any:
+    return open_font(path, 32)
+
+
+@lru_cache(maxsize=16)
+def _missing(path: str) -> bytes:
+    return bytes(_sized(path).getmask("\U000f0000"))  # a private-use code point: no font has it
+
+
+#: Font files that cover many scripts, tried for what the Hangul font lacks (Han in a CLOVA
+#: reading, Japanese kana, symbols): names as their packages install them.
+WIDE = (
+    "NotoSansCJK-Regular.ttc", "SourceHanSans-Regular.ttc", "NotoSansCJKjp-Regular.otf", "DroidSansFallbackFull.ttf",
+    "DroidSansFallback.ttf", "wqy-zenhei.ttc", "wqy-microhei.ttc", "msyh.ttc", "simsun.ttc", "arialuni.ttf",
+    "Arial Unicode.ttf", "DejaVuSans.ttf", "NotoSans-Regular.ttf", "unifont.otf",
+)  # fmt: skip
+
+
+def find_font_for(chars: str, folders: Sequence[Path] | None = None, use_fc_match: bool = True) -> Path | None:
+    """A font file with glyphs for ``chars``: one that has them all where there is one, else
+    the one that has the most; ``None`` where none has any. Looked for among the :data:`WIDE`
+    names in ``folders`` (as :func:`find_hangul_font` takes them), then where ``fc-match``
+    says (not when the folders are given)."""
+    if folders is None and os.environ.get("UNIFIED_OCR_FONT_DIRS") is not None:
+        folders, use_fc_match = [Path(p) for p in os.environ["UNIFIED_OCR_FONT_DIRS"].split(os.pathsep) if p], False
+    return _find_for(chars, tuple(folders) if folders is not None else tuple(font_folders()), use_fc_match)
+
+
+@lru_cache(maxsize=32)
+def _find_for(chars: str, folders: tuple[Path, ...], use_fc_match: bool) -> Path | None:
+    best, fewest = None, len(chars)
+    candidates: list[Path | None] = list(_named(WIDE, folders))
+    if use_fc_match:
+        candidates.append(_fc_match(":charset=" + " ".join(f"{ord(c):x}" for c in chars)))
+    for path in candidates:
+        if path is not None and path.is_file() and (lacking := len(glyphless(path, chars))) < fewest:
+            best, fewest = path, lacking
+            if not lacking:
+                break
+    return best
+
+
+def _fc_match(pattern: str = ":lang=ko") -> Path | None:
     if shutil.which("fc-match") is None:
         return None
     try:
-        done = subprocess.run(["fc-match", ":lang=ko", "-f", "%{file}"], capture_output=True, text=True, timeout=10)
+        done = subprocess.run(["fc-match", pattern, "-f", "%{file}"], capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return None
     return Path(done.stdout.strip()) if done.returncode == 0 and done.stdout.strip() else None
@@ -79,16 +142,21 @@ def find_hangul_font(folders: Sequence[Path] | None = None, use_fc_match: bool =
 
 @lru_cache(maxsize=8)
 def _find(folders: tuple[Path, ...], use_fc_match: bool) -> Path | None:
+    for path in _named(KNOWN, folders):
+        if has_hangul(path):
+            return path
+    found = _fc_match() if use_fc_match else None
+    return found if found is not None and found.is_file() and has_hangul(found) else None
+
+
+@lru_cache(maxsize=8)
+def _named(names: tuple[str, ...], folders: tuple[Path, ...]) -> tuple[Path, ...]:
+    """The files of these names under ``folders``, in the order of ``names``; each folder walked once."""
     by_name: dict[str, list[Path]] = {}
-    wanted = set(KNOWN)
-    for folder in folders:  # each folder walked once
+    wanted = set(names)
+    for folder in folders:
         if folder.is_dir():
             for root, _dirs, files in os.walk(folder):
                 for name in wanted.intersection(files):
                     by_name.setdefault(name, []).append(Path(root) / name)
-    for name in KNOWN:
-        for path in sorted(by_name.get(name, [])):
-            if has_hangul(path):
-                return path
-    found = _fc_match() if use_fc_match else None
-    return found if found is not None and found.is_file() and has_hangul(found) else None
+    return tuple(path for name in names for path in sorted(by_name.get(name, [])))

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..geometry import Quad
 from ..model import Page
-from .fonts import open_font
+from .fonts import glyphless, open_font
 
 LEVELS = ("word", "line", "table", "field")
 #: One colour per level (RGB): outline, and the same with a little opacity for the fill.
@@ -58,10 +58,12 @@ def marks(page: Page, level: str) -> list[Mark]:
 
 
 def draw_overlay(pixels: np.ndarray, page: Page, *, level: str = "word", font: str | Path | None = None,
-                 max_side: int = MAX_SIDE) -> Any:  # fmt: skip
+                 max_side: int = MAX_SIDE, fallback: str | Path | None = None) -> Any:  # fmt: skip
     """``page`` drawn over ``pixels`` (BGR or gray, as :meth:`~unified_ocr.Source.decode` gives
     them) as a Pillow RGB image, at most ``max_side`` pixels on its longer side. Without
-    ``font`` (a font file with the script of the text) boxes and numbers are drawn, no text."""
+    ``font`` (a font file with the script of the text) boxes and numbers are drawn, no text.
+    A text with characters ``font`` has no glyph for is written in ``fallback`` (see
+    :func:`~unified_ocr.drawing.fonts.find_font_for`) where that one lacks fewer."""
     from PIL import Image, ImageDraw, ImageFont
 
     rgb = np.ascontiguousarray(pixels[..., ::-1]) if pixels.ndim == 3 else np.stack([pixels] * 3, axis=-1)
@@ -82,11 +84,15 @@ def draw_overlay(pixels: np.ndarray, page: Page, *, level: str = "word", font: s
         colour = COLOURS[mark.kind]
         pen.polygon(points, fill=(*colour, 40), outline=(*colour, 255), width=line_width)
     text_font = open_font(font, 16) if font is not None else None
+    other_font = open_font(fallback, 16) if fallback is not None and font is not None else None
     for mark, points in placed:
         colour = COLOURS[mark.kind]
         size = _text_size(points)
         if text_font is not None and mark.text:
-            _label(pen, image.size, points, mark.text, text_font.font_variant(size=size), colour)
+            runs = [(mark.text, text_font)]
+            if other_font is not None and (lacking := set(glyphless(str(font), mark.text))):
+                runs = _runs(mark.text, lacking - set(glyphless(str(fallback), "".join(lacking))), text_font, other_font)
+            _label(pen, image.size, points, [(text, f.font_variant(size=size)) for text, f in runs], colour)
         if mark.number:
             _number(pen, image.size, points[0], str(mark.number), ImageFont.load_default(max(9, min(18, size))), colour)
     return Image.alpha_composite(image.convert("RGBA"), layer).convert("RGB")
@@ -109,15 +115,35 @@ def _number(pen: Any, size: tuple[int, int], at: tuple[float, float], text: str,
     pen.text((x + 2 - left, y + 2 - top), text, font=font, fill=(255, 255, 255, 255))
 
 
-def _label(pen: Any, size: tuple[int, int], points: Sequence[tuple[float, float]], text: str, font: Any,
+def _runs(text: str, borrowed: set[str], font: Any, fallback: Any) -> list[tuple[str, Any]]:
+    """``text`` cut into runs of one font each: the characters in ``borrowed`` (those ``font``
+    lacks and ``fallback`` has) in ``fallback``, the rest in ``font``."""
+    runs: list[tuple[str, Any]] = []
+    for char in text:
+        use = fallback if char in borrowed else font
+        if runs and runs[-1][1] is use:
+            runs[-1] = (runs[-1][0] + char, use)
+        else:
+            runs.append((char, use))
+    return runs
+
+
+def _label(pen: Any, size: tuple[int, int], points: Sequence[tuple[float, float]], runs: Sequence[tuple[str, Any]],
            colour: tuple[int, int, int]) -> None:  # fmt: skip
-    """The text on a light tag just above the quad (below it at the top edge), inside the image."""
+    """The text (runs of one font each) on a light tag just above the quad (below it at the top
+    edge), inside the image."""
     xs, ys = [p[0] for p in points], [p[1] for p in points]
-    left, top, right, bottom = pen.textbbox((0, 0), text, font=font)
-    w, h = right - left + 6, bottom - top + 4
+    boxes = [pen.textbbox((0, 0), text, font=font) for text, font in runs]
+    advances = [font.getlength(text) for text, font in runs]
+    top, bottom = min(b[1] for b in boxes), max(b[3] for b in boxes)
+    left = boxes[0][0]
+    w, h = sum(advances) - left + 6, bottom - top + 4
     x = min(max(min(xs), 0), max(size[0] - w, 0))
     y = min(ys) - h - 2
     if y < 0:
         y = min(max(ys) + 2, max(size[1] - h, 0))
     pen.rectangle((x, y, x + w, y + h), fill=(255, 255, 255, 170), outline=(*colour, 160))
-    pen.text((x + 3 - left, y + 2 - top), text, font=font, fill=(20, 20, 20, 255))
+    at = x + 3 - left
+    for (text, font), advance in zip(runs, advances):
+        pen.text((at, y + 2 - top), text, font=font, fill=(20, 20, 20, 255))
+        at += advance
