@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -88,13 +89,17 @@ def run_batch(
     stream: IO[str] | None = None,
     retry_failed: bool = True,
     exports: Sequence[Any] = (),
+    label: str | None = None,
+    position: int | None = None,
+    stop: threading.Event | None = None,
 ) -> BatchReport:
     """Recognise the images of ``inputs`` (files, folders, lists of paths) into folder ``out``.
 
     Progress goes to ``stream`` (stderr by default: a bar on a terminal, a line per image
     otherwise). Running it again with the same folder skips what is done and retries what
     failed (with ``retry_failed=False`` only those that failed transiently). An interrupt
-    (Ctrl-C) leaves the journal valid up to the last finished image.
+    (Ctrl-C) leaves the journal valid up to the last finished image; so does setting ``stop``.
+    ``label`` and ``position`` tell this run's progress apart from others' running beside it.
     """
     inputs = list(inputs)  # walked twice: once to count, once to run
     if next(expand_inputs(inputs), None) is None:
@@ -109,7 +114,7 @@ def run_batch(
         done = journal.done() if retry_failed else journal.settled()
         dropped = journal.dropped  # a kill mid-write leaves a torn line; it is dropped, and said
         total = sum(1 for path in expand_inputs(inputs) if path not in done)
-        progress = BatchProgress(total, skipped=len(done), stream=stream)
+        progress = BatchProgress(total, skipped=len(done), stream=stream, label=label, position=position)
 
         def save(outcome: Outcome) -> str:
             assert outcome.result is not None
@@ -128,7 +133,7 @@ def run_batch(
         try:
             for outcome in recognize_many(expand_inputs(inputs), engine, config, concurrency=concurrency, rate_limit=rate_limit,
                                           retries=retries, cache=cache, journal=journal, dpi=dpi, rounds=rounds, round_wait=round_wait, save=save,
-                                          retry_failed=retry_failed):  # fmt: skip
+                                          retry_failed=retry_failed, stop=stop):  # fmt: skip
                 progress.add(outcome)
         except BatchAbortedError as exc:
             aborted = exc

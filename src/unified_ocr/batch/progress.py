@@ -15,8 +15,12 @@ if TYPE_CHECKING:
 class BatchProgress:
     """Counts outcomes as they arrive and shows them; ``summary()`` is the end-of-run account."""
 
-    def __init__(self, total: int | None, skipped: int = 0, stream: IO[str] | None = None) -> None:
+    def __init__(self, total: int | None, skipped: int = 0, stream: IO[str] | None = None, label: str | None = None,
+                 position: int | None = None) -> None:  # fmt: skip
+        """``label`` names the run where several run at once (each line starts with it, the bar
+        is described by it), and ``position`` is its bar's row among theirs."""
         self.stream = stream or sys.stderr
+        self.label = label
         self.total = total
         self.skipped = skipped
         self.done = 0
@@ -30,7 +34,8 @@ class BatchProgress:
         if self.stream.isatty():
             from tqdm import tqdm
 
-            self._bar = tqdm(total=total, unit="image", file=self.stream, dynamic_ncols=True, smoothing=0.05)
+            self._bar = tqdm(total=total, unit="image", file=self.stream, dynamic_ncols=True, smoothing=0.05, desc=label,
+                             position=position)  # fmt: skip
 
     def add(self, outcome: Outcome) -> None:
         self.calls += outcome.attempts
@@ -49,7 +54,8 @@ class BatchProgress:
             of = f"/{self.total}" if self.total is not None else ""
             status = "ok" if outcome.ok else f"error {type(outcome.error).__name__}: {outcome.error}"
             cached = ", cached" if outcome.cached else ""
-            print(f"[{count}{of}] {outcome.source}: {status} ({outcome.seconds:.2f} s{cached})", file=self.stream, flush=True)
+            named = f"{self.label}: " if self.label else ""
+            print(f"{named}[{count}{of}] {outcome.source}: {status} ({outcome.seconds:.2f} s{cached})", file=self.stream, flush=True)
 
     def close(self) -> None:
         if self._bar is not None:

@@ -12,6 +12,7 @@ authentication failures stops the batch instead of burning through every image.
 from __future__ import annotations
 
 import heapq
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
@@ -116,6 +117,7 @@ def recognize_many(
     round_wait: float = ROUND_WAIT,
     save: Callable[[Outcome], str | None] | None = None,
     retry_failed: bool = True,
+    stop: threading.Event | None = None,
 ) -> Iterator[Outcome]:
     """Recognise ``sources``, yielding an :class:`Outcome` per image as each finishes.
 
@@ -135,7 +137,9 @@ def recognize_many(
     ``save`` is called with each successful outcome before it is journaled (so that a journal
     line marked ``ok`` always has its result written) and returns where it put it. With
     ``retry_failed=False`` a journal's images that failed for good (not transiently) are
-    skipped too, as the done ones are.
+    skipped too, as the done ones are. Setting ``stop`` (from another thread: a run among
+    others that the user interrupted) ends the run as Ctrl-C does, by raising
+    :class:`KeyboardInterrupt` here, once the images in flight are done.
     """
     choice = _with_overrides(choose_engine(engine, config), rate_limit, retries)
     own_scope = scope is None
@@ -154,6 +158,8 @@ def recognize_many(
         auth_failures = 0
         try:
             while True:
+                if stop is not None and stop.is_set():
+                    raise KeyboardInterrupt
                 while len(in_flight) < concurrency * 2 and (item := queue.next_due()) is not None:
                     in_flight.append(queue.submitted(pool.submit(recognize_one, item.source, choice, dpi, folder, engines), item))
                 if not in_flight:

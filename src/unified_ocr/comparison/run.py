@@ -14,7 +14,9 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import IO, Any
 
@@ -68,34 +70,61 @@ def read_all(
     images: Sequence[str], choices: Sequence[EngineChoice], config: ConfigLike, *, out: Path | None,
     batch_options: dict[str, Any], stream: IO[str] | None = None,
 ) -> tuple[dict[str, list[Reading]], dict[str, int]]:  # fmt: skip
-    """Every engine's reading of every image (in the images' order), and the calls each made in this run."""
+    """Every engine's reading of every image (in the images' order), and the calls each made in this run.
+
+    The engines read side by side, a thread each (each with its own concurrency and rate
+    limit): a comparison takes as long as its slowest engine, not as long as all of them
+    together. Ctrl-C stops every one of them once its images in flight are done; each
+    journal stays valid, so the same command resumes.
+    """
+    stream = stream if stream is not None else sys.stderr
+    stop = threading.Event()
+    several = len(choices) > 1
+    if out is not None:
+        for choice in choices:
+            print(f"{choice.label}: reading {len(images)} image(s) into {out / RUNS / run_folder(choice)}", file=stream)
+
+    def read(k: int, choice: EngineChoice) -> tuple[list[Reading], int, list[str]]:
+        if out is not None:
+            return _read_into(out / RUNS / run_folder(choice), images, choice, config, batch_options, stream,
+                              position=k if several else None, stop=stop)  # fmt: skip
+        outcomes = list(recognize_many(images, choice, config, ordered=True, stop=stop, **batch_options))
+        readings = [
+            Reading(o.source if not o.ok else images[n], choice.label, o.result,
+                    None if o.ok else type(o.error).__name__, None if o.ok else str(o.error), o.seconds, o.attempts, o.cached)
+            for n, o in enumerate(outcomes)
+        ]  # fmt: skip
+        return readings, sum(o.attempts for o in outcomes), []
+
+    with ThreadPoolExecutor(max_workers=max(1, len(choices)), thread_name_prefix="unified-ocr-engine") as pool:
+        futures = [pool.submit(read, k, choice) for k, choice in enumerate(choices)]
+        try:
+            while wait(futures, timeout=0.2).not_done:  # awake now and then: Ctrl-C is seen at once, not when all end
+                pass
+            done = [future.result() for future in futures]
+        except BaseException:
+            stop.set()  # Ctrl-C, or one engine's run failed outright: the others end their images in flight and stop
+            raise
     readings: dict[str, list[Reading]] = {}
     calls: dict[str, int] = {}
-    for choice in choices:
-        if out is not None:
-            readings[choice.label], calls[choice.label] = _read_into(out / RUNS / run_folder(choice), images, choice, config,
-                                                                     batch_options, stream)  # fmt: skip
-        else:
-            outcomes = list(recognize_many(images, choice, config, ordered=True, **batch_options))
-            readings[choice.label] = [
-                Reading(o.source if not o.ok else images[k], choice.label, o.result,
-                        None if o.ok else type(o.error).__name__, None if o.ok else str(o.error), o.seconds, o.attempts, o.cached)
-                for k, o in enumerate(outcomes)
-            ]  # fmt: skip
-            calls[choice.label] = sum(o.attempts for o in outcomes)
+    for choice, (read_, made, lines) in zip(choices, done):
+        readings[choice.label], calls[choice.label] = read_, made
+        for line in lines:
+            print(line, file=stream)
     return readings, calls
 
 
 def _read_into(folder: Path, images: Sequence[str], choice: EngineChoice, config: ConfigLike,
-               batch_options: dict[str, Any], stream: IO[str] | None) -> tuple[list[Reading], int]:  # fmt: skip
-    """One engine as a resumable batch into ``folder``; its readings rebuilt from the journal."""
-    stream = stream if stream is not None else sys.stderr
-    print(f"{choice.label}: reading {len(images)} image(s) into {folder}", file=stream)
-    report = run_batch(images, folder, choice, config, stream=stream, retry_failed=False, **batch_options)
-    for line in report.lines:
-        print(f"  {line}", file=stream)
+               batch_options: dict[str, Any], stream: IO[str], position: int | None,
+               stop: threading.Event) -> tuple[list[Reading], int, list[str]]:  # fmt: skip
+    """One engine as a resumable batch into ``folder``: its readings rebuilt from the journal,
+    the calls it made, and its report's lines (said once every engine has ended)."""
+    label = choice.label if position is not None else None
+    report = run_batch(images, folder, choice, config, stream=stream, retry_failed=False, label=label, position=position,
+                       stop=stop, **batch_options)  # fmt: skip
+    lines = [f"{choice.label}:"] + [f"  {line}" for line in report.lines]
     if report.aborted is not None:
-        print(f"  {choice.label}: stopped early: {report.aborted}", file=stream)
+        lines.append(f"  {choice.label}: stopped early: {report.aborted}")
     entries = Journal(folder / "journal.jsonl").last_entries()
     readings = []
     for image in images:
@@ -114,7 +143,7 @@ def _read_into(folder: Path, images: Sequence[str], choice: EngineChoice, config
         error = entry.get("error") or {}
         readings.append(Reading(image, choice.label, result, error.get("type"), error.get("message"),
                                 float(entry.get("seconds") or 0.0), int(entry.get("attempts") or 0), bool(entry.get("cached"))))  # fmt: skip
-    return readings, int(report.summary.get("calls", 0))
+    return readings, int(report.summary.get("calls", 0)), lines
 
 
 def run_folder(choice: EngineChoice) -> str:
