@@ -8,11 +8,14 @@ can explain a missing extra instead of failing to import.
 from __future__ import annotations
 
 import importlib.util
+import math
 import threading
 from pathlib import Path
 from typing import Any
 
 import attrs
+import cv2
+import numpy as np
 
 from unified_ocr import EngineOptions, Limits, OcrResult, Page, Upload
 from unified_ocr.engines.base import RUNTIME, Engine
@@ -28,6 +31,8 @@ MODEL_FILES = {
     "Cls": "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
 }
 EXTRA_HINT = "install the 'local' extra: pip install 'unified-ocr[local]'"
+#: RapidOCR enlarges an image whose short side is under this for detection (its ``Det.limit_side_len``).
+DETECTION_SIDE = 736
 
 
 @attrs.frozen(slots=True)
@@ -38,6 +43,8 @@ class RapidOcrOptions(EngineOptions):
     use_angle_cls: bool = True  # detect and turn upside-down lines before recognition
     word_boxes: bool = True  # split lines into words with their own quads
     max_side_len: int = 2000  # RapidOCR shrinks larger images for detection (and maps back)
+    # RapidOCR enlarges small images for detection; at most this many times (a smaller one is padded: bounded_upscale); 0: no limit
+    max_upscale: float = attrs.field(default=2.0, validator=[attrs.validators.ge(0), attrs.validators.le(1000)])
     threads: int = attrs.field(default=-1, metadata=RUNTIME)  # ONNX Runtime intra-op threads; -1 lets it choose
 
 
@@ -53,7 +60,7 @@ class RapidOcrEngine(Engine[RapidOcrOptions]):
     Options = RapidOcrOptions
     needs_network = False
     default_priority = 100  # offline, no account: the default when nothing names an engine
-    revision = 3  # 2: quads of turned text start at the text's top-left, lines in reading order; 3: visual lines
+    revision = 4  # 2: quads of turned text start at the text's top-left, lines in reading order; 3: visual lines; 4: max_upscale
     description = "offline: RapidOCR 3, PP-OCRv6 models (Latin, Chinese, Japanese; no Hangul)"
     scripts = frozenset({"Latn", "Hani", "Hira", "Kana"})  # PP-OCRv6: no Hangul
 
@@ -72,6 +79,8 @@ class RapidOcrEngine(Engine[RapidOcrOptions]):
             "Global.text_score": opts.text_score,
             "Global.use_cls": opts.use_angle_cls,
             "Global.max_side_len": opts.max_side_len,
+            "Det.limit_side_len": DETECTION_SIDE,
+            "Det.limit_type": "min",
             "EngineConfig.onnxruntime.intra_op_num_threads": opts.threads,
         }
         params.update({f"{task}.model_path": str(models / file) for task, file in MODEL_FILES.items()})
@@ -103,7 +112,7 @@ class RapidOcrEngine(Engine[RapidOcrOptions]):
         return None
 
     def recognize(self, upload: Upload) -> OcrResult:
-        pixels = upload.decode()
+        pixels = bounded_upscale(upload.decode(), self.options.max_upscale)
         try:
             with self._lock:
                 self._decisions = None
@@ -115,3 +124,22 @@ class RapidOcrEngine(Engine[RapidOcrOptions]):
         width, height = upload.size
         page = Page(0, width, height, lines=lines, blocks=blocks)
         return OcrResult(self.name, (page,), raw=None, meta={})
+
+
+def bounded_upscale(pixels: np.ndarray, max_upscale: float) -> np.ndarray:
+    """``pixels`` padded on the right and bottom (in the colour of their border) so that RapidOCR,
+    which enlarges every image to :data:`DETECTION_SIDE` on its short side for detection,
+    enlarges them at most ``max_upscale`` times (0: as RapidOCR would).
+
+    Enlarging a word crop or a small label 10 to 30 times costs seconds and reads it worse
+    (measured in ``benchmarks/rapidocr_small.py``); the padding adds no text, and the page and
+    every quad keep the original image's frame, as padding at the right and bottom moves nothing.
+    """
+    height, width = pixels.shape[:2]
+    need = math.ceil(DETECTION_SIDE / max_upscale) if max_upscale > 0 else 0
+    if min(height, width) >= need:
+        return pixels
+    border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+    colour = np.median(border, axis=0)
+    value = [float(v) for v in np.atleast_1d(colour)]
+    return cv2.copyMakeBorder(pixels, 0, max(0, need - height), 0, max(0, need - width), cv2.BORDER_CONSTANT, value=value)

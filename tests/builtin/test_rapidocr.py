@@ -86,3 +86,32 @@ def test_array_input_and_a_blank_image() -> None:
     result = unified_ocr.recognize(blank)
     assert result.pages[0].lines == () and result.text == ""
     assert (result.pages[0].width, result.pages[0].height) == (300, 200)
+
+
+def test_small_images_are_padded_not_enlarged_past_max_upscale() -> None:
+    from unified_ocr_rapidocr.engine import DETECTION_SIDE, bounded_upscale
+
+    line = np.full((60, 240, 3), (200, 220, 240), np.uint8)
+    padded = bounded_upscale(line, 2.0)
+    assert padded.shape == (DETECTION_SIDE // 2, DETECTION_SIDE // 2, 3)
+    assert (padded[:60, :240] == line).all() and (padded[-1, -1] == (200, 220, 240)).all()  # the image where it was, its border colour around
+    assert bounded_upscale(line, 0) is line  # RapidOCR's own enlargement
+    page = np.full((800, 600, 3), 255, np.uint8)
+    assert bounded_upscale(page, 2.0) is page  # large enough: untouched
+    gray = bounded_upscale(np.full((30, 500), 17, np.uint8), 4.0)
+    assert gray.shape == (184, 500) and gray.dtype == np.uint8 and gray[-1, 0] == 17
+    with pytest.raises(unified_ocr.ConfigError):
+        choose_engine("p", Config.from_dict({"engines": {"p": {"backend": "rapidocr", "max_upscale": -1}}}))
+
+
+def test_a_text_line_image_is_read_whole_in_its_own_frame() -> None:
+    """A 60 px tall line: before max_upscale it was enlarged twelve times and read in pieces."""
+    pixels = np.full((60, 300, 3), 255, np.uint8)
+    cv2.putText(pixels, "Invoice 2026-0042", (10, 42), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (0, 0, 0), 2)
+    result = unified_ocr.recognize(pixels, cache=False)
+    assert result.text == "Invoice 2026-0042"
+    page = result.pages[0]
+    assert (page.width, page.height) == (300, 60)
+    for word in page.words:
+        left, top, right, bottom = word.quad.bbox()
+        assert -3 <= left and right <= 303 and -3 <= top and bottom <= 63, word
