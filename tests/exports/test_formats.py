@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ import unified_ocr
 from unified_ocr import Field, Line, OcrResult, Page, Quad, UnknownEngineError, Word
 from unified_ocr.engines.registry import Registry
 
-from ..conftest import TEST_PLUGINS, run_cli
+from ..conftest import SAMPLE, TEST_PLUGINS, run_cli
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -135,7 +137,14 @@ def test_the_command_converts_saved_results_and_names_a_bad_one(tmp_path) -> Non
     proc = run_cli("export", str(table), "--format", "csv", "--format", "markdown")  # on stdout: each headed
     assert proc.returncode == 0 and "==> " + str(table) + " (csv) <==" in proc.stdout and "(markdown) <==" in proc.stdout
     proc = run_cli("export", str(table), "--format", "xlsx", "--format", "csv")  # bytes and text mixed on stdout: refused
-    assert proc.returncode == 2 and "give --out DIR" in proc.stderr and proc.stdout == ""
+    assert proc.returncode == 2 and "xlsx is a binary format: give --out" in proc.stderr and proc.stdout == ""
+    raw = FIXTURES / "clova" / "autorag-kbo-table-general-v2.json"
+    for args in (("parse", str(raw), str(raw), "--engine", "clova"), ("recognize", str(SAMPLE), str(SAMPLE), "--engine", "tesseract")):
+        proc = run_cli(*args, "--format", "xlsx")  # two workbooks on one stdout: refused before any reading
+        assert proc.returncode == 2 and "xlsx is a binary format" in proc.stderr and proc.stdout == "", args
+    one = subprocess.run([sys.executable, "-m", "unified_ocr", "parse", str(raw), "--engine", "clova", "--format", "xlsx"],
+                         capture_output=True, timeout=300)  # fmt: skip
+    assert one.returncode == 0 and one.stdout.startswith(b"PK")  # one workbook, stdout not a terminal: written
 
 
 @pytest.mark.slow

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import math
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -76,6 +76,16 @@ def write_content(content: str | bytes, target: Path | None, heading: str = "") 
         sys.stdout.buffer.write(content)
     else:
         click.echo(heading + content, nl=False)
+
+
+def refuse_binary_on_stdout(exporters: Sequence[Any], several: bool) -> None:
+    """Exit 2 before any work when a binary format (xlsx) would go to stdout mixed with other
+    output (``several`` results or formats) or onto a terminal, where it is only noise."""
+    binary = [e.name for e in exporters if e.binary]
+    if binary and (several or sys.stdout.isatty()):
+        click.echo(f"error: {binary[0]} is a binary format: give --out, or one input and one format with "
+                   "stdout redirected to a file", err=True)  # fmt: skip
+        sys.exit(EXIT_USAGE)
 
 
 def output_paths(images: list[str], out: Path, suffix: str) -> list[Path]:

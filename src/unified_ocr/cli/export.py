@@ -10,7 +10,7 @@ import click
 from ..api import load_result
 from ..engines.registry import default_registry
 from ..errors import ConfigError, InvalidResultError, UnknownEngineError
-from .common import EXIT_FAILED, EXIT_USAGE, list_option, output_paths, write_content
+from .common import EXIT_FAILED, EXIT_USAGE, list_option, output_paths, refuse_binary_on_stdout, write_content
 
 
 @click.command("export")
@@ -40,11 +40,8 @@ def export(results: tuple[Path, ...], formats: tuple[str, ...], out: Path | None
     except UnknownEngineError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    binary = [e.name for e in exporters if e.binary]
-    if out is None and binary and (len(results) > 1 or len(exporters) > 1 or sys.stdout.isatty()):
-        click.echo(f"error: {binary[0]} is a binary format: give --out DIR, or one result and one format with "
-                   "stdout redirected to a file", err=True)  # fmt: skip
-        sys.exit(EXIT_USAGE)
+    if out is None:
+        refuse_binary_on_stdout(exporters, several=len(results) > 1 or len(exporters) > 1)
     failed = 0
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)

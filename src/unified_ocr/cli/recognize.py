@@ -25,6 +25,7 @@ from .common import (
     EXIT_USAGE,
     config_errors_exit,
     output_paths,
+    refuse_binary_on_stdout,
     render,
     write_content,
 )
@@ -56,10 +57,12 @@ def recognize(images: tuple[str, ...], engine: str | None, config: Path | None, 
     """
     if fmt not in ("json", "text"):
         try:
-            default_registry().get("exporter", fmt)  # an unknown format stops here, before any image
+            exporter = default_registry().get("exporter", fmt)  # an unknown format stops here, before any image
         except UnknownEngineError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_USAGE)
+        if out is None:
+            refuse_binary_on_stdout([exporter], several=len(images) > 1)
     with config_errors_exit(), EngineScope() as scope:
         choice = choose_engine(engine, load_config(config))
         scope.get(choice)  # a missing extra or credential stops here, before any image
@@ -144,7 +147,7 @@ def parse(responses: tuple[Path, ...], engine: str, fmt: str) -> None:
         sys.exit(EXIT_USAGE)
     if fmt not in ("json", "text"):
         try:
-            registry.get("exporter", fmt)
+            refuse_binary_on_stdout([registry.get("exporter", fmt)], several=len(responses) > 1)
         except UnknownEngineError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_USAGE)
