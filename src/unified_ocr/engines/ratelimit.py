@@ -54,7 +54,8 @@ class SharedRateLimiter:
     def __repr__(self) -> str:
         return f"SharedRateLimiter({str(self.path)!r}, {1 / self.interval:g}/s)"
 
-    def acquire(self) -> None:
+    def acquire(self) -> float:
+        """Wait for this call's turn; return the time (``time.time()``) it was given to start."""
         from filelock import FileLock
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -68,3 +69,4 @@ class SharedRateLimiter:
             self.path.write_text(repr(start + self.interval), encoding="ascii")
         if start > now:
             time.sleep(start - now)
+        return start
