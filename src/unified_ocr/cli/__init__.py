@@ -36,6 +36,12 @@ def cli() -> None:
       unified-ocr recognize receipt.jpg --engine receipts
     See which engines are installed and usable here:
       unified-ocr engines
+    Compare engines on the same images, against ground truth where you have it:
+      unified-ocr compare scans/ --engine clova --engine kakao --truth gt/ --out cmp/
+    Crop the words they read into a training set:
+      unified-ocr dataset scans/ --engine clova --format paddleocr-rec --out ds/
+    Convert saved results (hOCR, ALTO, PAGE-XML, TSV, tables as xlsx, ...):
+      unified-ocr export results/*.json --format alto --out alto/
     """
 
 
