@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -12,12 +13,11 @@ from ..config.choice import choose_engine
 from ..config.profiles import load_config
 from ..drawing import LEVELS, draw_overlay, find_font_for, find_hangul_font, glyphless, has_hangul, marks
 from ..drawing.fonts import INSTALL_HINT, open_font
-from ..drawing.overlay import MAX_SIDE
+from ..drawing.overlay import MAX_SIDE, Mark
 from ..engines.scope import EngineScope
 from ..errors import ConfigError, UnifiedOcrError
 from ..imaging.pdf import DEFAULT_DPI
 from ..imaging.sources import open_source
-from ..model import Page
 from .common import CONFIG_HELP, DPIS, ENGINE_HELP, EXIT_FAILED, config_errors_exit, output_paths
 
 
@@ -87,13 +87,14 @@ def draw(images: tuple[str, ...], out: Path, engine: str | None, results: tuple[
                 for page in result.pages:
                     if page.index >= source.pages:
                         raise ConfigError(f"{image}: the result has page {page.index + 1}, the image {source.pages}; is it this image's?")
-                    fallback = glyphs.fallback(page, level)
+                    found = marks(page, level)
+                    fallback = glyphs.fallback(found)
                     drawn = draw_overlay(source.decode(page.index, dpi), page, level=level, font=chosen, max_side=max_side,
                                          fallback=fallback)  # fmt: skip
                     path = target if len(result.pages) == 1 else target.with_name(f"{target.stem}-p{page.index + 1}.png")
                     drawn.save(path, format="PNG", optimize=False)
                     click.echo(f"{image} -> {path}", err=True)
-                    if not marks(page, level):
+                    if not found:
                         click.echo(f"note: {image}: nothing at level {level} on page {page.index + 1}", err=True)
             except (UnifiedOcrError, OSError) as exc:
                 failed += 1
@@ -119,10 +120,11 @@ class _Glyphs:
     def __init__(self, font: Path | None) -> None:
         self.font, self.told = font, False
 
-    def fallback(self, page: Page, level: str) -> Path | None:
+    def fallback(self, page_marks: Sequence[Mark]) -> Path | None:
+        """A font for the characters of a page's marks that the chosen font lacks, if any."""
         if self.font is None:
             return None
-        lacking = glyphless(self.font, "".join(m.text for m in marks(page, level)))
+        lacking = glyphless(self.font, "".join(m.text for m in page_marks))
         if not lacking:
             return None
         found = find_font_for(lacking)

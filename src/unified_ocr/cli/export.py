@@ -40,12 +40,14 @@ def export(results: tuple[Path, ...], formats: tuple[str, ...], out: Path | None
     except UnknownEngineError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    if out is None:
-        refuse_binary_on_stdout(exporters, several=len(results) > 1 or len(exporters) > 1)
-    failed = 0
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
     many = len(results) > 1 or len(exporters) > 1
+    if out is None:
+        refuse_binary_on_stdout(exporters, several=many)
+    else:
+        out.mkdir(parents=True, exist_ok=True)
+    names = [str(r) for r in results]
+    targets = {e.name: output_paths(names, out, e.suffix) for e in exporters} if out is not None else {}
+    failed = 0
     first = True
     for k, path in enumerate(results):
         try:
@@ -61,7 +63,7 @@ def export(results: tuple[Path, ...], formats: tuple[str, ...], out: Path | None
                 click.echo(f"error: {exc}", err=True)
                 sys.exit(EXIT_USAGE)
             if out is not None:
-                target = output_paths([str(r) for r in results], out, exporter.suffix)[k]
+                target = targets[exporter.name][k]
                 for ending, content in outputs:
                     write_content(content, target.with_name(target.name.removesuffix(exporter.suffix) + ending))
                 continue

@@ -102,9 +102,7 @@ def find_font_for(chars: str, folders: Sequence[Path] | None = None, use_fc_matc
     the one that has the most; ``None`` where none has any. Looked for among the :data:`WIDE`
     names in ``folders`` (as :func:`find_hangul_font` takes them), then where ``fc-match``
     says (not when the folders are given)."""
-    if folders is None and os.environ.get("UNIFIED_OCR_FONT_DIRS") is not None:
-        folders, use_fc_match = [Path(p) for p in os.environ["UNIFIED_OCR_FONT_DIRS"].split(os.pathsep) if p], False
-    return _find_for(chars, tuple(folders) if folders is not None else tuple(font_folders()), use_fc_match)
+    return _find_for(chars, *_where(folders, use_fc_match))
 
 
 @lru_cache(maxsize=32)
@@ -135,9 +133,15 @@ def find_hangul_font(folders: Sequence[Path] | None = None, use_fc_match: bool =
     """A font file that draws Hangul, or ``None``: the known names in ``folders`` (default:
     ``$UNIFIED_OCR_FONT_DIRS``, folders apart by the path separator, else the usual ones), then
     what ``fc-match :lang=ko`` says (not when the folders are given)."""
+    return _find(*_where(folders, use_fc_match))
+
+
+def _where(folders: Sequence[Path] | None, use_fc_match: bool) -> tuple[tuple[Path, ...], bool]:
+    """The folders to search and whether to ask ``fc-match``: those given; else the folders of
+    ``$UNIFIED_OCR_FONT_DIRS`` (apart by the path separator) and not ``fc-match``; else the usual ones."""
     if folders is None and os.environ.get("UNIFIED_OCR_FONT_DIRS") is not None:
         folders, use_fc_match = [Path(p) for p in os.environ["UNIFIED_OCR_FONT_DIRS"].split(os.pathsep) if p], False
-    return _find(tuple(folders) if folders is not None else tuple(font_folders()), use_fc_match)
+    return (tuple(folders) if folders is not None else tuple(font_folders())), use_fc_match
 
 
 @lru_cache(maxsize=8)
@@ -149,14 +153,21 @@ def _find(folders: tuple[Path, ...], use_fc_match: bool) -> Path | None:
     return found if found is not None and found.is_file() and has_hangul(found) else None
 
 
-@lru_cache(maxsize=8)
 def _named(names: tuple[str, ...], folders: tuple[Path, ...]) -> tuple[Path, ...]:
-    """The files of these names under ``folders``, in the order of ``names``; each folder walked once."""
+    """The files of these names under ``folders``, in the order of ``names``."""
+    found = _font_files(folders)
+    return tuple(path for name in names for path in found.get(name, ()))
+
+
+@lru_cache(maxsize=8)
+def _font_files(folders: tuple[Path, ...]) -> dict[str, tuple[Path, ...]]:
+    """Name -> paths of every :data:`KNOWN` and :data:`WIDE` font under ``folders``: the folders
+    are walked once for both lists (a system's font folders hold thousands of files)."""
     by_name: dict[str, list[Path]] = {}
-    wanted = set(names)
+    wanted = set(KNOWN) | set(WIDE)
     for folder in folders:
         if folder.is_dir():
             for root, _dirs, files in os.walk(folder):
                 for name in wanted.intersection(files):
                     by_name.setdefault(name, []).append(Path(root) / name)
-    return tuple(path for name in names for path in sorted(by_name.get(name, [])))
+    return {name: tuple(sorted(paths)) for name, paths in by_name.items()}

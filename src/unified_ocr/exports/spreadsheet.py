@@ -22,9 +22,6 @@ from ..errors import ConfigError
 from ..model import OcrResult, Table
 from .xmlkit import UNSAFE
 
-#: What a workbook cannot hold, or should not: what the XML formats drop (control characters
-#: but tab, newline and return; DEL and C1; the non-characters; lone surrogates).
-_ILLEGAL = UNSAFE
 #: Excel reads ``_x0041_`` in a cell's text as the character it codes (``A``); its own escape for
 #: the underscore (``_x005F_``) keeps such a text as it was read.
 _CODED = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
@@ -76,7 +73,7 @@ def _fill(sheet: Any, table: Table, alignment: Any) -> None:
     texts: dict[tuple[int, int], list[str]] = {}
     for cell in sorted(table.cells, key=lambda c: (c.row, c.col)):
         start = (cell.row, cell.col)
-        text = _CODED.sub("_x005F_", _ILLEGAL.sub("", cell.text))
+        text = _CODED.sub("_x005F_", UNSAFE.sub("", cell.text))  # what the XML formats drop, a workbook drops too
         if start in owner:
             if text:
                 texts[owner[start]].append(text)
