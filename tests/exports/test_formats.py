@@ -14,6 +14,7 @@ import pytest
 import unified_ocr
 from unified_ocr import Field, Line, OcrResult, Page, Quad, UnknownEngineError, Word
 from unified_ocr.engines.registry import Registry
+from unified_ocr.exports.csvcells import safe_rows
 
 from ..conftest import SAMPLE, TEST_PLUGINS, run_cli
 
@@ -61,7 +62,9 @@ def test_tables_as_csv_html_and_markdown_from_the_clova_table_fixture() -> None:
     result = clova("autorag-kbo-table-general-v2.json")
     (table,) = [t for page in result.pages for t in page.tables]
     grid = list(csv.reader(io.StringIO(unified_ocr.export(result, "csv"))))  # type: ignore[arg-type]
-    assert grid == [[cell for cell in row] for row in table.to_grid()]
+    assert grid == safe_rows(table.to_grid()) and ["KBD 피치클락 규정", "'-"] == grid[2][:2]  # a lone "-" opens as text
+    raw = list(csv.reader(io.StringIO(unified_ocr.export(result, "csv", raw_text=True))))  # type: ignore[arg-type]
+    assert raw == [list(row) for row in table.to_grid()]
     html = unified_ocr.export(result, "html")
     assert html.count("<table") == 1 and ("rowspan=" in html or "colspan=" in html)  # type: ignore[operator]
     markdown = unified_ocr.export(result, "markdown").splitlines()  # type: ignore[union-attr]

@@ -22,8 +22,12 @@ from .common import EXIT_FAILED, EXIT_USAGE, list_option, output_paths, refuse_b
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Write one file per result and format into DIR (NAME plus the format's ending; page writes a file "
                    "per page, NAME.p2.page.xml, and csv one per table, NAME.table-2.csv) [default: print to stdout].")
+@click.option("--raw-text", is_flag=True,
+              help="Write spreadsheet cells (tsv, csv, fields-csv) exactly as read. By default a cell that a spreadsheet "
+                   "would run as a formula (text starting with = + - @, a tab or a carriage return, other than a plain "
+                   "number such as -1,000) gets a leading ' so that it opens as text.")
 @list_option("exporter", "suffix", 12)
-def export(results: tuple[Path, ...], formats: tuple[str, ...], out: Path | None) -> None:
+def export(results: tuple[Path, ...], formats: tuple[str, ...], out: Path | None, raw_text: bool) -> None:
     """Convert saved results (recognize --format json, batch's results/) into FORMAT.
 
     No engine is called: the results are read as saved. A file that is not a result is
@@ -33,6 +37,7 @@ def export(results: tuple[Path, ...], formats: tuple[str, ...], out: Path | None
     Examples:
       unified-ocr export results/*.json --format tsv --out tsv/
       unified-ocr export kbo.json --format xlsx --format csv --format html --out tables/
+      unified-ocr export kbo.json --format csv --raw-text --out tables/   # cells exactly as read
     """
     registry = default_registry()
     try:
@@ -58,7 +63,8 @@ def export(results: tuple[Path, ...], formats: tuple[str, ...], out: Path | None
             continue
         for exporter in exporters:
             try:
-                outputs = exporter.outputs(result)  # a file per page or table, for the formats that cut
+                options = {"raw_text": True} if raw_text and "raw_text" in exporter.options else {}
+                outputs = exporter.outputs(result, **options)  # a file per page or table, for the formats that cut
             except ConfigError as exc:  # the format needs an extra that is not installed: no file will do better
                 click.echo(f"error: {exc}", err=True)
                 sys.exit(EXIT_USAGE)

@@ -7,7 +7,10 @@ format that holds one page or one table a file says how to cut a result into ``p
 third-party package uses (``register_exporters``, see :mod:`.plugin`), and
 :func:`unified_ocr.export` finds every one by name in the registry.
 
-Each format is a pure function of the result: exports stay out of the model.
+Each format is a pure function of the result: exports stay out of the model. The formats
+people open in a spreadsheet (``tsv``, ``csv``, ``fields-csv``) write a cell that would run as
+a formula as text (:mod:`.csvcells`) unless given ``raw_text=True``; the formats read by
+programs (``json``, ``jsonl``, the XML ones) and training labels keep the text exactly.
 """
 
 from __future__ import annotations
@@ -22,10 +25,11 @@ import attrs
 
 from ..model import Field, OcrResult
 from .alto import read_alto, to_alto
+from .csvcells import safe_record, safe_row
 from .hocr import read_hocr, to_hocr
 from .pagexml import read_page_xml, to_page_xml
 from .spreadsheet import to_xlsx
-from .tables import table_csv, table_html
+from .tables import table_csv, table_html, table_markdown
 
 
 @attrs.frozen(slots=True)
@@ -42,14 +46,18 @@ class Exporter:
     #: ``parts(result) -> [(label, options)]`` for a format of one page or table a file: a file is
     #: written per part (``NAME.<label><suffix>``) with ``render(result, **options)``; one part, one file
     parts: Callable[[OcrResult], list[tuple[str, dict[str, Any]]]] | None = None
+    #: keyword options of ``render`` that a command may set for every format taking them
+    #: (``raw_text``: spreadsheet cells exactly as read, see :mod:`.csvcells`)
+    options: frozenset[str] = frozenset()
 
-    def outputs(self, result: OcrResult) -> list[tuple[str, str | bytes]]:
+    def outputs(self, result: OcrResult, **options: Any) -> list[tuple[str, str | bytes]]:
         """``[(ending, content)]``: the file's content under this format's suffix, or, where the
-        format cuts the result into parts, one per part under ``.<label><suffix>``."""
+        format cuts the result into parts, one per part under ``.<label><suffix>``; ``options``
+        go to every ``render`` call."""
         parts = self.parts(result) if self.parts is not None else []
         if len(parts) <= 1:
-            return [(self.suffix, self.render(result, **(parts[0][1] if parts else {})))]
-        return [(f".{label}{self.suffix}", self.render(result, **options)) for label, options in parts]
+            return [(self.suffix, self.render(result, **(parts[0][1] if parts else {}), **options))]
+        return [(f".{label}{self.suffix}", self.render(result, **part, **options)) for label, part in parts]
 
 
 def _text(result: OcrResult) -> str:
@@ -75,8 +83,9 @@ def _word_rows(result: OcrResult) -> list[dict[str, Any]]:
     return rows
 
 
-def _tsv(result: OcrResult) -> str:
-    """page, line, word, text, confidence, x1..y4 (the quad from the text's top-left), left, top, right, bottom."""
+def _tsv(result: OcrResult, *, raw_text: bool = False) -> str:
+    """page, line, word, text, confidence, x1..y4 (the quad from the text's top-left), left, top, right, bottom;
+    a text a spreadsheet would run as a formula is written as text (:mod:`.csvcells`) unless ``raw_text``."""
     header = ["page", "line", "word", "text", "confidence", "x1", "y1", "x2", "y2", "x3", "y3", "x4", "y4",
               "left", "top", "right", "bottom"]  # fmt: skip
     out = io.StringIO()
@@ -84,7 +93,8 @@ def _tsv(result: OcrResult) -> str:
     writer.writerow(header)
     for row in _word_rows(result):
         confidence = "" if row["confidence"] is None else f"{row['confidence']:.4f}"
-        writer.writerow([row["page"], row["line"], row["word"], row["text"], confidence, *row["quad"], *row["bbox"]])
+        cells = [row["page"], row["line"], row["word"], row["text"], confidence, *row["quad"], *row["bbox"]]
+        writer.writerow(safe_row(cells, raw_text))
     return out.getvalue()
 
 
@@ -108,18 +118,6 @@ def _each_table(result: OcrResult) -> list[tuple[str, dict[str, Any]]]:
 
 def _each_page(result: OcrResult) -> list[tuple[str, dict[str, Any]]]:
     return [(f"p{k + 1}", {"page": k}) for k in range(len(result.pages))]
-
-
-def _markdown_table(table: Any) -> str:
-    """A Markdown table of the grid; a spanning cell's text in its top-left slot (Markdown has no spans)."""
-    grid = table.to_grid()
-    if not grid:
-        return ""
-    width = max(len(row) for row in grid)
-    rows = [[cell.replace("|", "\\|").replace("\n", "<br>") for cell in row] + [""] * (width - len(row)) for row in grid]
-    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * width]
-    lines += ["| " + " | ".join(row) + " |" for row in rows[1:]]
-    return "\n".join(lines) + "\n"
 
 
 def _field(field: Field) -> dict[str, Any]:
@@ -150,15 +148,16 @@ def _fields_json(result: OcrResult) -> str:
     return json.dumps(_named_fields(result), ensure_ascii=False, indent=2) + "\n"
 
 
-def _fields_csv(result: OcrResult) -> str:
-    """One row per field, its parts after it with ``part_of`` naming the field (its key in fields-json)."""
+def _fields_csv(result: OcrResult, *, raw_text: bool = False) -> str:
+    """One row per field, its parts after it with ``part_of`` naming the field (its key in fields-json);
+    a text a spreadsheet would run as a formula is written as text (:mod:`.csvcells`) unless ``raw_text``."""
     out = io.StringIO()
     columns = ["page", "name", "part_of", "text", "value", "confidence", "checked"]
     writer = csv.DictWriter(out, columns, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
 
     def rows(name: str, field: dict[str, Any], page: int, part_of: str) -> None:
-        writer.writerow({**field, "page": page, "name": name, "part_of": part_of})
+        writer.writerow(safe_record({**field, "page": page, "name": name, "part_of": part_of}, raw_text))
         for part in field.get("parts", ()):
             rows(part["name"], part, page, name)
 
@@ -167,19 +166,24 @@ def _fields_csv(result: OcrResult) -> str:
     return out.getvalue()
 
 
+#: The option of the formats whose cells are made spreadsheet-safe: ``raw_text=True`` keeps them exactly.
+RAW_TEXT = frozenset({"raw_text"})
+
 BUILT_IN: tuple[Exporter, ...] = (
     Exporter("text", ".txt", _text, "the text in reading order, lines apart, pages apart by a form feed"),
     Exporter("json", ".json", _json, "the full result (schema unified-ocr/result), as load_result() reads it"),
-    Exporter("tsv", ".tsv", _tsv, "one row per word: page, line, word, text, confidence, the quad's 8 numbers, its box"),
+    Exporter("tsv", ".tsv", _tsv, "one row per word: page, line, word, text, confidence, the quad's 8 numbers, its box",
+             options=RAW_TEXT),
     Exporter("jsonl", ".jsonl", _jsonl, "one JSON object per word, the same fields as tsv"),
-    Exporter("csv", ".csv", lambda r, table=None: _tables(r, table_csv, "\n", table),
-             "tables as CSV grids: a file per table (in Python, all of them a blank line apart, or table=N)", parts=_each_table),
+    Exporter("csv", ".csv", lambda r, table=None, raw_text=False: _tables(r, lambda t: table_csv(t, raw_text), "\n", table),
+             "tables as CSV grids: a file per table (in Python, all of them a blank line apart, or table=N)", parts=_each_table,
+             options=RAW_TEXT),
     Exporter("html", ".html", lambda r: _tables(r, table_html, "\n"), "tables as HTML with row and column spans"),
-    Exporter("markdown", ".md", lambda r: _tables(r, _markdown_table, "\n"), "tables as Markdown (spans flattened)"),
+    Exporter("markdown", ".md", lambda r: _tables(r, table_markdown, "\n"), "tables as Markdown (spans flattened)"),
     Exporter("xlsx", ".xlsx", to_xlsx, "tables as an Excel workbook: a sheet per table, merged cells for spans (extra xlsx)",
              binary=True),
     Exporter("fields-json", ".fields.json", _fields_json, "named fields: name -> text, value, confidence"),
-    Exporter("fields-csv", ".fields.csv", _fields_csv, "named fields, one row each"),
+    Exporter("fields-csv", ".fields.csv", _fields_csv, "named fields, one row each", options=RAW_TEXT),
     Exporter("page", ".page.xml", to_page_xml, "PAGE-XML 2019-07-15: regions, lines, words with coords and confidences, "
              "tables, fields; a file per page", read=read_page_xml, parts=_each_page),
     Exporter("hocr", ".hocr", to_hocr, "hOCR 1.2 (PDF and search tools): pages, areas, lines, words with boxes, confidences, "
