@@ -131,7 +131,13 @@ class ClovaEmulator(Emulator):
 
     @staticmethod
     def _json(body: dict[str, Any]) -> Response:
-        return Response(json.dumps(body, ensure_ascii=False), status=200, mimetype="application/json")
+        """UTF-8 as CLOVA sends it; a replayed answer holding a lone surrogate (which UTF-8 cannot
+        carry) goes out as the ``\\udXXX`` escape, legal JSON that a client must survive."""
+        try:
+            data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            data = json.dumps(body).encode("ascii")
+        return Response(data, status=200, mimetype="application/json")
 
     @staticmethod
     def _envelope(message: dict[str, Any], images: list[dict[str, Any]]) -> dict[str, Any]:

@@ -179,7 +179,10 @@ class ClovaEngine(HttpEngine[ClovaOptions]):
 
 
 def _safe_name(source: str, fmt: str) -> str:
-    """An image name for the request: the file's stem, never a path (it is echoed back)."""
+    """An image name for the request: the file's stem, never a path (it is echoed back). A name
+    whose bytes are not UTF-8 (a CP949 file name arrives surrogate-escaped) is sent with U+FFFD
+    in their place: the request must be UTF-8, and the echo must not read as a bad answer."""
     stem = os.path.splitext(os.path.basename(source))[0] if not source.startswith("<") else "image"
+    stem = stem.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     return (stem or "image")[:100]
 

@@ -89,7 +89,8 @@ class KakaoEmulator(Emulator):
             return refused
         recorded = self.recorded(data)
         if recorded is not None:
-            return Response(json.dumps(recorded, ensure_ascii=False), status=200, mimetype="application/json")
+            # escaped: a recorded answer may hold a lone surrogate, legal JSON that UTF-8 cannot carry
+            return Response(json.dumps(recorded), status=200, mimetype="application/json")
         try:
             result = self.recognize(data)
         except UnifiedOcrError as exc:

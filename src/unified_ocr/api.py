@@ -10,6 +10,7 @@ import functools
 import json
 import os
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from .config.choice import ConfigLike, EngineChoice, EngineLike, choose_engine
 from .engines import scripts
 from .engines.calls import CallRecord, metered
 from .engines.registry import Registry, default_registry
+from .engines.responses import writable
 from .engines.scope import EngineScope, shared_scope
 from .errors import BadResponseError, InvalidResultError, UnknownEngineError
 from .imaging.pdf import DEFAULT_DPI
@@ -79,7 +81,7 @@ def recognize_recorded(
     runner = (scope or shared_scope()).get(choice)
     with metered() as meter:
         if isinstance(source, str) and source.startswith(("http://", "https://")):
-            fetched = runner.recognize_url(source)  # the service fetches it; coordinates are that image's
+            fetched = _writable(runner.recognize_url(source))  # the service fetches it; coordinates are that image's
             result = attrs.evolve(fetched, meta={**fetched.meta, "source": source, "profile": choice.label})
             meter.requests = max(meter.requests, 1)
             return result, meter.record(time.perf_counter() - started)
@@ -93,8 +95,8 @@ def recognize_recorded(
             hit = store.get(key)
             if hit is not None:
                 kept = {k: v for k, v in hit.meta.items() if k not in RUN_FIGURES}  # entries written by 0.1 held them
-                meta.update(_script_warnings(choice, registry, hit.text))
-                return attrs.evolve(hit, meta={**kept, **meta}), meter.record(time.perf_counter() - started, cached=True)
+                joined = _joined(kept, meta, _script_warnings(choice, registry, hit.text))
+                return attrs.evolve(hit, meta=joined), meter.record(time.perf_counter() - started, cached=True)
         pages: list[Page] = []
         raws: list[Any] = []
         found: dict[str, Any] = {}  # what the engine says of the result (a vendor's version, a document kind)
@@ -110,8 +112,8 @@ def recognize_recorded(
             pages.extend(result.pages)
             raws.append(result.raw)
             found.update(result.meta)
-        meta.update(_script_warnings(choice, registry, "".join(page.text for page in pages)))
-        result = OcrResult(choice.engine.name, sorted(pages, key=lambda p: p.index), raws[0] if len(raws) == 1 else raws, {**found, **meta})
+        result = _writable(OcrResult(choice.engine.name, sorted(pages, key=lambda p: p.index), raws[0] if len(raws) == 1 else raws, found))
+        result = attrs.evolve(result, meta=_joined(result.meta, meta, _script_warnings(choice, registry, result.text)))
         if store is not None and key is not None:
             store.put(key, result)  # a cache that cannot be written warns; the paid result is kept
         return result, meter.record(time.perf_counter() - started)
@@ -141,6 +143,41 @@ def _language(choice: EngineChoice) -> dict[str, str]:
     if isinstance(lang, (tuple, list)):
         lang = ",".join(map(str, lang))
     return {"lang": lang} if isinstance(lang, str) and lang else {}
+
+
+def _writable(result: OcrResult) -> OcrResult:
+    """The engine's result with every text made writable, once, before anything writes it.
+
+    An answer may legally hold a lone UTF-16 surrogate (JSON's ``"\\ud800"``), which no UTF-8
+    writer accepts: left in, the result of a paid call would be lost at the first file, journal,
+    cache or terminal it reaches. Each is replaced by U+FFFD in the text, ``meta`` and ``raw``
+    (see :func:`~.engines.responses.writable`) and counted in ``meta["warnings"]``: counted in the
+    answer as received (``raw``), else in the result when the engine keeps no raw answer. Only
+    the engine's output is touched: the source's name is the caller's, and travels as given.
+    """
+    raw, in_raw = writable(result.raw)
+    pages, in_pages = writable(result.pages)
+    meta, in_meta = writable(dict(result.meta))
+    replaced = in_raw or in_pages + in_meta
+    if not replaced:
+        return result
+    said = (f"{replaced} unpaired surrogate{'s' if replaced != 1 else ''} (UTF-16 halves that are not text) "
+            f"in {result.engine}'s answer replaced with U+FFFD")  # fmt: skip
+    return OcrResult(result.engine, pages, raw, _joined(meta, {}, {"warnings": [said]}))
+
+
+def _joined(found: Mapping[str, Any], meta: Mapping[str, Any], said: Mapping[str, Any]) -> dict[str, Any]:
+    """``found`` (what the engine or the cache gave) updated with ``meta``, their warnings and
+    ``said``'s kept together, each once."""
+    warnings = [w for d in (found, meta, said) for w in _listed(d.get("warnings"))]
+    joined = {**found, **meta}
+    if warnings:
+        joined["warnings"] = list(dict.fromkeys(warnings))
+    return joined
+
+
+def _listed(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, (list, tuple)) else [value] if value else []
 
 
 def _script_warnings(choice: EngineChoice, registry: Registry | None, text: str = "") -> dict[str, Any]:
@@ -205,7 +242,7 @@ def parse(raw: Any, engine: str, *, registry: Registry | None = None) -> OcrResu
     if reader is not None:
         if not isinstance(raw, (str, bytes, bytearray)):
             raise InvalidResultError(f"a {engine} document is read from str, bytes or a path, not {type(raw).__name__}")
-        return reader(bytes(raw) if isinstance(raw, bytearray) else raw, source)
+        return _writable(reader(bytes(raw) if isinstance(raw, bytearray) else raw, source))
     if engine not in registry.engines:
         raise UnknownEngineError(engine, registry.readable(), kind="reader")
     cls = registry.engine_class(engine)
@@ -215,7 +252,7 @@ def parse(raw: Any, engine: str, *, registry: Registry | None = None) -> OcrResu
         except ValueError as exc:
             where = "" if source == "<document>" else f"{source}: "
             raise BadResponseError(f"{where}the response is not JSON ({exc})", vendor=cls.name) from None
-    return cls.parse(raw)
+    return _writable(cls.parse(raw))
 
 
 def export(result: OcrResult, format: str, *, registry: Registry | None = None, **options: Any) -> str | bytes:

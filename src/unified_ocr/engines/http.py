@@ -33,6 +33,7 @@ from ..errors import (
 from .base import RUNTIME, Engine, EngineOptions
 from .calls import note_request
 from .ratelimit import MIN_RATE, RateLimiter
+from .responses import writable
 from .retry import RetryPolicy
 
 #: reads a response and raises the vendor's typed error when it is one
@@ -84,7 +85,11 @@ class HttpClient:
                 raise ConfigError(f"{self.vendor}: a request header was refused as invalid; check the profile's credential") from None
             except requests.RequestException as exc:
                 raise NetworkError(f"request failed: {_scrub(_describe(exc), hidden)}", vendor=self.vendor) from None
-            self.check(response)
+            try:
+                self.check(response)
+            except ProviderError as exc:
+                _make_writable(exc)  # an error answer is vendor text too
+                raise
             return decode_json(response, self.vendor)
 
         return self.policy.call(once)
@@ -103,6 +108,16 @@ def _check_headers(headers: Mapping[str, str], vendor: str) -> None:
                 f"{vendor}: the {name} header holds a line break, a control character or surrounding spaces; "
                 "fix the credential it comes from"
             )
+
+
+def _make_writable(exc: ProviderError) -> None:
+    """Replace lone surrogates in the vendor's words an error carries (its message and code), so
+    that the journal, the summary and the terminal can write it; results get the same in the API."""
+    message, n = writable(exc.message)
+    code, m = writable(exc.code)
+    if n or m:
+        exc.message, exc.code = message, code
+        exc.args = tuple(writable(arg)[0] for arg in exc.args)
 
 
 def _scrub(text: str, hidden: list[str]) -> str:

@@ -21,10 +21,15 @@ unified_ocr.errors.BadResponseError: acme: expected box[0] to be a finite number
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
+
+import attrs
 
 from ..errors import BadResponseError
+
+T = TypeVar("T")
 
 
 class _Missing:
@@ -122,3 +127,59 @@ class ResponseReader:
         if value is None or isinstance(value, bool):
             return bool(value)
         raise self.fail(f"{at}.{key}", "true or false", value)
+
+
+#: A UTF-16 surrogate code point: never text of its own, and no UTF-8 writer can encode it.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def writable_text(text: str) -> tuple[str, int]:
+    """``text`` with each unpaired surrogate replaced by U+FFFD, and how many were replaced.
+
+    JSON may legally hold ``"\\ud800"``; decoded, it is a string that every UTF-8 writer (files,
+    journals, caches, stdout) refuses with a ``UnicodeEncodeError``. A high surrogate directly
+    followed by a low one is joined into the character the two encode, as UTF-16 reads them.
+
+    >>> writable_text("\\ud800x \\ud83d\\ude00") == ("\\ufffdx \\U0001f600", 1)
+    True
+    """
+    if text.isascii() or not _SURROGATE.search(text):
+        return text, 0
+    fixed = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return fixed, fixed.count("\ufffd") - text.count("\ufffd")
+
+
+class _Tally:
+    n = 0
+
+
+def writable(value: T) -> tuple[T, int]:
+    """``value`` (strings, lists, tuples, dicts and ``attrs`` objects such as a result, nested)
+    with every string made writable by :func:`writable_text`, and how many characters were
+    replaced. What holds none comes back as the same object; anything else is kept as it is."""
+    tally = _Tally()
+    return _writable(value, tally), tally.n
+
+
+def _writable(value: Any, tally: _Tally) -> Any:
+    if isinstance(value, str):
+        fixed, n = writable_text(value)
+        tally.n += n
+        return fixed
+    if isinstance(value, dict):
+        pairs = [(_writable(k, tally), _writable(v, tally)) for k, v in value.items()]
+        changed = any(k is not k0 or v is not v0 for (k, v), (k0, v0) in zip(pairs, value.items()))
+        return dict(pairs) if changed else value
+    if type(value) in (list, tuple):
+        items = [_writable(v, tally) for v in value]
+        return type(value)(items) if any(a is not b for a, b in zip(items, value)) else value
+    if attrs.has(type(value)):
+        changes = {}
+        for field in attrs.fields(type(value)):
+            if field.init:
+                old = getattr(value, field.name)
+                new = _writable(old, tally)
+                if new is not old:
+                    changes[field.alias] = new
+        return attrs.evolve(value, **changes) if changes else value
+    return value

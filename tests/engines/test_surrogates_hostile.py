@@ -1,0 +1,42 @@
+"""Vendor text made writable: lone UTF-16 surrogates (legal in JSON as ``"\\ud800"``) replaced by
+U+FFFD and counted, pairs joined, everything else left as it is (the same objects)."""
+
+from __future__ import annotations
+
+import json
+
+from unified_ocr import Line, OcrResult, Page, Quad, Word
+from unified_ocr.engines.responses import writable, writable_text
+
+BOX = Quad(((0, 0), (10, 0), (10, 5), (0, 5)))
+
+
+def test_a_lone_surrogate_becomes_the_replacement_character_and_is_counted() -> None:
+    assert writable_text("\ud800x") == ("\ufffdx", 1)
+    assert writable_text("a\udfffb\udbff") == ("a\ufffdb\ufffd", 2)
+    assert writable_text("\ud83d\ude00") == ("\U0001f600", 0)  # a split pair is the character it encodes
+    assert writable_text("\ufffd already") == ("\ufffd already", 0)  # a replacement character already there is not counted
+    text = "영수증 TOTAL 12,400 \U0001f600"
+    fixed, n = writable_text(text)
+    assert fixed is text and n == 0
+
+
+def test_nested_answers_and_results_are_cleaned_throughout() -> None:
+    answer = json.loads('{"images": [{"fields": [{"inferText": "\\ud800x"}], "\\udc00key": ["ok", "\\udfff"]}], "n": 1.5}')
+    fixed, n = writable(answer)
+    assert n == 3 and fixed == {"images": [{"fields": [{"inferText": "\ufffdx"}], "\ufffdkey": ["ok", "\ufffd"]}], "n": 1.5}
+    json.dumps(fixed, ensure_ascii=False).encode("utf-8")
+    word = Word("\ud800x", BOX, 0.5)
+    result = OcrResult("acme", (Page(0, 10, 5, (Line("\ud800x", BOX, (word,), 0.5),)),), raw=("\udfff",), meta={"m": "\ud800"})
+    clean, n = writable(result)
+    assert n == 4 and clean.text == "\ufffdx" and clean.words[0].text == "\ufffdx" and clean.raw == ("\ufffd",)
+    assert clean.meta == {"m": "\ufffd"} and clean.words[0].quad == BOX and clean.words[0].confidence == 0.5
+    json.dumps(clean.to_dict(include_raw=True), ensure_ascii=False).encode("utf-8")
+
+
+def test_what_holds_none_comes_back_as_the_same_object() -> None:
+    result = OcrResult("acme", (Page(0, 10, 5, (Line.from_words([Word("fine", BOX, None)]),)),), raw={"a": ["b"]}, meta={})
+    same, n = writable(result)
+    assert same is result and n == 0
+    marker = object()
+    assert writable(marker) == (marker, 0)
