@@ -62,16 +62,17 @@ class Proxy:
         self.sock.close()
 
 
-def browse(page: Path, profile: Path) -> tuple[str, list[str], set[str]]:
+def browse(page: Path, profile: Path, *extra: str) -> tuple[str, list[str], set[str]]:
     """The DOM after the page's scripts ran, its console messages, and the hosts requests went to
-    (the browser's own background requests among them: compare with a blank page's)."""
+    (the browser's own background requests among them: compare with a blank page's). ``extra``:
+    more Chromium switches."""
     proxy = Proxy()
     try:
         proc = subprocess.run(
             [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
              "--disable-component-update", "--disable-sync", "--disable-default-apps", f"--user-data-dir={profile}",
              "--enable-logging=stderr", "--v=0", f"--proxy-server={proxy.address}", "--proxy-bypass-list=<-loopback>",
-             "--virtual-time-budget=5000", "--dump-dom", page.as_uri()],
+             "--virtual-time-budget=5000", *extra, "--dump-dom", page.as_uri()],
             capture_output=True, text=True, timeout=120,
         )  # fmt: skip
     finally:

@@ -13,7 +13,17 @@
 The page is one template (``templates/report.html.j2``, Jinja2 with autoescaping) and works
 from disk with no network: no CDN, no fetch (``file://`` forbids it), the per-image data as
 script files added on demand, so a thousand images cost a thousand small files and not one
-huge page. Nothing of an engine's options but its fingerprint is written, which never holds
+huge page.
+
+Everything shown comes from outside (profile names from a config, file names, engines' texts),
+so the page treats it as hostile. Data reaching a script goes through :func:`script_json`
+(so ``</script>`` cannot end the script), the script finds elements by index, never by a
+selector built from a name, and writes text only through ``textContent``. Control characters
+are shown as their pictures (NUL as ``␀``), each text is isolated (``<bdi>``) so that a bidi
+control in it cannot reverse what follows, and long texts are cut with the whole on hover.
+The CSV files are spreadsheet-safe (:mod:`unified_ocr.exports.csvcells`).
+
+Nothing of an engine's options but its fingerprint is written, which never holds
 a secret; every file is checked for the engines' secrets all the same.
 """
 
@@ -29,12 +39,15 @@ from typing import TYPE_CHECKING, Any
 
 import cv2
 import jinja2
+import jinja2.utils
+from markupsafe import Markup
 from rapidfuzz.distance import Levenshtein
 
 from ..batch.files import write_text_atomic
 from ..config.secrets import Secret
 from ..errors import UnifiedOcrError
 from ..evaluation.detection import DONT_CARE, PageMatch
+from ..exports.csvcells import safe_record, safe_row
 from ..imaging.sources import open_source
 from .run import safe_name
 
@@ -57,11 +70,52 @@ COLUMNS = [
     ("p50 s", "speed", "p50_seconds", True), ("p95 s", "speed", "p95_seconds", True),
 ]  # fmt: skip
 
+#: Bidi embedding, override and isolate controls (U+202A-202E, U+2066-2069): each reorders what follows it.
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+#: The longest text a table cell shows; the whole is in its title (shown on hover).
+CELL_CHARS = 120
+# C0 controls (tab and newline kept) and DEL as their pictures (U+2400-2421): NUL and ESC seen, not lost
+_PICTURES = {c: 0x2400 + c for c in range(0x20) if chr(c) not in "\t\n"} | {0x7F: 0x2421}
+_PLAIN = _PICTURES | dict.fromkeys(map(ord, BIDI_CONTROLS))
+
+
+def script_json(value: Any) -> Markup:
+    """``value`` as JSON that may stand inside an inline ``<script>`` (or a script file) as it is.
+
+    ``<``, ``>``, ``&`` and ``'`` become ``\\u003c`` and so on, so no text can close the script
+    or open a comment; every other character past ASCII is escaped too, U+2028 and U+2029
+    among them (line ends to older JavaScript). The value the script reads is unchanged.
+    """
+    return jinja2.utils.htmlsafe_json_dumps(value, dumps=json.dumps, ensure_ascii=True)
+
+
+def shown(value: Any) -> Any:
+    """A text as the page shows it: control characters as their pictures (other values unchanged)."""
+    return value.translate(_PICTURES) if isinstance(value, str) and not isinstance(value, Markup) else value
+
+
+def plain(value: Any) -> str:
+    """A text for where markup cannot isolate it (the page title, a title attribute): pictures
+    for controls, and no bidi controls, which would reorder the text around it."""
+    return str(value).translate(_PLAIN)
+
+
+def bdi(value: Any, limit: int | None = None) -> Markup:
+    """A text isolated in ``<bdi>`` (a bidi control in it reorders only itself), controls shown;
+    cut to ``limit`` characters with the whole in the element's title."""
+    text = "" if value is None else str(value)
+    if limit is not None and len(text) > limit:
+        return Markup('<bdi title="{}">{}…</bdi>').format(plain(text), shown(text[:limit]))
+    return Markup("<bdi>{}</bdi>").format(shown(text))
+
+
 _env = jinja2.Environment(
     loader=jinja2.PackageLoader("unified_ocr.comparison", "templates"),
     autoescape=jinja2.select_autoescape(["html", "j2"]),
     undefined=jinja2.StrictUndefined,
+    finalize=shown,  # every value written, attributes too: controls as pictures
 )
+_env.filters.update(script_json=script_json, bdi=bdi, plain=plain)
 
 
 def write_report(comparison: Comparison, out: Path, *, secrets: Sequence[str] = ()) -> Path:
@@ -100,7 +154,7 @@ def _images_csv(comparison: Comparison) -> str:
             row = {"image": image, "engine": label, "truth_problem": comparison.truth_errors[k] or ""}
             row.update({key: _fmt(value) for key, value in figures.items()})
             row["error"] = figures.get("error") or ""
-            writer.writerow(row)
+            writer.writerow(safe_record(row))
     return buf.getvalue()
 
 
@@ -110,7 +164,7 @@ def _disagreements_csv(comparison: Comparison) -> str:
     writer.writerow(["image", "engine_a", "engine_b", "text_a", "text_b", "lower_confidence", "quad_a"])
     for d in comparison.disagreements:
         quad = " ".join(f"{x:.1f},{y:.1f}" for x, y in d.quad)
-        writer.writerow([d.image, d.first, d.second, d.first_text, d.second_text, _fmt(d.confidence), quad])
+        writer.writerow(safe_row([d.image, d.first, d.second, d.first_text, d.second_text, _fmt(d.confidence), quad]))
     return buf.getvalue()
 
 
@@ -141,7 +195,7 @@ def _page(comparison: Comparison) -> str:
         has_truth=any(t is not None for t in comparison.truths),
         disagreements=comparison.disagreements[:200],
         fmt=_fmt,
-        summary_json=json.dumps({"engines": comparison.engines}),
+        cell_chars=CELL_CHARS,
     )
 
 
@@ -198,7 +252,7 @@ def _write_view(comparison: Comparison, k: int, out: Path) -> None:
         if truth is not None:
             entry["diff"] = _diff(norm(truth.text), norm(result.text) if result is not None else "")
         data["engines"][label] = entry
-    script = f"unifiedOcrReport.loaded({k}, {json.dumps(data, ensure_ascii=True)});\n"
+    script = f"unifiedOcrReport.loaded({k}, {script_json(data)});\n"
     write_text_atomic(out / "report" / "data" / f"{k:05d}.js", script)
 
 
