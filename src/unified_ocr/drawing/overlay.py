@@ -4,6 +4,11 @@ Quads are drawn as they are (turned text as turned polygons, never boxes), each 
 reading order at its first corner (the text's own top-left), with the text written beside it
 in a font that has Hangul when one is given. Large images are drawn smaller, the quads
 scaled with them.
+
+Texts come from engines and are drawn as :func:`drawable` makes them: a bidi control would
+reorder the label around it (Pillow lays text out with the bidi algorithm where it can), so
+those are dropped, and control characters are drawn as their pictures (NUL as ``␀``), seen
+rather than lost.
 """
 
 from __future__ import annotations
@@ -23,6 +28,16 @@ LEVELS = ("word", "line", "table", "field")
 #: One colour per level (RGB): outline, and the same with a little opacity for the fill.
 COLOURS = {"word": (0, 120, 255), "line": (230, 60, 0), "table": (0, 150, 70), "cell": (140, 60, 200), "field": (200, 0, 120)}
 MAX_SIDE = 2000
+#: Bidi embedding, override and isolate controls (U+202A-202E, U+2066-2069): dropped from what is drawn.
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+# what drawable() does: C0 controls and DEL become their pictures (U+2400-2421), bidi controls go
+_DRAWABLE = {c: 0x2400 + c for c in range(0x20)} | {0x7F: 0x2421} | dict.fromkeys(map(ord, BIDI_CONTROLS))
+
+
+def drawable(text: str) -> str:
+    """``text`` as a label draws it: no bidi control to reverse what follows it, and control
+    characters (NUL, ESC, a line break) as their pictures, one line."""
+    return text.translate(_DRAWABLE)
 
 
 @attrs.frozen(slots=True)
@@ -36,16 +51,16 @@ class Mark:
 
 
 def marks(page: Page, level: str) -> list[Mark]:
-    """What ``level`` draws of ``page``, numbered in reading order."""
+    """What ``level`` draws of ``page``, numbered in reading order, texts as :func:`drawable` makes them."""
     if level not in LEVELS:
         raise ValueError(f"level is one of {', '.join(LEVELS)}, not {level!r}")
     if level == "word":
-        return [Mark(w.quad, k, w.text, "word") for k, w in enumerate(page.words, 1)]
+        return [Mark(w.quad, k, drawable(w.text), "word") for k, w in enumerate(page.words, 1)]
     if level == "line":
-        return [Mark(line.quad, k, line.text, "line") for k, line in enumerate(page.lines, 1)]
+        return [Mark(line.quad, k, drawable(line.text), "line") for k, line in enumerate(page.lines, 1)]
     if level == "field":
         placed = [(f, f.quad) for f in page.fields if f.quad is not None]
-        return [Mark(quad, k, f"{f.name}: {f.text}", "field") for k, (f, quad) in enumerate(placed, 1)]
+        return [Mark(quad, k, drawable(f"{f.name}: {f.text}"), "field") for k, (f, quad) in enumerate(placed, 1)]
     out: list[Mark] = []
     for t, table in enumerate(page.tables, 1):
         if table.quad is not None:
@@ -53,7 +68,7 @@ def marks(page: Page, level: str) -> list[Mark]:
         for cell in table.cells:
             quad = cell.quad or (cell.lines[0].quad.union(*(x.quad for x in cell.lines[1:])) if cell.lines else None)
             if quad is not None:
-                out.append(Mark(quad, 0, cell.text.replace("\n", " "), "cell"))
+                out.append(Mark(quad, 0, drawable(cell.text.replace("\n", " ")), "cell"))
     return out
 
 
