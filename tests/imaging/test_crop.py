@@ -83,7 +83,57 @@ def test_crop_many_matches_one_by_one_and_reads_paths() -> None:
 )
 def test_bad_quads_raise_a_clear_error(points, message) -> None:
     image = cv2.imread(str(SAMPLE))
-    with pytest.raises(InvalidQuadError, match=message):
-        crop(image, Quad(points))
+    with pytest.raises(InvalidQuadError, match=message):  # points as given (a Quad itself refuses non-finite ones)
+        crop(image, points)
     with pytest.raises(ValueError):  # also a ValueError, for callers that catch that
-        crop(image, Quad(points), rectify=False)
+        crop(image, points, rectify=False)
+
+
+HUGE = {  # quads a vendor or an annotator got wrong, on an 800 x 400 image
+    "1e7 square": [(-1e7, -1e7), (1e7, -1e7), (1e7, 1e7), (-1e7, 1e7)],
+    "30000 square": [(0, 0), (30000, 0), (30000, 30000), (0, 30000)],
+    "turned 45 degrees": [(400, -20000), (20400, 0), (400, 20000), (-19600, 0)],
+    "turned 180 degrees": [(30000, 30000), (-30000, 30000), (-30000, -30000), (30000, -30000)],
+    "sheared": [(-5000, -100), (25000, -100), (35000, 500), (-2000, 500)],
+    "long and thin": [(-1e7, 100), (1e7, 100), (1e7, 140), (-1e7, 140)],
+    "one corner far out": [(10, 10), (790, 10), (1e8, 1e8), (10, 390)],
+}
+
+
+@pytest.mark.parametrize("points", list(HUGE.values()), ids=list(HUGE))
+@pytest.mark.parametrize(("padding", "ratio"), [(0, 0), (4, 0), (0, 0.25)])
+def test_a_quad_far_larger_than_the_image_gives_a_crop_no_larger_than_the_image_plus_padding(points, padding, ratio) -> None:
+    """Cut at full size these took gigabytes (or OpenCV ran out of memory); the crop is the part inside."""
+    image = np.random.default_rng(0).integers(0, 256, (400, 800, 3), np.uint8)
+    margin = padding + ratio * 800  # the text height a ratio counts is at most the image's longest side
+    got = crop(image, points, padding=padding, padding_ratio=ratio)
+    h, w = got.shape[:2]
+    assert h * w <= (800 + 2 * margin) * (400 + 2 * margin) + 1  # in pixels, so in memory
+    assert max(h, w) <= math.hypot(800 + 2 * margin, 400 + 2 * margin) + 1
+    assert got.nbytes <= (800 + 2 * margin) * (400 + 2 * margin) * 3 + 3
+
+
+def test_the_part_inside_keeps_the_quads_own_scale_and_turn() -> None:
+    image = np.random.default_rng(1).integers(0, 256, (400, 800, 3), np.uint8)
+    assert np.array_equal(crop(image, HUGE["30000 square"]), image)  # upright, from the image's top-left: the image
+    upside_down = crop(image, HUGE["turned 180 degrees"])  # read from the bottom-right: as the image's own quad turned so
+    assert np.array_equal(upside_down, crop(image, [(800, 400), (0, 400), (0, 0), (800, 0)]))
+    assert np.array_equal(upside_down[1:, 1:], image[::-1, ::-1][:-1, :-1])  # points sit on pixel centres: one row repeats
+    line = crop(image, HUGE["long and thin"])  # a line across the whole image: its height kept, its length the image's
+    assert line.shape[:2] == (40, 800) and np.array_equal(line, image[100:140])
+    edge = crop(image, [(700, 300), (20000, 300), (20000, 340), (700, 340)], padding=5)  # past the right edge, padded
+    assert edge.shape[:2] == (50, 110) and np.array_equal(edge[5:45, 5:105], image[300:340, 700:800])
+
+
+@pytest.mark.parametrize(
+    ("points", "message"),
+    [
+        ([(0, 0), (200, 100), (200, 0), (0, 50)], "sides that cross"),
+        ([(-1e12, 0), (10, 0), (10, 10), (0, 10)], "pixels away"),
+        ([(-30000, -30000), (-100, -30000), (-100, -100), (-30000, -100)], "lies outside the 800x400 image"),
+    ],
+)
+def test_self_crossing_absurd_and_off_image_quads_raise(points, message) -> None:
+    image = np.zeros((400, 800, 3), np.uint8)
+    with pytest.raises(InvalidQuadError, match=message):
+        crop(image, points)

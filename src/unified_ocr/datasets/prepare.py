@@ -13,6 +13,7 @@ import attrs
 from ..imaging.sources import open_source
 from . import crops
 from .build_options import BuildOptions
+from .quads import bad_quads
 from .records import Region
 from .splits import parse_split, split_of
 
@@ -77,6 +78,12 @@ def prepare(regions: tuple[Region, ...], path: str, options: BuildOptions, kind:
         if not mine:
             continue
         pixels = src.decode(page)
+        bad = bad_quads([r.quad for r in mine], pixels.shape[1], pixels.shape[0])
+        if any(bad):  # not a place on this page: no sample of any kind, whatever its label
+            dropped["bad-quad"] += sum(bad)
+            mine = [r for r, b in zip(mine, bad) if not b]
+            if not mine:
+                continue
         if kind == "det":
             labelled = tuple((r, _label(r, options, breaks, dropped, notes) or "###") for r in mine)
             data = crops.encode(pixels, options.image_format, options.quality)

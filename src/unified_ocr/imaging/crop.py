@@ -2,21 +2,36 @@
 
 A quad's first point is the text's own top-left, so mapping the quad onto an upright
 rectangle brings 90°, 180° and slanted text out upright. Quads are taken as the engines
-gave them (never clamped); cropping is where the image's bounds apply: an axis-aligned
-crop is clipped to the image, a rectified one repeats the edge pixels where the quad
-reaches past it.
+gave them (never clamped); cropping is where the image's bounds apply, so that a quad far
+larger than its image (a vendor's or an annotator's mistake) costs no more than the image:
+
+- an axis-aligned crop is the padded bounding box clipped to the image;
+- a rectified crop keeps the quad's own mapping onto its upright rectangle (as long as the
+  text, as high as the text) but renders only the part of that rectangle whose pixels lie
+  in the image grown by the padding; the padding beyond the image repeats the edge pixels.
+  Such a crop is never larger than the image plus padding: its sides at most the padded
+  image's diagonal and its area at most the padded image's; the rare crop that would still
+  be larger (a huge quad turned or sheared across the whole image) is scaled down to fit.
+
+A quad with zero area, non-finite or absurd points (over :data:`MAX_COORDINATE`), sides that
+cross each other, or nothing inside the image raises :class:`InvalidQuadError`.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 
 import cv2
 import numpy as np
+import shapely
 
 from ..errors import InvalidQuadError
 from ..geometry import Quad
 from .sources import Source, SourceLike, open_source
+
+#: No image has a side of a billion pixels; a point further out than this is not a place on one.
+MAX_COORDINATE = 1e9
 
 
 def crop(
@@ -29,9 +44,10 @@ def crop(
 ) -> np.ndarray:
     """The region of ``quad`` in ``image``.
 
-    ``padding`` adds pixels on every side, ``padding_ratio`` a share of the text height.
-    With ``rectify`` the quad is mapped onto an upright rectangle as wide as the text is
-    long; without it, the padded bounding box is cut out, clipped to the image.
+    ``padding`` adds pixels on every side, ``padding_ratio`` a share of the text height (the
+    height counted at most the image's longest side). With ``rectify`` the quad is mapped onto
+    an upright rectangle as wide as the text is long, cut to the part inside the image; without
+    it, the padded bounding box is cut out, clipped to the image.
     """
     return crop_many(image, [quad], padding=padding, padding_ratio=padding_ratio, rectify=rectify)[0]
 
@@ -49,41 +65,111 @@ def crop_many(
     pts = np.asarray([q.points if isinstance(q, Quad) else q for q in quads], dtype=np.float64).reshape(-1, 4, 2)
     if len(pts) == 0:
         return []
-    _check(pts)
+    h, w = pixels.shape[:2]
+    _check(pts, w, h)
     p0, p1, p2, p3 = pts[:, 0], pts[:, 1], pts[:, 2], pts[:, 3]
     heights = (np.linalg.norm(p3 - p0, axis=1) + np.linalg.norm(p2 - p1, axis=1)) / 2
-    pad = padding + padding_ratio * heights
+    pad = padding + padding_ratio * np.minimum(heights, max(w, h))  # a quad taller than the image pads as one as tall
     if np.any(pad):
         pts = _grow(pts, pad)
-    x0, x1, y0, y1 = _clipped_bounds(pixels, pts)
     if not rectify:
+        x0, x1, y0, y1 = _clipped_bounds(pixels, pts)
         return [pixels[y0[i] : y1[i], x0[i] : x1[i]].copy() for i in range(len(pts))]
     widths = (np.linalg.norm(pts[:, 1] - pts[:, 0], axis=1) + np.linalg.norm(pts[:, 2] - pts[:, 3], axis=1)) / 2
     heights = (np.linalg.norm(pts[:, 3] - pts[:, 0], axis=1) + np.linalg.norm(pts[:, 2] - pts[:, 1], axis=1)) / 2
-    w = np.maximum(1, np.rint(widths)).astype(int)
-    h = np.maximum(1, np.rint(heights)).astype(int)
-    dst = np.zeros((len(pts), 4, 2), np.float32)
-    dst[:, 1, 0] = dst[:, 2, 0] = w
-    dst[:, 2, 1] = dst[:, 3, 1] = h
-    src = pts.astype(np.float32)
-    return [
-        cv2.warpPerspective(
-            pixels, cv2.getPerspectiveTransform(src[i], dst[i]), (int(w[i]), int(h[i])),
-            flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE,
-        )  # fmt: skip
-        for i in range(len(src))
-    ]
+    rw = np.maximum(1, np.rint(widths))
+    rh = np.maximum(1, np.rint(heights))
+    x, y, lo = pts[:, :, 0], pts[:, :, 1], -pad[:, None]
+    inside = ((x >= lo) & (y >= lo) & (x <= w - lo) & (y <= h - lo)).all(axis=1)
+    out = []
+    for i in range(len(pts)):
+        corner = np.array([rw[i], rh[i]])
+        try:
+            to_rect = _homography(pts[i], np.array([[0, 0], [corner[0], 0], corner, [0, corner[1]]], np.float64))
+        except np.linalg.LinAlgError:
+            raise InvalidQuadError(f"quad {i} has three corners on one line (its points are {pts[i].tolist()}); "
+                                   "it is not a quadrilateral to rectify") from None  # fmt: skip
+        # the part of the upright rectangle to render: all of it, or what lies in the padded image
+        box = (0.0, 0.0, *corner) if inside[i] else _window(pts[i], to_rect, corner, w, h, float(pad[i]))
+        to_rect, size = _fit(to_rect, box, w + 2 * float(pad[i]), h + 2 * float(pad[i]))
+        out.append(cv2.warpPerspective(pixels, to_rect, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE))
+    return out
 
 
-def _check(pts: np.ndarray) -> None:
+def _check(pts: np.ndarray, w: int, h: int) -> None:
     finite = np.isfinite(pts).all(axis=(1, 2))
     if not finite.all():
         raise InvalidQuadError(f"quad {int(np.argmin(finite))} has points that are not finite numbers: {pts[~finite][0].tolist()}")
+    far = (np.abs(pts) > MAX_COORDINATE).any(axis=(1, 2))
+    if far.any():
+        i = int(np.argmax(far))
+        raise InvalidQuadError(f"quad {i} has points more than {MAX_COORDINATE:.0e} pixels away (its points are {pts[i].tolist()}); "
+                               "it is not a place on any image")  # fmt: skip
     x, y = pts[:, :, 0], pts[:, :, 1]
     area = np.abs((x * np.roll(y, -1, axis=1) - y * np.roll(x, -1, axis=1)).sum(axis=1)) / 2
     if (area < 1e-6).any():
         i = int(np.argmax(area < 1e-6))
         raise InvalidQuadError(f"quad {i} has zero area (its points are {pts[i].tolist()}); nothing to crop")
+    polygons = shapely.polygons(pts)
+    crossing = ~shapely.is_valid(polygons)
+    if crossing.any():
+        i = int(np.argmax(crossing))
+        raise InvalidQuadError(f"quad {i} has sides that cross each other (its points are {pts[i].tolist()}); "
+                               "give its corners clockwise from the text's top-left")  # fmt: skip
+    outside = shapely.area(shapely.intersection(polygons, shapely.box(0, 0, w, h))) <= 0
+    if outside.any():
+        i = int(np.argmax(outside))
+        raise InvalidQuadError(f"quad {i} lies outside the {w}x{h} image (its points are {pts[i].tolist()})")
+
+
+def _homography(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """The perspective map of four points onto four, solved in float64 on coordinates brought
+    near the unit square first (OpenCV's own solver takes float32, which loses whole pixels on
+    quads reaching millions of pixels out)."""
+
+    def normalizer(p: np.ndarray) -> np.ndarray:
+        centre = p.mean(axis=0)
+        scale = math.sqrt(2) / max(float(np.linalg.norm(p - centre, axis=1).mean()), 1e-12)
+        return np.array([[scale, 0, -scale * centre[0]], [0, scale, -scale * centre[1]], [0, 0, 1]])
+
+    ts, td = normalizer(src), normalizer(dst)
+    s = np.hstack([src, np.ones((4, 1))]) @ ts.T
+    d = np.hstack([dst, np.ones((4, 1))]) @ td.T
+    a = np.zeros((8, 8))
+    b = np.zeros(8)
+    for k in range(4):
+        (x, y, _), (u, v, _) = s[k], d[k]
+        a[2 * k] = [x, y, 1, 0, 0, 0, -u * x, -u * y]
+        a[2 * k + 1] = [0, 0, 0, x, y, 1, -v * x, -v * y]
+        b[2 * k], b[2 * k + 1] = u, v
+    m = np.append(np.linalg.solve(a, b), 1).reshape(3, 3)
+    out: np.ndarray = np.linalg.inv(td) @ m @ ts
+    return out / out[2, 2]
+
+
+def _window(quad: np.ndarray, to_rect: np.ndarray, corner: np.ndarray, w: int, h: int, pad: float) -> tuple[float, ...]:
+    """The box ``(x0, y0, x1, y1)`` of the quad's upright rectangle (``corner``: its bottom-right)
+    whose pixels lie in the image grown by ``pad``."""
+    part = shapely.intersection(shapely.Polygon(quad), shapely.box(-pad, -pad, w + pad, h + pad))
+    ring = np.asarray(shapely.get_coordinates(part), np.float64)
+    mapped = np.hstack([ring, np.ones((len(ring), 1))]) @ to_rect.T
+    if not len(ring) or (mapped[:, 2] <= 1e-12).any():
+        return (0.0, 0.0, *corner)  # a quad whose sides bend inwards maps part of itself through infinity: all of it, fitted
+    xy = mapped[:, :2] / mapped[:, 2:]
+    x0, y0 = np.clip(np.floor(xy.min(axis=0) + 1e-3), 0, corner)  # within a thousandth of a pixel: the solver's rounding
+    x1, y1 = np.clip(np.ceil(xy.max(axis=0) - 1e-3), 0, corner)
+    return float(x0), float(y0), float(x1), float(y1)
+
+
+def _fit(to_rect: np.ndarray, box: tuple[float, ...], pw: float, ph: float) -> tuple[np.ndarray, tuple[int, int]]:
+    """The map onto ``box`` of the rectangle and the output size, scaled down where the box is
+    larger than the padded image (``pw`` x ``ph``): each side at most its diagonal, the area at most its own."""
+    x0, y0, x1, y1 = box
+    ow, oh = max(1.0, x1 - x0), max(1.0, y1 - y0)
+    side = math.hypot(pw, ph)
+    scale = min(1.0, side / ow, side / oh, math.sqrt(pw * ph / (ow * oh)))
+    shift = np.array([[scale, 0, -x0 * scale], [0, scale, -y0 * scale], [0, 0, 1]])
+    return shift @ to_rect, (max(1, math.floor(ow * scale + 1e-9)), max(1, math.floor(oh * scale + 1e-9)))
 
 
 def _grow(pts: np.ndarray, pad: np.ndarray) -> np.ndarray:
