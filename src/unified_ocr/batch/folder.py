@@ -108,7 +108,7 @@ def run_batch(
             f"{' '.join(sorted(IMAGE_SUFFIXES))}; a list (.txt, .lst) names one path per line"
         )
     folder = Path(out)
-    with _only_run_in(folder):
+    with hold_folder(folder):
         results = folder / RESULTS
         journal = Journal(folder / JOURNAL)
         done = journal.done() if retry_failed else journal.settled()
@@ -154,16 +154,18 @@ def run_batch(
 
 
 @contextmanager
-def _only_run_in(folder: Path) -> Iterator[None]:
-    """Hold the folder's lock for the run; refuse at once, naming the holder, when another run has it."""
+def hold_folder(folder: Path, inner: str = RESULTS, resumes: str = "it resumes from the same journal") -> Iterator[None]:
+    """Hold the folder's lock for the run; refuse at once, naming the holder, when another run has it.
+    Other jobs writing into an output folder take it too (``inner``: the subfolder made first, ``""`` for
+    none; ``resumes``: what waiting gives)."""
     try:
-        (folder / RESULTS).mkdir(parents=True, exist_ok=True)
+        (folder / inner).mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(folder / LOCK), timeout=0)
         lock.acquire()
     except Timeout:
         raise FolderInUseError(
             f"{folder}: another run is writing into this folder ({_holder(folder)}); "
-            "wait for it to end (it resumes from the same journal), or give another --out"
+            f"wait for it to end ({resumes}), or give another --out"
         ) from None
     except OSError as exc:
         raise ConfigError(f"{folder}: cannot write results here ({exc.strerror or exc}); give another --out") from None

@@ -6,6 +6,7 @@ import json
 import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from ..datasets import (
     read_charset,
 )
 from ..datasets.build import SUMMARY
+from ..datasets.lock import dataset_lock
 from ..datasets.splits import DEFAULT_SPLIT
 from ..engines.registry import default_registry
 from ..errors import ConfigError, TruthError, UnknownEngineError
@@ -91,6 +93,7 @@ def dataset(inputs: tuple[str, ...], out: Path | None, fmt: str | None, engines:
       unified-ocr dataset images/ --truth gt/ --format paddleocr-rec --out ds/ --split train=0.8,val=0.1,test=0.1
     """
     registry = default_registry()
+    held = ExitStack()
     with config_errors_exit():
         if not inputs or out is None or fmt is None:
             raise ConfigError("give INPUT..., --out DIR and --format FORMAT (unified-ocr dataset --list shows the formats)")
@@ -115,6 +118,7 @@ def dataset(inputs: tuple[str, ...], out: Path | None, fmt: str | None, engines:
         index = TruthIndex(truth, truth_format) if truth is not None else None
         labels = f"engines={','.join(c.label for c in choices)};min_agree={min_agree or len(choices)}" if choices else f"truth={truth}"
         DatasetBuilder(out, writer, options, labels).close()  # another setting in DIR stops here, before any call
+        held.enter_context(dataset_lock(out))  # until the end: a second build into DIR exits 2, naming this one
     failed = 0
     sources: list[LabelledSource] = []
     try:
@@ -164,6 +168,8 @@ def dataset(inputs: tuple[str, ...], out: Path | None, fmt: str | None, engines:
     except KeyboardInterrupt:
         click.echo(f"interrupted: {out} holds every image finished; run the same command again to go on", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    finally:
+        held.close()
     summary = json.loads((out / SUMMARY).read_text(encoding="utf-8"))
     click.echo(f"{out}: {summary['kept']} crop(s) " + ", ".join(f"{k} {n}" for k, n in summary["by_split"].items())
                + f"; {summary['added_this_run']} new", err=True)  # fmt: skip

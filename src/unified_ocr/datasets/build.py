@@ -4,9 +4,12 @@ The folder holds the format's files, ``manifest.jsonl`` (a line per crop: its fi
 and sha256, page, quad, level, label, engines and confidences, split), ``sources.jsonl``
 (a line per source done, with what was dropped and why) and ``summary.json``. Each source
 is written whole before its manifest lines and its ``sources.jsonl`` line; a run that is
-run again skips the sources done and rebuilds every index from the manifest, so a killed
-run resumed gives the same dataset as one that was never stopped. File names come from
-counters per split, never from OCR text, and nothing is written outside the folder.
+run again skips the sources done and rebuilds every index from the manifest (every time it
+opens a folder that holds a dataset: whatever a kill left past the last source done is
+undone, so no label line or LMDB sample is ever there twice), so a killed run resumed gives
+the same dataset as one that was never stopped. One build at a time writes into a folder
+(:mod:`.lock`). File names come from counters per split, never from OCR text, and nothing
+is written outside the folder.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import json
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +27,7 @@ import attrs
 from ..errors import ConfigError, UnifiedOcrError
 from . import crops
 from .build_options import BuildOptions
+from .lock import dataset_lock
 from .prepare import Prepared, prepare
 from .records import CropRecord, Region, Tally
 from .splits import parse_split
@@ -70,11 +75,20 @@ class DatasetBuilder:
         self.out = out
         self.options = options
         self.shares = parse_split(options.split)
-        out.mkdir(parents=True, exist_ok=True)
+        self.held = ExitStack()
+        self.held.enter_context(dataset_lock(out))  # a second build on the folder stops here, naming the first
+        try:
+            self._open(writer, options.identity(writer.name, labels))
+        except BaseException:
+            self.held.close()
+            raise
+
+    def _open(self, writer: type[DatasetWriter], identity: dict[str, Any]) -> None:
+        out = self.out
         self.root = out.resolve()
-        identity = options.identity(writer.name, labels)
         settings = out / SETTINGS
-        if settings.is_file():
+        resumed = settings.is_file()
+        if resumed:
             before = json.loads(settings.read_text(encoding="utf-8"))
             if before != identity:
                 changed = sorted(k for k in set(before) | set(identity) if before.get(k) != identity.get(k))
@@ -83,11 +97,19 @@ class DatasetBuilder:
         else:
             settings.write_text(json.dumps(identity, indent=1, default=str), encoding="utf-8")
         self.writer = writer(out)
-        records = [CropRecord.from_dict(d) for d in _read_lines(out / MANIFEST)]
-        done = _read_lines(out / SOURCES)
-        manifest_sources = {r.source for r in records}
+        self.writer.splits = tuple(name for name, _ in self.shares)
+        done = list({d["source"]: d for d in _read_lines(out / SOURCES) if "source" in d}.values())
         self.done = {d["source"] for d in done}
-        records = [r for r in records if r.source in self.done]  # a source killed mid-way is done again
+        records = []
+        crop_files: set[str] = set()
+        for r in map(CropRecord.from_dict, _read_lines(out / MANIFEST)):
+            if r.source not in self.done:  # a source killed mid-way is done again
+                continue
+            if r.crop_sha256:  # a crop's file is its own: a second line naming it is one too many
+                if r.file in crop_files:
+                    continue
+                crop_files.add(r.file)
+            records.append(r)
         self.tally = Tally()
         for d in done:
             for reason, n in d.get("dropped", {}).items():
@@ -99,9 +121,11 @@ class DatasetBuilder:
         # what was written is not kept in memory (a run of a million crops): counters, and a short
         # digest per crop to write an exact duplicate once
         self.seen = {bytes.fromhex(r.crop_sha256[:32]) for r in records if r.crop_sha256}
-        if records or manifest_sources - self.done:
-            self.writer.rebuild(records)
+        # the indexes say what the manifest says (a kill may have left more), and appends never follow a torn line
+        self.writer.rebuild(records)
+        if resumed:
             _rewrite_lines(out / MANIFEST, [r.to_dict() for r in records])
+            _rewrite_lines(out / SOURCES, done)
         self.added = 0
         self.folders: set[Path] = set()
 
@@ -112,9 +136,10 @@ class DatasetBuilder:
         self.close()
 
     def close(self) -> None:
-        self.writer.close()
-        summary = {**self.tally.to_dict(), "sources": len(self.done), "added_this_run": self.added}
-        (self.out / SUMMARY).write_text(json.dumps(summary, indent=1), encoding="utf-8")
+        with self.held:  # the lock is let go last, whatever happens here
+            self.writer.close()
+            summary = {**self.tally.to_dict(), "sources": len(self.done), "added_this_run": self.added}
+            (self.out / SUMMARY).write_text(json.dumps(summary, indent=1), encoding="utf-8")
 
     def file(self, relative: str) -> Path:
         """A file of the dataset, its folder made; refuses a path that would leave the folder (a

@@ -5,7 +5,8 @@ A writer is written to once per source page, with everything of that page, so th
 between pages leaves whole pages only: text indexes get one append (one ``write``), an LMDB
 one transaction, and JSON indexes are rewritten whole (atomically) every few seconds and at
 the end. The manifest is written after the writers; a resumed run rebuilds every index from
-it, so a page half-written when the run was killed is written again, in the same places.
+it, every split's (a split whose every sample went with the kill is emptied), so a page
+half-written when the run was killed is written again, in the same places, and never twice.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -74,8 +75,19 @@ class DatasetWriter:
     #: characters the format's label files cannot hold: a label with one is dropped (``label-breaks-format``)
     breaks: ClassVar[str] = ""
 
+    #: the dataset's split names, set by the builder before :meth:`rebuild`
+    splits: tuple[str, ...] = ()
+
     def __init__(self, out: Path) -> None:
         self.out = out
+
+    def rebuilt_splits(self, records: Sequence[CropRecord], exists: Callable[[str], bool]) -> dict[str, list[CropRecord]]:
+        """The records by split, for every split that has records or whose index ``exists``: the
+        splits a rebuild must write, an emptied one included."""
+        by_split: dict[str, list[CropRecord]] = {split: [] for split in self.splits if exists(split)}
+        for record in records:
+            by_split.setdefault(record.split, []).append(record)
+        return by_split
 
     @classmethod
     def unavailable_reason(cls) -> str | None:
@@ -97,7 +109,7 @@ class DatasetWriter:
         """A whole page with its regions (its file is written already)."""
 
     def rebuild(self, records: Sequence[CropRecord]) -> None:
-        """Make the index say exactly what the manifest says (a resumed run)."""
+        """Make the index say exactly what the manifest says (a resumed run), in every split."""
 
     def close(self) -> None:
         """Write what is kept in memory (JSON indexes)."""
@@ -130,9 +142,8 @@ class JsonIndexWriter(DatasetWriter):
             self.flush()
 
     def rebuild(self, records: Sequence[CropRecord]) -> None:
-        self.entries = {}
-        for record in records:
-            self.entries.setdefault(record.split, []).append(self.entry(Sample(record, b"")))
+        by_split = self.rebuilt_splits(records, lambda split: self.path(split).is_file())
+        self.entries = {split: [self.entry(Sample(r, b"")) for r in group] for split, group in by_split.items()}
         self.flush()
 
     def flush(self) -> None:

@@ -46,9 +46,8 @@ class PaddleDetWriter(DatasetWriter):
         append_text(self.out / f"det_gt_{page.split}.txt", self.line(page))
 
     def rebuild(self, records: Sequence[CropRecord]) -> None:
-        pages = _pages(self.out, records)
-        for split in {p.split for p in pages}:
-            write_atomic(self.out / f"det_gt_{split}.txt", "".join(self.line(p) for p in pages if p.split == split))
+        for split, group in self.rebuilt_splits(records, lambda split: (self.out / f"det_gt_{split}.txt").is_file()).items():
+            write_atomic(self.out / f"det_gt_{split}.txt", "".join(map(self.line, _pages(self.out, group))))
 
 
 class MmocrDetWriter(JsonIndexWriter):
@@ -78,9 +77,8 @@ class MmocrDetWriter(JsonIndexWriter):
         self.entries.setdefault(page.split, []).append(self.page_entry(page))
 
     def rebuild(self, records: Sequence[CropRecord]) -> None:
-        self.entries = {}
-        for page in _pages(self.out, records):
-            self.add_page(page)
+        by_split = self.rebuilt_splits(records, lambda split: self.path(split).is_file())
+        self.entries = {split: [self.page_entry(page) for page in _pages(self.out, group)] for split, group in by_split.items()}
         self.flush()
 
 
@@ -101,5 +99,14 @@ class IcdarWriter(DatasetWriter):
         write_atomic(self.out / page.split / "gt" / f"gt_img_{page.index}.txt", lines)
 
     def rebuild(self, records: Sequence[CropRecord]) -> None:
-        for page in _pages(self.out, records):
-            self.add_page(page)
+        """Each page's ground truth rewritten; a page a kill left past the manifest (its image and
+        its ground truth) removed, so that a trainer walking the folder finds only the manifest's."""
+        for split, group in self.rebuilt_splits(records, lambda split: (self.out / split).is_dir()).items():
+            pages = _pages(self.out, group)
+            for page in pages:
+                self.add_page(page)
+            kept = {page.index for page in pages}
+            for path in [*(self.out / split / "gt").glob("gt_img_*.txt"), *(self.out / split / "images").glob("img_*.*")]:
+                number = path.stem.removeprefix("gt_").removeprefix("img_")
+                if number.isdigit() and int(number) not in kept:
+                    path.unlink()

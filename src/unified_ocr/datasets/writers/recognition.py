@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ...errors import ConfigError
 from ..records import CropRecord
 from .base import DatasetWriter, JsonIndexWriter, Sample, append_text, write_atomic
 
@@ -56,10 +57,14 @@ class DtrbWriter(DatasetWriter):
             by_split.setdefault(sample.record.split, []).append(sample)
         for split, group in by_split.items():
             with self.env(split).begin(write=True) as txn:  # a page's crops and the new count, together or not at all
+                held = int(txn.get(b"num-samples") or 0)
                 for s in group:
+                    if s.record.index != held + 1:  # pragma: no cover - the builder counts from what the LMDB holds
+                        raise ValueError(f"{self.out / split}: sample {s.record.index} would follow sample {held}")
                     txn.put(f"image-{s.record.index:09d}".encode(), s.data)
                     txn.put(f"label-{s.record.index:09d}".encode(), s.record.label.encode("utf-8"))
-                txn.put(b"num-samples", str(max(s.record.index for s in group)).encode())
+                    held = s.record.index
+                txn.put(b"num-samples", str(held).encode())
             self.written[split] = self.written.get(split, 0) + sum(len(s.data) for s in group)
             if self.written[split] > REOPEN_AFTER:
                 self.envs.pop(split).close()
@@ -67,13 +72,34 @@ class DtrbWriter(DatasetWriter):
             append_text(self.out / split / "gt.txt", "".join(f"{Path(s.record.file).name}\t{s.record.label}\n" for s in group))
 
     def rebuild(self, records: Sequence[CropRecord]) -> None:
-        by_split: dict[str, list[CropRecord]] = {}
-        for record in records:
-            by_split.setdefault(record.split, []).append(record)
-        for split, group in by_split.items():
+        """Each split's LMDB made to hold exactly the manifest's samples, in one transaction: the
+        ones a kill left past the manifest deleted, any missing or other one put back from its
+        crop file, and ``num-samples`` their count; then ``gt.txt`` rewritten."""
+        for split, group in self.rebuilt_splits(records, lambda split: (self.out / split).is_dir()).items():
+            if [r.index for r in group] != list(range(1, len(group) + 1)):
+                raise ConfigError(f"{self.out}: the manifest's {split} samples are not numbered 1 to {len(group)}; "
+                                  "the folder was changed by hand: build into a new --out")  # fmt: skip
             with self.env(split).begin(write=True) as txn:
+                for r in group:
+                    key = f"{r.index:09d}".encode()
+                    label = r.label.encode("utf-8")
+                    if txn.get(b"label-" + key) != label or txn.get(b"image-" + key) is None:
+                        txn.put(b"image-" + key, self._crop(r))
+                        txn.put(b"label-" + key, label)
+                for prefix in (b"image-", b"label-"):  # what a kill left past the last sample kept
+                    cursor = txn.cursor()
+                    found = cursor.set_range(prefix + f"{len(group) + 1:09d}".encode())
+                    while found and cursor.key().startswith(prefix):
+                        found = cursor.delete()
                 txn.put(b"num-samples", str(len(group)).encode())
             write_atomic(self.out / split / "gt.txt", "".join(f"{Path(r.file).name}\t{r.label}\n" for r in group))
+
+    def _crop(self, record: CropRecord) -> bytes:
+        try:
+            return (self.out / record.file).read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"{self.out / record.file}: the manifest's crop cannot be read ({exc.strerror or exc}); "
+                              "build into a new --out") from None  # fmt: skip
 
     def close(self) -> None:
         for env in self.envs.values():
@@ -100,8 +126,8 @@ class PaddleRecWriter(DatasetWriter):
             append_text(self.out / f"rec_gt_{split}.txt", text)
 
     def rebuild(self, records: Sequence[CropRecord]) -> None:
-        for split in {r.split for r in records}:
-            write_atomic(self.out / f"rec_gt_{split}.txt", "".join(self.line(r) for r in records if r.split == split))
+        for split, group in self.rebuilt_splits(records, lambda split: (self.out / f"rec_gt_{split}.txt").is_file()).items():
+            write_atomic(self.out / f"rec_gt_{split}.txt", "".join(map(self.line, group)))
 
 
 class MmocrRecWriter(JsonIndexWriter):
@@ -162,5 +188,5 @@ class HfImageFolderWriter(DatasetWriter):
             append_text(self.out / split / "metadata.jsonl", text)
 
     def rebuild(self, records: Sequence[CropRecord]) -> None:
-        for split in {r.split for r in records}:
-            write_atomic(self.out / split / "metadata.jsonl", "".join(self.line(r) for r in records if r.split == split))
+        for split, group in self.rebuilt_splits(records, lambda split: (self.out / split / "metadata.jsonl").is_file()).items():
+            write_atomic(self.out / split / "metadata.jsonl", "".join(map(self.line, group)))
