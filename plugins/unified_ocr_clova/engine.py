@@ -20,6 +20,7 @@ import attrs
 import requests
 
 from unified_ocr import Limits, OcrResult, Secret, Upload
+from unified_ocr.config.secrets import redact_url, url_repr
 from unified_ocr.engines.base import RUNTIME
 from unified_ocr.engines.http import HttpEngine, HttpOptions, retry_after, status_error
 from unified_ocr.errors import (
@@ -59,7 +60,8 @@ Api = Literal["auto", "general", "template", "document"]
 
 def _url(_instance: Any, attribute: attrs.Attribute, value: str | None) -> None:
     if value is not None and not value.startswith(("http://", "https://")):
-        raise ValueError(f"expected an http(s) URL, got {value!r}")
+        got = repr(redact_url(value)) if "://" in value else "a value with no scheme"  # never a credential it holds
+        raise ValueError(f"expected an http(s) URL, got {got}")
 
 
 @attrs.frozen(slots=True)
@@ -71,7 +73,7 @@ class ClovaOptions(HttpOptions):
     KEY_FIELD = "secret"
     KEY_ENV = SECRET_ENV
 
-    invoke_url: str | None = attrs.field(default=None, validator=_url)  # else $CLOVA_OCR_INVOKE_URL
+    invoke_url: str | None = attrs.field(default=None, validator=_url, repr=url_repr)  # else $CLOVA_OCR_INVOKE_URL
     secret: Secret | None = None  # else $CLOVA_OCR_SECRET
     api: Api = "auto"  # "auto" reads the URL: .../general, .../infer, .../document/KIND
     version: Literal["V2", "V1"] = "V2"

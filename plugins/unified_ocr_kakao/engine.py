@@ -17,6 +17,7 @@ import attrs
 import requests
 
 from unified_ocr import Limits, OcrResult, Secret, Upload
+from unified_ocr.config.secrets import redact_url, url_repr
 from unified_ocr.engines.http import HttpEngine, HttpOptions, retry_after, status_error
 from unified_ocr.errors import (
     AuthenticationError,
@@ -77,6 +78,13 @@ _LOOKS_LIKE_A_REASON = re.compile(r"[A-Za-z0-9_ .\-]{1,60}")
 _TEXT_KEYS = ("code", "message", "msg", "error", "reason", "detail", "error_code", "errorCode")
 
 
+def _url(_instance: Any, attribute: attrs.Attribute, value: str | None) -> None:
+    """An http(s) URL with no spaces; the message never shows a credential the value holds."""
+    if value is not None and not re.fullmatch(r"https?://\S+", value):
+        got = repr(redact_url(value)) if "://" in value else "a value with no scheme"
+        raise ValueError(f"'{attribute.name}' must match regex 'https?://\\S+' (an http(s) URL with no spaces), got {got}")
+
+
 @attrs.frozen(slots=True)
 class KakaoOptions(HttpOptions):
     """Settings of a ``backend = "kakao"`` profile (timeouts, retries and rate limit: see HttpOptions)."""
@@ -86,9 +94,7 @@ class KakaoOptions(HttpOptions):
     KEY_FIELD = "api_key"
     KEY_ENV = KEY_ENV
 
-    endpoint: str | None = attrs.field(  # the API Endpoint URL; else $KAKAO_OCR_ENDPOINT
-        default=None, validator=attrs.validators.optional(attrs.validators.matches_re(r"https?://\S+"))
-    )
+    endpoint: str | None = attrs.field(default=None, validator=_url, repr=url_repr)  # the API Endpoint URL; else $KAKAO_OCR_ENDPOINT
     api_key: Secret | None = None  # sent as x-api-key; else $KAKAO_OCR_API_KEY
     max_side: int = attrs.field(default=MAX_SIDE, validator=attrs.validators.ge(1))  # larger images are shrunk first
 

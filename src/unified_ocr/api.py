@@ -18,6 +18,7 @@ import attrs
 
 from .batch.cache import ResultCache, cache_key
 from .config.choice import ConfigLike, EngineChoice, EngineLike, choose_engine
+from .config.secrets import redact_url
 from .engines import scripts
 from .engines.calls import CallRecord, metered
 from .engines.registry import Registry, default_registry
@@ -82,7 +83,7 @@ def recognize_recorded(
     with metered() as meter:
         if isinstance(source, str) and source.startswith(("http://", "https://")):
             fetched = _writable(runner.recognize_url(source))  # the service fetches it; coordinates are that image's
-            result = attrs.evolve(fetched, meta={**fetched.meta, "source": source, "profile": choice.label})
+            result = attrs.evolve(fetched, meta={**fetched.meta, "source": redact_url(source), "profile": choice.label})
             meter.requests = max(meter.requests, 1)
             return result, meter.record(time.perf_counter() - started)
         src = open_source(source, max_pixels=max_pixels)  # input errors surface here, before the engine sees anything

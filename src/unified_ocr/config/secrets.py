@@ -2,14 +2,20 @@
 
 A configuration names where a secret lives (``{ env = "CLOVA_OCR_SECRET" }`` or
 ``{ file = "~/.config/clova.key" }``); the value is read only when a request is built.
+
+A URL can carry credentials too (``https://user:pw@host/ocr?access_token=...``):
+:func:`redact_url` is how any URL is written or shown, and :func:`url_secrets` lists what a
+message about a request to it must not hold.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import attrs
 
@@ -127,3 +133,95 @@ class Secret:
         return "Secret(value='***')"
 
     __str__ = __repr__
+
+
+#: What stands where a secret was.
+REDACTED = "***"
+#: A URL inside free text (a message, a log line): a scheme, ``://``, and what follows up to a space or quote.
+_URL_IN_TEXT = re.compile(r"\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s'\"<>]+")
+#: A path with a query inside free text, as HTTP libraries quote a request (``url: /general?access_token=...``).
+_QUERY_IN_TEXT = re.compile(r"(/[^\s'\"<>?]*)\?([^\s'\"<>#]*)")
+
+
+def redact_url(url: str) -> str:
+    """``url`` as it may be written anywhere: scheme, host, port, path and query keys kept;
+    the userinfo, every query value (a bare query item whole) and the fragment replaced by ``***``.
+
+    A URL with none of those comes back unchanged, the same string; so does a string that is
+    not a URL. One that cannot be parsed keeps only its scheme.
+
+    >>> redact_url("http://user:pw@ocr.example.com:8080/general?access_token=abc&lang=ko")
+    'http://***@ocr.example.com:8080/general?access_token=***&lang=***'
+    >>> redact_url("https://ocr.example.com/general")
+    'https://ocr.example.com/general'
+    """
+    if "://" not in url:
+        return url
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - parsed for its check: a bad port is an unparseable URL
+    except ValueError:
+        return f"{url.split('://', 1)[0]}://{REDACTED}"
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    if not (at or parts.query or parts.fragment):
+        return url
+    netloc = f"{REDACTED}@{hostport}" if at else hostport
+    query = _redact_query(parts.query)
+    return (f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
+            + (f"#{REDACTED}" if parts.fragment else ""))  # fmt: skip
+
+
+def _redact_query(query: str) -> str:
+    """``key=***`` for each item; an item with no ``=`` may be a token itself, and goes whole."""
+    return "&".join(f"{key}={REDACTED}" if eq else REDACTED if key else key
+                    for key, eq, _ in (item.partition("=") for item in re.split("[&;]", query)))  # fmt: skip
+
+
+def url_secrets(url: str | None) -> list[str]:
+    """The parts of ``url`` that :func:`redact_url` hides (user, password, query values, fragment),
+    as written and percent-decoded, longest first: what to scrub from a message that may quote
+    the request (an HTTP library's ``... with url: /general?access_token=...``)."""
+    if not url or "://" not in url:
+        return []
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return [url]
+    found: list[str] = []
+    userinfo, at, _ = parts.netloc.rpartition("@")
+    if at:
+        found += [userinfo, *userinfo.split(":", 1)]
+    for item in re.split("[&;]", parts.query):
+        key, eq, value = item.partition("=")
+        found.append(value if eq else key)
+    found.append(parts.fragment)
+    found += [unquote(v) for v in found]
+    return sorted({v for v in found if len(v) >= 2}, key=len, reverse=True)  # one character would garble any message
+
+
+def redact_urls_in(text: str, *, hidden: list[str] | None = None) -> str:
+    """``text`` with every URL in it redacted (:func:`redact_url`), the values of every query quoted
+    after a path too, and then each of ``hidden`` (say, :func:`url_secrets` of the URL a request
+    went to, and header values) replaced by ``***``."""
+    text = _URL_IN_TEXT.sub(lambda m: redact_url(m.group()), text)
+    text = _QUERY_IN_TEXT.sub(lambda m: f"{m.group(1)}?{_redact_query(m.group(2))}", text)
+    for value in hidden or ():
+        text = text.replace(value, REDACTED)
+    return text
+
+
+def redact_urls(value: Any) -> Any:
+    """``value`` (an option, or lists, tuples and dicts of them) with every string that is a URL redacted."""
+    if isinstance(value, str):
+        return redact_url(value)
+    if type(value) in (list, tuple):
+        return type(value)(redact_urls(v) for v in value)
+    if isinstance(value, dict):
+        return {k: redact_urls(v) for k, v in value.items()}
+    return value
+
+
+def url_repr(value: Any) -> str:
+    """An attrs ``repr`` for an option holding a URL: the redacted URL, so that printing the
+    options (a log line, a traceback's locals) never shows its credentials."""
+    return repr(redact_url(value) if isinstance(value, str) else value)

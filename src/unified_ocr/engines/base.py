@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Generic, TypeVar, cast
 
 import attrs
 
-from ..config.secrets import Secret
+from ..config.secrets import Secret, redact_url, redact_urls
 from ..errors import ConfigError, UnsupportedImageError
 from ..model import OcrResult
 from .upload import Limits, Upload
@@ -105,14 +105,17 @@ class Engine(abc.ABC, Generic[OptionsT]):
         """What identifies this engine's results: its name and the options that change them.
 
         The result cache keys on it with the image's hash; secrets and ``RUNTIME`` fields
-        are left out, so a new key or a longer timeout still finds earlier results.
+        are left out, so a new key or a longer timeout still finds earlier results. It is
+        also what a report writes of the options, so a URL's credentials (its userinfo, query
+        values and fragment) are redacted (:func:`~unified_ocr.config.secrets.redact_url`):
+        like a key, a new token in the URL still finds earlier results.
         """
         values: dict[str, Any] = {}
         for field in attrs.fields(type(options)):
             value = getattr(options, field.name)
             if isinstance(value, Secret) or field.metadata.get("result") is False:
                 continue
-            values[field.name] = list(value) if isinstance(value, tuple) else value
+            values[field.name] = redact_urls(list(value) if isinstance(value, tuple) else value)
         if cls.revision != 1:
             return {"engine": cls.name, "revision": cls.revision, "options": values}
         return {"engine": cls.name, "options": values}
@@ -128,7 +131,7 @@ class Engine(abc.ABC, Generic[OptionsT]):
 
     def recognize_url(self, url: str) -> OcrResult:
         """Recognise an image the service fetches itself; coordinates in that image's frame."""
-        raise UnsupportedImageError(url, f"engine {self.name!r} cannot fetch images by URL; download the image and pass the file")
+        raise UnsupportedImageError(redact_url(url), f"engine {self.name!r} cannot fetch images by URL; download the image and pass the file")
 
     @abc.abstractmethod
     def recognize(self, upload: Upload) -> OcrResult:

@@ -18,7 +18,7 @@ from typing import Any, ClassVar, TypeVar
 import attrs
 import requests
 
-from ..config.secrets import Secret
+from ..config.secrets import Secret, redact_urls_in, url_secrets
 from ..errors import (
     AuthenticationError,
     BadResponseError,
@@ -71,7 +71,8 @@ class HttpClient:
         """POST (``data=``, ``json=`` or ``files=``) and return the decoded JSON answer and the tries made."""
 
         _check_headers(headers, self.vendor)  # before any try: a bad header is the setup's fault, never retried
-        hidden = [v for v in headers.values() if len(v) >= 4]  # header values (credentials) never reach a message
+        # header values (credentials) and the URL's userinfo and query values never reach a message
+        hidden = [v for v in headers.values() if len(v) >= 4] + url_secrets(url)
 
         def once() -> Any:
             if self.limiter is not None:
@@ -121,9 +122,8 @@ def _make_writable(exc: ProviderError) -> None:
 
 
 def _scrub(text: str, hidden: list[str]) -> str:
-    for value in hidden:
-        text = text.replace(value, "***")
-    return text
+    """``text`` with every URL redacted and each of ``hidden`` replaced by ``***``."""
+    return redact_urls_in(text, hidden=hidden)
 
 
 def decode_json(response: requests.Response, vendor: str) -> Any:
