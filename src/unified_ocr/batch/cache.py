@@ -4,7 +4,8 @@ setup is paid for once.
 The key is the SHA-256 of the image's bytes and of the engine's fingerprint (its name and
 the options that change results; never a secret, timeout or retry count). Entries are the
 results' JSON (with the vendor's raw answer), written atomically: a run killed mid-write
-leaves no half entry. ``recognize``, ``recognize_many`` and ``unified-ocr batch`` share it.
+leaves no half entry. A source path that is not UTF-8 is kept in an entry's ``meta``
+escaped (:func:`~.files.json_text`), never the reason an entry cannot be written. ``recognize``, ``recognize_many`` and ``unified-ocr batch`` share it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import OcrResult
-from .files import write_text_atomic
+from .files import json_text, write_text_atomic
 
 CACHE_ENV = "UNIFIED_OCR_CACHE_DIR"
 
@@ -62,7 +63,7 @@ class ResultCache:
         """Store ``result``; a cache that cannot be written (a full disk, no permission) is a
         warning, never a failure: the result was paid for and is returned all the same."""
         try:
-            write_text_atomic(self._path(key), json.dumps(result.to_dict(include_raw=True), ensure_ascii=False))
+            write_text_atomic(self._path(key), json_text(result.to_dict(include_raw=True)))
         except OSError as exc:
             warnings.warn(f"the result cache {self.folder} cannot be written ({exc.strerror or exc}); results are not cached",
                           CacheWriteWarning, stacklevel=2)  # fmt: skip

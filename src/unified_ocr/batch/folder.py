@@ -13,7 +13,12 @@ the holding process ends, however it ends; who holds it is written beside it, fo
 
 Results are named after the image's stem and the first 12 hex digits of its content hash,
 never after anything the engine read, so that same-named images of different folders do
-not collide and a name is always safe on disk.
+not collide and a name is always safe on disk (a stem that is not UTF-8 is written with
+U+FFFD for its undecodable bytes; the hash tells such names apart).
+
+A rerun skips what is done and what failed because of the image itself (the journal's
+cause ``image``), unless ``retry_failed``; failures the user can put right (credentials,
+quota, permission) and transient ones are tried again.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import os
 import socket
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,9 +40,9 @@ from filelock import FileLock, Timeout
 from ..config.choice import ConfigLike, EngineLike
 from ..errors import ConfigError
 from ..imaging.pdf import DEFAULT_DPI
-from ..imaging.sources import IMAGE_SUFFIXES
+from ..imaging.sources import IMAGE_SUFFIXES, display_path
 from .cache import ResultCache
-from .files import write_text_atomic
+from .files import json_text, write_bytes_atomic, write_text_atomic
 from .inputs import expand_inputs
 from .journal import Journal
 from .progress import BatchProgress
@@ -70,7 +76,7 @@ class BatchReport:
 def result_name(outcome: Outcome) -> str:
     """``STEM.HASH12.json`` for a successful outcome."""
     assert outcome.sha256 is not None
-    return f"{Path(outcome.source).stem or 'image'}.{outcome.sha256[:12]}.json"
+    return f"{display_path(Path(outcome.source).stem) or 'image'}.{outcome.sha256[:12]}.json"
 
 
 def run_batch(
@@ -113,8 +119,10 @@ def run_batch(
         journal = Journal(folder / JOURNAL)
         done = journal.done() if retry_failed else journal.settled()
         dropped = journal.dropped  # a kill mid-write leaves a torn line; it is dropped, and said
-        total = sum(1 for path in expand_inputs(inputs) if path not in done)
-        progress = BatchProgress(total, skipped=len(done), stream=stream, label=label, position=position)
+        succeeded = journal.done()
+        counts = Counter("done" if path in succeeded else "failed" if path in done else "to do" for path in expand_inputs(inputs))
+        progress = BatchProgress(counts["to do"], skipped=counts["done"], skipped_failed=counts["failed"], stream=stream,
+                                 label=label, position=position)  # fmt: skip
 
         def save(outcome: Outcome) -> str:
             assert outcome.result is not None
@@ -123,10 +131,10 @@ def run_batch(
                 for ending, content in exporter.outputs(outcome.result):  # a file per page or table, for some formats
                     target = results / (name.removesuffix(".json") + ending)
                     if isinstance(content, bytes):
-                        target.write_bytes(content)
+                        write_bytes_atomic(target, content)
                     else:
                         write_text_atomic(target, content)
-            write_text_atomic(results / name, json.dumps(outcome.result.to_dict(), ensure_ascii=False))
+            write_text_atomic(results / name, json_text(outcome.result.to_dict()))
             return f"{RESULTS}/{name}"
 
         aborted = None
@@ -171,7 +179,7 @@ def hold_folder(folder: Path, inner: str = RESULTS, resumes: str = "it resumes f
         raise ConfigError(f"{folder}: cannot write results here ({exc.strerror or exc}); give another --out") from None
     try:
         holder = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
-        write_text_atomic(folder / HOLDER, json.dumps(holder))
+        write_text_atomic(folder / HOLDER, json_text(holder))
         yield
     finally:
         (folder / HOLDER).unlink(missing_ok=True)
@@ -182,7 +190,7 @@ def _write_summary(folder: Path, summary: dict[str, Any]) -> str | None:
     """Write ``summary.json``; on a full disk or a lost permission, say so instead of ending in a
     traceback after the work is done (the journal already holds every image's state)."""
     try:
-        write_text_atomic(folder / SUMMARY, json.dumps(summary, indent=2))
+        write_text_atomic(folder / SUMMARY, json_text(summary, indent=2))
     except OSError as exc:
         return f"{folder / SUMMARY}: cannot be written ({exc.strerror or exc}); the journal holds every image's state"
     return None

@@ -4,7 +4,21 @@ Each line is written whole, flushed and synced before the next image is counted 
 so a run killed at any moment leaves a journal that is valid up to its last line (a line
 cut off by the kill is dropped when the journal is next opened). The last line for a source
 decides its state: ``ok`` is skipped on resume, ``error`` and ``retrying`` are tried again. Lines never hold a
-secret: only the source, its hash, the status, the error's type and message, and counts.
+secret: only the source, its hash, the status, the error's type, message and cause, and counts.
+
+A failure's ``cause`` says whether running again as it is could help:
+
+* ``image``: the image itself (empty, damaged, not an image, over the service's limits, or
+  the service could not read it). The same image fails the same way, so a comparison's
+  rerun leaves it *settled* (``--retry-failed`` tries it again).
+* ``setup``: something the user fixes (a refused key, a used-up quota, a file that cannot
+  be read for want of permission, a result that cannot be written), or ``transient``: a
+  storm that outlasted every round. Both are tried again on the next run, once fixed.
+
+Sources are keyed as the run was given them. A path that is not UTF-8 keeps its
+undecodable bytes as lone surrogates; lines are written by
+:func:`~unified_ocr.batch.files.json_text`, which escapes them (``"\\udcbf"``), so the line
+is valid UTF-8 and reads back as the same key: such an image is skipped on resume like any other.
 """
 
 from __future__ import annotations
@@ -16,6 +30,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, Protocol
+
+from .. import errors
+from .files import json_text
 
 log = logging.getLogger("unified_ocr.batch")
 
@@ -50,9 +67,30 @@ def _decode(raw: bytes) -> dict[str, Any] | None:
     return entry if isinstance(entry, dict) and "source" in entry else None
 
 
-def _for_good(error: Any) -> bool:
-    """Whether a journaled error says it was not transient (older entries do not say: transient)."""
-    return isinstance(error, dict) and error.get("retryable") is False
+#: Failures caused by the image itself: the same image fails the same way however often it is sent.
+IMAGE_FAILURES: tuple[type[BaseException], ...] = (
+    errors.EmptyImageError, errors.UnsupportedImageError, errors.CorruptImageError, errors.InvalidSourceError,
+    errors.RequestTooLargeError, errors.ImageFailedError,
+)  # fmt: skip
+
+
+def cause_of(error: BaseException) -> str:
+    """``image``, ``transient`` or ``setup`` (see the module's docstring). A file that cannot be
+    read (missing, no permission) is ``setup``: the user can put it right."""
+    if isinstance(error, IMAGE_FAILURES):
+        return "image"
+    return "transient" if getattr(error, "retryable", False) else "setup"
+
+
+def _settled(error: Any) -> bool:
+    """Whether a journaled error was caused by the image itself. Entries written before errors
+    carried a cause are judged by their type's name (an unknown type is not settled)."""
+    if not isinstance(error, dict):
+        return False
+    if "cause" in error:
+        return error["cause"] == "image"
+    kind = getattr(errors, str(error.get("type")), None)
+    return isinstance(kind, type) and issubclass(kind, IMAGE_FAILURES)
 
 
 class Journal:
@@ -63,7 +101,7 @@ class Journal:
         self._file: IO[str] | None = None
         self.dropped = 0  # lines the last read could not use
         self._done: set[str] | None = None  # read once, then kept up to date by record()
-        self._failed: set[str] | None = None  # failed for good; read and kept with _done
+        self._failed: set[str] | None = None  # failed because of the image itself; read and kept with _done
 
     def __repr__(self) -> str:
         return f"Journal({str(self.path)!r})"
@@ -99,20 +137,20 @@ class Journal:
         return set(self._state()[0])
 
     def settled(self) -> set[str]:
-        """Sources done, or failed for good (an error that is not transient: the same image and
-        setup would fail the same way again). A comparison rerun skips both; entries written
-        before errors said whether they were transient count as transient."""
+        """Sources done, or failed because of the image itself (cause ``image``: it would fail
+        the same way again). A comparison rerun skips both; a failure the user can put right
+        (credentials, quota, permission) or a transient one is not settled, and is tried again."""
         done, failed = self._state()
         return done | failed
 
     def _state(self) -> tuple[set[str], set[str]]:
-        """The sources done and those failed for good, from one read of the file."""
+        """The sources done and those settled as failed, from one read of the file."""
         if self._done is None or self._failed is None:
             self._done, self._failed = set(), set()
             for source, entry in self.last_entries().items():
                 if entry.get("status") == "ok":
                     self._done.add(source)
-                elif entry.get("status") == "error" and _for_good(entry.get("error")):
+                elif entry.get("status") == "error" and _settled(entry.get("error")):
                     self._failed.add(source)
         return self._done, self._failed
 
@@ -125,7 +163,7 @@ class Journal:
             "sha256": outcome.sha256,
             "status": "ok" if error is None else "retrying" if retrying else "error",
             "error": None if error is None else {"type": type(error).__name__, "message": str(error),
-                                                 "retryable": bool(getattr(error, "retryable", False))},
+                                                 "retryable": bool(getattr(error, "retryable", False)), "cause": cause_of(error)},
             "attempts": outcome.attempts,
             "seconds": round(outcome.seconds, 4),
             "cached": outcome.cached,
@@ -135,9 +173,9 @@ class Journal:
         }
         if self._done is not None and self._failed is not None:
             (self._done.add if error is None else self._done.discard)(outcome.source)
-            (self._failed.add if entry["status"] == "error" and _for_good(entry["error"]) else self._failed.discard)(outcome.source)
+            (self._failed.add if entry["status"] == "error" and _settled(entry["error"]) else self._failed.discard)(outcome.source)
         f = self._open()
-        f.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        f.write(json_text(entry) + "\n")
         f.flush()
         os.fsync(f.fileno())
         return entry

@@ -16,7 +16,18 @@ from ..engines.registry import default_registry
 from ..engines.scope import EngineScope
 from ..errors import UnknownEngineError
 from ..imaging.pdf import DEFAULT_DPI
-from .common import CONFIG_HELP, DPIS, ENGINE_HELP, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, RATE_LIMITS, config_errors_exit
+from .common import (
+    CONFIG_HELP,
+    DPIS,
+    ENGINE_HELP,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    RATE_LIMITS,
+    RETRY_FAILED_HELP,
+    config_errors_exit,
+    say,
+)
 
 
 @click.command()
@@ -36,19 +47,23 @@ from .common import CONFIG_HELP, DPIS, ENGINE_HELP, EXIT_FAILED, EXIT_INTERRUPTE
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Result cache folder [default: $UNIFIED_OCR_CACHE_DIR, else the user cache folder].")
 @click.option("--dpi", type=DPIS, default=DEFAULT_DPI, show_default=True, help="Pixel frame of PDF pages.")
+@click.option("--retry-failed", is_flag=True, help=RETRY_FAILED_HELP)
 @click.option("-f", "--format", "formats", multiple=True, metavar="FORMAT",
               help="Also write each result in this export format beside its JSON (tsv, jsonl, csv, fields-json, ...; "
                    "repeat for several; unified-ocr export --list).")
 def batch(inputs: tuple[str, ...], engine: str | None, config: Path | None, out: Path, concurrency: int, rate_limit: float | None,
-          retries: int | None, rounds: int, no_cache: bool, cache_dir: Path | None, dpi: float, formats: tuple[str, ...]) -> None:  # fmt: skip
+          retries: int | None, rounds: int, no_cache: bool, cache_dir: Path | None, dpi: float, retry_failed: bool,
+          formats: tuple[str, ...]) -> None:  # fmt: skip
     """Recognise many images; resumable, rate-limited, retried and cached.
 
     INPUT is an image, a folder (searched recursively for JPEG, PNG, TIFF, BMP, WebP, GIF
     and PDF files) or a text file (.txt, .lst) listing one path per line. Each finished
     image gets a line in DIR/journal.jsonl and, when it succeeded, DIR/results/NAME.HASH.json.
-    Running the same command again skips the images the journal holds as done and tries the
-    failed ones again; an image already recognised with the same engine setup is answered
-    from the cache without a call. A bad image is reported and the others go on.
+    Running the same command again skips the images the journal holds as done, and those
+    that failed because of the image itself (unless --retry-failed), and tries the others
+    again (a refused key, a used-up quota, transient failures); an image already recognised
+    with the same engine setup is answered from the cache without a call. A bad image is
+    reported and the others go on.
     """
     try:
         exporters = [default_registry().get("exporter", name) for name in formats]  # an unknown one stops here
@@ -61,13 +76,14 @@ def batch(inputs: tuple[str, ...], engine: str | None, config: Path | None, out:
     try:
         with config_errors_exit():
             report = run_batch(inputs, out, engine, cfg, concurrency=concurrency, rate_limit=rate_limit, retries=retries,
-                               cache=False if no_cache else ResultCache(cache_dir), dpi=dpi, rounds=rounds, exports=exporters)  # fmt: skip
+                               cache=False if no_cache else ResultCache(cache_dir), dpi=dpi, rounds=rounds, exports=exporters,
+                               retry_failed=retry_failed)  # fmt: skip
     except KeyboardInterrupt:
         click.echo("interrupted: what finished is in the journal; run the same command again to go on", err=True)
         sys.exit(EXIT_INTERRUPTED)
     for line in report.lines:
-        click.echo(line, err=True)
+        say(line)
     if report.aborted is not None:
-        click.echo(f"error: {report.aborted}", err=True)
+        say(f"error: {report.aborted}")
     if not report.ok:
         sys.exit(EXIT_FAILED)

@@ -1,9 +1,13 @@
 """What every command shares: exit codes (in this one place), option help, and turning a
-configuration error into a message and exit code 2."""
+configuration error into a message and exit code 2.
+
+Image paths travel as the file system gave them (a name that is not UTF-8 keeps its bytes
+as lone surrogates); what is printed goes through ``display_path`` (U+FFFD for those bytes)
+and what is written through ``json_text`` or ``writable_text``, so a name never ends a command.
+"""
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -13,7 +17,9 @@ from typing import Any
 
 import click
 
+from ..batch.files import json_text, writable_text
 from ..errors import ConfigError
+from ..imaging.sources import display_path
 from ..model import OcrResult
 
 #: Every image was recognised.
@@ -42,6 +48,9 @@ RATE_LIMITS = FiniteRange(min=0.001, max=100_000)
 #: Resolutions a PDF page may be rendered at.
 DPIS = FiniteRange(min=10, max=1200)
 
+RETRY_FAILED_HELP = ("Also try again the images that failed before because of the image itself (damaged, too large, "
+                     "unreadable by the service); failures of the setup (credentials, quota, permission) and transient "
+                     "ones are always tried again.")
 CONFIG_HELP = "Configuration file of engine profiles [default: $UNIFIED_OCR_CONFIG, then ./unified-ocr.toml]."
 ENGINE_HELP = "Profile or engine name [default: the config's default profile, else the offline default engine]."
 
@@ -52,15 +61,20 @@ def config_errors_exit() -> Iterator[None]:
     try:
         yield
     except ConfigError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {display_path(str(exc))}", err=True)
         sys.exit(EXIT_USAGE)
+
+
+def say(message: str) -> None:
+    """A message naming paths, on stderr as people read it (bytes of a name that are not UTF-8 as U+FFFD)."""
+    click.echo(display_path(message), err=True)
 
 
 def render(result: OcrResult, fmt: str, compact: bool = False) -> str:
     """A result as the command prints it: ``json`` (the full result) or ``text`` (reading order)."""
     if fmt == "text":
-        return result.text
-    return json.dumps(result.to_dict(), ensure_ascii=False, indent=None if compact else 2)
+        return writable_text(result.text)
+    return json_text(result.to_dict(), indent=None if compact else 2)
 
 
 def write_content(content: str | bytes, target: Path | None, heading: str = "") -> None:
@@ -71,11 +85,11 @@ def write_content(content: str | bytes, target: Path | None, heading: str = "") 
         if isinstance(content, bytes):
             target.write_bytes(content)
         else:
-            target.write_text(content, encoding="utf-8")
+            target.write_text(writable_text(content), encoding="utf-8")
     elif isinstance(content, bytes):
         sys.stdout.buffer.write(content)
     else:
-        click.echo(heading + content, nl=False)
+        click.echo(display_path(heading) + writable_text(content), nl=False)
 
 
 def refuse_binary_on_stdout(exporters: Sequence[Any], several: bool) -> None:

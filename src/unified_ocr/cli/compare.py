@@ -17,7 +17,7 @@ from ..config.profiles import Config, load_config
 from ..errors import UnifiedOcrError
 from ..evaluation.normalize import Normalization
 from ..evaluation.truth import READERS
-from .common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, config_errors_exit, run_options
+from .common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, RETRY_FAILED_HELP, config_errors_exit, run_options
 
 
 def _normalization(ctx: click.Context, param: click.Parameter, value: str | None) -> Normalization:
@@ -46,11 +46,13 @@ def _normalization(ctx: click.Context, param: click.Parameter, value: str | None
                    "(Korean scored per jamo), no-nfkc, no-collapse-whitespace, or none [default: NFKC, whitespace runs "
                    "collapsed].")
 @run_options()
+@click.option("--retry-failed", is_flag=True, help=RETRY_FAILED_HELP)
 @click.option("--dry-run", is_flag=True, help="Print the calls each engine would make (and their cost where a profile "
                                               "sets price_per_1000); make none.")
 def compare(inputs: tuple[str, ...], engines: tuple[str, ...], truth: Path | None, truth_format: str | None, truth_level: str, out: Path,
             normalization: Normalization, config: Path | None, concurrency: int, rate_limit: float | None,
-            retries: int | None, rounds: int, no_cache: bool, cache_dir: Path | None, dpi: float, dry_run: bool) -> None:  # fmt: skip
+            retries: int | None, rounds: int, no_cache: bool, cache_dir: Path | None, dpi: float, retry_failed: bool,
+            dry_run: bool) -> None:  # fmt: skip
     """Compare engines on the same images: accuracy, agreement, speed and cost.
 
     INPUT is as in batch: images, folders of them, or lists of paths. Every engine reads
@@ -82,7 +84,7 @@ def compare(inputs: tuple[str, ...], engines: tuple[str, ...], truth: Path | Non
             comparison = run_compare(images, choices, truth, cfg, truth_format=truth_format, truth_level=truth_level,
                                      normalization=normalization, out=out,
                                      concurrency=concurrency, rate_limit=rate_limit, retries=retries, rounds=rounds,
-                                     cache=cache, dpi=dpi)  # fmt: skip
+                                     cache=cache, dpi=dpi, retry_failed=retry_failed)  # fmt: skip
     except KeyboardInterrupt:
         click.echo("interrupted: each engine's journal holds what finished; run the same command again to go on", err=True)
         sys.exit(EXIT_INTERRUPTED)

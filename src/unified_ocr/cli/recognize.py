@@ -16,6 +16,7 @@ from ..engines.registry import default_registry
 from ..engines.scope import EngineScope
 from ..errors import ConfigError, UnifiedOcrError, UnknownEngineError
 from ..imaging.pdf import DEFAULT_DPI
+from ..imaging.sources import display_path
 from ..model import OcrResult
 from .common import (
     CONFIG_HELP,
@@ -27,6 +28,7 @@ from .common import (
     output_paths,
     refuse_binary_on_stdout,
     render,
+    say,
     write_content,
 )
 
@@ -82,26 +84,26 @@ def _recognize_all(images: list[str], choice: EngineChoice, scope: EngineScope, 
     outcomes = recognize_many(images, choice, concurrency=1, cache=cache, scope=scope, dpi=dpi, ordered=True)
     for i, (image, target, outcome) in enumerate(zip(images, targets, outcomes)):
         if show_progress:
-            click.echo(f"[{i + 1}/{len(images)}] {image}", err=True)
+            say(f"[{i + 1}/{len(images)}] {image}")
         if isinstance(outcome.error, ConfigError):
-            click.echo(f"error: {outcome.error}", err=True)
+            say(f"error: {outcome.error}")
             sys.exit(EXIT_USAGE)
         if outcome.result is None:
             failed += 1
-            click.echo(f"error: {outcome.error}", err=True)
+            say(f"error: {outcome.error}")
             continue
         if outcome.cached:
-            click.echo(f"{image}: answered from the result cache, no call made (--no-cache to call again)", err=True)
+            say(f"{image}: answered from the result cache, no call made (--no-cache to call again)")
         if fmt not in ("json", "text"):
             _write_export(outcome.result, fmt, image, target, len(images), printed)
         elif target is not None:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(render(outcome.result, fmt) + "\n", encoding="utf-8")
-            click.echo(f"{image} -> {target}", err=True)
+            say(f"{image} -> {target}")
         elif len(images) == 1 or fmt == "json":
             click.echo(render(outcome.result, fmt, compact=len(images) > 1))
         else:
-            click.echo(("\n" if printed else "") + f"==> {image} <==\n{outcome.result.text}")
+            click.echo(("\n" if printed else "") + display_path(f"==> {image} <==\n") + render(outcome.result, "text"))
         printed += 1
     if failed:
         click.echo(f"{failed} of {len(images)} image(s) failed", err=True)
@@ -118,7 +120,7 @@ def _write_export(result: OcrResult, fmt: str, image: str, target: Path | None, 
         heading = f"==> {image}{part} <==\n" if count > 1 or part else ""
         write_content(content, path, ("\n" if printed or k else "") + heading)
         if path is not None:
-            click.echo(f"{image} -> {path}", err=True)
+            say(f"{image} -> {path}")
 
 
 @click.command()
@@ -158,14 +160,14 @@ def parse(responses: tuple[Path, ...], engine: str, fmt: str) -> None:
         except UnifiedOcrError as exc:
             failed += 1
             said = str(exc)
-            click.echo(f"error: {said if said.startswith(str(path)) else f'{path}: {said}'}", err=True)
+            say(f"error: {said if said.startswith(str(path)) else f'{path}: {said}'}")
             continue
         if fmt not in ("json", "text"):
             _write_export(result, fmt, str(path), None, len(responses), printed)
         elif fmt == "json":
             click.echo(render(result, fmt, compact=len(responses) > 1))
         else:
-            click.echo((f"==> {path} <==\n" if len(responses) > 1 else "") + result.text)
+            click.echo(display_path(f"==> {path} <==\n" if len(responses) > 1 else "") + render(result, "text"))
         printed += 1
     if failed:
         sys.exit(EXIT_FAILED)

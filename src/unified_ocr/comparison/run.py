@@ -3,8 +3,10 @@
 With an output folder each engine runs as a ``batch`` into ``DIR/runs/<profile>-<hash>/``
 (the hash of its options, so changed options start afresh): its own journal, results and
 lock, so an interrupted comparison resumes and a finished one is read back with no call. An
-image that failed for good (a refusal that would come again) is not tried again on a rerun;
-one that failed transiently is. Without one (the Python API with no ``out``), each runs through
+image that failed because of the image itself (damaged, too large, unreadable by the
+service) is not tried again on a rerun unless ``retry_failed`` is among the batch options;
+one that failed because of the setup (a refused key, a used-up quota, a permission) or
+transiently is, so a run with a wrong secret is put right by fixing it and running again. Without one (the Python API with no ``out``), each runs through
 :func:`~unified_ocr.batch.recognize_many`; the result cache still answers what was read before.
 Either way one engine failing on an image is a :class:`Reading` with an error, never the end.
 """
@@ -120,8 +122,8 @@ def _read_into(folder: Path, images: Sequence[str], choice: EngineChoice, config
     """One engine as a resumable batch into ``folder``: its readings rebuilt from the journal,
     the calls it made, and its report's lines (said once every engine has ended)."""
     label = choice.label if position is not None else None
-    report = run_batch(images, folder, choice, config, stream=stream, retry_failed=False, label=label, position=position,
-                       stop=stop, **batch_options)  # fmt: skip
+    options = {"retry_failed": False, **batch_options}
+    report = run_batch(images, folder, choice, config, stream=stream, label=label, position=position, stop=stop, **options)
     lines = [f"{choice.label}:"] + [f"  {line}" for line in report.lines]
     if report.aborted is not None:
         lines.append(f"  {choice.label}: stopped early: {report.aborted}")

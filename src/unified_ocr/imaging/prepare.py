@@ -22,7 +22,7 @@ from ..errors import RecognitionError, UnsupportedImageError
 from ..geometry import Transform
 from ..model import OcrResult, Page
 from . import pdf
-from .sources import Source, orient, verify_jpeg
+from .sources import Source, display_path, orient, verify_jpeg
 
 #: JPEG qualities tried, in order, until the byte limit holds.
 JPEG_QUALITIES = (92, 85, 75, 60, 45)
@@ -52,15 +52,18 @@ def prepare(source: Source, limits: Limits, *, dpi: float = pdf.DEFAULT_DPI) -> 
     """The uploads for ``source`` under ``limits``, one request each, lazily (one page in memory).
 
     The original bytes when they fit; a PDF over the page limit split into runs of pages
-    when the engine takes PDF; otherwise one image per page, fitted to the limits.
+    when the engine takes PDF; otherwise one image per page, fitted to the limits. An upload
+    names its source as shown to people (:func:`~.sources.display_path`): an engine may send
+    the name to its vendor, and a file name that is not UTF-8 must not end the request.
     """
+    name = display_path(source.name)
     if fits(source, limits):
         assert source.data is not None and source.info is not None
         if source.info.format == "jpeg":  # sent as it is: a cut file must not reach a paid call
             verify_jpeg(source.data, source.name)
         sizes = source.page_sizes(dpi)
         pages = tuple(UploadPage(i, s, Transform.identity(*s)) for i, s in enumerate(sizes))
-        yield Upload(source.data, source.info.format, source.name, pages)
+        yield Upload(source.data, source.info.format, name, pages)
         return
     fmt = source.info.format if source.info else "array"
     if fmt == "pdf" and "pdf" in limits.formats and limits.max_pages:
@@ -71,7 +74,7 @@ def prepare(source: Source, limits: Limits, *, dpi: float = pdf.DEFAULT_DPI) -> 
         shrink = limits.max_side is not None and max(sizes[index]) > limits.max_side
         # shrink first, then turn the smaller image
         stored = source.decode(index, dpi, oriented=False, gray_ok=True, to_shrink=shrink)
-        yield fit_pixels(stored, limits, source.name, index, lossy=fmt in _LOSSY, orientation=source.orientation)
+        yield fit_pixels(stored, limits, name, index, lossy=fmt in _LOSSY, orientation=source.orientation)
 
 
 def upload_count(source: Source, limits: Limits) -> int:
@@ -147,10 +150,10 @@ def _split_pdf(source: Source, limits: Limits, dpi: float) -> Iterator[Upload]:
         data = pdf.subset(source.data, source.name, run)
         if limits.max_bytes is None or len(data) <= limits.max_bytes:
             pages = tuple(UploadPage(i, sizes[i], Transform.identity(*sizes[i])) for i in run)
-            yield Upload(data, "pdf", source.name, pages)
+            yield Upload(data, "pdf", display_path(source.name), pages)
         else:
             for i in run:
-                yield fit_pixels(source.decode(i, dpi), limits, source.name, i)
+                yield fit_pixels(source.decode(i, dpi), limits, display_path(source.name), i)
 
 
 def map_back(result: OcrResult, upload: Upload) -> OcrResult:

@@ -255,6 +255,20 @@ def open_source(source: SourceLike | Source, name: str | None = None, *, max_pix
     return Source(label, data, None, probe(data, label, max_pixels=max_pixels), max_pixels)
 
 
+def display_path(path: str | os.PathLike[str] | bytes) -> str:
+    """A path, or a message naming one, as shown to people: bytes of a name that are not
+    UTF-8 (a CP949 name from a Windows machine, carried as lone surrogates) become U+FFFD,
+    the replacement character. Never raises; use it for what is printed, never as a key
+    or to open the file (the path itself does that)."""
+    raw = os.fspath(path)
+    if isinstance(raw, bytes):
+        return raw.decode("utf-8", "replace")
+    try:
+        return raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a lone surrogate that is no escaped byte
+        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in raw)
+
+
 #: What :func:`open_source` takes, for messages.
 ACCEPTED = "pass a path, bytes, a binary file object (opened with 'rb') or a numpy array"
 
