@@ -102,6 +102,36 @@ def test_confidence_must_be_a_probability_or_none() -> None:
         Word("a", q, 1.5)
 
 
+NON_FINITE = st.sampled_from([math.nan, -math.nan, math.inf, -math.inf])
+
+
+@settings(max_examples=200)
+@given(points=st.lists(st.tuples(coord, coord), min_size=4, max_size=4), corner=st.integers(0, 3), axis=st.integers(0, 1),
+       bad=NON_FINITE, form=st.sampled_from(["tuples", "numpy", "strings"]))  # fmt: skip
+def test_a_quad_refuses_a_point_that_is_not_finite_in_any_form(points: list, corner: int, axis: int, bad: float, form: str) -> None:
+    """Issue 20: a NaN or infinite point would reach figures, drawings and JSON (as bare NaN); the model refuses it."""
+    from unified_ocr.geometry import NonFiniteQuadError
+
+    pts = [list(p) for p in points]
+    pts[corner][axis] = bad
+    given_points = np.array(pts) if form == "numpy" else [[str(v) for v in p] for p in pts] if form == "strings" else pts
+    with pytest.raises(NonFiniteQuadError, match="finite") as raised:
+        Quad(given_points)
+    assert isinstance(raised.value, ValueError)
+    document = OcrResult("x", (Page(0, 10, 10, (Line("a", Quad.from_bbox(0, 0, 1, 1)),)),)).to_dict()
+    document["pages"][0]["lines"][0]["quad"] = pts
+    with pytest.raises(ValueError):
+        OcrResult.from_dict(document)
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf, "nan"])
+def test_confidence_refuses_what_is_not_a_finite_number(value: object) -> None:
+    with pytest.raises(ValueError, match="0..1"):
+        Word("a", Quad.from_bbox(0, 0, 1, 1), value)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="0..1"):
+        Field("total", confidence=value)  # type: ignore[arg-type]
+
+
 def rotated(cx: float, cy: float, w: float, h: float, degrees: float) -> Quad:
     """A w x h box at (cx, cy) whose text reads at ``degrees``, points from the text's own top-left."""
     t = math.radians(degrees)

@@ -25,15 +25,23 @@ PointsLike = Union[Sequence[Sequence[float]], np.ndarray]
 
 
 def _to_points(value: PointsLike) -> tuple[Point, Point, Point, Point]:
+    """Four points of finite floats: a NaN or infinite point would poison every figure, drawing and
+    JSON document it reaches (NaN compares false with every bound), so it is refused here, once."""
     try:  # the common case, unpacked without numpy: parsers build thousands of quads
         (x0, y0), (x1, y1), (x2, y2), (x3, y3) = value
-        return ((float(x0), float(y0)), (float(x1), float(y1)), (float(x2), float(y2)), (float(x3), float(y3)))
+        points = ((float(x0), float(y0)), (float(x1), float(y1)), (float(x2), float(y2)), (float(x3), float(y3)))
     except (TypeError, ValueError):
-        pass
-    arr = np.asarray(value, dtype=np.float64)
-    if arr.shape != (4, 2):
-        raise ValueError(f"a quad needs four (x, y) points, got an array of shape {arr.shape}")
-    return tuple((float(x), float(y)) for x, y in arr)  # type: ignore[return-value]
+        arr = np.asarray(value, dtype=np.float64)
+        if arr.shape != (4, 2):
+            raise ValueError(f"a quad needs four (x, y) points, got an array of shape {arr.shape}") from None
+        points = tuple((float(x), float(y)) for x, y in arr)  # type: ignore[assignment]
+    if not all(math.isfinite(v) for point in points for v in point):
+        raise NonFiniteQuadError(f"a quad's points must be finite numbers, got {points}")
+    return points
+
+
+class NonFiniteQuadError(ValueError):
+    """A quad was given a point that is NaN or infinite."""
 
 
 def _size(value: Iterable[int]) -> tuple[int, int]:

@@ -57,8 +57,8 @@ def _confidence(value: float | None) -> float | None:
     if value is None:
         return None
     value = float(value)
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(f"confidence must be within 0..1 or None, got {value}")
+    if not 0.0 <= value <= 1.0:  # NaN fails this too
+        raise ValueError(f"confidence must be a number within 0..1 or None, got {value}")
     return value
 
 

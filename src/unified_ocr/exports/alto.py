@@ -23,11 +23,17 @@ from ..errors import MalformedDocumentError
 from ..geometry import Quad
 from ..model import Block, Cell, Line, OcrResult, Page, Table, Word
 from . import xmlkit
+from .numbers import MAX_COORDINATE, MAX_INDEX, MAX_SIDE, read_number
 
 NAMESPACE = "http://www.loc.gov/standards/alto/ns-v4#"
 SCHEMA_LOCATION = f"{NAMESPACE} http://www.loc.gov/alto/v4/alto-4-4.xsd"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
-_CELL_ID = re.compile(r"p\d+_t\d+_r(\d+)_c(\d+)_rs(\d+)_cs(\d+)")
+_CELL_ID = re.compile(r"p\d+_t\d+_r(\d{1,6})_c(\d{1,6})_rs(\d{1,6})_cs(\d{1,6})")
+#: The namespaces of ALTO's versions (the Library of Congress's, and version 1's before it).
+NAMESPACES = ("http://www.loc.gov/standards/alto/", "http://schema.ccs-gmbh.com/ALTO")
+#: What each numeric attribute may hold; any other is a coordinate.
+_RANGES = {"WIDTH": (0.0, MAX_COORDINATE), "HEIGHT": (0.0, MAX_COORDINATE), "ROTATION": (-360.0, 360.0),
+           "WC": (0.0, 1.0), "PHYSICAL_IMG_NR": (0.0, MAX_INDEX)}  # fmt: skip
 
 
 class _Writer:
@@ -124,15 +130,14 @@ class _Reader:
         return MalformedDocumentError(f"{xmlkit.where(self.source, element.sourceline)}: {problem}")
 
     def number(self, element: Any, name: str, default: float | None = None) -> float:
+        """An attribute's number, finite and in its range (:data:`_RANGES`), or the document is refused."""
         value = element.get(name)
         if value is None:
             if default is None:
                 raise self.fail(element, f"{xmlkit.local(element)} has no {name}")
             return default
-        try:
-            return float(value)
-        except ValueError:
-            raise self.fail(element, f"{name} is not a number: {value[:40]!r}") from None
+        low, high = _RANGES.get(name, (-MAX_COORDINATE, MAX_COORDINATE))
+        return read_number(value, name, self.source, element.sourceline, low=low, high=high)
 
     def quad(self, element: Any, turn: float) -> Quad:
         shape = xmlkit.child(element, "Shape")
@@ -153,8 +158,6 @@ class _Reader:
                 name = xmlkit.local(item)
                 if name == "String":
                     confidence = None if item.get("WC") is None else self.number(item, "WC")
-                    if confidence is not None and not 0.0 <= confidence <= 1.0:
-                        raise self.fail(item, f"WC must be 0-1, got {item.get('WC')!r}")
                     words.append(Word(item.get("CONTENT", ""), self.quad(item, turn), confidence))
                     parts.append(words[-1].text)
                 elif name == "SP" and parts:
@@ -168,8 +171,9 @@ class _Reader:
         return out
 
     def page(self, element: Any, order: int) -> Page:
-        index = int(self.number(element, "PHYSICAL_IMG_NR", order + 1)) - 1
-        width, height = int(self.number(element, "WIDTH", 0)), int(self.number(element, "HEIGHT", 0))
+        index = max(int(self.number(element, "PHYSICAL_IMG_NR", order + 1)) - 1, 0)
+        width, height = (int(read_number(element.get(name, "0"), f"the Page's {name}", self.source, element.sourceline,
+                                         low=0, high=MAX_SIDE)) for name in ("WIDTH", "HEIGHT"))  # fmt: skip
         lines: list[Line] = []
         blocks: list[Block] = []
         tables: list[Table] = []
@@ -205,6 +209,7 @@ def read_alto(data: str | bytes, source: str = "<alto>") -> OcrResult:
     root = xmlkit.parse_xml(data, source, "ALTO")
     if xmlkit.local(root) != "alto":
         raise MalformedDocumentError(f"{source}: the root element is <{xmlkit.local(root)}>, not <alto>, so not ALTO")
+    xmlkit.check_namespace(root, source, "ALTO", NAMESPACES)
     unit = next((e.text or "" for e in root.iter() if xmlkit.local(e) == "MeasurementUnit"), "pixel").strip()
     if unit != "pixel":
         raise MalformedDocumentError(

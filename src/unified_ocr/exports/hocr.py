@@ -20,6 +20,7 @@ from ..errors import MalformedDocumentError
 from ..geometry import Quad
 from ..model import Block, Line, OcrResult, Page, Word
 from . import xmlkit
+from .numbers import MAX_COORDINATE, MAX_INDEX, MAX_SIDE, read_number, read_numbers
 
 XHTML = "http://www.w3.org/1999/xhtml"
 CAPABILITIES = "ocr_page ocr_carea ocr_par ocr_line ocrx_word ocrp_wconf ocrp_poly ocrp_lang ocrp_angle"
@@ -150,11 +151,10 @@ class _Reader:
     def fail(self, element: Any, problem: str) -> MalformedDocumentError:
         return MalformedDocumentError(f"{xmlkit.where(self.source, element.sourceline)}: {problem}")
 
-    def numbers(self, element: Any, props: dict[str, str], name: str, kind: type = float) -> list[Any]:
-        try:
-            return [kind(float(v)) for v in props[name].split()]
-        except ValueError:
-            raise self.fail(element, f"{name} is not numbers: {props[name][:60]!r}") from None
+    def numbers(self, element: Any, props: dict[str, str], name: str, low: float = -MAX_COORDINATE,
+                high: float = MAX_COORDINATE) -> list[float]:  # fmt: skip
+        """A property's numbers, each finite and within ``low..high`` (or the document is refused)."""
+        return read_numbers(props[name], name, self.source, element.sourceline, low=low, high=high)
 
     def quad(self, element: Any, props: dict[str, str], angle: float = 0.0) -> Quad | None:
         """``poly`` when given, else the ``bbox`` turned so the quad starts at the text's top-left."""
@@ -171,14 +171,14 @@ class _Reader:
     def confidence(self, element: Any, props: dict[str, str]) -> float | None:
         if "x_wconf" not in props:
             return None
-        (value,) = self.numbers(element, props, "x_wconf")[:1] or [None]
-        if value is None or not 0 <= value <= 100:
-            raise self.fail(element, f"x_wconf must be 0-100, got {props['x_wconf']!r}")
-        return value / 100
+        values = self.numbers(element, props, "x_wconf", 0.0, 100.0)
+        if len(values) != 1:
+            raise self.fail(element, f"x_wconf must be one number 0-100, got {props['x_wconf'][:40]!r}")
+        return values[0] / 100
 
     def line(self, element: Any) -> Line | None:
         props = properties(element.get("title"))
-        angle = float(props.get("textangle", "0") or 0)
+        angle = read_number(props.get("textangle") or "0", "textangle", self.source, element.sourceline, low=-360.0, high=360.0)
         quad = self.quad(element, props, angle)
         if quad is None:
             raise self.fail(element, "an ocr_line has no bbox")
@@ -202,10 +202,13 @@ class _Reader:
 
     def page(self, element: Any, order: int) -> Page:
         props = properties(element.get("title"))
-        box = self.numbers(element, props, "bbox", int) if "bbox" in props else [0, 0, 0, 0]
+        box = [int(v) for v in self.numbers(element, props, "bbox", 0, MAX_SIDE)] if "bbox" in props else [0, 0, 0, 0]
         if len(box) != 4:
             raise self.fail(element, "the ocr_page's bbox needs 4 numbers")
-        index = self.numbers(element, props, "ppageno", int)[0] if "ppageno" in props else order
+        pageno = self.numbers(element, props, "ppageno", 0, MAX_INDEX) if "ppageno" in props else [order]
+        if len(pageno) != 1:
+            raise self.fail(element, f"ppageno must be one number, got {props['ppageno'][:40]!r}")
+        index = int(pageno[0])
         areas = [e for e in element.iter() if "ocr_carea" in _classes(e)] or [element]
         lines: list[Line] = []
         blocks: list[Block] = []
@@ -234,6 +237,7 @@ def read_hocr(data: str | bytes, source: str = "<hocr>") -> OcrResult:
     :class:`~unified_ocr.errors.MalformedDocumentError` naming ``source`` and the line.
     """
     root = xmlkit.parse_xml(data, source, "hOCR")
+    xmlkit.check_namespace(root, source, "hOCR", (XHTML,))
     reader = _Reader(source)
     pages = [e for e in root.iter() if "ocr_page" in _classes(e)]
     if not pages:

@@ -27,10 +27,13 @@ from ..errors import MalformedDocumentError
 from ..geometry import Quad
 from ..model import Block, Cell, Field, Line, OcrResult, Page, Table, Word
 from . import xmlkit
+from .numbers import MAX_INDEX, MAX_SIDE, read_number
 
 NAMESPACE = "http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15"
 SCHEMA_LOCATION = f"{NAMESPACE} {NAMESPACE}/pagecontent.xsd"
 FIELD_MODEL = "unified-ocr field"
+#: What the namespaces of PAGE's versions start with.
+NAMESPACES = "http://schema.primaresearch.org/PAGE/gts/pagecontent/"
 
 
 class _Writer:
@@ -162,12 +165,7 @@ class _Reader:
         equiv = min(equivs, key=lambda e: int(e.get("index", "0")) if e.get("index", "0").lstrip("-").isdigit() else 0)
         unicode = xmlkit.child(equiv, "Unicode")
         conf = equiv.get("conf")
-        try:
-            confidence = None if conf is None else float(conf)
-        except ValueError:
-            raise self.fail(equiv, f"conf is not a number: {conf[:40]!r}") from None
-        if confidence is not None and not 0.0 <= confidence <= 1.0:
-            raise self.fail(equiv, f"conf must be 0-1, got {conf!r}")
+        confidence = None if conf is None else read_number(conf, "conf", self.source, equiv.sourceline, low=0.0, high=1.0)
         return (unicode.text or "") if unicode is not None else "", confidence
 
     def lines(self, region: Any) -> list[Line]:
@@ -192,20 +190,16 @@ class _Reader:
         for k, cell in enumerate(xmlkit.children(region, "TextRegion")):
             roles = xmlkit.child(cell, "Roles")
             role = xmlkit.child(roles, "TableCellRole") if roles is not None else None
-            try:
-                place = [int(role.get(name, default)) for name, default in
-                         (("rowIndex", k), ("columnIndex", 0), ("rowSpan", 1), ("colSpan", 1))] if role is not None else [k, 0, 1, 1]  # fmt: skip
-            except ValueError:
-                raise self.fail(role, "a TableCellRole's indexes are not whole numbers") from None
+            place = [int(read_number(role.get(name, default), f"a TableCellRole's {name}", self.source, role.sourceline,
+                                     low=0, high=MAX_INDEX, whole=True)) for name, default in
+                     (("rowIndex", k), ("columnIndex", 0), ("rowSpan", 1), ("colSpan", 1))] if role is not None else [k, 0, 1, 1]  # fmt: skip
             _, confidence = self.equiv(cell)
             cells.append(Cell(place[0], place[1], max(place[2], 1), max(place[3], 1), tuple(self.lines(cell)), self.quad(cell), confidence))
         return Table(tuple(cells), self.quad(region))
 
     def page(self, element: Any) -> Page:
-        try:
-            width, height = int(element.get("imageWidth", "0")), int(element.get("imageHeight", "0"))
-        except ValueError:
-            raise self.fail(element, "imageWidth and imageHeight must be whole numbers") from None
+        width, height = (int(read_number(element.get(name, "0"), name, self.source, element.sourceline, low=0, high=MAX_SIDE,
+                                         whole=True)) for name in ("imageWidth", "imageHeight"))  # fmt: skip
         regions = {e.get("id"): e for e in element.iter() if xmlkit.local(e) in ("TextRegion", "TableRegion") and e.get("id")}
         fields, field_regions = self.fields(element, regions)
         ordered = [regions[r] for r in _reading_order(element) if r in regions]
@@ -235,10 +229,8 @@ class _Reader:
             region = regions.get(labels.get("region") or "")
             if region is not None:
                 used.add(labels["region"])
-            try:
-                confidence = float(labels["confidence"]) if "confidence" in labels else None
-            except ValueError:
-                raise self.fail(group, f"a field's confidence is not a number: {labels['confidence'][:40]!r}") from None
+            confidence = None if "confidence" not in labels else read_number(
+                labels["confidence"], "a field's confidence", self.source, group.sourceline, low=0.0, high=1.0)
             kind = labels.get("kind", "text")
             fields.append(Field(
                 group.get("externalId", ""), kind if kind in ("text", "multi_box", "checkbox") else "text",  # type: ignore[arg-type]
@@ -281,6 +273,7 @@ def read_page_xml(data: str | bytes, source: str = "<page>") -> OcrResult:
     root = xmlkit.parse_xml(data, source, "PAGE-XML")
     if xmlkit.local(root) != "PcGts":
         raise MalformedDocumentError(f"{source}: the root element is <{xmlkit.local(root)}>, not <PcGts>, so not PAGE-XML")
+    xmlkit.check_namespace(root, source, "PAGE-XML", (NAMESPACES,))
     page = xmlkit.child(root, "Page")
     if page is None:
         raise MalformedDocumentError(f"{source}: no Page element")

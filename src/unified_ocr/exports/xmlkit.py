@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import MalformedDocumentError
 from ..geometry import Quad
+from .numbers import read_number, where
 
 #: Control characters (C0 but tab, newline and return, which XML 1.0 cannot hold; DEL and C1, which it
 #: holds but no reader wants in a text), the non-characters, and lone surrogates (a JSON answer can
@@ -112,11 +113,8 @@ def quad_from_points(points: list[tuple[float, float]], source: str, line: int |
 
 def parse_points(text: str, source: str, line: int | None) -> list[tuple[float, float]]:
     """``x,y x,y ...`` (PAGE, ALTO) or ``x y x y ...`` (ALTO's older form, hOCR's ``poly``)."""
-    try:
-        values = [float(v) for v in text.replace(",", " ").split()]
-    except ValueError:
-        raise MalformedDocumentError(f"{where(source, line)}: points are not numbers: {text[:80]!r}") from None
-    if len(values) % 2 or not all(math.isfinite(v) for v in values):
+    values = [read_number(v, "a point's coordinate", source, line) for v in text.replace(",", " ").split()]
+    if len(values) % 2:
         raise MalformedDocumentError(f"{where(source, line)}: points are not x,y pairs: {text[:80]!r}")
     return [(values[i], values[i + 1]) for i in range(0, len(values), 2)]
 
@@ -133,10 +131,6 @@ def version() -> str:
         return "0.0.0"
 
 
-def where(source: str, line: int | None) -> str:
-    return f"{source}:{line}" if line else source
-
-
 def parse_xml(data: str | bytes, source: str, what: str) -> Any:
     """The root element of ``data``: no network, no entity expansion (a document from elsewhere
     is not trusted); a document that is not well-formed raises :class:`MalformedDocumentError`."""
@@ -150,6 +144,19 @@ def parse_xml(data: str | bytes, source: str, what: str) -> Any:
         return etree.fromstring(raw, parser)
     except etree.XMLSyntaxError as exc:
         raise MalformedDocumentError(f"{where(source, exc.lineno)}: not well-formed XML, so not {what} ({exc.msg})") from None
+
+
+def check_namespace(root: Any, source: str, what: str, namespaces: tuple[str, ...]) -> None:
+    """Refuse a document whose root is in a namespace not of its format (``namespaces`` are the
+    prefixes of the format's own; a root in no namespace passes, as older tools write it): an
+    element of another vocabulary that shares a name is not this format's, whatever it holds."""
+    tag = root.tag if isinstance(root.tag, str) else ""
+    namespace = tag[1:].split("}", 1)[0] if tag.startswith("{") else ""
+    if namespace and not namespace.startswith(namespaces):
+        raise MalformedDocumentError(
+            f"{where(source, root.sourceline)}: the root element is in the namespace {namespace[:80]!r}, not {what}'s "
+            f"({', '.join(namespaces)}...), so not {what}"
+        )
 
 
 def local(element: Any) -> str:
