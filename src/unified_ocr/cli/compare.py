@@ -14,10 +14,25 @@ from ..comparison import compare as run_compare
 from ..comparison.run import choose_engines
 from ..config.choice import EngineChoice
 from ..config.profiles import Config, load_config
-from ..errors import UnifiedOcrError
+from ..errors import ConfigError, UnifiedOcrError
 from ..evaluation.normalize import Normalization
-from ..evaluation.truth import READERS
-from .common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, RETRY_FAILED_HELP, config_errors_exit, run_options
+from ..evaluation.truth import READERS, check_encoding
+from .common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, RETRY_FAILED_HELP, config_errors_exit, run_options, say
+
+
+def _truth_encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    try:
+        return check_encoding(value) if value else None
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+#: ``--truth-encoding``, for every command that reads truth files (compare, dataset).
+truth_encoding_option = click.option(
+    "--truth-encoding", callback=_truth_encoding, metavar="NAME",
+    help="The text encoding of the truth files: auto (UTF-8, then CP949, the Korean Windows encoding that holds "
+         "EUC-KR) or any Python codec name (cp949, euc-kr, shift_jis, latin-1) [default: UTF-8, with or without BOM].",
+)  # fmt: skip
 
 
 def _normalization(ctx: click.Context, param: click.Parameter, value: str | None) -> Normalization:
@@ -32,9 +47,11 @@ def _normalization(ctx: click.Context, param: click.Parameter, value: str | None
 @click.option("-e", "--engine", "engines", multiple=True, required=True, metavar="NAME",
               help="A profile or engine to compare; give it once per engine (two or more to see agreement).")
 @click.option("-t", "--truth", type=click.Path(exists=True, path_type=Path), metavar="PATH",
-              help="Ground truth: a folder (files STEM.* or gt_STEM.*, matched to each image by its stem) or one file.")
+              help="Ground truth: a folder or one file. A folder's files match images by place (gt/a/x.txt for img/a/x.png), "
+                   "else by stem (STEM.* or gt_STEM.*) where no other image shares it.")
 @click.option("--truth-format", type=click.Choice([r.name for r in READERS]),
               help="Read every truth file as this format [default: told from each file's content].")
+@truth_encoding_option
 @click.option("--truth-level", type=click.Choice(["auto", "words", "lines"]), default="auto", show_default=True,
               help="Whether the regions of ICDAR-style truth (x1,y1,...,text) are words or lines; auto decides over the "
                    "whole set (lines when more than one region in four holds a space).")
@@ -49,7 +66,8 @@ def _normalization(ctx: click.Context, param: click.Parameter, value: str | None
 @click.option("--retry-failed", is_flag=True, help=RETRY_FAILED_HELP)
 @click.option("--dry-run", is_flag=True, help="Print the calls each engine would make (and their cost where a profile "
                                               "sets price_per_1000); make none.")
-def compare(inputs: tuple[str, ...], engines: tuple[str, ...], truth: Path | None, truth_format: str | None, truth_level: str, out: Path,
+def compare(inputs: tuple[str, ...], engines: tuple[str, ...], truth: Path | None, truth_format: str | None,
+            truth_encoding: str | None, truth_level: str, out: Path,
             normalization: Normalization, config: Path | None, concurrency: int, rate_limit: float | None,
             retries: int | None, rounds: int, no_cache: bool, cache_dir: Path | None, dpi: float, retry_failed: bool,
             dry_run: bool) -> None:  # fmt: skip
@@ -82,6 +100,7 @@ def compare(inputs: tuple[str, ...], engines: tuple[str, ...], truth: Path | Non
     try:
         with config_errors_exit():
             comparison = run_compare(images, choices, truth, cfg, truth_format=truth_format, truth_level=truth_level,
+                                     truth_encoding=truth_encoding,
                                      normalization=normalization, out=out,
                                      concurrency=concurrency, rate_limit=rate_limit, retries=retries, rounds=rounds,
                                      cache=cache, dpi=dpi, retry_failed=retry_failed)  # fmt: skip
@@ -104,6 +123,10 @@ def compare(inputs: tuple[str, ...], engines: tuple[str, ...], truth: Path | Non
     if summary["truth"] and summary["truth"]["problems"]:
         click.echo(f"truth: {len(summary['truth']['problems'])} image(s) without usable truth (listed in summary.json)", err=True)
     click.echo(f"report: {out / 'report.html'}", err=True)
+    if summary["truth"] and not summary["truth"]["images_with_truth"]:
+        first = summary["truth"]["problems"][0]["problem"] if summary["truth"]["problems"] else "no image"
+        say(f"error: no truth file could be read, so nothing was scored against truth (the first problem: {first})")
+        sys.exit(EXIT_FAILED)
     if any(s["failures"] for s in summary["engines"].values()):
         sys.exit(EXIT_FAILED)
 

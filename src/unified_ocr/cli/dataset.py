@@ -34,6 +34,7 @@ from ..engines.registry import default_registry
 from ..errors import ConfigError, TruthError, UnknownEngineError
 from ..evaluation.truth import READERS, TruthIndex
 from .common import EXIT_FAILED, EXIT_INTERRUPTED, config_errors_exit, list_option, run_options
+from .compare import truth_encoding_option
 
 
 @click.command()
@@ -46,9 +47,11 @@ from .common import EXIT_FAILED, EXIT_INTERRUPTED, config_errors_exit, list_opti
 @click.option("-e", "--engine", "engines", multiple=True, metavar="NAME",
               help="Label with this profile or engine; give it once per engine (with --min-agree, several must agree).")
 @click.option("-t", "--truth", type=click.Path(exists=True, path_type=Path), metavar="PATH",
-              help="Label from ground truth instead (files STEM.* or gt_STEM.* of a folder, or one file): ICDAR-style, "
+              help="Label from ground truth instead (a folder's files matched by place or unshared stem as in compare, or one "
+                   "file): ICDAR-style, "
                    "FUNSD, PAGE-XML, ALTO, hOCR or unified-ocr JSON.")
 @click.option("--truth-format", type=click.Choice([r.name for r in READERS]), help="Read every truth file as this format.")
+@truth_encoding_option
 @click.option("--level", type=click.Choice(["word", "line"]), default="word", show_default=True, help="Crop words or lines.")
 @click.option("--split", "split", default=DEFAULT_SPLIT, show_default=True, metavar="NAME=SHARE,...",
               help="Splits and their shares; every crop of one image goes to one split, chosen by the image's bytes.")
@@ -73,7 +76,8 @@ from .common import EXIT_FAILED, EXIT_INTERRUPTED, config_errors_exit, list_opti
 @list_option("dataset_writer", "kind", 15)
 @run_options()
 def dataset(inputs: tuple[str, ...], out: Path | None, fmt: str | None, engines: tuple[str, ...], truth: Path | None,
-            truth_format: str | None, level: str, split: str, seed: int, min_agree: int | None, min_confidence: float | None,
+            truth_format: str | None, truth_encoding: str | None, level: str, split: str, seed: int, min_agree: int | None,
+            min_confidence: float | None,
             min_height: int, min_length: int, max_length: int, charset: Path | None, charset_replace: str | None,
             pattern: str | None, vertical: str, padding: float, no_rectify: bool, image_format: str, quality: int,
             config: Path | None, concurrency: int, rate_limit: float | None, retries: int | None, rounds: int, no_cache: bool,
@@ -115,7 +119,7 @@ def dataset(inputs: tuple[str, ...], out: Path | None, fmt: str | None, engines:
             raise ConfigError(f"no images in {', '.join(inputs)}")
         cfg = load_config(config)
         choices = choose_engines(engines, cfg) if engines else []
-        index = TruthIndex(truth, truth_format) if truth is not None else None
+        index = TruthIndex(truth, truth_format, images=images, encoding=truth_encoding) if truth is not None else None
         labels = f"engines={','.join(c.label for c in choices)};min_agree={min_agree or len(choices)}" if choices else f"truth={truth}"
         DatasetBuilder(out, writer, options, labels).close()  # another setting in DIR stops here, before any call
         held.enter_context(dataset_lock(out))  # until the end: a second build into DIR exits 2, naming this one

@@ -95,6 +95,7 @@ def compare(
     *,
     truth_format: str | None = None,
     truth_level: str = "auto",
+    truth_encoding: str | None = None,
     normalization: Normalization | None = None,
     out: str | os.PathLike[str] | None = None,
     stream: IO[str] | None = None,
@@ -102,10 +103,12 @@ def compare(
 ) -> Comparison:
     """Read ``sources`` (files, folders, lists of paths) with every engine and score them.
 
-    ``truth`` is a folder (or one file) of ground truth, matched to each image by stem
-    (``STEM.*`` or ``gt_STEM.*``), its format told from the content unless ``truth_format``
+    ``truth`` is a folder (or one file) of ground truth, matched to each image by its
+    place (``gt/a/x.txt`` for ``img/a/x.png``), else by a stem no other image has (``STEM.*`` or
+    ``gt_STEM.*``; see :class:`~unified_ocr.evaluation.truth.TruthIndex`), its format told from the content unless ``truth_format``
     names it; ``truth_level`` says whether ICDAR-style regions are ``words`` or ``lines``
-    (``auto``: decided over the whole set). ``batch_options`` go to the batch runner (``concurrency``, ``rate_limit``,
+    (``auto``: decided over the whole set); ``truth_encoding`` is the truth files' text encoding
+    (UTF-8 unless named; ``auto`` tries UTF-8, then CP949). ``batch_options`` go to the batch runner (``concurrency``, ``rate_limit``,
     ``retries``, ``cache``, ``dpi``). With ``out`` every engine runs as a resumable batch into
     ``out/runs/<profile>-<hash>/`` and the report is written there too.
     """
@@ -116,7 +119,7 @@ def compare(
     images = list(dict.fromkeys(expand_inputs([os.fspath(s) for s in sources])))
     if not images:
         raise ConfigError("no images to compare: give image files, folders of them, or lists of paths")
-    index = TruthIndex(truth, truth_format) if truth is not None else None
+    index = TruthIndex(truth, truth_format, images=images, encoding=truth_encoding) if truth is not None else None
     folder = Path(out) if out is not None else None
     readings, calls = read_all(images, choices, config, out=folder, batch_options=batch_options, stream=stream)
 

@@ -20,11 +20,14 @@ tried. A new format is one more reader here, and no metric changes.
   text and named fields.
 
 A file that cannot be read raises :class:`TruthError` naming the file and, where it
-applies, the line.
+applies, the line: one that is empty, not in the text encoding given, or holds a number that
+is not finite or is out of range (every coordinate goes through
+:func:`unified_ocr.exports.numbers.read_number`).
 """
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import re
@@ -34,9 +37,10 @@ from typing import Any, ClassVar
 
 import attrs
 
-from ..errors import MalformedDocumentError, TruthError
+from ..errors import ConfigError, MalformedDocumentError, TruthError
 from ..exports.alto import read_alto
 from ..exports.hocr import read_hocr
+from ..exports.numbers import read_number
 from ..exports.pagexml import read_page_xml
 from ..geometry import Quad
 from ..model import OcrResult
@@ -103,9 +107,9 @@ class IcdarReader(TruthReader):
             match = _ICDAR_LINE.match(line.strip())
             if match is None:
                 raise TruthError(f"{source}:{number}: expected x1,y1,x2,y2,x3,y3,x4,y4,text; got {line.strip()[:80]!r}")
-            values = [float(v) for v in line.strip().split(",", 8)[:8]]
-            quad = Quad([(values[i], values[i + 1]) for i in range(0, 8, 2)])
-            regions.append(Region(quad, (match.group(1) or "").strip()))
+            values = line.strip().split(",", 8)[:8]
+            regions.append(Region(_quad([(values[i], values[i + 1]) for i in range(0, 8, 2)], source, number),
+                                  (match.group(1) or "").strip()))  # fmt: skip
         page_text = "\n".join(r.text for r in regions if r.text != "###")
         return PageTruth(source, self.name, page_text, words=tuple(regions), level="unknown")
 
@@ -130,19 +134,38 @@ class FunsdReader(TruthReader):
                 entity_words = [(w["box"], str(w["text"])) for w in entity.get("words", [])]
                 for box, word in entity_words:
                     if word.strip():
-                        words.append(Region(Quad.from_bbox(*box), word))
+                        words.append(Region(_box(box, at), word))
                 if line_text.strip():
-                    lines.append(Region(Quad.from_bbox(*entity["box"]), line_text))
+                    lines.append(Region(_box(entity["box"], at), line_text))
                     texts.append(line_text)
+            except TruthError:
+                raise
             except (KeyError, TypeError, ValueError) as exc:
                 raise TruthError(f"{at}: expected text, box [x0, y0, x1, y1] and words ({type(exc).__name__}: {exc})") from None
         return PageTruth(source, self.name, "\n".join(texts), tuple(words), tuple(lines))
 
 
+def _quad(points: Any, source: str, line: int | None = None) -> Quad:
+    """Four points, each coordinate finite and in range, or a :class:`TruthError` saying where."""
+    try:
+        pairs = [(x, y) for x, y in points]
+        if len(pairs) != 4:
+            raise TruthError(f"{source}{f':{line}' if line else ''}: a quad needs 4 points, got {len(pairs)}")
+        return Quad([(read_number(x, "x", source, line), read_number(y, "y", source, line)) for x, y in pairs])
+    except MalformedDocumentError as exc:
+        raise TruthError(str(exc)) from None
+
+
+def _box(box: Any, source: str) -> Quad:
+    """``[x0, y0, x1, y1]`` as an upright quad, checked as :func:`_quad` checks points."""
+    x0, y0, x1, y1 = box
+    return _quad([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], source)
+
+
 def _from_result(result: OcrResult, source: str, name: str) -> PageTruth:
-    """A result's words, lines, text and named fields as truth."""
-    words = tuple(Region(w.quad, w.text) for w in result.words)
-    lines = tuple(Region(line.quad, line.text) for page in result.pages for line in page.lines)
+    """A result's words, lines, text and named fields as truth (every quad checked for range)."""
+    words = tuple(Region(_quad(w.quad.points, source), w.text) for w in result.words)
+    lines = tuple(Region(_quad(line.quad.points, source), line.text) for page in result.pages for line in page.lines)
     fields = {f.name: f.text for page in result.pages for f in page.fields}
     return PageTruth(source, name, result.text, words, lines, fields)
 
@@ -168,8 +191,11 @@ class QuadsJsonReader(TruthReader):
             for k, item in enumerate(data.get(key) or []):
                 try:
                     points = item.get("quad") or item.get("points")
-                    quad = Quad(points) if points is not None else Quad.from_bbox(*item["box"])
+                    at = f"{source}: {key}[{k}]"
+                    quad = _quad(points, at) if points is not None else _box(item["box"], at)
                     regions.append(Region(quad, str(item["text"])))
+                except TruthError:
+                    raise
                 except (KeyError, TypeError, ValueError, AttributeError) as exc:
                     raise TruthError(f"{source}: {key}[{k}]: expected text and a quad of 4 points ({type(exc).__name__}: {exc})") from None
             levels[key] = regions
@@ -212,6 +238,8 @@ class DocumentReader(TruthReader):
             return _from_result(self._read(text, source), source, self.name)
         except MalformedDocumentError as exc:
             raise TruthError(str(exc)) from None
+        except ValueError as exc:  # a value the result model refuses, which the reader let through
+            raise TruthError(f"{source}: not usable as {self.name} truth ({exc})") from None
 
 
 class PlainTextReader(TruthReader):
@@ -248,25 +276,69 @@ def reader_named(name: str) -> TruthReader:
     raise ValueError(f"unknown truth format {name!r}; known: {', '.join(r.name for r in READERS)}")
 
 
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not a JSON number (only finite numbers are)")
+
+
 def _json(text: str, source: str) -> Any:
+    """Strict JSON: ``NaN`` and ``Infinity``, which Python's reader takes by default, are refused."""
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_not_json)
     except ValueError as exc:
         line = getattr(exc, "lineno", None)
         raise TruthError(f"{source}{f':{line}' if line else ''}: not valid JSON ({exc})") from None
 
 
-def read_truth(path: str | os.PathLike[str], format: str | None = None) -> PageTruth:
-    """One truth file, its format told from its content unless ``format`` names it."""
+#: The default text encoding of truth files (a byte order mark is allowed), and what ``auto`` tries.
+DEFAULT_ENCODING = "utf-8"
+AUTO_ENCODINGS = ("utf-8", "cp949")  # CP949 holds EUC-KR: Korean files saved on Windows
+
+
+def check_encoding(encoding: str | None) -> str:
+    """``encoding`` if it is ``auto`` or a Python text codec's name; a :class:`ConfigError` otherwise."""
+    encoding = encoding or DEFAULT_ENCODING
+    if encoding == "auto":
+        return encoding
+    try:
+        info = codecs.lookup(encoding)
+    except LookupError:
+        raise ConfigError(f"unknown truth encoding {encoding!r}: give auto, or a text encoding such as utf-8, cp949, euc-kr, "
+                          "shift_jis, latin-1") from None  # fmt: skip
+    if not getattr(info, "_is_text_encoding", True):
+        raise ConfigError(f"{encoding!r} is not a text encoding: give auto, or one such as utf-8, cp949, euc-kr")
+    return encoding
+
+
+def decode_truth(data: bytes, source: str, encoding: str | None = None) -> str:
+    """A truth file's text. UTF-8 (a byte order mark allowed) unless ``encoding`` names another;
+    ``auto`` tries UTF-8, then CP949. Text that is not in the encoding raises a :class:`TruthError`
+    that says how to name the right one."""
+    encoding = check_encoding(encoding)
+    tried = AUTO_ENCODINGS if encoding == "auto" else (encoding,)
+    failure = None
+    for name in tried:
+        try:
+            return data.decode("utf-8-sig" if codecs.lookup(name).name == "utf-8" else name)
+        except UnicodeDecodeError as exc:
+            failure = exc
+    said = " or ".join(name.upper() for name in tried)
+    raise TruthError(f"{source}: not {said} text (byte {failure.start if failure else 0}); if the truth files are in another encoding, "
+                     "name it: --truth-encoding cp949 (or euc-kr, shift_jis, ..., or auto for UTF-8 then CP949)") from None  # fmt: skip
+
+
+def read_truth(path: str | os.PathLike[str], format: str | None = None, encoding: str | None = None) -> PageTruth:
+    """One truth file, its format told from its content unless ``format`` names it, its text in
+    ``encoding`` (see :func:`decode_truth`). An empty file (or one of white space only) is refused:
+    it cannot tell "no text on this image" from a file that lost its content."""
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise TruthError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise TruthError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    text = decode_truth(data, str(path), encoding)
+    if not text.strip():
+        raise TruthError(f"{path}: empty (no text at all), so not truth for its image; write what the image holds, "
+                         "or remove the file") from None  # fmt: skip
     reader = reader_named(format) if format else next(r for r in READERS if r.sniff(text))
     return reader.read(text, str(path))
 
@@ -300,17 +372,31 @@ TRUTH_SUFFIXES = (".txt", ".csv", ".json", ".gt", ".xml", ".hocr", ".html")
 _INNER = (".page", ".alto", ".gt")
 
 
-def _stem(path: Path) -> str:
+def _key(path: Path) -> tuple[str, ...]:
+    """What a path is matched by: its folders and its stem, without the inner ending
+    (``a/scan.page.xml`` -> ``("a", "scan")``)."""
     stem = path.stem
-    return stem[: -len(Path(stem).suffix)] if Path(stem).suffix.lower() in _INNER else stem
+    stem = stem[: -len(Path(stem).suffix)] if Path(stem).suffix.lower() in _INNER else stem
+    return (*path.parts[:-1], stem)
 
 
 class TruthIndex:
-    """Truth files of a folder (or one file) by the image stems they belong to: ``STEM.*`` or ``gt_STEM.*``."""
+    """Truth files of a folder (or one file), matched to images.
 
-    def __init__(self, where: str | os.PathLike[str], format: str | None = None) -> None:
+    An image's truth is first the file at its place under the truth folder: ``gt/a/x.txt`` for
+    ``img/a/x.png`` (the longest run of the image's folders, ending with its stem, that is a
+    truth file's place; ``gt_x`` counts as ``x``). Failing that, a file named by its stem
+    anywhere under the folder, but only when no other image of the run (``images``) has that
+    stem: two images ``a/x.png`` and ``b/x.png`` cannot both be scored against ``gt/x.txt``, and
+    are listed as problems instead. ``encoding`` is the files' text encoding (see
+    :func:`decode_truth`).
+    """
+
+    def __init__(self, where: str | os.PathLike[str], format: str | None = None, *, images: Sequence[str | os.PathLike[str]] = (),
+                 encoding: str | None = None) -> None:  # fmt: skip
         self.where = Path(where)
         self.format = format
+        self.encoding = check_encoding(encoding)  # an unknown encoding is refused before any work
         if self.format is not None:
             reader_named(self.format)  # an unknown format is refused before any work
         if not self.where.exists():
@@ -318,21 +404,37 @@ class TruthIndex:
         files = [self.where] if self.where.is_file() else sorted(
             p for p in self.where.rglob("*") if p.is_file() and p.suffix.lower() in TRUTH_SUFFIXES
         )  # fmt: skip
+        self._files = files
+        self._by_key: dict[tuple[str, ...], list[Path]] = {}  # (folders..., stem) under the truth folder
         self._by_stem: dict[str, list[Path]] = {}
         for path in files:
-            stem = _stem(path)
-            self._by_stem.setdefault(stem, []).append(path)
-            if stem.startswith("gt_"):
-                self._by_stem.setdefault(stem[3:], []).append(path)
+            *folders, stem = _key(path.relative_to(self.where)) if path != self.where else _key(Path(path.name))
+            for name in dict.fromkeys((stem, stem[3:] if stem.startswith("gt_") else stem)):
+                self._by_key.setdefault((*folders, name), []).append(path)
+                self._by_stem.setdefault(name, []).append(path)
+        self._stems: dict[str, list[str]] = {}
+        for image in images:
+            self._stems.setdefault(Path(image).stem, []).append(os.fspath(image))
         self.used: set[Path] = set()
 
     def find(self, image: str | Path) -> Path | None:
-        """The truth file of ``image``, ``None`` when there is none; several is an error."""
-        stem = Path(image).stem
+        """The truth file of ``image``, ``None`` when there is none; several, or a stem that other
+        images share, is a :class:`TruthError` saying what to do."""
         if self.where.is_file():
-            found = [self.where]
-        else:
+            self.used.add(self.where)
+            return self.where
+        found = self._at_place(Path(image))
+        if found is None:
+            stem = Path(image).stem
             found = self._by_stem.get(stem, [])
+            others = [other for other in self._stems.get(stem, []) if Path(other) != Path(image)]
+            if found and others:
+                raise TruthError(
+                    f"{image}: {len(others) + 1} images share the stem {stem!r} ({', '.join([os.fspath(image), *others][:3])}"
+                    f"{', ...' if len(others) > 2 else ''}), so a truth file named by the stem alone "
+                    f"({', '.join(str(p) for p in found[:3])}) cannot say which it is for; place each image's truth "
+                    f"under --truth at the image's folders (for example {Path(*Path(image).parts[-2:]).with_suffix('.txt')})"
+                )
         if len(found) > 1:
             names = ", ".join(str(p) for p in found)
             raise TruthError(f"{image}: more than one truth file matches ({names}); keep one, or point --truth at one")
@@ -340,11 +442,18 @@ class TruthIndex:
             self.used.add(found[0])
         return found[0] if found else None
 
+    def _at_place(self, image: Path) -> list[Path] | None:
+        """The files at the image's place, matched on the most of its folders (at least one)."""
+        key = (*image.parts[:-1], image.stem)
+        for start in range(len(key) - 1):  # the longest tail first; a tail of the stem alone is not a place
+            if key[start:] in self._by_key:
+                return self._by_key[key[start:]]
+        return None
+
     def read(self, image: str | Path) -> PageTruth | None:
         path = self.find(image)
-        return None if path is None else read_truth(path, self.format)
+        return None if path is None else read_truth(path, self.format, self.encoding)
 
     def unused(self) -> Sequence[Path]:
         """Truth files no image matched: said in the report, never silently skipped."""
-        files = {p for paths in self._by_stem.values() for p in paths}
-        return sorted(files - self.used)
+        return sorted(set(self._files) - self.used)
