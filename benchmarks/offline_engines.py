@@ -7,7 +7,10 @@ and, where the truth has line boxes, the share of truth lines rebuilt exactly (a
 matched by position whose text reads the same). The baseline of each row is the other
 engine, in the same run.
 
-    python benchmarks/offline_engines.py [--eval ../shared/eval] [--detector]
+    python benchmarks/offline_engines.py [--eval ../shared/eval] [--sets korean-real,synth-korean] [--detector] [--psm-variants]
+
+``--psm-variants`` adds Tesseract with ``psm = 4``, ``psm = 3`` and ``upscale_below = 1000``:
+the settings that ``docs/engines/tesseract.md`` weighs against the default.
 """
 
 from __future__ import annotations
@@ -33,15 +36,24 @@ SETS = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
+    parser.add_argument("--sets", default=",".join(SETS), help="comma-separated sets to run (default: all)")
     parser.add_argument("--detector", action="store_true", help="also Tesseract reading the detector's lines")
+    parser.add_argument("--psm-variants", action="store_true", help="also Tesseract with psm 4, psm 3 and upscale_below 1000")
     args = parser.parse_args()
     engines = ["rapidocr", "tesseract"]
-    config = Config.from_dict({"engines": {"tess-detector": {"backend": "tesseract", "layout": "detector"}}})
+    # Profiles: two setups of one engine are told apart by their names.
+    variants = {"tess-psm4": {"psm": 4}, "tess-psm3": {"psm": 3}, "tess-upscale": {"upscale_below": 1000}}
+    profiles = {"tess-detector": {"backend": "tesseract", "layout": "detector"}}
+    profiles.update({name: {"backend": "tesseract", **options} for name, options in variants.items()})
+    config = Config.from_dict({"engines": profiles})
     if args.detector:
-        engines.append("tess-detector")  # a profile: two setups of one engine are told apart by their names
+        engines.append("tess-detector")
+    if args.psm_variants:
+        engines += list(variants)
+    wanted = set(args.sets.split(","))
     print(f"{'set':14} {'engine':13} {'CER':>7} {'WER':>7} {'s/image':>8} {'lines rebuilt':>14}")
     for name, (images, truth, level) in SETS.items():
-        if not (args.eval / images).is_dir():
+        if name not in wanted or not (args.eval / images).is_dir():
             continue
         comparison = unified_ocr.compare([args.eval / images], engines, truth=args.eval / truth, config=config, truth_level=level,
                                          cache=False, concurrency=1, stream=io.StringIO())  # fmt: skip

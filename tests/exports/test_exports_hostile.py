@@ -138,3 +138,19 @@ def test_xlsx_stores_formula_like_text_as_text() -> None:
     book = openpyxl.load_workbook(io.BytesIO(unified_ocr.export(hostile_result(), "xlsx")))  # type: ignore[arg-type]
     column = [(cell.value, cell.data_type) for cell in book["Table 1"]["A"]]
     assert column == [(text, "s") for text in TEXTS]  # a string cell: never a formula, and no ' needed
+
+
+def _strict(constant: str) -> None:
+    raise AssertionError(f"not JSON: a bare {constant}")
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "fields-json"])
+def test_json_formats_write_a_non_finite_meta_value_as_null_never_a_bare_nan(fmt: str) -> None:
+    quad = Quad.from_bbox(0, 0, 10, 10)
+    page = Page(0, 100, 100, lines=(Line.from_words([Word("x", quad, 0.5)]),), fields=(Field("total", "text", "x", quad, 0.5),))
+    result = OcrResult("test", (page,), meta={"seconds": float("nan"), "scores": [float("inf"), 1.0]})
+    text = unified_ocr.export(result, fmt)
+    for line in ([text] if fmt != "jsonl" else text.splitlines()):
+        json.loads(line, parse_constant=_strict)
+    if fmt == "json":
+        assert json.loads(text)["meta"] == {"seconds": None, "scores": [None, 1.0]}

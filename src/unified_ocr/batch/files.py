@@ -22,6 +22,7 @@ file's own bytes; where it is written, one of two rules applies:
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import tempfile
@@ -33,14 +34,34 @@ SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def json_text(value: Any, *, indent: int | None = None, sort_keys: bool = False) -> str:
-    """``value`` as JSON (non-ASCII text kept readable) that UTF-8 can always encode: a lone
-    surrogate is written as its ``\\uXXXX`` escape, which :func:`json.loads` reads back as
-    the same code point (outside strings, JSON text is ASCII, so only strings hold one)."""
-    text = json.dumps(value, ensure_ascii=False, indent=indent, sort_keys=sort_keys)
+    """``value`` as JSON (non-ASCII text kept readable) that UTF-8 can always encode and any
+    JSON reader can read: a lone surrogate is written as its ``\\uXXXX`` escape, which
+    :func:`json.loads` reads back as the same code point (outside strings, JSON text is ASCII,
+    so only strings hold one), and a NaN or infinity (JSON has none; Python would write a bare
+    ``NaN``) as ``null``.
+
+    >>> json_text({"x": float("nan"), "name": "\\udcbf.png"})
+    '{"x": null, "name": "\\\\udcbf.png"}'
+    """
+    try:
+        text = json.dumps(value, ensure_ascii=False, indent=indent, sort_keys=sort_keys, allow_nan=False)
+    except ValueError:  # a non-finite number somewhere (the model refuses them; an engine's meta may not)
+        text = json.dumps(_finite(value), ensure_ascii=False, indent=indent, sort_keys=sort_keys, allow_nan=False)
     return SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def writable_text(text: str) -> str:
+def _finite(value: Any) -> Any:
+    """``value`` with every NaN or infinity, however deep in lists and dicts, as ``None``."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+def replace_surrogates(text: str) -> str:
     """``text`` with every lone surrogate replaced by U+FFFD, so that it can be written as UTF-8."""
     return SURROGATE.sub("\ufffd", text)
 
@@ -50,7 +71,7 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError:
-        data = writable_text(text).encode("utf-8")
+        data = replace_surrogates(text).encode("utf-8")
     write_bytes_atomic(path, data)
 
 

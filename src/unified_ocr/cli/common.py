@@ -3,7 +3,7 @@ configuration error into a message and exit code 2.
 
 Image paths travel as the file system gave them (a name that is not UTF-8 keeps its bytes
 as lone surrogates); what is printed goes through ``display_path`` (U+FFFD for those bytes)
-and what is written through ``json_text`` or ``writable_text``, so a name never ends a command.
+and what is written through ``json_text`` or ``replace_surrogates``, so a name never ends a command.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from ..batch.files import json_text, writable_text
+from ..batch.files import json_text, replace_surrogates
 from ..errors import ConfigError
 from ..imaging.sources import display_path
 from ..model import OcrResult
@@ -73,7 +73,7 @@ def say(message: str) -> None:
 def render(result: OcrResult, fmt: str, compact: bool = False) -> str:
     """A result as the command prints it: ``json`` (the full result) or ``text`` (reading order)."""
     if fmt == "text":
-        return writable_text(result.text)
+        return replace_surrogates(result.text)
     return json_text(result.to_dict(), indent=None if compact else 2)
 
 
@@ -85,11 +85,11 @@ def write_content(content: str | bytes, target: Path | None, heading: str = "") 
         if isinstance(content, bytes):
             target.write_bytes(content)
         else:
-            target.write_text(writable_text(content), encoding="utf-8")
+            target.write_text(replace_surrogates(content), encoding="utf-8")
     elif isinstance(content, bytes):
         sys.stdout.buffer.write(content)
     else:
-        click.echo(display_path(heading) + writable_text(content), nl=False)
+        click.echo(display_path(heading) + replace_surrogates(content), nl=False)
 
 
 def refuse_binary_on_stdout(exporters: Sequence[Any], several: bool) -> None:

@@ -43,7 +43,7 @@ import jinja2.utils
 from markupsafe import Markup
 from rapidfuzz.distance import Levenshtein
 
-from ..batch.files import write_text_atomic
+from ..batch.files import json_text, write_text_atomic
 from ..config.secrets import Secret
 from ..errors import UnifiedOcrError
 from ..evaluation.detection import DONT_CARE, PageMatch
@@ -120,7 +120,7 @@ _env.filters.update(script_json=script_json, bdi=bdi, plain=plain)
 
 def write_report(comparison: Comparison, out: Path, *, secrets: Sequence[str] = ()) -> Path:
     out.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(out / "summary.json", json.dumps(comparison.summary, indent=2, ensure_ascii=False))
+    write_text_atomic(out / "summary.json", json_text(comparison.summary, indent=2))
     write_text_atomic(out / "images.csv", _images_csv(comparison))
     write_text_atomic(out / "disagreements.csv", _disagreements_csv(comparison))
     if comparison.out is None:  # with --out the runs hold each engine's results already
@@ -128,7 +128,7 @@ def write_report(comparison: Comparison, out: Path, *, secrets: Sequence[str] = 
             for reading in comparison.readings[label]:
                 if reading.result is not None:
                     name = f"{Path(reading.source).stem or 'image'}.json"
-                    write_text_atomic(out / "results" / safe_name(label) / name, json.dumps(reading.result.to_dict(), ensure_ascii=False))
+                    write_text_atomic(out / "results" / safe_name(label) / name, json_text(reading.result.to_dict()))
     for k in range(len(comparison.images)):
         _write_view(comparison, k, out)
     write_text_atomic(out / "report.html", _page(comparison))

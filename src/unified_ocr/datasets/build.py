@@ -24,6 +24,7 @@ from typing import Any
 
 import attrs
 
+from ..batch.files import json_text, write_text_atomic
 from ..errors import ConfigError, UnifiedOcrError
 from . import crops
 from .build_options import BuildOptions
@@ -95,7 +96,7 @@ class DatasetBuilder:
                 raise ConfigError(f"{out} holds a dataset built with other settings ({', '.join(changed)}); "
                                   "resume it with the same command, or give another --out")  # fmt: skip
         else:
-            settings.write_text(json.dumps(identity, indent=1, default=str), encoding="utf-8")
+            settings.write_text(json.dumps(identity, indent=1, default=str), encoding="utf-8")  # ASCII: escapes any name
         self.writer = writer(out)
         self.writer.splits = tuple(name for name, _ in self.shares)
         done = list({d["source"]: d for d in _read_lines(out / SOURCES) if "source" in d}.values())
@@ -139,7 +140,7 @@ class DatasetBuilder:
         with self.held:  # the lock is let go last, whatever happens here
             self.writer.close()
             summary = {**self.tally.to_dict(), "sources": len(self.done), "added_this_run": self.added}
-            (self.out / SUMMARY).write_text(json.dumps(summary, indent=1), encoding="utf-8")
+            write_text_atomic(self.out / SUMMARY, json_text(summary, indent=1))
 
     def file(self, relative: str) -> Path:
         """A file of the dataset, its folder made; refuses a path that would leave the folder (a
@@ -213,13 +214,13 @@ class DatasetBuilder:
 def _append_lines(path: Path, rows: Sequence[dict[str, Any]]) -> None:
     from .writers.base import append_text
 
-    append_text(path, "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
+    append_text(path, "".join(json_text(row) + "\n" for row in rows))
 
 
 def _rewrite_lines(path: Path, rows: Sequence[dict[str, Any]]) -> None:
     from .writers.base import write_atomic
 
-    write_atomic(path, "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
+    write_atomic(path, "".join(json_text(row) + "\n" for row in rows))
 
 
 def build_dataset(sources: Iterable[LabelledSource], out: str | Path, writer: type[DatasetWriter], options: BuildOptions | None = None,

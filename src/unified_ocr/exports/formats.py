@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable
 from typing import Any
 
 import attrs
 
+from ..batch.files import json_text
 from ..model import Field, OcrResult
 from .alto import read_alto, to_alto
 from .csvcells import safe_record, safe_row
@@ -65,7 +65,7 @@ def _text(result: OcrResult) -> str:
 
 
 def _json(result: OcrResult, *, include_raw: bool = False) -> str:
-    return json.dumps(result.to_dict(include_raw=include_raw), ensure_ascii=False, indent=2) + "\n"
+    return json_text(result.to_dict(include_raw=include_raw), indent=2) + "\n"
 
 
 def _word_rows(result: OcrResult) -> list[dict[str, Any]]:
@@ -99,7 +99,7 @@ def _tsv(result: OcrResult, *, raw_text: bool = False) -> str:
 
 
 def _jsonl(result: OcrResult) -> str:
-    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in _word_rows(result))
+    return "".join(json_text(row) + "\n" for row in _word_rows(result))
 
 
 def _tables(result: OcrResult, render: Callable[[Any], str], joiner: str, table: int | None = None) -> str:
@@ -145,7 +145,7 @@ def _named_fields(result: OcrResult) -> dict[str, dict[str, Any]]:
 
 def _fields_json(result: OcrResult) -> str:
     """Name -> ``{page, text, value, confidence, checked[, parts]}``."""
-    return json.dumps(_named_fields(result), ensure_ascii=False, indent=2) + "\n"
+    return json_text(_named_fields(result), indent=2) + "\n"
 
 
 def _fields_csv(result: OcrResult, *, raw_text: bool = False) -> str:

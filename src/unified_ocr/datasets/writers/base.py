@@ -11,7 +11,6 @@ half-written when the run was killed is written again, in the same places, and n
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -20,6 +19,7 @@ from typing import Any, ClassVar
 
 import attrs
 
+from ...batch.files import json_text, replace_surrogates, write_bytes_atomic, write_text_atomic
 from ...geometry import Quad
 from ..records import CropRecord
 
@@ -53,17 +53,17 @@ def append_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
-        os.write(fd, text.encode("utf-8"))
+        os.write(fd, replace_surrogates(text).encode("utf-8"))
     finally:
         os.close(fd)
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
     """Write to a temporary file beside ``path`` and move it over: readers see the old file or the new."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-    os.replace(tmp, path)
+    if isinstance(data, str):
+        write_text_atomic(path, data)
+    else:
+        write_bytes_atomic(path, data)
 
 
 class DatasetWriter:
@@ -148,7 +148,7 @@ class JsonIndexWriter(DatasetWriter):
 
     def flush(self) -> None:
         for split, entries in self.entries.items():
-            write_atomic(self.path(split), json.dumps(self.document(split, entries), ensure_ascii=False, indent=1))
+            write_atomic(self.path(split), json_text(self.document(split, entries), indent=1))
         self.written = time.monotonic()
 
     def close(self) -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ...batch.files import json_text
 from ...geometry import Quad
 from ..records import CropRecord
 from .base import DatasetWriter, JsonIndexWriter, PageImage, append_text, write_atomic
@@ -40,7 +40,7 @@ class PaddleDetWriter(DatasetWriter):
 
     def line(self, page: PageImage) -> str:
         labels = [{"transcription": text, "points": _points(quad)} for quad, text in page.regions]
-        return f"{page.file}\t{json.dumps(labels, ensure_ascii=False)}\n"
+        return f"{page.file}\t{json_text(labels)}\n"
 
     def add_page(self, page: PageImage) -> None:
         append_text(self.out / f"det_gt_{page.split}.txt", self.line(page))

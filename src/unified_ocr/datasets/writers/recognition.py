@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ...batch.files import json_text
 from ...errors import ConfigError
 from ..records import CropRecord
 from .base import DatasetWriter, JsonIndexWriter, Sample, append_text, write_atomic
@@ -178,7 +178,7 @@ class HfImageFolderWriter(DatasetWriter):
         return f"{split}/{index:09d}{ext}"
 
     def line(self, record: CropRecord) -> str:
-        return json.dumps({"file_name": Path(record.file).name, "text": record.label}, ensure_ascii=False) + "\n"
+        return json_text({"file_name": Path(record.file).name, "text": record.label}) + "\n"
 
     def add(self, samples: Sequence[Sample]) -> None:
         by_split: dict[str, str] = {}
