@@ -36,6 +36,7 @@ from unified_ocr.geometry import Transform
 from unified_ocr.layout import order_lines
 
 from . import tessdata
+from .strips import line_strip
 
 
 @attrs.frozen(slots=True)
@@ -180,7 +181,9 @@ class TesseractEngine(Engine[TesseractOptions]):
 
 
     def _read_detected(self, upright: np.ndarray, back: Transform) -> tuple[list[Line], list[Block]]:
-        """The offline detector's line boxes, each cut out upright and read by Tesseract as one line."""
+        """The offline detector's line boxes, each cut out upright with only its own row's ink
+        (:func:`line_strip`: the rows above and below, which the detector's padded boxes reach
+        into, leave Tesseract's single-line mode with no text at all) and read as one line."""
         api = self._api("line")
         pieces = []
         if self._detector is None:
@@ -188,7 +191,7 @@ class TesseractEngine(Engine[TesseractOptions]):
         found = self._detector(upright, use_det=True, use_cls=False, use_rec=False)
         for box in found.boxes if found.boxes is not None else []:
             corners = np.asarray(box, dtype=np.float64).reshape(4, 2)
-            crop, to_page = _rectified(upright, corners)
+            crop, to_page = line_strip(upright, corners)
             api.SetImage(_pil(crop))
             api.Recognize()
             lines, _ = _structure(api, to_page.then(back))
@@ -211,20 +214,6 @@ class TesseractEngine(Engine[TesseractOptions]):
         params = {"Global.log_level": "error", "Global.use_cls": False, "Global.use_rec": False,
                   "Det.model_path": str(models / MODEL_FILES["Det"])}  # fmt: skip
         return RapidOCR(params=params)
-
-
-def _rectified(pixels: np.ndarray, corners: np.ndarray, pad_ratio: float = 0.2) -> tuple[np.ndarray, Transform]:
-    """The box cut out as an upright strip with a margin, and the transform from the strip back to the page."""
-    (p0, p1, p2, p3) = corners
-    width = max(1, int(round((np.linalg.norm(p1 - p0) + np.linalg.norm(p2 - p3)) / 2)))
-    height = max(1, int(round((np.linalg.norm(p3 - p0) + np.linalg.norm(p2 - p1)) / 2)))
-    pad = max(2, int(round(pad_ratio * height)))
-    target = np.array([[pad, pad], [pad + width, pad], [pad + width, pad + height], [pad, pad + height]], np.float32)
-    matrix = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
-    size = (width + 2 * pad, height + 2 * pad)
-    strip = cv2.warpPerspective(pixels, matrix, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
-    page = (pixels.shape[1], pixels.shape[0])
-    return strip, Transform(np.linalg.inv(matrix), size, page)
 
 
 def _pil(pixels: np.ndarray) -> Any:
