@@ -7,12 +7,12 @@ engine's ``result.text`` reads the same way:
 1. **Orientation.** Words are gathered by reading direction (their quads' angle); each
    group is rotated so its text runs left to right. A page photographed at a slant, or
    turned 90° or 180°, is grouped in its own frame.
-2. **Lines.** Two words share a line when, in that frame, they overlap vertically by at
-   least half the smaller word's height, their centres are within half the taller word's
-   height, and the horizontal gap between them is at most ``max_gap`` times the taller
-   height. The overlap is measured against the smaller word so that a small word beside a
-   large one on the same baseline joins it; the gap bound keeps the columns of a two-column
-   page apart. Groups that still stack words on top of each other are split by height.
+2. **Lines.** Words on one centre line share a line (the row model, :mod:`.rows`): taken
+   left to right, a word joins the row whose centre line, followed along the row, passes
+   within half the row's height and half the page's pitch of its centre, and whose end is at
+   most ``max_gap`` times that height away (the gap bound keeps the columns of a two-column
+   page apart). Box overlap plays no part: padded boxes of a receipt's neighbouring rows
+   overlap, their centre lines do not meet.
 3. **Reading order.** Lines are ordered by recursive XY-cut: at each step the widest empty
    band, across or down the page, splits the lines; bands across the page are read top to
    bottom and bands down it left to right. A full-width title is read first, then the
@@ -24,8 +24,9 @@ engine's ``result.text`` reads the same way:
    :data:`BLOCK_GAP` line heights tall (a paragraph break) separates blocks; narrower bands
    stay inside one. A block whose rows were read across as cells is of kind ``"table"``.
    Blocks are runs of the lines in reading order, so they never change that order.
-5. **Visual lines.** Pieces level with each other that no cut parted (the cells of a
-   receipt's row, a detector's fragments of one line) are one line: ``Green tea 2 3,000``,
+5. **Visual lines.** Pieces on one centre line that no cut parted (the cells of a
+   receipt's row, a detector's fragments of one line; the same row model, with no gap
+   bound) are one line: ``Green tea 2 3,000``,
    not three. :func:`order_lines` does steps 3 to 5 for engines that give lines of their
    own, so that ``page.lines`` means the visual lines of the page whatever the engine.
 """
@@ -39,6 +40,7 @@ from statistics import median
 
 from ..geometry import Quad, angle_gap, mean_direction
 from ..model import Block, BlockKind, Line, Word
+from .rows import MAX_SLOPE, Frame, chain_rows, pitch_ratio, row_level
 
 #: Words whose reading directions differ by more than this (degrees) are never on one line.
 ANGLE_TOLERANCE = 20.0
@@ -163,74 +165,12 @@ def _boxes_in_frame(quads: Sequence[Quad], angle: float) -> list[Box]:
 
 
 def _lines_in_frame(words: list[Word], angle: float, max_gap: float, separator: str) -> list[Line]:
-    boxes = _boxes_in_frame([w.quad for w in words], angle)
-    parent = list(range(len(words)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    # Linked words overlap vertically, so each word is compared only with the words that start
-    # (in y) before it ends: a sweep down the page, near-linear where a pairwise matrix was quadratic.
-    order = sorted(range(len(words)), key=lambda i: boxes[i][1])
-    heights = [max(y1 - y0, 1e-6) for _, y0, _, y1 in boxes]
-    centres = [(y0 + y1) / 2 for _, y0, _, y1 in boxes]
-    for p, i in enumerate(order):
-        ix0, iy0, ix1, iy1 = boxes[i]
-        ih, icy = heights[i], centres[i]
-        for q in range(p + 1, len(order)):
-            j = order[q]
-            jx0, jy0, jx1, jy1 = boxes[j]
-            if jy0 >= iy1:
-                break
-            jh = heights[j]
-            small, tall = (ih, jh) if ih < jh else (jh, ih)
-            # plain comparisons, not min()/max(): this runs for every pair of overlapping words
-            overlap = (iy1 if iy1 < jy1 else jy1) - (iy0 if iy0 > jy0 else jy0)
-            gap = jx0 - ix1 if jx0 - ix1 > ix0 - jx1 else ix0 - jx1
-            if overlap >= 0.5 * small and -0.5 * tall <= icy - centres[j] <= 0.5 * tall and gap <= max_gap * tall:
-                parent[find(i)] = find(j)
-    groups: dict[int, list[int]] = {}
-    for i in range(len(words)):
-        groups.setdefault(find(i), []).append(i)
-    lines = []
-    for members in groups.values():
-        for row in _unstack(members, boxes):
-            row.sort(key=lambda i: boxes[i][0])
-            lines.append(Line.from_words([words[i] for i in row], separator))
-    return lines
-
-
-def _unstack(members: list[int], boxes: Sequence[Box]) -> list[list[int]]:
-    """Split a group whose words sit on top of each other (chained through a tall word) by height."""
-    if len(members) < 3 or not _any_stacked(members, boxes):
-        return [members]
-    centre = {i: (boxes[i][1] + boxes[i][3]) / 2 for i in members}
-    order = sorted(members, key=centre.__getitem__)
-    limit = 0.5 * median(boxes[i][3] - boxes[i][1] for i in members)
-    rows: list[list[int]] = [[order[0]]]
-    for a, b in zip(order[:-1], order[1:]):
-        if centre[b] - centre[a] > limit:
-            rows.append([])
-        rows[-1].append(b)
-    return rows
-
-
-def _any_stacked(members: list[int], boxes: Sequence[Box]) -> bool:
-    """Whether two words overlap across by more than half the narrower one (a sweep along x)."""
-    order = sorted(members, key=lambda i: boxes[i][0])
-    for p, i in enumerate(order):
-        ix0, _, ix1, _ = boxes[i]
-        for q in range(p + 1, len(order)):
-            j = order[q]
-            jx0, _, jx1, _ = boxes[j]
-            if jx0 >= ix1:
-                break
-            if min(ix1, jx1) - jx0 > 0.5 * min(max(ix1 - ix0, 1e-6), max(jx1 - jx0, 1e-6)):
-                return True
-    return False
+    """Words read one way as the pieces of rows: words on one centre line, no wider apart than
+    ``max_gap`` times their height (so the columns of a page stay apart; a row's pieces across
+    a gutter are joined later, by the reading order)."""
+    frame = Frame([w.quad for w in words], angle)
+    rows = chain_rows(frame, range(len(words)), pitch_ratio(frame), max_gap)
+    return [Line.from_words([words[i] for i in row], separator) for row in rows]
 
 
 def _reading_order(lines: list[Line]) -> list[_Region]:
@@ -241,31 +181,58 @@ def _reading_order(lines: list[Line]) -> list[_Region]:
     # the frame of the page's main direction: the direction with the most text along it, not the
     # mean of all (a vertical label would tilt a mean and split the rows it stands beside)
     members, angle = max(_orientation_groups(lines), key=lambda g: sum(quads[i].width for i in g[0]))
-    boxes = _boxes_in_frame(quads, angle)
-    unit = median(y1 - y0 for _, y0, _, y1 in boxes)
-    return _xy_cut(list(range(len(lines))), boxes, unit)
+    page = _Page(lines, angle)
+    return _xy_cut(list(range(len(lines))), page)
 
 
-def _rows(items: list[int], boxes: Sequence[Box]) -> list[list[int]]:
-    """Lines no band separates: rows top to bottom (level lines share a row), each left to right.
+class _Page:
+    """The lines in the frame of the page's main direction: boxes for the cuts, centre lines for the rows."""
 
-    A row is a run of lines whose vertical spans overlap by half the smaller one; ordering by
-    the top edge alone would let a pixel's difference reverse cells of one row. A piece much
-    taller than the row (a rule, a big digit) joins it but does not stretch it, or it would
-    chain the next row in.
-    """
-    rows: list[list[int]] = []
-    r0 = r1 = 0.0  # the current row's top and bottom
-    for i in sorted(items, key=lambda i: (boxes[i][1] + boxes[i][3]) / 2):
-        _, y0, _, y1 = boxes[i]
-        if rows and min(y1, r1) - max(y0, r0) >= 0.5 * min(y1 - y0, r1 - r0):
-            rows[-1].append(i)
-            if y1 - y0 <= 1.5 * (r1 - r0):
-                r0, r1 = min(r0, y0), max(r1, y1)
-        else:
-            rows.append([i])
-            r0, r1 = y0, y1
-    return [sorted(row, key=lambda i: boxes[i][0]) for row in rows]
+    __slots__ = ("boxes", "frame", "ratio", "unit")
+
+    def __init__(self, lines: Sequence[Line], angle: float) -> None:
+        quads = [line.quad for line in lines]
+        self.frame = Frame(quads, angle)
+        self.boxes = _boxes_in_frame(quads, angle)
+        _slopes_from_words(self.frame, lines, angle)
+        self.ratio = pitch_ratio(self.frame)
+        self.unit = median(y1 - y0 for _, y0, _, y1 in self.boxes)
+
+    def rows(self, items: list[int]) -> list[list[int]]:
+        """Lines on one centre line, whatever gutter parts them: rows top to bottom, each left to right
+        (the row model, :mod:`.rows`; boxes that overlap do not make a row)."""
+        rows = chain_rows(self.frame, items, self.ratio)
+        frame = self.frame
+        middle = median(frame.cx[i] for i in items)
+        return sorted(rows, key=lambda row: row_level(frame, row, middle))
+
+
+def _slopes_from_words(frame: Frame, lines: Sequence[Line], angle: float) -> None:
+    """Each line's slope from its words' centres where they span a few heights, and the skew
+    so shown given to the other lines (one word, an amount): a detector that draws upright
+    boxes on a skewed photo gives pieces whose boxes are level while their rows climb, and an
+    amount across a gutter would otherwise be matched to the row its box is level with."""
+    theta = math.radians(angle)
+    ux, uy = math.cos(theta), math.sin(theta)
+    shown: dict[int, float] = {}  # line -> how much its words' slope differs from its box's
+    for i, line in enumerate(lines):
+        tallest = max(word.quad.height for word in line.words)
+        full = [word for word in line.words if word.quad.height > 0.75 * tallest]  # no superscripts
+        if len(full) < 2:
+            continue
+        (fx, fy), (lx, ly) = full[0].quad.center, full[-1].quad.center
+        run = (lx - fx) * ux + (ly - fy) * uy
+        if run > 3.0 * frame.h[i]:
+            fitted = max(-MAX_SLOPE, min(MAX_SLOPE, ((ly - fy) * ux - (lx - fx) * uy) / run))
+            shown[i] = fitted - frame.s[i]
+            frame.s[i] = fitted
+    if not shown:
+        return
+    skew = median(shown.values())
+    if abs(skew) > 0.005:  # about 0.3 degrees: boxes that show less than their words
+        for i in range(len(lines)):
+            if i not in shown:
+                frame.s[i] = max(-MAX_SLOPE, min(MAX_SLOPE, frame.s[i] + skew))
 
 
 def _is_table(items: list[int], boxes: Sequence[Box], where: float, unit: float) -> bool:
@@ -297,18 +264,25 @@ def _is_table(items: list[int], boxes: Sequence[Box], where: float, unit: float)
     return level >= 0.5 * len(few) and min(widths) < 6.0 * unit
 
 
-def _xy_cut(items: list[int], boxes: Sequence[Box], unit: float) -> list[_Region]:
+def _xy_cut(items: list[int], page: _Page) -> list[_Region]:
+    boxes, unit = page.boxes, page.unit
     if len(items) < 2:
         return [_Region([items], "text")]
     best: tuple[float, int, float] | None = None  # (gap, axis, where)
     read_across = False  # a cut down the page was refused: rows of cells
     for axis in (1, 0):  # 1: a band across the page (split by y); 0: a band down it (split by x)
-        spans = sorted((boxes[i][axis], boxes[i][axis + 2]) for i in items)
-        gap, where, reach = -math.inf, 0.0, spans[0][1]
+        spans = sorted([(box[axis], box[axis + 2]) for box in map(boxes.__getitem__, items)])
+        gap, reach = -math.inf, spans[0][1]
+        ties: list[float] = []  # where the bands as wide as the widest begin
         for lo, hi in spans[1:]:  # the widest empty band between what lies before and after it
-            if lo - reach > gap:
-                gap, where = lo - reach, reach
-            reach = max(reach, hi)
+            if lo - reach >= gap - 1e-9:
+                if lo - reach > gap + 1e-9:
+                    gap, ties = lo - reach, []
+                ties.append(reach)
+            if hi > reach:
+                reach = hi
+        # of equally wide bands the middle one: the same cuts in the end, in log(n) rounds, not n
+        where = ties[len(ties) // 2] if ties else 0.0
         # a cut down the page must be wider than a word space, or lines of a row would part
         needed = 1e-6 if axis == 1 else 0.8 * unit
         if gap > needed and (best is None or gap > best[0]):
@@ -317,10 +291,10 @@ def _xy_cut(items: list[int], boxes: Sequence[Box], unit: float) -> list[_Region
                 continue  # rows of label and value (a receipt): read across, not down
             best = (gap, axis, where)
     if best is None:
-        return [_Region(_rows(items, boxes), "table" if read_across else "text")]
+        return [_Region(page.rows(items), "table" if read_across else "text")]
     gap, axis, where = best
-    first = _xy_cut([i for i in items if boxes[i][axis] <= where], boxes, unit)
-    rest = _xy_cut([i for i in items if boxes[i][axis] > where], boxes, unit)
+    first = _xy_cut([i for i in items if boxes[i][axis] <= where], page)
+    rest = _xy_cut([i for i in items if boxes[i][axis] > where], page)
     if axis == 1 and gap < BLOCK_GAP * unit and len(first) == len(rest) == 1 and first[0].kind == rest[0].kind:
         return [_Region(first[0].rows + rest[0].rows, first[0].kind)]  # a narrow band: one block
     return first + rest

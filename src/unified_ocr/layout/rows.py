@@ -1,0 +1,226 @@
+"""The row model: which words (or a detector's pieces) lie on one row, by centre line, not by box overlap.
+
+Boxes are a poor guide to rows. Thermal receipts are printed with a line pitch close to the
+glyph height and detectors pad their boxes, so the boxes of neighbouring rows overlap by a
+fifth to a half of their height: linking overlapping boxes chains rows together, and a line
+sorted left to right then interleaves their words. What does part two rows is their centre
+lines, which padding leaves where they are. So, in the frame of the text's direction:
+
+1. **Pitch.** The page's row pitch, as a share of the box height, is measured from words
+   stacked above one another (:func:`pitch_ratio`). A word may sit at most half a row
+   height off a row's centre line, and never more than half the pitch: two rows whose
+   centre lines lie farther apart than that never merge, however much their boxes overlap.
+2. **Chains.** Words are taken left to right and each joins the row whose centre line,
+   followed locally (from its last full-height word, along the words' own slope), passes
+   nearest its centre, if within that tolerance and within reach along the row. A row
+   skewed or curved by a photograph is followed word by word rather than by one global y;
+   a superscript or a comma joins its row without moving its centre line; a word that
+   would stack on a row's last word starts a row of its own.
+3. **Doubt.** Each word joins at most one row and rows are never joined afterwards, so two
+   rows cannot be merged through a word between them: where a merge is doubtful the
+   result is two lines, never one line holding two rows' words in x order.
+
+Plain floats and lists, no arrays: most pages have tens of words, and a grid of buckets
+by centre line keeps a dense page of thousands near-linear.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from statistics import median
+
+from ..geometry import Quad
+
+#: The most a word's slope (in the frame) is trusted to carry a row's centre line along it: about 8.5°.
+MAX_SLOPE = 0.15
+#: A word at least this share of a row's height moves the row's centre line; a smaller one
+#: (a superscript, a comma, a lone digit's tight box) joins the row without moving it.
+ANCHOR = 0.6
+#: Stacked words whose centres lie closer than this share of their height are duplicates, not a pitch.
+MIN_PITCH = 0.25
+
+
+class Frame:
+    """Quads seen in a frame where their text reads left to right: per quad its extent along
+    the text (``x0``, ``x1``), its centre (``cx``, ``cy``; ``cy`` grows down the page), its
+    height across the text (``h``) and the slope of its centre line (``s``, down per along)."""
+
+    __slots__ = ("x0", "x1", "cx", "cy", "h", "s")
+
+    def __init__(self, quads: Sequence[Quad], angle: float) -> None:
+        theta = math.radians(angle)
+        ux, uy = math.cos(theta), math.sin(theta)  # along the text; (-uy, ux) is down it
+        self.x0: list[float] = []
+        self.x1: list[float] = []
+        self.cx: list[float] = []
+        self.cy: list[float] = []
+        self.h: list[float] = []
+        self.s: list[float] = []
+        for quad in quads:
+            (ax, ay), (bx, by), (cx, cy), (dx, dy) = quad.points
+            a0, a1, a2, a3 = ax * ux + ay * uy, bx * ux + by * uy, cx * ux + cy * uy, dx * ux + dy * uy
+            d0, d1, d2, d3 = ay * ux - ax * uy, by * ux - bx * uy, cy * ux - cx * uy, dy * ux - dx * uy
+            self.x0.append(min(a0, a1, a2, a3))
+            self.x1.append(max(a0, a1, a2, a3))
+            self.cx.append((a0 + a1 + a2 + a3) / 4)
+            self.cy.append((d0 + d1 + d2 + d3) / 4)
+            self.h.append(max(abs((d3 - d0) + (d2 - d1)) / 2, 1e-6))
+            run = (a1 - a0) + (a2 - a3)
+            slope = ((d1 - d0) + (d2 - d3)) / run if run > 1e-9 else 0.0
+            self.s.append(MAX_SLOPE if slope > MAX_SLOPE else -MAX_SLOPE if slope < -MAX_SLOPE else slope)
+
+    def __len__(self) -> int:
+        return len(self.cx)
+
+
+def pitch_ratio(frame: Frame, items: Sequence[int] | None = None) -> float:
+    """The row pitch over the box height: the median distance between the centre lines of a
+    word and the nearest word stacked below it (overlapping along the text by half the
+    narrower, of a like height), over their mean height. 1.0 when too few words stack.
+
+    Measured on a deterministic sample of at most a few hundred words, so a dense page costs
+    no more than a short one."""
+    x0, x1, cy, h = frame.x0, frame.x1, frame.cy, frame.h
+    order = sorted(range(len(frame)) if items is None else items, key=cy.__getitem__)
+    n = len(order)
+    samples = []
+    for p in range(0, n, max(1, n // 300)):
+        i = order[p]
+        hi, wi = h[i], x1[i] - x0[i]
+        for q in range(p + 1, min(n, p + 400)):
+            j = order[q]
+            d = cy[j] - cy[i]
+            if d > 4.0 * hi:
+                break
+            hj = h[j]
+            if d <= MIN_PITCH * (hi if hi < hj else hj) or not 0.5 * hi <= hj <= 2.0 * hi:
+                continue
+            overlap = (x1[i] if x1[i] < x1[j] else x1[j]) - (x0[i] if x0[i] > x0[j] else x0[j])
+            wj = x1[j] - x0[j]
+            if overlap > 0.5 * (wi if wi < wj else wj):
+                samples.append(2.0 * d / (hi + hj))
+                break
+    return median(samples) if len(samples) >= 3 else 1.0
+
+
+def chain_rows(frame: Frame, items: Sequence[int], ratio: float, max_gap: float = math.inf) -> list[list[int]]:
+    """``items`` (indices into ``frame``) as rows, each left to right (see the module's steps 2 and 3).
+
+    A word joins a row when its centre lies within ``0.5 * min(1, ratio)`` of the taller
+    one's height from the row's local centre line, it does not stack on the row's last word,
+    and the gap to the row's end is at most ``max_gap`` times that height (``inf``: a row's
+    pieces across any gutter, as the reading order joins them).
+    """
+    if not items:
+        return []
+    x0, x1, cx, cy, h, s = frame.x0, frame.x1, frame.cx, frame.cy, frame.h, frame.s
+    share = 0.5 * min(1.0, ratio)
+    heights = sorted(h[i] for i in items)
+    unit = max(heights[len(heights) // 2], 1e-6)  # bucket size
+    tall = heights[(len(heights) * 19) // 20]  # a row taller than most is still looked up
+    widths = sorted(x1[i] - x0[i] for i in items)
+    wide = widths[(len(widths) * 19) // 20]
+    finite = not math.isinf(max_gap)
+    left = min(x0[i] for i in items)
+    # per row: its words, its centre line (a point and a slope), its height, its end along the text
+    members: list[list[int]] = []
+    r_cx: list[float] = []
+    r_cy: list[float] = []
+    r_s: list[float] = []
+    r_h: list[float] = []
+    r_x1: list[float] = []
+    r_w: list[float] = []  # width of the row's last word
+    r_key: list[int] = []
+    r_fx: list[float] = []  # the row's first full-height word's centre: with the last, the row's own slope
+    r_fy: list[float] = []
+    buckets: dict[int, list[int]] = {}
+    by_cy = sorted(items, key=cy.__getitem__)
+    cys = [cy[i] for i in by_cy]
+
+    def crowded(j: int, within: float) -> bool:
+        """Whether a word of another row (stacked on ``j``, of a like height) lies within ``within`` of
+        ``j``'s centre line: the local pitch, where rows run closer than the page's pitch says."""
+        hj, wj, cyj, xj0, xj1 = h[j], x1[j] - x0[j], cy[j], x0[j], x1[j]
+        for k in by_cy[bisect_left(cys, cyj - within) : bisect_right(cys, cyj + within)]:
+            hk, wk = h[k], x1[k] - x0[k]
+            if abs(cy[k] - cyj) <= MIN_PITCH * (hj if hj < hk else hk) or not 0.5 * hj <= hk <= 2.0 * hj:
+                continue  # its own row (or a duplicate), or a word of another size
+            if (xj1 if xj1 < x1[k] else x1[k]) - (xj0 if xj0 > x0[k] else x0[k]) > 0.5 * (wj if wj < wk else wk):
+                return True
+        return False
+
+    def slope(r: int, sj: float) -> float:
+        """The row's centre line's slope: from its own words' centres once they span a few heights
+        (boxes drawn upright on a skewed photo show it no other way), else from the boxes' edges."""
+        run = r_cx[r] - r_fx[r]
+        if run > 3.0 * r_h[r]:
+            fitted = (r_cy[r] - r_fy[r]) / run
+            return MAX_SLOPE if fitted > MAX_SLOPE else -MAX_SLOPE if fitted < -MAX_SLOPE else fitted
+        return 0.5 * (r_s[r] + sj)
+
+    for j in sorted(items, key=x0.__getitem__):
+        xj0, hj, cxj, cyj, sj = x0[j], h[j], cx[j], cy[j], s[j]
+        wj = x1[j] - xj0
+        along = (0.5 * wj + max_gap * (hj if hj > tall else tall) + wide) if finite else cxj - left
+        reach = 0.5 * (hj if hj > tall else tall) + MAX_SLOPE * along
+        best, best_score = -1, 1.0
+        for key in range(math.floor((cyj - reach) / unit), math.floor((cyj + reach) / unit) + 1):
+            bucket = buckets.get(key)
+            if not bucket:
+                continue
+            stale = False
+            for r in bucket:
+                rh = r_h[r]
+                top = rh if rh > hj else hj
+                gap = xj0 - r_x1[r]
+                if finite and gap > max_gap * top:
+                    if gap > max_gap * (rh if rh > tall else tall):
+                        stale = True  # out of reach of every word still to come (all start further along)
+                    continue
+                rw = r_w[r]
+                if gap < -0.5 * (rw if rw < wj else wj):
+                    continue  # it would stack on the row's last word
+                dy = abs(cyj - r_cy[r] - slope(r, sj) * (cxj - r_cx[r]))
+                score = dy / (share * top)
+                if score < best_score and not (dy > 0.5 * MIN_PITCH * hj and crowded(j, 2.0 * dy)):
+                    best, best_score = r, score
+            if stale:
+                buckets[key] = [r for r in bucket if xj0 - r_x1[r] <= max_gap * (r_h[r] if r_h[r] > tall else tall)]
+        if best < 0:
+            best = len(members)
+            members.append([j])
+            r_cx.append(cxj)
+            r_cy.append(cyj)
+            r_s.append(sj)
+            r_h.append(hj)
+            r_x1.append(x1[j])
+            r_w.append(wj)
+            r_key.append(math.floor(cyj / unit))
+            r_fx.append(cxj)
+            r_fy.append(cyj)
+            buckets.setdefault(r_key[best], []).append(best)
+            continue
+        members[best].append(j)
+        r_x1[best] = x1[j] if x1[j] > r_x1[best] else r_x1[best]
+        r_w[best] = wj
+        if hj >= ANCHOR * r_h[best]:  # a full-height word carries the centre line on
+            if hj > r_h[best] / ANCHOR:  # a much taller word: the line starts again from it
+                r_fx[best], r_fy[best] = cxj, cyj
+            r_cx[best], r_cy[best], r_h[best] = cxj, cyj, hj
+            r_s[best] = 0.5 * (r_s[best] + sj)
+            key = math.floor(cyj / unit)
+            if key != r_key[best]:
+                buckets[r_key[best]].remove(best)
+                buckets.setdefault(key, []).append(best)
+                r_key[best] = key
+    return members
+
+
+def row_level(frame: Frame, row: Sequence[int], at: float) -> float:
+    """Where a row's centre line crosses ``at`` along the text: to put rows top to bottom."""
+    weights = [frame.x1[i] - frame.x0[i] + 1e-6 for i in row]
+    total = sum(weights)
+    slope = sum(w * frame.s[i] for w, i in zip(weights, row)) / total
+    return sum(w * (frame.cy[i] + slope * (at - frame.cx[i])) for w, i in zip(weights, row)) / total

@@ -1,0 +1,113 @@
+"""Rows by centre line, not by box overlap: receipts printed at a pitch near the glyph height,
+read by detectors that pad their boxes, keep each row a line of its own."""
+
+from __future__ import annotations
+
+import math
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from unified_ocr import Quad, Word
+from unified_ocr.layout import group_blocks, group_lines
+
+from .test_lines import CHAR
+
+GLYPH = 20.0  # glyph height in pixels
+ITEMS = ["Green tea", "Rice crackers", "Kimchi 500g", "Sub Total", "Discount", "Rounding", "Total Incl. GST", "Cash"]
+
+
+def receipt(
+    pitch: float, pad: float = 1.0, degrees: float = 0.0, rows: int = 8, seed: int = 0, upright: bool = False
+) -> list[Word]:
+    """A receipt's rows (a label at the left, an amount across a gutter at the right), each word
+    named ``r<row>:<text>``; rows ``pitch`` glyph heights apart, boxes ``pad`` times the glyph
+    height about their centre line, the page turned by ``degrees`` (``upright``: the words move,
+    their boxes stay upright, as some detectors draw them on a skewed photo)."""
+    rng = random.Random(seed)
+    words = []
+    for r in range(rows):
+        y = 100 + r * pitch * GLYPH
+        label = ITEMS[r % len(ITEMS)].split() if r % 3 else ["Item", "with", "a", "long", "name", "here"]
+        x = 40.0 + rng.uniform(0, 10)
+        cells = [(x, label), (420.0 + rng.uniform(-5, 5), [f"{rng.randint(1, 99)},{rng.randint(100, 999)}"])]
+        for start, tokens in cells:
+            x = start
+            for token in tokens:
+                width = len(token) * CHAR * GLYPH
+                half = pad * GLYPH / 2
+                words.append(Word(f"r{r}:{token}", Quad.from_bbox(x, y - half, x + width, y + half)))
+                x += width + 0.3 * GLYPH
+    turn = math.radians(degrees)
+    cos, sin = math.cos(turn), math.sin(turn)
+    turned = [Word(w.text, Quad([(300 + (x - 300) * cos - (y - 300) * sin, 300 + (x - 300) * sin + (y - 300) * cos)
+                                 for x, y in w.quad.points])) for w in words]  # fmt: skip
+    if upright:
+        turned = [Word(w.text, Quad.from_bbox(w.quad.center[0] - o.quad.width / 2, w.quad.center[1] - o.quad.height / 2,
+                                              w.quad.center[0] + o.quad.width / 2, w.quad.center[1] + o.quad.height / 2))
+                  for w, o in zip(turned, words)]  # fmt: skip
+    rng.shuffle(turned)
+    return turned
+
+
+def row_of(word: Word) -> str:
+    return word.text.split(":")[0]
+
+
+def rows_of(words: list[Word]) -> dict[str, list[str]]:
+    """Each truth row's words, left to right."""
+    rows: dict[str, list[str]] = {}
+    for word in sorted(words, key=lambda w: int(row_of(w)[1:]) * 10_000 + w.quad.center[0]):
+        rows.setdefault(row_of(word), []).append(word.text)
+    return rows
+
+
+def test_two_rows_whose_padded_boxes_overlap_by_half_stay_two_lines() -> None:
+    top = [Word("Sub", Quad.from_bbox(50, 100, 95, 130)), Word("Total", Quad.from_bbox(105, 100, 170, 130)),
+           Word("15.00", Quad.from_bbox(400, 100, 460, 130))]  # fmt: skip
+    below = [Word("Discount", Quad.from_bbox(50, 115, 150, 145)), Word("0.00", Quad.from_bbox(410, 115, 460, 145))]
+    # the boxes overlap by 15 px of their 30: the centre lines lie 15 px (half a box) apart
+    assert [line.text for line in group_lines(below + top)] == ["Sub Total 15.00", "Discount 0.00"]
+
+
+def test_a_row_split_across_a_gutter_stays_one_line_even_padded_and_tight() -> None:
+    words = receipt(pitch=0.8, pad=2.0)
+    lines = group_lines(words)
+    assert [[w.text for w in line.words] for line in lines] == list(rows_of(words).values())
+    assert len(lines) == 8 and all(len({row_of(w) for w in line.words}) == 1 for line in lines)
+
+
+def test_a_skewed_receipt_at_a_tight_pitch_rebuilds_every_row() -> None:
+    for degrees in (4.0, -4.0):
+        for upright in (False, True):  # boxes turned with the page, or drawn upright around its words
+            words = receipt(pitch=0.85, pad=1.8, degrees=degrees, rows=12, seed=3, upright=upright)
+            lines, blocks = group_blocks(words)
+            assert [[w.text for w in line.words] for line in lines] == list(rows_of(words).values()), (degrees, upright)
+
+
+def test_a_superscript_and_a_subscript_stay_in_their_row() -> None:
+    base = [Word("E", Quad.from_bbox(50, 100, 70, 120)), Word("=", Quad.from_bbox(76, 100, 92, 120)),
+            Word("mc", Quad.from_bbox(98, 100, 130, 120)), Word("2", Quad.from_bbox(131, 96, 139, 108)),  # raised
+            Word("H", Quad.from_bbox(160, 100, 175, 120)), Word("2", Quad.from_bbox(176, 113, 184, 125)),  # lowered
+            Word("O", Quad.from_bbox(186, 100, 201, 120))]  # fmt: skip
+    above = [Word("Energy", Quad.from_bbox(50, 72, 130, 92))]
+    below = [Word("and", Quad.from_bbox(50, 128, 90, 148)), Word("water", Quad.from_bbox(96, 128, 160, 148))]
+    assert [line.text for line in group_lines(below + base[::-1] + above)] == ["Energy", "E = mc 2 H 2 O", "and water"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    pitch=st.floats(0.8, 1.5),
+    pad=st.floats(1.0, 2.0),
+    degrees=st.floats(-5.0, 5.0),
+    rows=st.integers(2, 12),
+    seed=st.integers(0, 10_000),
+    upright=st.booleans(),
+)
+def test_no_line_ever_holds_words_of_two_rows(pitch, pad, degrees, rows, seed, upright) -> None:
+    words = receipt(pitch, pad, degrees, rows, seed, upright)
+    lines = group_lines(words)
+    assert sorted(w.text for line in lines for w in line.words) == sorted(w.text for w in words)
+    for line in lines:
+        assert len({row_of(w) for w in line.words}) == 1, [w.text for w in line.words]
