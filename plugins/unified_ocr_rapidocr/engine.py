@@ -60,7 +60,7 @@ class RapidOcrEngine(Engine[RapidOcrOptions]):
     Options = RapidOcrOptions
     needs_network = False
     default_priority = 100  # offline, no account: the default when nothing names an engine
-    revision = 4  # 2: quads of turned text start at the text's top-left, lines in reading order; 3: visual lines; 4: max_upscale
+    revision = 5  # 2: quads of turned text start at the text's top-left, lines in reading order; 3: visual lines; 4: max_upscale; 5: a low-score "180" is upright
     description = "offline: RapidOCR 3, PP-OCRv6 models (Latin, Chinese, Japanese; no Hangul)"
     scripts = frozenset({"Latn", "Hani", "Hira", "Kana"})  # PP-OCRv6: no Hangul
 

@@ -5,8 +5,8 @@ the box) and decides the reading direction apart from it, in two steps:
 
 * a box at least 1.5 times as tall as wide is cut out and turned a quarter turn
   counter-clockwise (``np.rot90``) before anything reads it: sideways text;
-* its angle classifier then says whether that crop is upside down (label ``"180"``), and the
-  recogniser reads it turned back.
+* its angle classifier then says whether that crop is upside down (label ``"180"``), and,
+  where it is sure enough (a score above ``Cls.cls_thresh``), the recogniser reads it turned back.
 
 Neither decision is in the output, so :class:`Decisions` keeps them as RapidOCR makes them
 (see :func:`watch`), and the box is turned here to start where the text starts: one
@@ -33,6 +33,8 @@ Point = tuple[float, float]
 
 #: RapidOCR turns a crop this many times taller than wide a quarter turn before reading it.
 SIDEWAYS_RATIO = 1.5
+#: RapidOCR's default ``Cls.cls_thresh``: it turns a crop labelled upside down only above this score.
+CLS_THRESHOLD = 0.9
 
 
 @attrs.frozen
@@ -78,18 +80,32 @@ def watch(ocr: Any, keep: Callable[[Decisions | None], None]) -> bool:
 
     def build_watched(*args: Any, **kwargs: Any) -> Any:
         given = signature.bind(*args, **kwargs).arguments
-        keep(_decisions(given["cls_res"], given["rec_res"], given["cropped_img_list"]))
+        keep(_decisions(given["cls_res"], given["rec_res"], given["cropped_img_list"], _turn_threshold(ocr)))
         return build(*args, **kwargs)
 
     ocr.build_final_output = build_watched
     return True
 
 
-def _decisions(cls_res: Any, rec_res: Any, crops: Any) -> Decisions | None:
+def _turn_threshold(ocr: Any) -> float:
+    """The classifier score above which RapidOCR turns a crop it labels ``"180"`` (its ``Cls.cls_thresh``)."""
+    try:
+        return float(ocr.cfg.Cls.cls_thresh)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return CLS_THRESHOLD
+
+
+def _decisions(cls_res: Any, rec_res: Any, crops: Any, threshold: float = 0.9) -> Decisions | None:
+    """The decisions as RapidOCR acted on them: a crop labelled ``"180"`` counts as turned only
+    when its score passed ``threshold``, as RapidOCR turns only those before reading them. A
+    short upright word (``Tax``, ``0.00``) is often labelled ``"180"`` at a low score and read
+    upright; taking the label alone turned its quad over, so its crop came out upside down and
+    the layout put it on a line of its own."""
     try:
         texts = tuple(str(t) for t in rec_res.txts)
         scores = tuple(float(s) for s in rec_res.scores)
-        labels = tuple(str(label) for label, _ in cls_res.cls_res) if cls_res.cls_res is not None else ("0",) * len(texts)
+        labels = (tuple("180" if "180" in str(label) and float(score) > threshold else "0" for label, score in cls_res.cls_res)
+                  if cls_res.cls_res is not None else ("0",) * len(texts))  # fmt: skip
         shapes = tuple((int(c.shape[0]), int(c.shape[1])) for c in crops)
     except (AttributeError, TypeError, ValueError):  # nothing recognised, or a shape this version does not have
         return None
