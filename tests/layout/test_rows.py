@@ -111,3 +111,24 @@ def test_no_line_ever_holds_words_of_two_rows(pitch, pad, degrees, rows, seed, u
     assert sorted(w.text for line in lines for w in line.words) == sorted(w.text for w in words)
     for line in lines:
         assert len({row_of(w) for w in line.words}) == 1, [w.text for w in line.words]
+
+
+def test_a_scribble_two_rows_tall_beside_a_row_neither_joins_it_nor_takes_the_row_below() -> None:
+    """A handwritten amount or a stamp two rows tall, level with one row's top: joined to that
+    row it would move the row's centre line onto the next one, whose amount then stood alone
+    and was read before its label. It is a line of its own, and each row keeps its amount."""
+    rows = [(767, "CHANGE", "1.00"), (743, "CASH", "10.00")]
+    words = []
+    for top, label, amount in rows:
+        words += [Word(label, Quad.from_bbox(203, top, 272, top + 23)), Word(amount, Quad.from_bbox(407, top + 1, 447, top + 24))]
+    words.append(Word("9.00", Quad.from_bbox(326, 772, 406, 830)))  # 58 px tall, its top at CHANGE's
+    lines, _ = group_blocks(words)
+    assert [line.text for line in lines] == ["CASH 10.00", "CHANGE 1.00", "9.00"]
+
+
+def test_a_big_amount_on_a_small_label_s_baseline_stays_in_its_row() -> None:
+    """Double-height print shares the baseline of the small text beside it: the tall word's
+    bottom, not its centre, says its row."""
+    words = [Word("TOTAL", Quad.from_bbox(20, 100, 90, 120)), Word("31.00", Quad.from_bbox(300, 75, 400, 121)),
+             Word("Thanks", Quad.from_bbox(20, 140, 90, 160))]  # fmt: skip
+    assert [line.text for line in group_lines(words)] == ["TOTAL 31.00", "Thanks"]

@@ -38,6 +38,11 @@ MAX_SLOPE = 0.15
 #: A word at least this share of a row's height moves the row's centre line; a smaller one
 #: (a superscript, a comma, a lone digit's tight box) joins the row without moving it.
 ANCHOR = 0.6
+#: A word more than this many times taller than a row joins it only if its centre lies within
+#: the tolerance of a word this much taller, or its bottom within the row's own tolerance of
+#: the row's bottom (one baseline: a big amount beside small text): a stamp or a scribble two rows tall, level with one row's top, does not join
+#: it and drag its centre line onto the row below (which would then lose its own words).
+TALL = 1.5
 #: Stacked words whose centres lie closer than this share of their height are duplicates, not a pitch.
 MIN_PITCH = 0.25
 
@@ -182,12 +187,17 @@ def chain_rows(frame: Frame, items: Sequence[int], ratio: float, max_gap: float 
                 rw = r_w[r]
                 if gap < -0.5 * (rw if rw < wj else wj):
                     continue  # it would stack on the row's last word
-                dy = abs(cyj - r_cy[r] - slope(r, sj) * (cxj - r_cx[r]))
+                off = cyj - r_cy[r] - slope(r, sj) * (cxj - r_cx[r])  # the word's centre below the row's line
+                dy = abs(off)
+                if hj > TALL * rh:  # a word much taller than the row: its centre near the row's, or its bottom on the row's
+                    top = TALL * rh
+                    bottoms = TALL * abs(off + 0.5 * (hj - rh))  # one baseline (a big amount beside small text), judged at the row's own height
+                    dy = dy if dy < bottoms else bottoms
                 score = dy / (share * top)
                 if score < best_score and not (dy > 0.5 * MIN_PITCH * hj and crowded(j, 2.0 * dy)):
                     best, best_score = r, score
             if stale:
-                buckets[key] = [r for r in bucket if xj0 - r_x1[r] <= max_gap * (r_h[r] if r_h[r] > tall else tall)]
+                buckets[key] = [r for r in bucket if r == best or xj0 - r_x1[r] <= max_gap * (r_h[r] if r_h[r] > tall else tall)]
         if best < 0:
             best = len(members)
             members.append([j])
