@@ -52,7 +52,7 @@ def main() -> None:
         outside = sum(1 for w in page.words if not _inside(w.quad.bbox(), page.width, page.height))
         page_score = score.update(ref, result.text)
         print(f"{image.name}  CER {page_score.cer or 0:.3f}  words {len(page.words):4d}  outside-image {outside}")
-    print(f"engine {result.engine}: CER {score.summary()['cer']:.3f} over {len(images)} images, {seconds / len(images):.2f} s per image")
+    print(f"engine {result.engine}: CER {score.summary()['cer']:.4f} over {len(images)} images, {seconds / len(images):.2f} s per image")
 
 
 def _inside(bbox: tuple[float, float, float, float], width: int, height: int, slack: float = 2.0) -> bool:
