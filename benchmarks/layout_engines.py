@@ -124,12 +124,12 @@ def kept(segments: list[tuple[Quad, str]], lines: list[tuple[Quad, str]]) -> int
     return n
 
 
-def interleaved(segments: list[tuple[Quad, str]], lines: list[Line]) -> int:
+def interleaved(segments: list[tuple[Quad, str]], lines: list[Line]) -> list[str]:
     """How many lines hold words of two truth segments that are not level with each other (whose
     centres lie more than half the taller one's height apart across the segments' direction).
-    A word belongs to the segment that holds most of its area, at least half."""
+    A word belongs to the segment that holds most of its area, at least half. Returns their texts."""
     polygons = [shapely.Polygon(q.points) for q, _ in segments]
-    n = 0
+    found = []
     for line in lines:
         owners = set()
         for word in line.words:
@@ -143,14 +143,15 @@ def interleaved(segments: list[tuple[Quad, str]], lines: list[Line]) -> int:
         inside = [segments[i][0] for i in owners]
         if len(inside) < 2:
             continue
-        angle = math.radians(sum(q.angle for q in inside) / len(inside))
+        weights = [q.width for q in inside]  # a long segment knows the row's direction; a short one's box is noisy
+        angle = math.radians(sum(w * q.angle for w, q in zip(weights, inside)) / sum(weights))
         across = [(-math.sin(angle) * q.center[0] + math.cos(angle) * q.center[1], q.height) for q in inside]
         if any(abs(a - b) > 0.5 * max(ha, hb) for (a, ha), (b, hb) in itertools.combinations(across, 2)):
-            n += 1
-    return n
+            found.append(line.text)
+    return found
 
 
-def figures(images: Path, truth: Path, engines: list[str], config: Config) -> dict[str, tuple[float, float, float, int, int]]:
+def figures(images: Path, truth: Path, engines: list[str], config: Config, show: bool = False) -> dict[str, tuple[float, float, float, int, int]]:
     """Engine -> (CER, rows kept, line e2e, interleaved lines, images that failed) of one comparison, over the images it read.
 
     The comparison's own figures count a failed image as every truth character missed, which
@@ -174,7 +175,10 @@ def figures(images: Path, truth: Path, engines: list[str], config: Config) -> di
             care = [(r.quad, norm.apply(r.text)) for r in page.lines if r.text != "###"]
             segments += len(care)
             whole += kept(care, [(x.quad, norm.apply(x.text)) for x in lines])
-            mixed += interleaved(care, lines)
+            mixed_lines = interleaved(care, lines)
+            mixed += len(mixed_lines)
+            if show and mixed_lines:
+                print("\n".join(f"    {label} {Path(reading.source).name}: {text}" for text in mixed_lines))
             rows.update([r.quad for r in page.lines], [r.text for r in page.lines], [x.quad for x in lines],
                         [x.text for x in lines], norm.apply)  # fmt: skip
         out[label] = (edits / chars if chars else float("nan"), whole / segments if segments else float("nan"),
@@ -225,6 +229,7 @@ def main() -> None:
     parser.add_argument("--eval", type=Path, default=EVAL, help="the shared eval folder")
     parser.add_argument("--variant", default="none", choices=["none", "rotate3", "rotate-3", "warp", "half"])
     parser.add_argument("--images", type=Path, help="another set's images (default: the shared SROIE receipts)")
+    parser.add_argument("--show", action="store_true", help="print the current code's interleaved lines")
     parser.add_argument("--truth", type=Path, help="its truth, SROIE's box files (x1,y1,...,x4,y4,TEXT)")
     args = parser.parse_args()
     images, truth = args.eval / "sroie" / "images", args.eval / "sroie" / "box"
@@ -243,8 +248,9 @@ def main() -> None:
         baseline = layout_at(args.baseline, Path(folder))
         with layout_swapped(baseline):
             before = figures(images, truth, args.engines, config)
-        now = figures(images, truth, args.engines, config)
-    print(f"{'sroie' if args.images is None else args.images} ({args.variant}), {count} receipts; base = {args.baseline[:12]}")
+        now = figures(images, truth, args.engines, config, show=args.show)
+    name = "sroie" if args.images is None else args.images
+    print(f"{name}{'' if args.variant == 'none' else f' ({args.variant})'}, {count} receipts; base = {args.baseline[:12]}")
     print(f"{'engine':10} {'CER base/now/diff':>24} {'rows kept base/now/diff':>27} {'line e2e base/now/diff':>26}"
           f" {'interleaved base/now':>21} {'failed':>7}")  # fmt: skip
     for label in now:

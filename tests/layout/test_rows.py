@@ -132,3 +132,26 @@ def test_a_big_amount_on_a_small_label_s_baseline_stays_in_its_row() -> None:
     words = [Word("TOTAL", Quad.from_bbox(20, 100, 90, 120)), Word("31.00", Quad.from_bbox(300, 75, 400, 121)),
              Word("Thanks", Quad.from_bbox(20, 140, 90, 160))]  # fmt: skip
     assert [line.text for line in group_lines(words)] == ["TOTAL 31.00", "Thanks"]
+
+
+def test_short_cells_drawn_upright_on_a_turned_receipt_stay_in_their_rows_across_the_gutter() -> None:
+    """A detector on a turned receipt gives a row's label as one turned piece and its amount,
+    a short cell, as an upright box: a short box's edges say little of the row's slope, and
+    trusting them half sent amounts across the gutter to the next row at a tight pitch."""
+    from unified_ocr import Line
+    from unified_ocr.layout import order_lines
+
+    for degrees in (3.5, -3.5):
+        turned = receipt(pitch=1.05, degrees=degrees, rows=10, seed=3)
+        squared = {w.text: w for w in receipt(pitch=1.05, degrees=degrees, rows=10, seed=3, upright=True)}
+        labels: dict[str, list[Word]] = {}
+        pieces = []
+        for word in turned:
+            if "," in word.text:  # the amount: a short cell, boxed upright
+                pieces.append(Line.from_words([squared[word.text]]))
+            else:
+                labels.setdefault(row_of(word), []).append(word)
+        pieces += [Line.from_words(sorted(words, key=lambda w: w.quad.center[0])) for words in labels.values()]
+        lines, _ = order_lines(pieces)
+        assert [[row_of(w) for w in line.words] for line in lines if len({row_of(w) for w in line.words}) > 1] == []
+        assert len(lines) <= 11, (degrees, "\n".join(line.text for line in lines))  # a doubtful join: two lines, never one of two rows

@@ -156,14 +156,19 @@ def chain_rows(frame: Frame, items: Sequence[int], ratio: float, max_gap: float 
                 return True
         return False
 
-    def slope(r: int, sj: float) -> float:
+    def slope(r: int, sj: float, wj: float, hj: float) -> float:
         """The row's centre line's slope: from its own words' centres once they span a few heights
-        (boxes drawn upright on a skewed photo show it no other way), else from the boxes' edges."""
+        (boxes drawn upright on a skewed photo show it no other way), else from the boxes' edges:
+        the row's as sure as its last word is long, the joining word's as sure as a square box at
+        most. Where the row is followed to that word is the row's business; a short cell's box
+        (an amount, a quantity) is often drawn upright on a turned page, and taken at half
+        weight it sent cells across a gutter to the next row."""
         run = r_cx[r] - r_fx[r]
         if run > 3.0 * r_h[r]:
             fitted = (r_cy[r] - r_fy[r]) / run
             return MAX_SLOPE if fitted > MAX_SLOPE else -MAX_SLOPE if fitted < -MAX_SLOPE else fitted
-        return 0.5 * (r_s[r] + sj)
+        rw, said = r_w[r], wj if wj < hj else hj
+        return (r_s[r] * rw + sj * said) / (rw + said)
 
     for j in sorted(items, key=x0.__getitem__):
         xj0, hj, cxj, cyj, sj = x0[j], h[j], cx[j], cy[j], s[j]
@@ -187,7 +192,7 @@ def chain_rows(frame: Frame, items: Sequence[int], ratio: float, max_gap: float 
                 rw = r_w[r]
                 if gap < -0.5 * (rw if rw < wj else wj):
                     continue  # it would stack on the row's last word
-                off = cyj - r_cy[r] - slope(r, sj) * (cxj - r_cx[r])  # the word's centre below the row's line
+                off = cyj - r_cy[r] - slope(r, sj, wj, hj) * (cxj - r_cx[r])  # the word's centre below the row's line
                 dy = abs(off)
                 if hj > TALL * rh:  # a word much taller than the row: its centre near the row's, or its bottom on the row's
                     top = TALL * rh
