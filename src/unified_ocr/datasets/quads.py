@@ -15,10 +15,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import shapely
 
 from ..geometry import Quad
-from ..imaging.crop import MAX_COORDINATE
+from ..imaging.crop import measure_quads
 
 #: The share of a quad's area that must lie on its page.
 ON_PAGE = 0.5
@@ -28,14 +27,6 @@ def bad_quads(quads: Sequence[Quad], width: int, height: int) -> list[bool]:
     """For each quad of a ``width`` x ``height`` page, whether it is bad (see the module)."""
     if not quads:
         return []
-    pts = np.asarray([q.points for q in quads], np.float64).reshape(-1, 4, 2)
-    far = ~np.isfinite(pts).all(axis=(1, 2)) | (np.abs(pts) > MAX_COORDINATE).any(axis=(1, 2))
-    pts[far] = 0.0  # judged bad already; kept out of the sums below
-    x, y = pts[:, :, 0], pts[:, :, 1]
-    signed = (x * np.roll(y, -1, axis=1) - y * np.roll(x, -1, axis=1)).sum(axis=1) / 2  # > 0: clockwise on the page
-    polygons = shapely.polygons(pts)
-    crossing = ~shapely.is_valid(polygons)
-    on_page = np.zeros(len(pts))
-    on_page[~crossing] = shapely.area(shapely.intersection(polygons[~crossing], shapely.box(0, 0, width, height)))  # GEOS refuses crossing ones
-    bad = far | (signed < 1) | crossing | (on_page < ON_PAGE * np.abs(signed))
+    m = measure_quads(np.asarray([q.points for q in quads], np.float64).reshape(-1, 4, 2), width, height)
+    bad = m.far | (m.signed_area < 1) | m.crossing | (m.on_page < ON_PAGE * np.abs(m.signed_area))
     return [bool(b) for b in bad]

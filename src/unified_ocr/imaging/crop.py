@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -96,27 +97,48 @@ def crop_many(
     return out
 
 
-def _check(pts: np.ndarray, w: int, h: int) -> None:
+class QuadMeasures(NamedTuple):
+    """What decides whether quads (``n x 4 x 2`` points) are places on a ``w`` x ``h`` image, for
+    :func:`crop` (which refuses a bad one) and the dataset filters (which drop it) alike."""
+
+    finite: np.ndarray  #: every point a finite number
+    far: np.ndarray  #: a point further out than :data:`MAX_COORDINATE`, or not finite
+    signed_area: np.ndarray  #: > 0 clockwise on the page (0 where ``far``)
+    crossing: np.ndarray  #: sides that cross each other
+    on_page: np.ndarray  #: the area inside the image (0 where ``crossing``: GEOS refuses those)
+
+
+def measure_quads(pts: np.ndarray, w: int, h: int) -> QuadMeasures:
+    """The :class:`QuadMeasures` of ``pts``; unusable points are counted as ``far`` and measured as zeros."""
     finite = np.isfinite(pts).all(axis=(1, 2))
-    if not finite.all():
-        raise InvalidQuadError(f"quad {int(np.argmin(finite))} has points that are not finite numbers: {pts[~finite][0].tolist()}")
-    far = (np.abs(pts) > MAX_COORDINATE).any(axis=(1, 2))
-    if far.any():
-        i = int(np.argmax(far))
-        raise InvalidQuadError(f"quad {i} has points more than {MAX_COORDINATE:.0e} pixels away (its points are {pts[i].tolist()}); "
-                               "it is not a place on any image")  # fmt: skip
+    far = ~finite | (np.abs(np.where(np.isfinite(pts), pts, 0.0)) > MAX_COORDINATE).any(axis=(1, 2))
+    pts = np.where(far[:, None, None], 0.0, pts)
     x, y = pts[:, :, 0], pts[:, :, 1]
-    area = np.abs((x * np.roll(y, -1, axis=1) - y * np.roll(x, -1, axis=1)).sum(axis=1)) / 2
-    if (area < 1e-6).any():
-        i = int(np.argmax(area < 1e-6))
-        raise InvalidQuadError(f"quad {i} has zero area (its points are {pts[i].tolist()}); nothing to crop")
+    signed = (x * np.roll(y, -1, axis=1) - y * np.roll(x, -1, axis=1)).sum(axis=1) / 2
     polygons = shapely.polygons(pts)
     crossing = ~shapely.is_valid(polygons)
-    if crossing.any():
-        i = int(np.argmax(crossing))
+    on_page = np.zeros(len(pts))
+    on_page[~crossing] = shapely.area(shapely.intersection(polygons[~crossing], shapely.box(0, 0, w, h)))
+    return QuadMeasures(finite, far, signed, crossing, on_page)
+
+
+def _check(pts: np.ndarray, w: int, h: int) -> None:
+    m = measure_quads(pts, w, h)
+    if not m.finite.all():
+        raise InvalidQuadError(f"quad {int(np.argmin(m.finite))} has points that are not finite numbers: {pts[~m.finite][0].tolist()}")
+    if m.far.any():
+        i = int(np.argmax(m.far))
+        raise InvalidQuadError(f"quad {i} has points more than {MAX_COORDINATE:.0e} pixels away (its points are {pts[i].tolist()}); "
+                               "it is not a place on any image")  # fmt: skip
+    zero = np.abs(m.signed_area) < 1e-6
+    if zero.any():
+        i = int(np.argmax(zero))
+        raise InvalidQuadError(f"quad {i} has zero area (its points are {pts[i].tolist()}); nothing to crop")
+    if m.crossing.any():
+        i = int(np.argmax(m.crossing))
         raise InvalidQuadError(f"quad {i} has sides that cross each other (its points are {pts[i].tolist()}); "
                                "give its corners clockwise from the text's top-left")  # fmt: skip
-    outside = shapely.area(shapely.intersection(polygons, shapely.box(0, 0, w, h))) <= 0
+    outside = m.on_page <= 0
     if outside.any():
         i = int(np.argmax(outside))
         raise InvalidQuadError(f"quad {i} lies outside the {w}x{h} image (its points are {pts[i].tolist()})")
