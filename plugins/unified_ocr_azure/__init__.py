@@ -1,0 +1,1 @@
+"""Azure AI Document Intelligence for unified-ocr: the ``azure`` engine and its emulator (being built)."""

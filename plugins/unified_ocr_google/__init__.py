@@ -1,0 +1,1 @@
+"""Google Cloud Vision for unified-ocr: the ``google`` engine and its emulator (being built)."""
