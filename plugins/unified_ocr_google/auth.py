@@ -1,0 +1,86 @@
+"""OAuth 2 access tokens for Google Cloud Vision, found the way Google's own libraries find them.
+
+Through ``google-auth`` (the ``google`` extra), imported only when OAuth is used: a
+``credentials_file`` (a service-account key, or any file ``gcloud`` writes), else the
+application default credentials (``$GOOGLE_APPLICATION_CREDENTIALS``, the file
+``gcloud auth application-default login`` leaves, the metadata server on Google Cloud). Only
+the token comes from the library; requests go through the project's own HTTP client. Failures
+are typed: credentials that cannot be found or are refused are an
+:class:`~unified_ocr.errors.AuthenticationError`, a token endpoint that cannot be reached a
+:class:`~unified_ocr.errors.NetworkError`. No message carries a token or a key.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from pathlib import Path
+from typing import Any
+
+from unified_ocr.errors import AuthenticationError, EngineUnavailableError, NetworkError
+
+from .errors import VENDOR
+
+SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
+INSTALL = "pip install 'unified-ocr[google]'"
+ADVICE = "set api_key, or credentials_file, or run `gcloud auth application-default login`"
+
+
+def auth_missing(credentials_file: str | None) -> str | None:
+    """Why OAuth cannot be used here (say what to do), or ``None``."""
+    if importlib.util.find_spec("google.auth") is None:
+        return f"no api_key, and OAuth needs google-auth: {INSTALL} (or set api_key)"
+    if credentials_file and not Path(credentials_file).expanduser().is_file():
+        return f"credentials_file {credentials_file!r} is not a file"
+    return None
+
+
+def _said(exc: BaseException) -> str:
+    """The library's reason, first line only and short (its later lines may quote a server's body)."""
+    first = exc.args[0] if exc.args else exc
+    return str(first).splitlines()[0][:200] if str(first) else type(exc).__name__
+
+
+class Credentials:
+    """One engine's OAuth credentials, loaded at the first call and refreshed when stale; thread-safe."""
+
+    def __init__(self, credentials_file: str | None) -> None:
+        self.file = str(Path(credentials_file).expanduser()) if credentials_file else None
+        self.quota_project: str | None = None
+        self._credentials: Any = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> Any:
+        try:
+            import google.auth
+            import google.auth.exceptions
+        except ImportError:
+            raise EngineUnavailableError("google", f"OAuth needs google-auth: {INSTALL} (or set api_key)") from None
+        try:
+            if self.file:
+                credentials, _ = google.auth.load_credentials_from_file(self.file, scopes=SCOPES)
+            else:
+                credentials, _ = google.auth.default(scopes=SCOPES)
+        except google.auth.exceptions.DefaultCredentialsError as exc:
+            where = f"credentials_file {self.file!r}" if self.file else "no application default credentials"
+            raise AuthenticationError(f"{where}: {_said(exc)}; {ADVICE}", vendor=VENDOR) from None
+        self.quota_project = getattr(credentials, "quota_project_id", None)
+        return credentials
+
+    def token(self) -> str:
+        """A valid access token, refreshed first if it expired."""
+        import google.auth.exceptions
+        import google.auth.transport.requests
+
+        with self._lock:
+            if self._credentials is None:
+                self._credentials = self._load()
+            credentials = self._credentials
+            if not credentials.valid:
+                try:
+                    credentials.refresh(google.auth.transport.requests.Request())
+                except google.auth.exceptions.RefreshError as exc:
+                    raise AuthenticationError(f"the OAuth token was refused: {_said(exc)}; {ADVICE}", vendor=VENDOR) from None
+                except google.auth.exceptions.TransportError as exc:
+                    raise NetworkError(f"the OAuth token endpoint cannot be reached: {_said(exc)}", vendor=VENDOR) from None
+            return str(credentials.token)

@@ -1,0 +1,220 @@
+"""Google Cloud Vision: ``POST {endpoint}/v1/images:annotate``, one image a request, base64 in JSON.
+
+Authentication is an API key, sent as ``X-Goog-Api-Key`` (never as ``key=`` in the URL, which
+proxies, logs and error messages keep), or OAuth 2 credentials resolved the way Google's own
+libraries resolve them (:mod:`unified_ocr_google.auth`). The answer says what went wrong both
+as an HTTP error body and, for an image the service could not read, inside an HTTP 200
+(``responses[0].error``); :func:`check` raises both as typed errors inside the retry loop, so
+a per-image ``INTERNAL`` is retried like a 503.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import re
+from typing import Any, Literal
+
+import attrs
+import requests
+
+from unified_ocr import Limits, OcrResult, Secret, Upload
+from unified_ocr.config.secrets import redact_url, url_repr
+from unified_ocr.engines.base import RUNTIME
+from unified_ocr.engines.http import HttpEngine, HttpOptions, retry_after
+from unified_ocr.engines.ratelimit import MIN_RATE
+from unified_ocr.errors import RequestTooLargeError
+
+from .auth import Credentials, auth_missing
+from .errors import VENDOR, provider_error
+from .parse import LineMode, parse
+
+URL_ENV = "GOOGLE_VISION_ENDPOINT"
+KEY_ENV = "GOOGLE_VISION_API_KEY"
+DEFAULT_ENDPOINT = "https://vision.googleapis.com"
+MB = 1024 * 1024
+#: The request, base64 image included, may be 20 MB; the JSON around the image takes well under 4 KB.
+MAX_REQUEST = 20 * MB
+ENVELOPE = 4096
+MAX_IMAGE_BYTES = (MAX_REQUEST - ENVELOPE) // 4 * 3
+MAX_PIXELS = 75_000_000
+#: 1,800 requests a minute: the project quota Google grants by default.
+DEFAULT_RATE = 30.0
+#: What images:annotate takes inline (PDF and TIFF only through files:annotate).
+FORMATS = frozenset({"jpeg", "png", "gif", "bmp", "webp"})
+
+Feature = Literal["DOCUMENT_TEXT_DETECTION", "TEXT_DETECTION"]
+Auth = Literal["auto", "api_key", "oauth"]
+
+
+def _url(_instance: Any, attribute: attrs.Attribute, value: str | None) -> None:
+    if value is not None and not re.fullmatch(r"https?://[^\s?#]+", value):
+        got = repr(redact_url(value)) if "://" in value else "a value with no scheme"  # never a credential it holds
+        raise ValueError(
+            f"'{attribute.name}' must be an http(s) address with no spaces, query or fragment "
+            f"(such as {DEFAULT_ENDPOINT}; the API key goes in api_key), got {got}"
+        )
+
+
+def _rate(_instance: Any, _attribute: Any, value: float | None) -> None:
+    if value is not None and not (isinstance(value, (int, float)) and math.isfinite(value) and value >= MIN_RATE):
+        raise ValueError(f"rate_limit is calls per second, a number of at least {MIN_RATE:g}; got {value!r}")
+
+
+@attrs.frozen(slots=True)
+class GoogleOptions(HttpOptions):
+    """Settings of a ``backend = "google"`` profile (timeouts and retries: see HttpOptions)."""
+
+    URL_FIELD = "endpoint"
+    URL_ENV = URL_ENV
+    KEY_FIELD = "api_key"
+    KEY_ENV = KEY_ENV
+
+    endpoint: str | None = attrs.field(default=None, validator=_url, repr=url_repr)  # else $GOOGLE_VISION_ENDPOINT, else Google's
+    api_key: Secret | None = None  # sent as X-Goog-Api-Key; else $GOOGLE_VISION_API_KEY
+    auth: Auth = attrs.field(default="auto", metadata=RUNTIME)  # auto: the API key when one is set, else OAuth
+    credentials_file: str | None = attrs.field(default=None, metadata=RUNTIME)  # a service-account (or ADC) JSON file for OAuth
+    quota_project: str | None = attrs.field(default=None, metadata=RUNTIME)  # sent as x-goog-user-project
+    feature: Feature = "DOCUMENT_TEXT_DETECTION"
+    lang: tuple[str, ...] = ()  # imageContext.languageHints, e.g. ["ja", "en"]; empty: Google detects
+    lines: LineMode = "visual"  # visual: the page's visual lines (as every engine); vendor: Google's own lines and blocks
+    max_side: int | None = attrs.field(default=None, validator=attrs.validators.optional(attrs.validators.ge(1)))
+    rate_limit: float | None = attrs.field(default=DEFAULT_RATE, metadata=RUNTIME,
+                                           validator=_rate)  # fmt: skip
+
+    @property
+    def url(self) -> str | None:
+        return getattr(self, self.URL_FIELD) or super(GoogleOptions, self).url or DEFAULT_ENDPOINT
+
+    @property
+    def uses_key(self) -> bool:
+        """Whether requests carry the API key (else OAuth credentials)."""
+        if self.auth != "auto":
+            return self.auth == "api_key"
+        return self.credential.missing_reason() is None
+
+
+def check(response: requests.Response) -> None:
+    """Raise Google's error, from an error body or from the image's error inside a 200."""
+    status = response.status_code
+    if status < 300:
+        if b'"error"' not in response.content:  # cheap: the usual answer has no error anywhere
+            return
+        try:
+            body = response.json()
+        except ValueError:
+            return  # decode_json says what is wrong with it
+        items = body.get("responses") if isinstance(body, dict) else None
+        for i, item in enumerate(items if isinstance(items, list) else ()):
+            if isinstance(item, dict) and isinstance(item.get("error"), dict):
+                raise provider_error(item["error"], http_status=None, per_image=True, where=f"responses[{i}]")
+        return
+    error: Any = None
+    try:
+        body = response.json()
+        error = body.get("error") if isinstance(body, dict) else None
+    except ValueError:
+        pass
+    if not isinstance(error, dict):  # not Google's body (a proxy's page): the status says it all
+        error = {"message": response.reason or ""}
+    raise provider_error(error, http_status=status, retry_after=_retry_after(response, error))
+
+
+def _retry_after(response: requests.Response, error: dict[str, Any]) -> float | None:
+    """``Retry-After``, else google.rpc.RetryInfo's ``retryDelay`` ("30s")."""
+    header = retry_after(response)
+    if header is not None:
+        return header
+    for item in error.get("details") or ():
+        delay = item.get("retryDelay") if isinstance(item, dict) else None
+        if isinstance(delay, str) and re.fullmatch(r"\d+(\.\d+)?s", delay):
+            return float(delay[:-1])
+    return None
+
+
+class GoogleEngine(HttpEngine[GoogleOptions]):
+    name = "google"
+    Options = GoogleOptions
+    description = "Google Cloud Vision text detection (API key or OAuth); words, lines, blocks, confidences"
+    scripts = None  # Google reads most scripts, Hangul and Latin among them
+
+    check = staticmethod(check)  # the vendor's error answers as typed errors
+
+    def __init__(self, options: GoogleOptions | None = None) -> None:
+        super().__init__(options)
+        self._credentials: Credentials | None = None
+
+    @classmethod
+    def unavailable_reason(cls, options: Any = None) -> str | None:
+        """An API key, or OAuth with google-auth installed and any credentials file given readable.
+
+        Application default credentials are only looked for at the first call: finding them
+        may ask the metadata server, which is not for a settings check to do.
+        """
+        opts = options if isinstance(options, GoogleOptions) else GoogleOptions()
+        if opts.uses_key:
+            return super().unavailable_reason(opts)
+        if opts.auth == "api_key" or (opts.api_key is not None and opts.auth == "auto"):
+            return super().unavailable_reason(opts)  # a key was named but cannot be read: say so
+        return auth_missing(opts.credentials_file)
+
+    @property
+    def limits(self) -> Limits:
+        """20 MB a request with the image in base64 (so about 15 MB of image), JPEG/PNG/GIF/BMP/WebP;
+        Google applies EXIF orientation itself and answers in the displayed frame."""
+        return Limits(
+            max_side=self.options.max_side,
+            max_bytes=MAX_IMAGE_BYTES,
+            formats=FORMATS,
+            max_pages=1,
+            honours_exif=True,
+        )
+
+    @classmethod
+    def parse(cls, raw: Any) -> OcrResult:
+        return parse(raw)
+
+    def request(self, upload: Upload) -> dict[str, Any]:
+        """The images:annotate body for one upload."""
+        opts = self.options
+        entry: dict[str, Any] = {
+            "image": {"content": base64.b64encode(upload.data).decode("ascii")},
+            "features": [{"type": opts.feature}],
+        }
+        if opts.lang:
+            entry["imageContext"] = {"languageHints": list(opts.lang)}
+        return {"requests": [entry]}
+
+    def headers(self) -> dict[str, str]:
+        opts = self.options
+        headers: dict[str, str] = {}
+        quota_project = opts.quota_project
+        if opts.uses_key:
+            headers["X-Goog-Api-Key"] = opts.credential.reveal()
+        else:
+            if self._credentials is None:
+                self._credentials = Credentials(opts.credentials_file)
+            headers["Authorization"] = f"Bearer {self._credentials.token()}"
+            quota_project = quota_project or self._credentials.quota_project
+        if quota_project:
+            headers["x-goog-user-project"] = quota_project
+        return headers
+
+    def recognize(self, upload: Upload) -> OcrResult:
+        width, height = upload.size
+        if width * height > MAX_PIXELS:
+            side = int(math.sqrt(MAX_PIXELS * max(width, height) / max(1, min(width, height))))
+            raise RequestTooLargeError(
+                f"{upload.source}: {width}x{height} is {width * height / 1e6:.0f} megapixels, over Google's 75: "
+                f"set max_side = {side} (or lower) in the profile",
+                vendor=VENDOR,
+            )
+        body = self.request(upload)
+        size = len(body["requests"][0]["image"]["content"]) + ENVELOPE
+        if size > MAX_REQUEST:  # the core keeps uploads under the limit; a caller building its own may not
+            raise RequestTooLargeError(f"{upload.source}: the request would be {size / MB:.1f} MB, over Google's 20 MB",
+                                       vendor=VENDOR)  # fmt: skip
+        assert self.options.url is not None
+        url = self.options.url.rstrip("/") + "/v1/images:annotate"
+        raw, _ = self.http.post_json(url, headers=self.headers(), json=body)
+        return parse(raw, lines=self.options.lines)
