@@ -13,6 +13,7 @@ are typed: credentials that cannot be found or are refused are an
 from __future__ import annotations
 
 import importlib.util
+import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -58,10 +59,10 @@ class Credentials:
             raise EngineUnavailableError("google", f"OAuth needs google-auth: {INSTALL} (or set api_key)") from None
         try:
             if self.file:
-                credentials, _ = google.auth.load_credentials_from_file(self.file, scopes=SCOPES)
+                credentials = _from_file(self.file)
             else:
                 credentials, _ = google.auth.default(scopes=SCOPES)
-        except google.auth.exceptions.DefaultCredentialsError as exc:
+        except (google.auth.exceptions.DefaultCredentialsError, ValueError, KeyError, OSError) as exc:
             where = f"credentials_file {self.file!r}" if self.file else "no application default credentials"
             raise AuthenticationError(f"{where}: {_said(exc)}; {ADVICE}", vendor=VENDOR) from None
         self.quota_project = getattr(credentials, "quota_project_id", None)
@@ -84,3 +85,27 @@ class Credentials:
                 except google.auth.exceptions.TransportError as exc:
                     raise NetworkError(f"the OAuth token endpoint cannot be reached: {_said(exc)}", vendor=VENDOR) from None
             return str(credentials.token)
+
+
+def _from_file(path: str) -> Any:
+    """Credentials from a key file, by the loader of its own ``type`` (a service account, a user's
+    ``gcloud`` login), else Google's generic loader (workload identity federation and the like)."""
+    import google.auth
+    import google.auth.exceptions
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            info = json.load(f)
+    except (OSError, ValueError) as exc:
+        raise google.auth.exceptions.DefaultCredentialsError(f"the file cannot be read as JSON ({type(exc).__name__})") from None
+    kind = info.get("type") if isinstance(info, dict) else None
+    if kind == "service_account":
+        from google.oauth2 import service_account
+
+        return service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+    if kind == "authorized_user":
+        from google.oauth2 import credentials
+
+        return credentials.Credentials.from_authorized_user_info(info, scopes=SCOPES)
+    credentials, _ = google.auth.load_credentials_from_file(path, scopes=SCOPES)
+    return credentials

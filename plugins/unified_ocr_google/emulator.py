@@ -21,7 +21,9 @@ Feature types are taken as names or as numbers: Google's own client libraries se
 
 ``POST /token`` is an OAuth 2 token endpoint for service-account credentials (the JWT-bearer
 grant that ``google-auth`` makes when a key file's ``token_uri`` points here): a well-formed
-assertion from one of ``service_accounts`` gets a bearer token the API then accepts.
+assertion from one of ``service_accounts`` gets a bearer token the API then accepts. The API also
+takes a self-signed JWT of one of them as the bearer token, as Google's client libraries send
+(its signature is not checked: the emulator is for tests).
 
 Answers come from the offline engine: each of its blocks a block, each line a paragraph whose
 words end in ``SPACE`` or, at the line's end, ``LINE_BREAK``; each word's symbols its characters,
@@ -166,11 +168,20 @@ class GoogleEmulator(Emulator):
         if bearer.startswith("Bearer "):
             with self._tokens_lock:
                 known = bearer[7:] in self._tokens
-            if not known:
+            if not known and not self._self_signed(bearer[7:]):
                 return error("UNAUTHENTICATED", "Request had invalid authentication credentials. Expected OAuth 2 access "
                              "token, login cookie or other valid authentication credential.", [_info("ACCESS_TOKEN_TYPE_UNSUPPORTED")])  # fmt: skip
             return None
         return error("PERMISSION_DENIED", "The request is missing a valid API key.", [_info("API_KEY_SERVICE_BLOCKED")])
+
+    def _self_signed(self, token: str) -> bool:
+        """A self-signed JWT from a known service account (what Google's client libraries send in place
+        of an access token); its signature is not checked here, only who it says it is from."""
+        try:
+            claims = json.loads(_b64url(token.split(".")[1]))
+        except (IndexError, ValueError, binascii.Error):
+            return False
+        return isinstance(claims, dict) and claims.get("iss") in self.service_accounts
 
     def _token(self, request: Request) -> Response:
         """The JWT-bearer grant: a well-formed assertion from a known service account gets a token."""
