@@ -69,6 +69,16 @@ class HttpClient:
 
     def post_json(self, url: str, *, headers: Mapping[str, str], **body: Any) -> tuple[Any, int]:
         """POST (``data=``, ``json=`` or ``files=``) and return the decoded JSON answer and the tries made."""
+        return self.request("POST", url, headers=headers, read=lambda response: decode_json(response, self.vendor), **body)
+
+    def request(
+        self, method: str, url: str, *, headers: Mapping[str, str], read: Callable[[requests.Response], Any] | None = None, **body: Any
+    ) -> tuple[Any, int]:
+        """Any method, under the same policy as :meth:`post_json`; returns what ``read`` makes of the
+        checked response (the response itself without ``read``) and the tries made. ``read`` runs
+        inside each try, so a body it refuses as a :class:`BadResponseError` is tried again. For
+        protocols that need the status or the headers (a long-running operation's 202 and its
+        ``Operation-Location``), not only the JSON."""
 
         _check_headers(headers, self.vendor)  # before any try: a bad header is the setup's fault, never retried
         # header values (credentials) and the URL's userinfo and query values never reach a message
@@ -79,7 +89,7 @@ class HttpClient:
                 self.limiter.acquire()
             note_request()  # counted as made, whether or not it gets an answer
             try:
-                response = self.session.post(url, headers=dict(headers), timeout=self.timeout, **body)
+                response = self.session.request(method, url, headers=dict(headers), timeout=self.timeout, **body)
             except requests.Timeout as exc:
                 raise NetworkError(f"no answer within {self.timeout[1]:g} s ({type(exc).__name__})", vendor=self.vendor) from None
             except requests.exceptions.InvalidHeader:
@@ -91,7 +101,7 @@ class HttpClient:
             except ProviderError as exc:
                 _make_writable(exc)  # an error answer is vendor text too
                 raise
-            return decode_json(response, self.vendor)
+            return read(response) if read is not None else response
 
         return self.policy.call(once)
 

@@ -1,0 +1,255 @@
+"""Pages of the span model: Document Intelligence 3.x/4.x and the Image Analysis 4.0 preview.
+
+These answers hold the document's text once (``content``) and point into it: every word has
+a ``span`` (offset, length), every line, paragraph, table cell and figure ``spans``. So a
+word belongs to the line whose span holds the word's offset, a line to the paragraph whose
+spans hold the line's, and a cell's lines are the lines inside its spans. Nothing is matched
+by position on the page, which would fail on overlapping or turned text.
+
+* A line's text is its ``content``, the vendor's own. With ``contentFormat: markdown`` that
+  content carries markup (``<!-- PageHeader="..." -->``, ``1\\.``), so the line's words are
+  joined instead, with a space wherever the content has white space between them.
+* Paragraphs become :class:`~unified_ocr.Block` s: runs of consecutive lines of one paragraph
+  (lines outside every paragraph make runs of their own). A run inside a table is a ``table``
+  block, inside a figure a ``figure`` block; the paragraph's ``role`` (``title``,
+  ``sectionHeading``, ``pageHeader``, ...) goes to ``meta["azure"]["pages"][i]["roles"]``, one
+  entry per block.
+* Tables keep their spans and empty cells; a table over two pages becomes one table on each.
+* Selection marks become ``checkbox`` fields ``selection_mark.K`` (K counted on the page).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from unified_ocr import Block, Cell, Field, Line, Page, Quad, Table, Word
+
+from .values import Frame, confidence, frame, page_number, polygon, read, text
+
+Span = tuple[int, int]  # offset, end
+
+
+@attrs.define
+class SpanPage:
+    """One page read, with what later steps need: its lines' spans and the frame."""
+
+    index: int
+    frame: Frame
+    lines: list[Line]
+    line_spans: list[Span]
+    fields: list[Field]
+    angle: float | None
+
+
+def read_pages(result: Mapping[str, Any], at: str, dpi: float, box_key: str) -> list[SpanPage]:
+    """Every page of ``result["pages"]``; ``box_key`` is ``polygon`` (3.x+) or ``boundingBox`` (preview)."""
+    markdown = result.get("contentFormat") == "markdown"
+    content = result.get("content") if isinstance(result.get("content"), str) else ""
+    pages = []
+    for k, raw in enumerate(read.optional_list(result, "pages", at)):
+        where = f"{at}.pages[{k}]"
+        obj = read.object(raw, where)
+        index = page_number(obj["pageNumber"], f"{where}.pageNumber") if obj.get("pageNumber") is not None else k
+        pages.append(_page(obj, where, index, frame(obj, where, dpi), box_key, content if markdown else None))
+    return pages
+
+
+def _page(obj: Mapping[str, Any], at: str, index: int, fr: Frame, box_key: str, markdown: str | None) -> SpanPage:
+    words = [_word(w, f"{at}.words[{i}]", fr.scale, box_key) for i, w in enumerate(read.optional_list(obj, "words", at))]
+    if markdown is not None:
+        words = [(attrs.evolve(w, text=unescape(w.text)), span) for w, span in words]
+    words.sort(key=lambda pair: pair[1][0])
+    starts = [span[0] for _, span in words]
+    lines: list[Line] = []
+    spans: list[Span] = []
+    for i, raw in enumerate(read.optional_list(obj, "lines", at)):
+        where = f"{at}.lines[{i}]"
+        line = read.object(raw, where)
+        line_spans = _spans(line, where)
+        mine = [w for s, e in line_spans for w, _ in words[bisect.bisect_left(starts, s) : bisect.bisect_left(starts, e)]]
+        content = text(line, where, "content", "text")
+        quad = polygon(line.get(box_key), f"{where}.{box_key}", fr.scale)
+        if markdown is not None and mine:
+            content = _joined(mine, [span for _, span in words if any(s <= span[0] < e for s, e in line_spans)], markdown)
+        if not content.strip() and not mine:
+            continue  # an empty line adds nothing to read
+        scores = [w.confidence for w in mine]
+        score = min(scores) if mine and None not in scores else None  # type: ignore[type-var]
+        lines.append(Line(content, quad, mine, score))
+        spans.append(line_spans[0] if line_spans else (-1, -1))
+    fields = [
+        _mark(m, f"{at}.selectionMarks[{k}]", k, fr.scale, box_key)
+        for k, m in enumerate(read.optional_list(obj, "selectionMarks", at))
+    ]
+    angle = read.number(obj["angle"], f"{at}.angle") if obj.get("angle") is not None else None
+    return SpanPage(index, fr, lines, spans, fields, angle)
+
+
+def _word(raw: Any, at: str, scale: float, box_key: str) -> tuple[Word, Span]:
+    obj = read.object(raw, at)
+    span = obj.get("span")
+    if span is None:
+        start, end = -1, -1
+    else:
+        s = read.object(span, f"{at}.span")
+        start = read.count(s.get("offset"), f"{at}.span.offset")
+        end = start + read.count(s.get("length"), f"{at}.span.length")
+    word = Word(text(obj, at, "content", "text"), polygon(obj.get(box_key), f"{at}.{box_key}", scale), confidence(obj, at))
+    return word, (start, end)
+
+
+def _joined(words: Sequence[Word], spans: Sequence[Span], content: str) -> str:
+    """Words joined with a space where the content has white space between them (none for CJK)."""
+    out = words[0].text
+    for prev, (word, span) in zip(spans, zip(words[1:], spans[1:])):
+        gap = content[prev[1] : span[0]]
+        out += (" " if any(c.isspace() for c in gap) else "") + word.text
+    return out
+
+
+#: A markdown backslash escape: ``1\.`` is ``1.`` (ASCII punctuation only, as CommonMark has it).
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def unescape(text: str) -> str:
+    """A word of a markdown answer as it reads on the page."""
+    return _ESCAPE.sub(r"\1", text) if "\\" in text else text
+
+
+def _spans(obj: Mapping[str, Any], at: str) -> list[Span]:
+    out = []
+    for i, raw in enumerate(read.optional_list(obj, "spans", at)):
+        s = read.object(raw, f"{at}.spans[{i}]")
+        start = read.count(s.get("offset"), f"{at}.spans[{i}].offset")
+        out.append((start, start + read.count(s.get("length"), f"{at}.spans[{i}].length")))
+    return out
+
+
+def _mark(raw: Any, at: str, k: int, scale: float, box_key: str) -> Field:
+    obj = read.object(raw, at)
+    state = obj.get("state")
+    if state not in ("selected", "unselected"):
+        raise read.fail(f"{at}.state", "'selected' or 'unselected'", state)
+    quad = polygon(obj.get(box_key), f"{at}.{box_key}", scale)
+    return Field(f"selection_mark.{k}", "checkbox", "", quad, confidence(obj, at), state == "selected")
+
+
+def _inside(spans: Sequence[Span], offset: int) -> bool:
+    return any(s <= offset < e for s, e in spans)
+
+
+def blocks(page: SpanPage, result: Mapping[str, Any], at: str) -> tuple[list[Block], list[str | None]]:
+    """The page's lines cut into runs by paragraph, with each run's kind and role."""
+    if not page.lines:
+        return [], []
+    paragraphs = []
+    for k, raw in enumerate(read.optional_list(result, "paragraphs", at)):
+        obj = read.object(raw, f"{at}.paragraphs[{k}]")
+        role = obj.get("role") if isinstance(obj.get("role"), str) else None
+        paragraphs.append((_spans(obj, f"{at}.paragraphs[{k}]"), role))
+    regions: list[tuple[list[Span], str]] = []
+    for key, kind in (("tables", "table"), ("figures", "figure")):
+        for k, raw in enumerate(read.optional_list(result, key, at)):
+            regions.append((_spans(read.object(raw, f"{at}.{key}[{k}]"), f"{at}.{key}[{k}]"), kind))
+    if not paragraphs and not regions:
+        return [], []  # the answer says nothing of blocks: the page is one, as for any engine
+    owners: list[tuple[tuple[str, int], str | None, str]] = []
+    for n, (start, _) in enumerate(page.line_spans):
+        region = next((r for r, (spans, _) in enumerate(regions) if _inside(spans, start)), None)
+        if region is not None:  # a table or a figure is one block, whatever paragraphs its cells hold
+            owners.append((("region", region), None, regions[region][1]))
+            continue
+        paragraph = next((p for p, (spans, _) in enumerate(paragraphs) if _inside(spans, start)), None)
+        if paragraph is None:
+            owners.append((("line", n), None, "text"))  # no paragraph: a run of its own
+        else:
+            owners.append((("paragraph", paragraph), paragraphs[paragraph][1], "text"))
+    out: list[Block] = []
+    roles: list[str | None] = []
+    start = 0
+    for n in range(1, len(owners) + 1):
+        if n == len(owners) or owners[n] != owners[start]:
+            quads = [line.quad for line in page.lines[start:n]]
+            out.append(Block(start, n, quads[0].union(*quads[1:]) if len(quads) > 1 else quads[0], owners[start][2]))  # type: ignore[arg-type]
+            roles.append(owners[start][1])
+            start = n
+    return out, roles
+
+
+def tables(pages: Sequence[SpanPage], result: Mapping[str, Any], at: str) -> dict[int, list[Table]]:
+    """Every table, on each page its cells are on (by ``boundingRegions``), keyed by page index."""
+    by_page: dict[int, list[Table]] = {}
+    frames = {p.index: p for p in pages}
+    for k, raw in enumerate(read.optional_list(result, "tables", at)):
+        where = f"{at}.tables[{k}]"
+        table = read.object(raw, where)
+        home = _regions(table, where, frames)
+        cells: dict[int, list[Cell]] = {}
+        for i, craw in enumerate(read.optional_list(table, "cells", where)):
+            cat = f"{where}.cells[{i}]"
+            cell = read.object(craw, cat)
+            regions = _regions(cell, cat, frames)
+            index = regions[0][0] if regions else home[0][0] if home else pages[0].index if pages else 0
+            cells.setdefault(index, []).append(_cell(cell, cat, frames.get(index), regions))
+        for index, found in cells.items():
+            quads = [q for i, q in home if i == index]
+            by_page.setdefault(index, []).append(Table(found, quads[0] if quads else None, confidence(table, where)))
+    return by_page
+
+
+def _regions(obj: Mapping[str, Any], at: str, frames: Mapping[int, SpanPage]) -> list[tuple[int, Quad]]:
+    out = []
+    for i, raw in enumerate(read.optional_list(obj, "boundingRegions", at)):
+        where = f"{at}.boundingRegions[{i}]"
+        region = read.object(raw, where)
+        index = page_number(region.get("pageNumber"), f"{where}.pageNumber")
+        page = frames.get(index)
+        scale = page.frame.scale if page is not None else 1.0
+        out.append((index, polygon(region.get("polygon"), f"{where}.polygon", scale)))
+    return out
+
+
+def _cell(cell: Mapping[str, Any], at: str, page: SpanPage | None, regions: list[tuple[int, Quad]]) -> Cell:
+    row = read.count(cell.get("rowIndex"), f"{at}.rowIndex")
+    col = read.count(cell.get("columnIndex"), f"{at}.columnIndex")
+    row_span, col_span = (read.count(cell[k], f"{at}.{k}") if cell.get(k) is not None else 1 for k in ("rowSpan", "columnSpan"))
+    spans = _spans(cell, at)
+    quad = regions[0][1] if regions else None
+    lines: list[Line] = []
+    if page is not None and spans:
+        lines = [line for line, (start, _) in zip(page.lines, page.line_spans) if _inside(spans, start)]
+    content = cell.get("content")
+    if not lines and isinstance(content, str) and content.strip() and quad is not None:
+        lines = [Line(content, quad, (), None)]  # text the page's lines do not hold (a markdown cell)
+    return Cell(row, col, max(row_span, 1), max(col_span, 1), lines, quad, confidence(cell, at))
+
+
+def build(
+    pages: Sequence[SpanPage], result: Mapping[str, Any], at: str, fields: Mapping[int, list[Field]]
+) -> tuple[list[Page], list[dict[str, Any]]]:
+    """The model's pages, and per page what the model has no place for (angle, unit, block roles)."""
+    found = tables(pages, result, at)
+    out, infos = [], []
+    for page in pages:
+        page_blocks, roles = blocks(page, result, at)
+        out.append(
+            Page(
+                page.index,
+                page.frame.width,
+                page.frame.height,
+                lines=page.lines,
+                tables=found.get(page.index, ()),
+                fields=[*page.fields, *fields.get(page.index, ())],
+                blocks=page_blocks,
+            )  # fmt: skip
+        )
+        info: dict[str, Any] = {"angle": page.angle, "unit": "inch" if page.frame.scale != 1.0 else "pixel"}
+        if any(roles):
+            info["roles"] = roles
+        infos.append(info)
+    return out, infos
