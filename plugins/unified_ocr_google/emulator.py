@@ -46,7 +46,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from unified_ocr import OcrResult, Quad
+from unified_ocr import Line, OcrResult, Page, Quad, Word
 from unified_ocr.engines.emulator import Emulator
 from unified_ocr.errors import UnifiedOcrError
 from unified_ocr.imaging.sources import open_source
@@ -54,6 +54,9 @@ from unified_ocr.imaging.sources import open_source
 from .errors import GRPC_CODES, HTTP_STATUS
 
 PATH = "/v1/images:annotate"
+FILES_PATH = "/v1/files:annotate"
+MAX_FILE_PAGES = 5
+FILE_TYPES = {"application/pdf": "pdf", "image/tiff": "tiff", "image/gif": "gif"}
 TOKEN_PATH = "/token"
 MB = 1024 * 1024
 MAX_REQUEST = 20 * MB
@@ -124,7 +127,7 @@ class GoogleEmulator(Emulator):
     def handle(self, request: Request) -> Response:
         if request.path == TOKEN_PATH:
             return self._token(request)
-        if request.path != PATH:
+        if request.path not in (PATH, FILES_PATH):
             return error("NOT_FOUND", f"The requested URL {request.path} was not found on this server.")
         if request.method != "POST":
             return Response(f"Method {request.method} is not allowed.", status=405)
@@ -150,7 +153,9 @@ class GoogleEmulator(Emulator):
             features = _features(entry)
             if isinstance(features, str):
                 return error("INVALID_ARGUMENT", f"Invalid value at 'requests[{i}].features': {features}")
-            answer = self._annotate(entry, features, request)
+            answer = (
+                self._annotate_file(entry, features) if request.path == FILES_PATH else self._annotate(entry, features, request)
+            )
             if isinstance(answer, Response):
                 return answer
             answers.append(answer)
@@ -238,6 +243,56 @@ class GoogleEmulator(Emulator):
         hints = self.last_request.get("language_hints") or ["en"]
         return _answer(result, str(hints[0]))
 
+    def _annotate_file(self, entry: Any, features: set[int]) -> dict[str, Any] | Response:
+        """files:annotate: a PDF, TIFF or GIF given inline, at most 5 of its pages, normalised vertices."""
+        config = entry.get("inputConfig") if isinstance(entry, dict) else None
+        content = config.get("content") if isinstance(config, dict) else None
+        mime = config.get("mimeType") if isinstance(config, dict) else None
+        if not isinstance(content, str) or not content:
+            return error("INVALID_ARGUMENT", "inputConfig.content is required: the emulator reads inline files only.")
+        if mime not in FILE_TYPES:
+            return error("INVALID_ARGUMENT", f"Unsupported input file format: mimeType {mime!r}.")
+        try:
+            data = base64.b64decode(content, validate=True)
+            info = open_source(data, "file", max_pixels=2**62).info
+        except (binascii.Error, ValueError, UnifiedOcrError):
+            return error("INVALID_ARGUMENT", "Bad input file data.")
+        if info is None or info.format != FILE_TYPES[mime]:
+            return error("INVALID_ARGUMENT", "The file is not of the mimeType given.")
+        total = info.pages
+        asked = entry.get("pages") or list(range(1, min(total, MAX_FILE_PAGES) + 1))
+        if not isinstance(asked, list) or not all(isinstance(n, int) and not isinstance(n, bool) for n in asked):
+            return error("INVALID_ARGUMENT", "pages must be a list of page numbers.")
+        if len(asked) > MAX_FILE_PAGES:
+            return error("INVALID_ARGUMENT", f"At most {MAX_FILE_PAGES} pages are annotated in one call; ask for fewer pages.")
+        numbers = [n if n > 0 else total + 1 + n for n in asked]
+        if any(not 1 <= n <= total for n in numbers):
+            return error("INVALID_ARGUMENT", f"Invalid page number in {asked}: the file has {total} pages.")
+        self.last_request.update(features=sorted(features), pages=numbers)
+        try:
+            result = (self._canned_pages(data) if self.canned else self.recognize(data)) if features & TEXT_FEATURES else None
+        except UnifiedOcrError:
+            return error("INVALID_ARGUMENT", "Bad input file data.")
+        scale = 72 / float(result.meta.get("dpi", 200)) if result is not None and FILE_TYPES[mime] == "pdf" else 1.0
+        answers = []
+        for n in numbers:
+            answer: dict[str, Any] = {}
+            if result is not None:
+                page = next(p for p in result.pages if p.index == n - 1)
+                answer = _answer(OcrResult(result.engine, (page,)), "en", normalized=scale)
+            answer["context"] = {"pageNumber": n}
+            answers.append(answer)
+        return {"inputConfig": {"mimeType": mime}, "responses": answers, "totalPages": total}
+
+    @staticmethod
+    def _canned_pages(data: bytes) -> OcrResult:
+        """One word across each page (PDF pages at 200 dpi), unread: for load tests, as ``canned`` is for images."""
+        pages = []
+        for i, (width, height) in enumerate(open_source(data, "file").page_sizes(200)):
+            quad = Quad.from_bbox(0, 0, width, height)
+            pages.append(Page(i, width, height, (Line("emulated", quad, (Word("emulated", quad, 1.0),), 1.0),)))
+        return OcrResult("emulator", tuple(pages), meta={"dpi": 200})
+
     def _replayed(self, recorded: Any) -> dict[str, Any] | Response:
         """A recorded answer as this image's response; a recorded error body is answered as it was."""
         if isinstance(recorded, list) and recorded:
@@ -288,17 +343,27 @@ def _json(body: Any) -> Response:
 # -- the answer --------------------------------------------------------------------------------
 
 
+#: The page size normalised vertices are fractions of, while an answer is being written (None: pixels).
+_normal = threading.local()
+
+
 def _vertices(points: Sequence[tuple[float, float]]) -> dict[str, Any]:
-    """Integer vertices, zero coordinates left out (an all-zero vertex is ``{}``), as Google writes them."""
+    """Integer vertices, zero coordinates left out (an all-zero vertex is ``{}``), as Google writes them;
+    or, for a file's page, ``normalizedVertices`` (fractions of the page, zeros left out too)."""
+    size = getattr(_normal, "size", None)
     out = []
     for x, y in points:
-        vertex = {}
-        if round(x):
-            vertex["x"] = round(x)
-        if round(y):
-            vertex["y"] = round(y)
+        vertex: dict[str, Any] = {}
+        if size is not None:
+            x, y = round(x / size[0], 6), round(y / size[1], 6)
+        else:
+            x, y = round(x), round(y)
+        if x:
+            vertex["x"] = x
+        if y:
+            vertex["y"] = y
         out.append(vertex)
-    return {"vertices": out}
+    return {"normalizedVertices" if size is not None else "vertices": out}
 
 
 def _symbols(text: str, quad: Quad, last_break: str | None, confidence: float | None) -> list[dict[str, Any]]:
@@ -319,9 +384,24 @@ def _symbols(text: str, quad: Quad, last_break: str | None, confidence: float | 
     return out
 
 
-def _answer(result: OcrResult, language: str) -> dict[str, Any]:
-    """The offline engine's reading as one AnnotateImageResponse (one page: an image)."""
+def _answer(result: OcrResult, language: str, normalized: float | None = None) -> dict[str, Any]:
+    """The offline engine's reading as one AnnotateImageResponse (one page: an image). With
+    ``normalized`` (a file's page: the unit's size in pixels, 72/dpi for PDF points) the vertices are
+    fractions of the page and the page's size is in that unit, as files:annotate answers."""
     page = result.pages[0]
+    _normal.size = (page.width, page.height) if normalized is not None else None
+    try:
+        answer = _write(page, language)
+    finally:
+        _normal.size = None
+    if normalized is not None and answer:
+        full = answer["fullTextAnnotation"]["pages"][0]
+        full["width"], full["height"] = round(page.width * normalized), round(page.height * normalized)
+        del answer["textAnnotations"]  # files:annotate answers carry only the full text
+    return answer
+
+
+def _write(page: Page, language: str) -> dict[str, Any]:
     blocks = []
     annotations: list[dict[str, Any]] = []
     for block, lines in page.iter_blocks():

@@ -1,4 +1,5 @@
-"""Google Cloud Vision: ``POST {endpoint}/v1/images:annotate``, one image a request, base64 in JSON.
+"""Google Cloud Vision: ``POST {endpoint}/v1/images:annotate``, one image a request, base64 in JSON
+(PDF and TIFF: ``files:annotate``, up to 5 pages a request, placed by ``context.pageNumber``).
 
 Authentication is an API key, sent as ``X-Goog-Api-Key`` (never as ``key=`` in the URL, which
 proxies, logs and error messages keep), or OAuth 2 credentials resolved the way Google's own
@@ -38,10 +39,14 @@ MAX_REQUEST = 20 * MB
 ENVELOPE = 4096
 MAX_IMAGE_BYTES = (MAX_REQUEST - ENVELOPE) // 4 * 3
 MAX_PIXELS = 75_000_000
+#: The default longest side: a 4:3 photo this long is Google's 75 megapixels.
+MAX_SIDE: int | None = 10_000
 #: 1,800 requests a minute: the project quota Google grants by default.
 DEFAULT_RATE = 30.0
-#: What images:annotate takes inline (PDF and TIFF only through files:annotate).
+#: What images:annotate takes inline; PDF and TIFF go to files:annotate, at most 5 pages a call.
 FORMATS = frozenset({"jpeg", "png", "gif", "bmp", "webp"})
+FILE_TYPES = {"pdf": "application/pdf", "tiff": "image/tiff"}
+MAX_FILE_PAGES = 5
 
 Feature = Literal["DOCUMENT_TEXT_DETECTION", "TEXT_DETECTION"]
 Auth = Literal["auto", "api_key", "oauth"]
@@ -78,7 +83,8 @@ class GoogleOptions(HttpOptions):
     feature: Feature = "DOCUMENT_TEXT_DETECTION"
     lang: tuple[str, ...] = ()  # imageContext.languageHints, e.g. ["ja", "en"]; empty: Google detects
     lines: LineMode = "visual"  # visual: the page's visual lines (as every engine); vendor: Google's own lines and blocks
-    max_side: int | None = attrs.field(default=None, validator=attrs.validators.optional(attrs.validators.ge(1)))
+    # larger images are shrunk first: 10,000 keeps a 4:3 photo within Google's 75 megapixels
+    max_side: int | None = attrs.field(default=MAX_SIDE, validator=attrs.validators.optional(attrs.validators.ge(1)))
     rate_limit: float | None = attrs.field(default=DEFAULT_RATE, metadata=RUNTIME,
                                            validator=_rate)  # fmt: skip
 
@@ -95,7 +101,7 @@ class GoogleOptions(HttpOptions):
 
 
 def check(response: requests.Response) -> None:
-    """Raise Google's error, from an error body or from the image's error inside a 200."""
+    """Raise Google's error, from an error body or from an image's (or a file's page's) error inside a 200."""
     status = response.status_code
     if status < 300:
         if b'"error"' not in response.content:  # cheap: the usual answer has no error anywhere
@@ -104,10 +110,9 @@ def check(response: requests.Response) -> None:
             body = response.json()
         except ValueError:
             return  # decode_json says what is wrong with it
-        items = body.get("responses") if isinstance(body, dict) else None
-        for i, item in enumerate(items if isinstance(items, list) else ()):
-            if isinstance(item, dict) and isinstance(item.get("error"), dict):
-                raise provider_error(item["error"], http_status=None, per_image=True, where=f"responses[{i}]")
+        for where, item in _answers(body):
+            if isinstance(item.get("error"), dict):
+                raise provider_error(item["error"], http_status=None, per_image=True, where=where)
         return
     error: Any = None
     try:
@@ -118,6 +123,19 @@ def check(response: requests.Response) -> None:
     if not isinstance(error, dict):  # not Google's body (a proxy's page): the status says it all
         error = {"message": response.reason or ""}
     raise provider_error(error, http_status=status, retry_after=_retry_after(response, error))
+
+
+def _answers(body: Any) -> list[tuple[str, dict[str, Any]]]:
+    """Each image's answer, and each file's with each of its pages', with its path."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    items = body.get("responses") if isinstance(body, dict) else None
+    for i, item in enumerate(items if isinstance(items, list) else ()):
+        if isinstance(item, dict):
+            found.append((f"responses[{i}]", item))
+            inner = item.get("responses")
+            found.extend((f"responses[{i}].responses[{k}]", page) for k, page in enumerate(inner if isinstance(inner, list) else ())
+                         if isinstance(page, dict))  # fmt: skip
+    return found
 
 
 def _retry_after(response: requests.Response, error: dict[str, Any]) -> float | None:
@@ -160,13 +178,15 @@ class GoogleEngine(HttpEngine[GoogleOptions]):
 
     @property
     def limits(self) -> Limits:
-        """20 MB a request with the image in base64 (so about 15 MB of image), JPEG/PNG/GIF/BMP/WebP;
-        Google applies EXIF orientation itself and answers in the displayed frame."""
+        """20 MB a request with the file in base64 (so about 15 MB of it); JPEG/PNG/GIF/BMP/WebP
+        through images:annotate, PDF and TIFF through files:annotate, 5 pages a call (the core
+        splits longer files into runs of pages). Google applies EXIF orientation itself and
+        answers in the displayed frame."""
         return Limits(
             max_side=self.options.max_side,
             max_bytes=MAX_IMAGE_BYTES,
-            formats=FORMATS,
-            max_pages=1,
+            formats=FORMATS | FILE_TYPES.keys(),
+            max_pages=MAX_FILE_PAGES,
             honours_exif=True,
         )
 
@@ -175,12 +195,15 @@ class GoogleEngine(HttpEngine[GoogleOptions]):
         return parse(raw)
 
     def request(self, upload: Upload) -> dict[str, Any]:
-        """The images:annotate body for one upload."""
+        """The images:annotate body for an image, the files:annotate body for a PDF or TIFF."""
         opts = self.options
-        entry: dict[str, Any] = {
-            "image": {"content": base64.b64encode(upload.data).decode("ascii")},
-            "features": [{"type": opts.feature}],
-        }
+        content = base64.b64encode(upload.data).decode("ascii")
+        entry: dict[str, Any] = {"features": [{"type": opts.feature}]}
+        if upload.format in FILE_TYPES:
+            entry["inputConfig"] = {"content": content, "mimeType": FILE_TYPES[upload.format]}
+            entry["pages"] = list(range(1, len(upload.pages) + 1))
+        else:
+            entry["image"] = {"content": content}
         if opts.lang:
             entry["imageContext"] = {"languageHints": list(opts.lang)}
         return {"requests": [entry]}
@@ -202,7 +225,7 @@ class GoogleEngine(HttpEngine[GoogleOptions]):
 
     def recognize(self, upload: Upload) -> OcrResult:
         width, height = upload.size
-        if width * height > MAX_PIXELS:
+        if upload.format != "pdf" and width * height > MAX_PIXELS:  # a PDF page has no pixels until Google renders it
             side = int(math.sqrt(MAX_PIXELS * max(width, height) / max(1, min(width, height))))
             raise RequestTooLargeError(
                 f"{upload.source}: {width}x{height} is {width * height / 1e6:.0f} megapixels, over Google's 75: "
@@ -210,11 +233,13 @@ class GoogleEngine(HttpEngine[GoogleOptions]):
                 vendor=VENDOR,
             )
         body = self.request(upload)
-        size = len(body["requests"][0]["image"]["content"]) + ENVELOPE
+        entry = body["requests"][0]
+        size = len((entry.get("image") or entry["inputConfig"])["content"]) + ENVELOPE
         if size > MAX_REQUEST:  # the core keeps uploads under the limit; a caller building its own may not
             raise RequestTooLargeError(f"{upload.source}: the request would be {size / MB:.1f} MB, over Google's 20 MB",
                                        vendor=VENDOR)  # fmt: skip
         assert self.options.url is not None
-        url = self.options.url.rstrip("/") + "/v1/images:annotate"
+        method = "files:annotate" if "inputConfig" in entry else "images:annotate"
+        url = f"{self.options.url.rstrip('/')}/v1/{method}"
         raw, _ = self.http.post_json(url, headers=self.headers(), json=body)
         return parse(raw, lines=self.options.lines)

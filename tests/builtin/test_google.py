@@ -27,6 +27,7 @@ from unified_ocr import (
     BadResponseError,
     ImageFailedError,
     NetworkError,
+    Quad,
     RateLimitError,
     RequestTooLargeError,
     Secret,
@@ -315,3 +316,27 @@ def test_cli_emulate_and_parse(tmp_path) -> None:
     saved.write_bytes(gzip.open(FIXTURES / "tripflex-jp-poster12-text.json.gz").read())
     proc = run_cli("parse", str(saved), "--engine", "google", "--format", "text")
     assert proc.returncode == 0 and "1杯100円" in proc.stdout
+
+
+def test_pdf_goes_to_files_annotate_five_pages_a_call_and_comes_back_placed() -> None:
+    from ..imaging.test_prepare import _pdf
+
+    with GoogleEmulator(key=KEY, canned=True) as server:  # one word across each page, at 200 dpi, in points
+        result = unified_ocr.recognize(_pdf(7), engine=options(server), dpi=100)
+        assert server.stats["requests"] == 2 and server.last_request["pages"] == [1, 2]  # 5 pages, then 2
+    assert [(p.index, p.width, p.height) for p in result.pages] == [(i, 540, 470) for i in range(7)]
+    whole = Quad.from_bbox(0, 0, 540, 470)
+    for page in result.pages:  # Google's normalised vertices on pages in points, scaled onto the 100 dpi frame
+        assert page.text == "emulated" and page.words[0].quad.iou(whole) > 0.99
+
+
+def test_multipage_tiff_goes_to_files_annotate(emulator) -> None:
+    import io
+
+    sample = Image.open(SAMPLE).convert("RGB")
+    buf = io.BytesIO()
+    sample.save(buf, "TIFF", save_all=True, append_images=[sample.rotate(180)], compression="tiff_deflate")
+    result = unified_ocr.recognize(buf.getvalue(), engine=options(emulator))
+    assert emulator.last_request["pages"] == [1, 2]
+    assert [(p.index, p.width, p.height) for p in result.pages] == [(0, 540, 470), (1, 540, 470)]
+    assert all("TOTAL 12,400" in page.text for page in result.pages)
