@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -27,13 +28,40 @@ INSTALL = "pip install 'unified-ocr[google]'"
 ADVICE = "set api_key, or credentials_file, or run `gcloud auth application-default login`"
 
 
-def auth_missing(credentials_file: str | None) -> str | None:
-    """Why OAuth cannot be used here (say what to do), or ``None``."""
+def auth_missing(credentials_file: str | None, *, explicit: bool) -> str | None:
+    """Why OAuth cannot be used here (say what to do), or ``None``.
+
+    With ``auth = "auto"`` (``explicit`` false) and no API key, OAuth is taken only when some
+    credentials are there to find: a ``credentials_file``, ``$GOOGLE_APPLICATION_CREDENTIALS``,
+    or the file ``gcloud auth application-default login`` writes. The metadata server of Google's
+    own machines cannot be asked without a network call, so there ``auth = "oauth"`` says to use it.
+    """
     if importlib.util.find_spec("google.auth") is None:
         return f"no api_key, and OAuth needs google-auth: {INSTALL} (or set api_key)"
     if credentials_file and not Path(credentials_file).expanduser().is_file():
         return f"credentials_file {credentials_file!r} is not a file"
+    if not explicit and not credentials_file and not _adc_file():
+        return (
+            "missing credentials: api_key (or $GOOGLE_VISION_API_KEY), or OAuth credentials: credentials_file, "
+            "$GOOGLE_APPLICATION_CREDENTIALS, or `gcloud auth application-default login` "
+            '(on Google Cloud\'s own machines, auth = "oauth" uses the metadata server)'
+        )
     return None
+
+
+def _adc_file() -> Path | None:
+    """The application default credentials file Google's libraries would read first, if there is one."""
+    named = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+    if named:
+        return Path(named).expanduser()
+    if os.environ.get("CLOUDSDK_CONFIG"):
+        folder = Path(os.environ["CLOUDSDK_CONFIG"])
+    elif os.name == "nt":
+        folder = Path(os.environ.get("APPDATA", "")) / "gcloud"
+    else:
+        folder = Path.home() / ".config" / "gcloud"
+    path = folder / "application_default_credentials.json"
+    return path if path.is_file() else None
 
 
 def _said(exc: BaseException) -> str:

@@ -174,7 +174,7 @@ class GoogleEngine(HttpEngine[GoogleOptions]):
             return super().unavailable_reason(opts)
         if opts.auth == "api_key" or (opts.api_key is not None and opts.auth == "auto"):
             return super().unavailable_reason(opts)  # a key was named but cannot be read: say so
-        return auth_missing(opts.credentials_file)
+        return auth_missing(opts.credentials_file, explicit=opts.auth == "oauth")
 
     @property
     def limits(self) -> Limits:

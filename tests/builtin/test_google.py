@@ -340,3 +340,17 @@ def test_multipage_tiff_goes_to_files_annotate(emulator) -> None:
     assert emulator.last_request["pages"] == [1, 2]
     assert [(p.index, p.width, p.height) for p in result.pages] == [(0, 540, 470), (1, 540, 470)]
     assert all("TOTAL 12,400" in page.text for page in result.pages)
+
+
+def test_with_no_credentials_at_all_the_engine_is_not_usable(monkeypatch, tmp_path) -> None:
+    for name in ("GOOGLE_VISION_API_KEY", "GOOGLE_APPLICATION_CREDENTIALS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "no-gcloud"))
+    reason = GoogleEngine.unavailable_reason(GoogleOptions())
+    assert reason is not None and "missing credentials: api_key" in reason and "application-default login" in reason
+    assert GoogleEngine.unavailable_reason(GoogleOptions(auth="oauth")) is None  # the metadata server, at the first call
+    monkeypatch.setenv("GOOGLE_VISION_API_KEY", KEY)
+    assert GoogleEngine.unavailable_reason(GoogleOptions()) is None
+    proc = run_cli("recognize", str(SAMPLE), "--engine", "google", env={"CLOUDSDK_CONFIG": str(tmp_path / "no-gcloud"),
+                                                                         "GOOGLE_VISION_API_KEY": ""})  # fmt: skip
+    assert proc.returncode == 2 and "missing credentials" in proc.stderr
