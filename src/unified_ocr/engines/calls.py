@@ -33,15 +33,18 @@ class Meter:
     requests: int = 0
     bytes_sent: int = 0
     upload_sizes: list[tuple[int, int]] = attrs.field(factory=list)
+    billed_pages: int | None = None  # what the service said it billed, when it says (see note_billed)
 
     def add(self, other: Meter) -> None:
         self.requests += other.requests
         self.bytes_sent += other.bytes_sent
         self.upload_sizes.extend(other.upload_sizes)
+        if other.billed_pages is not None:
+            self.billed_pages = (self.billed_pages or 0) + other.billed_pages
 
     def record(self, seconds: float, cached: bool = False) -> CallRecord:
         """The figures as a record (of a failed call too: what it cost before it failed)."""
-        return CallRecord(self.requests, round(seconds, 4), cached, self.bytes_sent, tuple(self.upload_sizes))
+        return CallRecord(self.requests, round(seconds, 4), cached, self.bytes_sent, tuple(self.upload_sizes), self.billed_pages)
 
 
 _current: ContextVar[Meter | None] = ContextVar("unified_ocr_meter", default=None)
@@ -52,6 +55,14 @@ def note_request() -> None:
     meter = _current.get()
     if meter is not None:
         meter.requests += 1
+
+
+def note_billed(pages: int) -> None:
+    """Count the pages a service says it billed for an answer (a vendor that bills by the page,
+    where one call may hold several); does nothing outside :func:`metered`."""
+    meter = _current.get()
+    if meter is not None:
+        meter.billed_pages = (meter.billed_pages or 0) + pages
 
 
 @contextmanager
@@ -78,3 +89,4 @@ class CallRecord:
     cached: bool = False  # answered from the result cache, no call made
     bytes_sent: int = 0  # image bytes sent, each retry counted (0 for pixels handed to an in-process engine)
     upload_sizes: tuple[tuple[int, int], ...] = ()  # (width, height) of each page as the engine saw it
+    billed_pages: int | None = None  # pages the service said it billed; None when it does not say

@@ -1,0 +1,182 @@
+"""Document Parse answers read into the model: elements become blocks, tables become cells.
+
+``{"elements": [{"id", "category", "page", "coordinates": [{"x", "y"} x4],
+"content": {"text", "html", "markdown"}}], "usage": {"pages"}, "model", "api"}``.
+
+* **Frame.** ``coordinates`` are normalised to 0..1 of the page and the answer gives no page
+  size (a figure's ``data-coord`` holds pixels of a rendering whose size is not given either),
+  so each page is 1 x 1 and points stay as given. ``recognize`` needs nothing more: the core
+  scales a page reported at another size onto the page it sent. ``parse`` of a saved answer
+  without its document gives pages of width and height 1, the coordinates 0..1.
+* **Blocks.** Elements come in reading order; each one with text is a block of its lines. The
+  model's block kinds are ``text``, ``table`` and ``figure``: ``table`` is a table, ``figure``
+  and ``chart`` a figure, the rest text; Upstage's own category of each block (``heading1``,
+  ``header``, ``caption``, ``list``, ...) is kept in ``meta["upstage"]["pages"][i]["categories"]``,
+  one per block. An element with no text (a figure without words) makes no block; its id is
+  listed in ``meta["upstage"]["pages"][i]["empty"]``.
+* **Lines.** An element has one box for all its text. Its text is read from ``content.text``,
+  else its HTML (see :mod:`.html`), else its markdown; each line of it is a :class:`Line` of
+  one word whose quad is the element's box cut in equal strips, top to bottom. Those boxes are
+  estimates (no word boxes, no confidence: ``None``); crop whole elements, not their lines.
+* **Tables.** The element's ``<table>`` gives the cells, spans kept and empty cells kept; a
+  cell's quad is its slot in the table's box cut into equal rows and columns (again an
+  estimate). The table block's lines are its rows, cells joined by a space.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from unified_ocr import Block, Cell, Line, OcrResult, Page, Quad, Table, Word
+from unified_ocr.engines.responses import MISSING
+from unified_ocr.errors import BadResponseError
+from unified_ocr.model import BlockKind
+
+from .html import HtmlCell, table_cells, text_lines
+from .parse import MAX_COORDINATE, VENDOR, billed_pages, read
+
+Point = tuple[float, float]
+#: The whole page, for an element answered without coordinates (``coordinates`` turned off).
+WHOLE_PAGE = Quad([(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)])
+FIGURES = frozenset({"figure", "chart"})
+
+
+def parse_elements(raw: Mapping[str, Any]) -> OcrResult:
+    """A Document Parse answer: pages of 1 x 1 (normalised), one block per element with text."""
+    elements = read.array(raw["elements"], "elements")
+    by_page: dict[int, list[tuple[Mapping[str, Any], str]]] = {}
+    for k, element in enumerate(elements):
+        at = f"elements[{k}]"
+        obj = read.object(element, at)
+        number = read.count(obj.get("page", 1), f"{at}.page")
+        if number < 1:
+            raise read.fail(f"{at}.page", "a page number >= 1", obj.get("page"))
+        by_page.setdefault(number - 1, []).append((obj, at))
+    count = max([billed_pages(raw) or 0, *(i + 1 for i in by_page)])
+    pages: list[Page] = []
+    infos: list[dict[str, Any]] = []
+    for index in range(count):
+        page, info = _page(index, by_page.get(index, []))
+        pages.append(page)
+        infos.append(info)
+    meta: dict[str, Any] = {"api": "document-parse", "pages": infos}
+    for key, name in (("model", "model"), ("api", "api_version")):
+        if isinstance(raw.get(key), str):
+            meta[name] = raw[key]
+    billed = billed_pages(raw)
+    if billed is not None:
+        meta["billed_pages"] = billed
+    return OcrResult(engine=VENDOR, pages=pages, raw=raw, meta={"upstage": meta})
+
+
+def _page(index: int, elements: list[tuple[Mapping[str, Any], str]]) -> tuple[Page, dict[str, Any]]:
+    lines: list[Line] = []
+    blocks: list[Block] = []
+    tables: list[Table] = []
+    categories: list[str] = []
+    empty: list[Any] = []
+    for obj, at in elements:
+        category = read.string(obj.get("category", "paragraph"), f"{at}.category")
+        quad = _quad(obj.get("coordinates"), f"{at}.coordinates")
+        content = obj.get("content") or {}
+        content = read.object(content, f"{at}.content")
+        html = _string(content, "html", at)
+        element_lines: list[Line] = []
+        if category == "table":
+            cells = table_cells(html)
+            if cells:
+                table, element_lines = _table(cells, quad)
+                tables.append(table)
+        if not element_lines:
+            texts = _texts(content, html, at)
+            element_lines = [_line(text, part) for text, part in zip(texts, strips(quad, len(texts)))]
+        if not element_lines:
+            empty.append(obj.get("id"))
+            continue
+        kind: BlockKind = "table" if category == "table" else "figure" if category in FIGURES else "text"
+        blocks.append(Block(len(lines), len(lines) + len(element_lines), quad, kind))
+        lines.extend(element_lines)
+        categories.append(category)
+    info: dict[str, Any] = {"categories": categories}
+    if empty:
+        info["empty"] = empty
+    return Page(index, 1, 1, lines=lines, tables=tables, blocks=blocks), info
+
+
+def _texts(content: Mapping[str, Any], html: str, at: str) -> list[str]:
+    """The element's lines: ``text`` when Upstage gave it, else read from the HTML, else the markdown."""
+    text = _string(content, "text", at)
+    if text.strip():
+        return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    lines = text_lines(html)
+    if lines:
+        return lines
+    markdown = _string(content, "markdown", at)
+    return [" ".join(line.split()) for line in markdown.splitlines() if line.strip()]
+
+
+def _string(content: Mapping[str, Any], key: str, at: str) -> str:
+    value = content.get(key)
+    return "" if value is None else read.string(value, f"{at}.content.{key}")
+
+
+def _line(text: str, quad: Quad) -> Line:
+    return Line(text, quad, (Word(text, quad, None),), None)
+
+
+def _table(cells: list[HtmlCell], quad: Quad) -> tuple[Table, list[Line]]:
+    """The model's table over the HTML cells, and the table block's lines (one per row)."""
+    n_rows = max(c.row + c.row_span for c in cells)
+    n_cols = max(c.col + c.col_span for c in cells)
+    rows = strips(quad, n_rows)
+    model_cells = []
+    for c in cells:
+        band = _span_strip(quad, n_rows, c.row, c.row_span)
+        slot = _columns(band, n_cols, c.col, c.col_span)
+        parts = strips(slot, len(c.lines))
+        model_cells.append(Cell(c.row, c.col, c.row_span, c.col_span, [_line(t, q) for t, q in zip(c.lines, parts)], slot))
+    lines = []
+    for r in range(n_rows):
+        texts = [" ".join(c.lines) for c in sorted(cells, key=lambda c: c.col) if c.row == r and c.lines]
+        if texts:
+            lines.append(_line(" ".join(texts), rows[r]))
+    return Table(model_cells, quad), lines
+
+
+def strips(quad: Quad, n: int) -> list[Quad]:
+    """``quad`` cut into ``n`` equal strips from its top edge to its bottom edge (its own frame)."""
+    return [_span_strip(quad, n, i, 1) for i in range(n)]
+
+
+def _span_strip(quad: Quad, n: int, start: int, span: int) -> Quad:
+    p0, p1, p2, p3 = quad.points
+    a, b = start / n, (start + span) / n
+    return Quad([_lerp(p0, p3, a), _lerp(p1, p2, a), _lerp(p1, p2, b), _lerp(p0, p3, b)])
+
+
+def _columns(quad: Quad, n: int, start: int, span: int) -> Quad:
+    p0, p1, p2, p3 = quad.points
+    a, b = start / n, (start + span) / n
+    return Quad([_lerp(p0, p1, a), _lerp(p0, p1, b), _lerp(p3, p2, b), _lerp(p3, p2, a)])
+
+
+def _lerp(p: Point, q: Point, t: float) -> Point:
+    return (p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t)
+
+
+def _quad(value: Any, at: str) -> Quad:
+    """Four normalised ``{"x", "y"}`` points in Upstage's order; the whole page when absent."""
+    if value is None or value is MISSING or value == []:
+        return WHOLE_PAGE
+    vertices = read.array(value, at)
+    if len(vertices) != 4:
+        raise read.fail(at, "four points", value)
+    points = []
+    for i, vertex in enumerate(vertices):
+        v = read.object(vertex, f"{at}[{i}]")
+        x, y = read.number(v.get("x", MISSING), f"{at}[{i}].x"), read.number(v.get("y", MISSING), f"{at}[{i}].y")
+        if abs(x) > MAX_COORDINATE or abs(y) > MAX_COORDINATE:
+            raise BadResponseError(f"{at}[{i}] is not a point of a sane size", vendor=VENDOR)
+        points.append((x, y))
+    return Quad(points)
