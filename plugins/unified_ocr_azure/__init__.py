@@ -7,6 +7,25 @@ Analysis 4.0.
 
 from __future__ import annotations
 
+from unified_ocr import hookimpl
+from unified_ocr.engines.base import Engine
+from unified_ocr.engines.emulator import Emulator
+
+from .emulator import AzureEmulator
+from .engine import AzureEngine, AzureOptions
+from .failures import OperationTimeoutError
 from .parse import parse
 
-__all__ = ["parse"]
+__all__ = ["AzureEmulator", "AzureEngine", "AzureOptions", "OperationTimeoutError", "parse"]
+
+
+@hookimpl
+def register_engines() -> list[type[Engine]]:
+    """The ``azure`` engine."""
+    return [AzureEngine]
+
+
+@hookimpl
+def register_emulators() -> list[type[Emulator]]:
+    """The Document Intelligence API on loopback, asynchronous operations included."""
+    return [AzureEmulator]

@@ -36,7 +36,7 @@ Kind = tuple[type[ProviderError], str]
 # fmt: off
 CODES: dict[str, Kind] = {
     "InvalidContentLength": (RequestTooLargeError, "the document is over the tier's size limit (500 MB on S0, 4 MB on F0): set tier = \"F0\" if the resource is free, or send a smaller file"),
-    "InvalidContentDimensions": (RequestTooLargeError, "the image is outside 50 x 50 to 10,000 x 10,000 pixels: set max_side lower"),
+    "InvalidContentDimensions": (InvalidRequestError, "the image must be 50 x 50 to 10,000 x 10,000 pixels: a smaller one is refused, a larger one shrunk to max_side"),
     "InvalidContentPageCount": (RequestTooLargeError, "the document has more pages than the tier reads (2,000 on S0, 2 on F0)"),
     "InvalidContent": (ImageFailedError, "the document is corrupt or of a format Azure does not read (JPEG, PNG, BMP, TIFF, HEIF, PDF)"),
     "UnsupportedContent": (ImageFailedError, "the content is not a document Azure reads"),
@@ -122,3 +122,10 @@ def _str(value: Any) -> str | None:
         text = str(value).strip()
         return text[:500] or None
     return None
+
+
+class OperationTimeoutError(ServiceError):
+    """An accepted operation did not end within the profile's ``deadline``.
+
+    Retryable: the operation is kept in the run's store of pending operations, so the next
+    round or run polls it again instead of paying for a new one."""

@@ -12,6 +12,7 @@ authentication failures stops the batch instead of burning through every image.
 from __future__ import annotations
 
 import heapq
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -23,6 +24,7 @@ import attrs
 
 from ..api import ConfigLike, EngineChoice, EngineLike, choose_engine, recognize_recorded
 from ..engines.calls import CallRecord, metered
+from ..engines.operations import operations_kept_in
 from ..engines.scope import EngineScope
 from ..errors import AuthenticationError, ConfigError, OutputError, ProviderError, UnifiedOcrError
 from ..imaging.pdf import DEFAULT_DPI
@@ -36,6 +38,8 @@ AUTH_FAILURES_TO_STOP = 3
 #: Later rounds for an image whose transient failures outlasted its tries, and the first wait before one.
 ROUNDS = 3
 ROUND_WAIT = 5.0
+#: The folder, inside the result cache's, where engines keep operations accepted but not yet collected.
+OPERATIONS_FOLDER = "operations"
 
 
 class BatchAbortedError(UnifiedOcrError):
@@ -86,7 +90,9 @@ def recognize_one(source: SourceLike, choice: EngineChoice, dpi: float, cache_fo
     started = time.perf_counter()
     name = str(source) if isinstance(source, (str, Path)) else "<bytes>"
     sha = None
-    with metered() as meter:
+    # an accepted long-running operation is kept beside the cache, so that a rerun collects it instead of paying again
+    kept = os.path.join(cache_folder, OPERATIONS_FOLDER) if cache_folder is not None else None
+    with metered() as meter, operations_kept_in(kept):
         try:
             src = open_source(source)
             name, sha = src.name, src.sha256()

@@ -105,6 +105,9 @@ class Emulator(abc.ABC):
     description: ClassVar[str] = ""
     #: the credential a client must send (the secret or API key)
     default_key: ClassVar[str] = "emulator-key"
+    #: options of this emulator's own, beyond the shared ones: keyword argument -> (type, help);
+    #: ``unified-ocr emulate NAME --some-option VALUE`` passes ``some_option=VALUE`` to the constructor
+    OPTIONS: ClassVar[dict[str, tuple[type, str]]] = {}
 
     def __init__(
         self,

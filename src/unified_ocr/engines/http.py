@@ -72,13 +72,22 @@ class HttpClient:
         return self.request("POST", url, headers=headers, read=lambda response: decode_json(response, self.vendor), **body)
 
     def request(
-        self, method: str, url: str, *, headers: Mapping[str, str], read: Callable[[requests.Response], Any] | None = None, **body: Any
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        read: Callable[[requests.Response], Any] | None = None,
+        counted: bool = True,
+        **body: Any,
     ) -> tuple[Any, int]:
         """Any method, under the same policy as :meth:`post_json`; returns what ``read`` makes of the
         checked response (the response itself without ``read``) and the tries made. ``read`` runs
         inside each try, so a body it refuses as a :class:`BadResponseError` is tried again. For
         protocols that need the status or the headers (a long-running operation's 202 and its
-        ``Operation-Location``), not only the JSON."""
+        ``Operation-Location``), not only the JSON. ``counted=False`` leaves the request out of the
+        run's figures (a poll for a result, which the vendor does not bill); it still waits its
+        turn under the rate limit."""
 
         _check_headers(headers, self.vendor)  # before any try: a bad header is the setup's fault, never retried
         # header values (credentials) and the URL's userinfo and query values never reach a message
@@ -87,7 +96,8 @@ class HttpClient:
         def once() -> Any:
             if self.limiter is not None:
                 self.limiter.acquire()
-            note_request()  # counted as made, whether or not it gets an answer
+            if counted:
+                note_request()  # counted as made, whether or not it gets an answer
             try:
                 response = self.session.request(method, url, headers=dict(headers), timeout=self.timeout, **body)
             except requests.Timeout as exc:
