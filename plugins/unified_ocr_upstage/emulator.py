@@ -15,15 +15,24 @@ vertices, keys in alphabetical order, ``metadata.pages`` with each page's size,
 ``numBilledPages``; Document Parse: one ``paragraph`` element per block, a ``table`` element
 with its ``<table>`` HTML for a table-like block, coordinates 0..1, ``usage.pages``); or, with
 ``--replay DIR``, the recorded answer for the same document bytes.
+
+Document Parse's asynchronous API runs for real: ``POST /v1/document-digitization/async``
+(up to 1,000 pages) answers ``{"request_id"}``; ``GET /v1/document-digitization/requests/ID``
+answers ``started`` for ``--async-polls N`` polls (default 1), then ``completed`` with batches of
+10 pages, each with a ``download_url`` on this server (a pre-signed link: no key asked) whose
+answer numbers its pages from the batch's first; an unknown id is 404 ``not_found``.
 """
 
 from __future__ import annotations
 
+import datetime
 import html
 import io
 import json
 import math
-from typing import Any
+import threading
+import uuid
+from typing import Any, ClassVar
 
 from PIL import Image
 from werkzeug.wrappers import Request, Response
@@ -36,11 +45,14 @@ from unified_ocr.imaging.sources import open_source
 MB = 1024 * 1024
 MAX_BYTES = 50 * MB
 MAX_PIXELS = 100_000_000
-MAX_PAGES = {"ocr": 30, "document-parse": 100}
+MAX_PAGES = {"ocr": 30, "document-parse": 100, "async": 1000}
+#: Pages in each batch of an asynchronous request, as the reference describes it.
+BATCH_PAGES = 10
 FORMATS = frozenset({"jpeg", "png", "bmp", "pdf", "tiff"})
 OCR_MODEL = "ocr-2.2.1"
 PARSE_MODEL = "document-parse-250116"
-PATHS = ("/v1/document-digitization", "/v1/document-ai/ocr")
+PATHS = ("/v1/document-digitization", "/v1/document-ai/ocr", "/v1/document-digitization/async")
+REQUESTS = "/v1/document-digitization/requests/"
 #: A body this far over the limit is refused unread.
 _UNREAD_OVER = MAX_BYTES + MB
 
@@ -73,10 +85,18 @@ class UpstageEmulator(Emulator):
     description = "Upstage Document OCR and Document Parse (POST /v1/document-digitization, multipart 'document', Bearer key)"
     default_key = "emulator-key"
 
-    def __init__(self, **kwargs: Any) -> None:
+    OPTIONS: ClassVar[dict[str, tuple[type, str]]] = {
+        "async_polls": (int, "polls an asynchronous request answers 'started' before 'completed' (default 1)"),
+    }
+
+    def __init__(self, *, async_polls: int = 1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         #: the document bytes of the last request that got as far as reading them (for tests)
         self.last_upload: bytes | None = None
+        self.async_polls = async_polls
+        #: asynchronous requests by id: their answer and how often they were polled
+        self.requests: dict[str, dict[str, Any]] = {}
+        self._requests_lock = threading.Lock()
 
     def recognize(self, image: bytes) -> OcrResult:
         """The offline engine's reading; canned (load tests), one word across each page, so that a
@@ -103,6 +123,8 @@ class UpstageEmulator(Emulator):
 
     def handle(self, request: Request) -> Response:
         path = request.path.rstrip("/")
+        if path.startswith(REQUESTS):
+            return self._request_status(request, path[len(REQUESTS) :])
         if path not in PATHS:
             return error("not_found", f"No API at {path or '/'}.")
         if request.method != "POST":
@@ -115,7 +137,7 @@ class UpstageEmulator(Emulator):
             return error("file_too_large")
         model = request.form.get("model", "ocr" if path.endswith("/ocr") else "")
         api = "document-parse" if model.startswith("document-parse") else "ocr" if model.startswith("ocr") else None
-        if api is None or (api == "document-parse" and path.endswith("/ocr")):
+        if api is None or (api == "document-parse" and path.endswith("/ocr")) or (api == "ocr" and path.endswith("/async")):
             return error("invalid_model", f"model {model[:40]!r}: use 'ocr' or 'document-parse'.")
         upload = request.files.get("document")
         data = upload.read() if upload is not None else b""
@@ -124,17 +146,59 @@ class UpstageEmulator(Emulator):
             return error("invalid_request", "The multipart field 'document' is missing or empty.")
         if len(data) > MAX_BYTES:
             return error("file_too_large", f"It is {len(data):,} bytes.")
-        refused = self._refuse_document(data, api)
+        refused = self._refuse_document(data, "async" if path.endswith("/async") else api)
         if refused is not None:
             return refused
         recorded = self.recorded(data)
-        if recorded is not None:
+        if recorded is not None and not path.endswith("/async"):
             return _json(recorded)
         try:
-            result = self.recognize(data)
+            answer = recorded or self._answer(data, api, request.form.get("ocr") == "force")
         except UnifiedOcrError as exc:
             return error("invalid_document", str(exc)[:200])
-        return _json(ocr_answer(result) if api == "ocr" else parse_answer(result, force=request.form.get("ocr") == "force"))
+        if not path.endswith("/async"):
+            return _json(answer)
+        request_id = str(uuid.uuid4())
+        with self._requests_lock:
+            self.requests[request_id] = {"answer": answer, "polls": 0, "at": _now()}
+        return _json({"request_id": request_id})
+
+    def _answer(self, data: bytes, api: str, force: bool) -> dict[str, Any]:
+        result = self.recognize(data)
+        return ocr_answer(result) if api == "ocr" else parse_answer(result, force=force)
+
+    def _request_status(self, request: Request, rest: str) -> Response:
+        """``GET requests/ID`` (Bearer key): the request's status and batches; ``GET requests/ID/batches/N``
+        (a pre-signed download link: no key): that batch's answer, pages counted from the batch's first."""
+        if request.method != "GET":
+            return error("method_not_allowed", f"{request.method} is not allowed; use GET.")
+        request_id, _, batch = rest.partition("/batches/")
+        with self._requests_lock:
+            kept = self.requests.get(request_id)
+            if kept is not None and not batch:
+                if request.headers.get("Authorization") != f"Bearer {self.key}":
+                    return error("invalid_api_key")
+                kept["polls"] += 1
+        if kept is None:
+            return error("not_found", "No such request.")
+        batches = _batches(kept["answer"])
+        if batch:
+            number = int(batch) if batch.isdigit() else -1
+            if not 0 <= number < len(batches):
+                return error("not_found", "No such batch.")
+            return _json(batches[number])
+        done = kept["polls"] > self.async_polls
+        base = f"{request.host_url.rstrip('/')}{REQUESTS}{request_id}/batches/"
+        total = kept["answer"].get("usage", {}).get("pages", 0)
+        listed = [
+            {"id": k, "model": PARSE_MODEL, "status": "completed" if done else "started", "failure_message": "",
+             "download_url": base + str(k) if done else "", "start_page": k * BATCH_PAGES + 1,
+             "end_page": min(total, (k + 1) * BATCH_PAGES), "requested_at": kept["at"], "updated_at": _now()}
+            for k in range(len(batches))
+        ]  # fmt: skip
+        return _json({"id": request_id, "status": "completed" if done else "started", "failure_message": "",
+                      "total_pages": total, "completed_pages": total if done else 0, "batches": listed,
+                      "requested_at": kept["at"], "completed_at": _now() if done else None})  # fmt: skip
 
     def _refuse_document(self, data: bytes, api: str) -> Response | None:
         """Format, page and pixel limits, read from the header: nothing is decoded."""
@@ -164,6 +228,22 @@ def _json(body: dict[str, Any]) -> Response:
     except UnicodeEncodeError:
         data = json.dumps(body, sort_keys=True).encode("ascii")
     return Response(data, status=200, mimetype="application/json")
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _batches(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    """A Document Parse answer cut into batches of ``BATCH_PAGES`` pages, each numbering its pages from 1."""
+    total = max(1, answer.get("usage", {}).get("pages", 1))
+    out = []
+    for k in range(0, total, BATCH_PAGES):
+        elements = [{**e, "page": e["page"] - k} for e in answer.get("elements", []) if k < e.get("page", 1) <= k + BATCH_PAGES]
+        pages = min(BATCH_PAGES, total - k)
+        out.append({**answer, "elements": elements, "usage": {"pages": pages},
+                    "content": {"html": "\n".join(e["content"]["html"] for e in elements), "markdown": "", "text": ""}})  # fmt: skip
+    return out
 
 
 def _pillow_format(data: bytes) -> str | None:

@@ -24,10 +24,11 @@ from unified_ocr import Limits, OcrResult, Secret, Upload
 from unified_ocr.config.secrets import redact_url, url_repr
 from unified_ocr.engines.base import RUNTIME
 from unified_ocr.engines.calls import note_billed
-from unified_ocr.engines.http import HttpEngine, HttpOptions
+from unified_ocr.engines.http import HttpClient, HttpEngine, HttpOptions
 from unified_ocr.engines.ratelimit import MIN_RATE
 from unified_ocr.errors import RequestTooLargeError
 
+from .asynchronous import recognize_async
 from .errors import VENDOR, check
 from .parse import billed_pages, parse
 
@@ -43,11 +44,15 @@ MAX_PAGES = {"ocr": 30, "document-parse": 100}
 #: What Upstage reads (HEIC too, but the core cannot open it to check it, so it is not offered).
 FORMATS = frozenset({"jpeg", "png", "bmp", "pdf", "tiff"})
 MIME = {"jpeg": "image/jpeg", "png": "image/png", "bmp": "image/bmp", "pdf": "application/pdf", "tiff": "image/tiff"}
-#: Upstage's default request rate for the synchronous APIs.
+#: Upstage's default request rates: the synchronous APIs, and Document Parse's asynchronous one.
 DEFAULT_RATE = 3.0
+DEFAULT_ASYNC_RATE = 6.0
+#: Pages the asynchronous Document Parse API takes in one request.
+MAX_ASYNC_PAGES = 1000
 
 Path = Literal["document-digitization", "document-ai/ocr"]
 OcrMode = Literal["auto", "force"]
+Asynchronous = Literal["auto", "always", "never"]
 
 
 def _url(_instance: Any, attribute: attrs.Attribute, value: str | None) -> None:
@@ -88,6 +93,13 @@ class UpstageOptions(HttpOptions):
     # larger images are shrunk first: 11,500 keeps a 4:3 photo within Upstage's 100 megapixels
     max_side: int | None = attrs.field(default=MAX_SIDE, validator=attrs.validators.optional(attrs.validators.ge(1)))
     rate_limit: float | None = attrs.field(default=DEFAULT_RATE, metadata=RUNTIME, validator=_rate)
+    # Document Parse: "auto" sends documents over 100 pages to the asynchronous API; "always", "never"
+    asynchronous: Asynchronous = attrs.field(default="auto", metadata=RUNTIME)
+    async_rate_limit: float | None = attrs.field(default=DEFAULT_ASYNC_RATE, metadata=RUNTIME, validator=_rate)
+    poll_interval: float = attrs.field(default=2.0, metadata=RUNTIME, validator=attrs.validators.ge(0))  # seconds between polls
+    deadline: float = attrs.field(
+        default=900.0, metadata=RUNTIME, validator=attrs.validators.gt(0)
+    )  # seconds an accepted request may take
 
     def __attrs_post_init__(self) -> None:
         super(UpstageOptions, self).__attrs_post_init__()
@@ -114,19 +126,27 @@ class UpstageEngine(HttpEngine[UpstageOptions]):
 
     check = staticmethod(check)  # the vendor's error answers as typed errors
 
+    def __init__(self, options: UpstageOptions | None = None) -> None:
+        super().__init__(options)
+        opts = self.options
+        # the asynchronous API has a rate limit of its own; polls and downloads wait their turn under it
+        self.async_http = HttpClient(self.name, policy=self.http.policy, timeout=opts.timeout, connect_timeout=opts.connect_timeout,
+                                     check=self.check, rate_limit=opts.async_rate_limit)  # fmt: skip
+
     @property
     def limits(self) -> Limits:
         """50 MB; JPEG, PNG, BMP, TIFF and PDF; 30 pages a call for Document OCR, 100 for
-        Document Parse (the core splits longer files into runs); EXIF applied before sending
-        (whether Upstage applies it is not documented)."""
+        Document Parse, or 1,000 through its asynchronous API (the core splits longer files into
+        runs); EXIF applied before sending (whether Upstage applies it is not documented)."""
         opts = self.options
-        return Limits(
-            max_side=opts.max_side,
-            max_bytes=MAX_BYTES,
-            formats=FORMATS,
-            max_pages=MAX_PAGES[opts.api],
-            honours_exif=False,
-        )
+        pages = MAX_PAGES[opts.api]
+        if opts.api == "document-parse" and opts.asynchronous != "never":
+            pages = MAX_ASYNC_PAGES
+        return Limits(max_side=opts.max_side, max_bytes=MAX_BYTES, formats=FORMATS, max_pages=pages, honours_exif=False)
+
+    def close(self) -> None:
+        super().close()
+        self.async_http.close()
 
     @classmethod
     def parse(cls, raw: Any) -> OcrResult:
@@ -142,6 +162,9 @@ class UpstageEngine(HttpEngine[UpstageOptions]):
             fields["ocr"] = opts.ocr
         return fields
 
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.options.credential.reveal()}"}
+
     def address(self) -> str:
         url = self.options.url
         assert url is not None
@@ -155,8 +178,13 @@ class UpstageEngine(HttpEngine[UpstageOptions]):
             upload.data,
             MIME.get(upload.format, "application/octet-stream"),
         )  # never the user's file name
-        headers = {"Authorization": f"Bearer {self.options.credential.reveal()}"}
-        raw, _ = self.http.post_json(self.address(), headers=headers, data=self.form(), files={"document": document})
+        opts = self.options
+        if opts.api == "document-parse" and (
+            opts.asynchronous == "always" or (opts.asynchronous == "auto" and len(upload.pages) > MAX_PAGES["document-parse"])
+        ):
+            raw: Any = recognize_async(self, upload, document)
+        else:
+            raw, _ = self.http.post_json(self.address(), headers=self.headers(), data=self.form(), files={"document": document})
         billed = billed_pages(raw)
         if billed is not None:
             note_billed(billed)  # into the run's record beside the result, for the cost

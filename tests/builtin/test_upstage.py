@@ -165,7 +165,8 @@ def test_limits_and_scripts() -> None:
         {"jpeg", "png", "bmp", "pdf", "tiff"},
         11_500,
     )
-    assert UpstageEngine(UpstageOptions(model="document-parse")).limits.max_pages == 100
+    assert UpstageEngine(UpstageOptions(model="document-parse", asynchronous="never")).limits.max_pages == 100
+    assert UpstageEngine(UpstageOptions(model="document-parse")).limits.max_pages == 1000  # over 100: the asynchronous API
     assert UpstageEngine.scripts == {"Hang", "Latn"}
     assert UpstageOptions().rate_limit == 3.0 and UpstageOptions().url == "https://api.upstage.ai"
     with pytest.raises(ValueError, match="model must be"):
