@@ -16,7 +16,9 @@ carries a secret key or a session token.
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
+import re
 import threading
 from typing import Any
 
@@ -31,6 +33,21 @@ ADVICE = (
     "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, name a profile of ~/.aws/config (aws_profile, or AWS_PROFILE), "
     "run `aws sso login`, or give access_key_id and secret_access_key in the profile"
 )
+
+
+class _HideTokens(logging.Filter):
+    """botocore logs the canonical request at DEBUG, session token included: that line is redacted."""
+
+    _LINE = re.compile(r"(?im)^(x-amz-security-token:).*$")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "x-amz-security-token" in message.lower():
+            record.msg, record.args = self._LINE.sub(r"\1***", message), ()
+        return True
+
+
+_hide_tokens = _HideTokens()
 
 
 def botocore_missing() -> str | None:
@@ -87,6 +104,9 @@ class Signer:
         self._given = (access_key_id, secret_access_key, session_token)
         self._credentials: Any = None
         self._lock = threading.Lock()
+        signing_log = logging.getLogger("botocore.auth")
+        if _hide_tokens not in signing_log.filters:
+            signing_log.addFilter(_hide_tokens)
 
     def __repr__(self) -> str:
         where = (

@@ -75,6 +75,7 @@ class TextractEmulator(Emulator):
     name = "textract"
     description = "AWS Textract (POST / with X-Amz-Target Textract.DetectDocumentText/AnalyzeDocument, SigV4; key ID:SECRET)"
     default_key = f"{ACCESS_KEY_ID}:emulator-secret-key"
+    OPTIONS = {"region": (str, "the region signatures must be scoped to [default: any]")}
 
     def __init__(self, *, region: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
