@@ -10,11 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from unified_ocr_upstage.html import table_cells, text_lines
 from unified_ocr_upstage.parse import parse
 
 import unified_ocr
-from unified_ocr import AuthenticationError, BadResponseError, Quad, QuotaExceededError, RateLimitError
+from unified_ocr import AuthenticationError, BadResponseError, ProviderError, Quad, QuotaExceededError, RateLimitError
+
+from ..conftest import run_cli
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "upstage"
 ALL = sorted(p.name.removesuffix(".json.gz") for p in FIXTURES.glob("*.json.gz"))
@@ -240,3 +244,35 @@ def test_an_error_body_saved_as_an_answer_is_its_typed_error(body: Any, kind: ty
     with pytest.raises(kind) as caught:
         parse(body)
     assert caught.value.code == code
+
+
+def test_cli_parse_reads_saved_answers(tmp_path) -> None:
+    saved = tmp_path / "answer.json"
+    saved.write_text(json.dumps(load("cookbook-ocr-dpi-table"), ensure_ascii=False), encoding="utf-8")
+    proc = run_cli("parse", str(saved), "--engine", "upstage", "--format", "text")
+    assert proc.returncode == 0 and proc.stdout.startswith("dpi OCR 인식 가능 범위"), proc.stderr
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"images": []}')
+    proc = run_cli("parse", str(bad), "--engine", "upstage")
+    assert proc.returncode == 1 and "expected an Upstage answer" in proc.stderr and "Traceback" not in proc.stderr
+
+
+scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6)
+KEYS = ["pages", "words", "text", "confidence", "boundingBox", "vertices", "x", "y", "metadata", "page", "width", "height",
+        "id", "elements", "category", "coordinates", "content", "html", "usage", "error", "code"]  # fmt: skip
+upstage_like = st.recursive(
+    scalars,
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=3), children, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(upstage_like)
+def test_random_json_parses_or_raises_only_typed_errors(raw: Any) -> None:
+    try:
+        parse(raw)
+    except ProviderError:  # a bad response, or an error body's typed error
+        pass
