@@ -26,6 +26,7 @@ import requests
 from unified_ocr import Limits, OcrResult, Secret, Upload
 from unified_ocr.config.secrets import redact_url, url_repr
 from unified_ocr.engines.base import RUNTIME, EngineOptions
+from unified_ocr.engines.calls import note_billed
 from unified_ocr.engines.http import HttpClient, HttpEngine, HttpOptions, decode_json, retry_after, status_error
 from unified_ocr.engines.operations import pending_operations
 from unified_ocr.engines.retry import RetryPolicy
@@ -180,7 +181,9 @@ class AzureEngine(HttpEngine[AzureOptions]):
             body = self._poll(location, time.monotonic() + self.options.deadline, wait)
         if store is not None:
             store.drop(key)  # it ended: collected, or failed (a failed operation is not billed; a new one is a new request)
-        return parse(body)
+        result = parse(body)
+        note_billed(len(result.pages))  # Azure bills the pages it analyzed
+        return result
 
     def _headers(self) -> dict[str, str]:
         if self._token is not None:

@@ -69,7 +69,7 @@ def test_an_image_goes_through_the_operation_and_comes_back_as_the_offline_engin
     assert result.meta["azure"]["api_version"] == "2024-11-30" and result.meta["azure"]["model_id"] == "prebuilt-read"
     polls = emulator.stats["status_200"] - before.get("status_200", 0)
     assert polls >= 1 and emulator.stats["status_202"] - before.get("status_202", 0) == 1
-    assert meter.requests == 1  # the analysis is what is billed; polls are not counted as calls
+    assert meter.requests == 1 and meter.billed_pages == 1  # the analysis is what is billed; polls are not counted as calls
 
 
 def test_the_layout_model_answers_paragraphs_as_blocks(emulator) -> None:

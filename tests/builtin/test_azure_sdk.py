@@ -18,10 +18,10 @@ from azure.ai.documentintelligence import DocumentIntelligenceClient  # noqa: E4
 from azure.ai.documentintelligence.models import AnalyzeDocumentRequest  # noqa: E402
 from azure.core.credentials import AzureKeyCredential  # noqa: E402
 from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ServiceRequestError  # noqa: E402
+from unified_ocr_azure import AzureEmulator, AzureOptions  # noqa: E402
 
 import unified_ocr  # noqa: E402
 from unified_ocr import Secret  # noqa: E402
-from unified_ocr_azure import AzureEmulator, AzureOptions  # noqa: E402
 
 from ..conftest import SAMPLE  # noqa: E402
 
@@ -42,12 +42,20 @@ def client(url: str, key: str = KEY) -> DocumentIntelligenceClient:
 
 def test_the_sdk_reads_an_image_through_the_emulator_as_the_engine_does(emulator) -> None:
     data = SAMPLE.read_bytes()
-    poller = client(emulator.url).begin_analyze_document("prebuilt-read", AnalyzeDocumentRequest(bytes_source=data), polling_interval=0.05)
+    poller = client(emulator.url).begin_analyze_document(
+        "prebuilt-read", AnalyzeDocumentRequest(bytes_source=data), polling_interval=0.05
+    )
     result = poller.result()
     assert poller.status() == "succeeded" and poller.details["operation_id"]
     ours = unified_ocr.recognize(SAMPLE, engine=AzureOptions(endpoint=emulator.url, key=Secret.of(KEY), poll_interval=0.05))
     (page,) = result.pages
-    assert (result.api_version, result.model_id, page.unit, page.width, page.height) == ("2024-11-30", "prebuilt-read", "pixel", 540, 470)
+    assert (result.api_version, result.model_id, page.unit, page.width, page.height) == (
+        "2024-11-30",
+        "prebuilt-read",
+        "pixel",
+        540,
+        470,
+    )
     assert [line.content for line in page.lines] == [line.text for line in ours.pages[0].lines]
     assert [w.content for w in page.words] == [w.text for w in ours.words]
     for word, mine in zip(page.words, ours.words):
@@ -66,7 +74,9 @@ def test_the_sdk_sends_raw_bytes_to_the_layout_model(emulator) -> None:
 
 def test_a_bad_key_is_the_sdks_authentication_error_at_the_first_call(emulator) -> None:
     with pytest.raises(ClientAuthenticationError) as caught:
-        client(emulator.url, key="wrong-key-0000").begin_analyze_document("prebuilt-read", AnalyzeDocumentRequest(bytes_source=b"x"))
+        client(emulator.url, key="wrong-key-0000").begin_analyze_document(
+            "prebuilt-read", AnalyzeDocumentRequest(bytes_source=b"x")
+        )
     assert caught.value.status_code == 401 and KEY not in str(caught.value)
 
 

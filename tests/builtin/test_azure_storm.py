@@ -10,6 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from unified_ocr_azure import AzureEmulator, AzureOptions
 
 from unified_ocr import Secret
 from unified_ocr.batch import recognize_many
@@ -18,7 +19,6 @@ from unified_ocr.batch.journal import Journal
 from unified_ocr.batch.runner import OPERATIONS_FOLDER
 from unified_ocr.engines.emulator import Faults
 from unified_ocr.engines.operations import OperationStore
-from unified_ocr_azure import AzureEmulator, AzureOptions
 
 KEY = "azure-storm-s3cret"
 
