@@ -255,6 +255,8 @@ def main() -> None:
     parser.add_argument("--baseline", default=BASELINE, help="git revision whose layout package is the baseline")
     parser.add_argument("--eval", type=Path, default=EVAL, help="the shared eval folder")
     parser.add_argument("--show", action="store_true", help="print the current code's interleaved lines")
+    parser.add_argument("--folder", type=Path, action="append", default=[],
+                        help="another set in SROIE's form (box/*.csv, one segment a row), e.g. from receipt_pages.py; repeatable")  # fmt: skip
     args = parser.parse_args()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
@@ -262,10 +264,12 @@ def main() -> None:
         rev = _git("rev-parse", "--short=12", args.baseline).strip()
         print(f"truth words -> group_blocks; base = layout at {rev}, now = the working tree")
         print(f"{'set':<13} {'transform':<9} {'rows':>5}  {'rows exact base/now/diff':<25} {'interleaved':<16} CER base/now/diff")
-        for name in args.sets:
-            pages = SETS[name](args.eval / name)
+        named = [(name, lambda name=name: SETS[name](args.eval / name), args.eval / name) for name in args.sets]
+        named += [(folder.name[:13], lambda folder=folder: sroie(folder), folder) for folder in args.folder]
+        for name, read, where in named:
+            pages = read()
             if not pages:
-                raise SystemExit(f"no pages under {args.eval / name}")
+                raise SystemExit(f"no pages under {where}")
             for transform in args.transforms:
                 shown: list[str] | None = [] if args.show else None
                 b = run(pages, transform, base.group_blocks)

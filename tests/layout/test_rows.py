@@ -155,3 +155,17 @@ def test_short_cells_drawn_upright_on_a_turned_receipt_stay_in_their_rows_across
         lines, _ = order_lines(pieces)
         assert [[row_of(w) for w in line.words] for line in lines if len({row_of(w) for w in line.words}) > 1] == []
         assert len(lines) <= 11, (degrees, "\n".join(line.text for line in lines))  # a doubtful join: two lines, never one of two rows
+
+
+def test_a_cell_as_near_two_rows_lines_joins_neither() -> None:
+    """An amount across a gutter whose centre lies midway between two rows' lines (rows at a
+    tight pitch, the amount's box a little lower than its label's, the page's slope misread
+    by a degree) is a line of its own: joining either row would be a guess, and a wrong
+    guess gives one line holding two rows' words."""
+    label, below = Quad.from_bbox(20, 100, 90, 120), Quad.from_bbox(20, 116, 110, 136)
+    for offset in (7.0, 8.0, 9.0):  # the amount's centre between the rows' (110 and 126)
+        amount = Word("8,800", Quad.from_bbox(400, 100 + offset, 460, 120 + offset))
+        lines = group_lines([Word("Tea", label), Word("Water", below), amount])
+        assert sorted(line.text for line in lines) == ["8,800", "Tea", "Water"], offset
+    near = Word("8,800", Quad.from_bbox(400, 102, 460, 122))  # clearly on the first row's line
+    assert [line.text for line in group_lines([Word("Tea", label), Word("Water", below), near])] == ["Tea 8,800", "Water"]

@@ -43,6 +43,10 @@ ANCHOR = 0.6
 #: the row's bottom (one baseline: a big amount beside small text): a stamp or a scribble two rows tall, level with one row's top, does not join
 #: it and drag its centre line onto the row below (which would then lose its own words).
 TALL = 1.5
+#: A word whose centre lies nearly as near the line of a second row as of the nearest (its
+#: distance to the nearest over this share of its distance to the second) joins neither: two
+#: lines where one would have been a guess, since a wrong guess interleaves two rows.
+DOUBT = 0.75
 #: Stacked words whose centres lie closer than this share of their height are duplicates, not a pitch.
 MIN_PITCH = 0.25
 
@@ -175,7 +179,8 @@ def chain_rows(frame: Frame, items: Sequence[int], ratio: float, max_gap: float 
         wj = x1[j] - xj0
         along = (0.5 * wj + max_gap * (hj if hj > tall else tall) + wide) if finite else cxj - left
         reach = 0.5 * (hj if hj > tall else tall) + MAX_SLOPE * along
-        best, best_score = -1, 1.0
+        best, best_score, best_at = -1, 1.0, 0.0
+        other_score, other_at = 1.0 / DOUBT, math.inf  # the next best row (near enough to cast doubt), and where its line passes
         for key in range(math.floor((cyj - reach) / unit), math.floor((cyj + reach) / unit) + 1):
             bucket = buckets.get(key)
             if not bucket:
@@ -200,9 +205,15 @@ def chain_rows(frame: Frame, items: Sequence[int], ratio: float, max_gap: float 
                     dy = dy if dy < bottoms else bottoms
                 score = dy / (share * top)
                 if score < best_score and not (dy > 0.5 * MIN_PITCH * hj and crowded(j, 2.0 * dy)):
-                    best, best_score = r, score
+                    if best >= 0:
+                        other_score, other_at = best_score, best_at
+                    best, best_score, best_at = r, score, off
+                elif score < other_score:
+                    other_score, other_at = score, off
             if stale:
                 buckets[key] = [r for r in bucket if r == best or xj0 - r_x1[r] <= max_gap * (r_h[r] if r_h[r] > tall else tall)]
+        if best >= 0 and abs(best_at) > DOUBT * abs(other_at) and abs(best_at - other_at) > share * hj:
+            best = -1  # about as near two rows' lines, which lie apart: a row of its own, not a guess
         if best < 0:
             best = len(members)
             members.append([j])
