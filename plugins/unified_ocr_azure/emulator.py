@@ -1,7 +1,8 @@
 """An emulator of Azure AI Document Intelligence (2024-11-30), asynchronous as the service is.
 
 * ``POST /documentintelligence/documentModels/{model}:analyze?api-version=...`` (also the older
-  ``/formrecognizer/...`` path) checks the key (``Ocp-Apim-Subscription-Key``), the API version,
+  ``/formrecognizer/...`` path) checks the key (``Ocp-Apim-Subscription-Key``; ``Authorization:
+  Bearer KEY`` stands in for a Microsoft Entra ID token, which it cannot verify), the API version,
   the model (``prebuilt-read``, ``prebuilt-layout``), the body (raw bytes with an image or PDF
   content type, or JSON ``{"base64Source"}``), the tier's byte limit, the format and the image's
   sides (50 to 10,000 px), and answers ``202`` with an ``Operation-Location``;
@@ -172,8 +173,11 @@ class AzureEmulator(Emulator):
         analyze, result = _ANALYZE.match(request.path), _RESULT.match(request.path)
         if analyze is None and result is None:
             return error(404, "404", _MESSAGES[404])
-        if request.headers.get("Ocp-Apim-Subscription-Key") != self.key:
-            return error(401, "401", _MESSAGES[401])
+        if (
+            request.headers.get("Ocp-Apim-Subscription-Key") != self.key
+            and request.headers.get("Authorization") != f"Bearer {self.key}"
+        ):
+            return error(401, "401", _MESSAGES[401])  # a bearer token equal to the key stands in for a Microsoft Entra ID token
         version = request.args.get("api-version")
         if version not in API_VERSIONS:
             return error(404, "404", _MESSAGES[404])

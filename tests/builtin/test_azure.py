@@ -329,3 +329,60 @@ def test_the_shared_faults_hit_polls_too_and_are_retried(tmp_path) -> None:
         for _ in range(3):
             assert unified_ocr.recognize(SAMPLE, engine=opts).words
         assert server.stats["server_error"] and server.stats["rate_limited"]
+
+
+def test_polls_wait_their_turn_under_the_rate_limit() -> None:
+    with AzureEmulator(key=KEY, canned=True, run_seconds=0.6) as server:
+        started = time.monotonic()
+        unified_ocr.recognize(SAMPLE, engine=options(server, rate_limit=5, poll_interval=0.0))
+        took = time.monotonic() - started
+        # evenly spaced at 0.2 s, the POST included: about 0.6 s of running is 3 to 5 requests, not dozens
+        assert 3 <= server.stats["requests"] <= 6 and took >= 0.6
+
+
+class _Credential:
+    """Stands in for azure-identity's credential: hands out a token (the emulator takes the key as one)."""
+
+    def __init__(self, token: str) -> None:
+        self.token, self.asked = token, []
+
+    def get_token(self, *scopes: str) -> Any:
+        from azure.core.credentials import AccessToken
+
+        self.asked.append(scopes)
+        return AccessToken(self.token, int(time.time()) + 3600)
+
+
+def test_entra_id_tokens_are_sent_as_bearer_and_reused(emulator) -> None:
+    engine = AzureEngine(AzureOptions(endpoint=emulator.url, auth="entra", poll_interval=0.02))
+    credential = _Credential(KEY)
+    engine._token._credential = credential  # type: ignore[union-attr]  # what DefaultAzureCredential() would be
+    upload = next(iter(prepare(open_source(SAMPLE.read_bytes()), engine.limits)))
+    assert engine.recognize(upload).words and engine.recognize(upload).words
+    assert credential.asked == [("https://cognitiveservices.azure.com/.default",)]  # fetched once, reused
+    assert "Bearer" not in repr(engine._token) and KEY not in repr(engine._token)
+    engine.close()
+    assert (
+        AzureEngine.unavailable_reason(AzureOptions(auth="entra"))
+        == "missing settings: endpoint (in the profile, or $AZURE_DOCUMENT_INTELLIGENCE_ENDPOINT)"
+    )
+    assert AzureEngine.unavailable_reason(AzureOptions(auth="entra", endpoint="https://r.cognitiveservices.azure.com/")) is None
+
+
+def test_a_batch_writes_no_secret_anywhere(emulator, tmp_path) -> None:
+    from unified_ocr.batch.folder import run_batch
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SAMPLE, folder / "a.png")
+    (folder / "bad.png").write_bytes(b"not an image")
+    report = run_batch(
+        [str(folder)], tmp_path / "out", options(emulator), cache=tmp_path / "cache", stream=open("/dev/null", "w")
+    )  # noqa: SIM115
+    assert report.summary["failed"] == 1
+    wrong = options(emulator, key="wrong-" + KEY[::-1])
+    run_batch([str(folder)], tmp_path / "out2", wrong, cache=tmp_path / "cache2", stream=open("/dev/null", "w"))  # noqa: SIM115
+    for path in tmp_path.rglob("*"):
+        if path.is_file() and path.suffix != ".png":
+            text = path.read_bytes()
+            assert KEY.encode() not in text and KEY[::-1].encode() not in text, path

@@ -342,3 +342,60 @@ def test_an_error_body_is_a_typed_error(error: dict[str, Any], kind: type[Except
 def test_an_answer_of_the_wrong_shape_says_what_was_expected_where(raw: Any, says: str) -> None:
     with pytest.raises(BadResponseError, match=says.replace("[", r"\[").replace("]", r"\]")):
         parse(raw)
+
+
+# -- any damage is a typed refusal, never a crash ----------------------------------------------------------
+
+ODD: list[Any] = [
+    None,
+    True,
+    "x",
+    "",
+    -1,
+    0,
+    2.5,
+    10**30,
+    float("nan"),
+    [],
+    {},
+    [1, 2, 3],
+    [None] * 8,
+    {"x": 1},
+    {"offset": -3, "length": 2},
+]
+
+
+def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [path]
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out += _paths(v, (*path, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value[:3]):
+            out += _paths(v, (*path, i))
+    return out
+
+
+@pytest.mark.parametrize(
+    "name", ["RECEIPT", "fr20-labeling-ocr-invoice-1.json", "parkingsign-imageanalysis40-preview-read-not-working.json"]
+)
+def test_a_damaged_answer_parses_or_is_refused_with_a_typed_error(name: str) -> None:
+    import random
+
+    from unified_ocr.errors import ProviderError
+
+    original = RECEIPT if name == "RECEIPT" else load(name)
+    paths = [p for p in _paths(original) if p]
+    rng = random.Random(22)
+    for _ in range(400):
+        raw = copy.deepcopy(original)
+        path = rng.choice(paths)
+        node = raw
+        for part in path[:-1]:
+            node = node[part]
+        node[path[-1]] = rng.choice(ODD)
+        try:
+            result = parse(raw)
+        except ProviderError:
+            continue
+        json.dumps(result.to_dict())  # whatever was read is a well-formed result

@@ -68,6 +68,8 @@ def test_a_storm_with_failing_and_stuck_operations_ends_all_done_with_nothing_pa
         assert len(OperationStore(tmp_path / "cache" / OPERATIONS_FOLDER)) == 0
         for fault in ("server_error", "rate_limited", "dropped", "malformed"):
             assert server.stats[fault] > 0, server.stats
+        for path in tmp_path.rglob("*"):  # the journal, the cache, the kept operations: no key anywhere
+            assert not path.is_file() or KEY.encode() not in path.read_bytes(), path
         requests = server.stats["requests"]
         fresh = list(recognize_many(images, options, concurrency=16, cache=cache))
         assert all(o.cached for o in fresh) and server.stats["requests"] == requests  # a rerun makes no calls
