@@ -16,7 +16,7 @@ from ..conftest import SAMPLE, TEST_PLUGINS, run_cli, write_dist
 
 def test_installed_third_party_plugin_is_found_and_a_broken_one_is_reported(third_party_site) -> None:
     registry = Registry()
-    assert set(registry.engines) == {"clova", "echo", "kakao", "rapidocr", "tesseract"}
+    assert set(registry.engines) == {"azure", "clova", "echo", "google", "kakao", "rapidocr", "tesseract", "textract", "upstage"}
     assert registry.engines["echo"].origin == "unified-ocr-echo 0.1"
     assert registry.engines["rapidocr"].origin.startswith("unified-ocr ")  # the built-in, by the same path
     (problem,) = registry.problems
