@@ -169,7 +169,7 @@ class AzureEngine(HttpEngine[AzureOptions]):
         body = None
         if kept is not None and isinstance(kept.get("location"), str):
             try:
-                body = self._poll(kept["location"], time.monotonic() + self.options.deadline, None)
+                body = self._poll(self._location(kept["location"]), time.monotonic() + self.options.deadline, None)
             except ProviderError as exc:
                 if exc.status not in (404, 410):  # gone (results are kept 24 hours): submit again
                     raise

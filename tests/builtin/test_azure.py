@@ -386,3 +386,12 @@ def test_a_batch_writes_no_secret_anywhere(emulator, tmp_path) -> None:
         if path.is_file() and path.suffix != ".png":
             text = path.read_bytes()
             assert KEY.encode() not in text and KEY[::-1].encode() not in text, path
+
+
+def test_entra_id_without_azure_identity_says_which_extra_to_install(monkeypatch) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "azure.identity" else real(name, *a))
+    reason = AzureEngine.unavailable_reason(AzureOptions(auth="entra", endpoint="https://r.cognitiveservices.azure.com/"))
+    assert reason is not None and "pip install unified-ocr[azure]" in reason
