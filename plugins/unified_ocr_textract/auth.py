@@ -139,8 +139,12 @@ class Signer:
 
     def headers(self, url: str, target: str, body: bytes) -> dict[str, str]:
         """The headers of a signed JSON 1.1 request to ``url`` calling ``target`` with ``body``."""
+        return self.sign("POST", url, body, {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target})
+
+    def sign(self, method: str, url: str, body: bytes, headers: dict[str, str], *, service: str = SERVICE) -> dict[str, str]:
+        """``headers`` with the SigV4 signature of the request added (S3's variant for ``service="s3"``)."""
         import botocore.exceptions
-        from botocore.auth import SigV4Auth
+        from botocore.auth import S3SigV4Auth, SigV4Auth
         from botocore.awsrequest import AWSRequest
 
         with self._lock:
@@ -152,11 +156,7 @@ class Signer:
                 raise AuthenticationError(
                     f"AWS credentials cannot be refreshed ({_said(exc)}); {ADVICE}", vendor=VENDOR
                 ) from None
-        request = AWSRequest(
-            method="POST",
-            url=url,
-            data=body,
-            headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target},
-        )
-        SigV4Auth(frozen, SERVICE, self.region).add_auth(request)
+        request = AWSRequest(method=method, url=url, data=body, headers=dict(headers))
+        auth = S3SigV4Auth if service == "s3" else SigV4Auth
+        auth(frozen, service, self.region).add_auth(request)
         return {name: str(value) for name, value in request.headers.items()}

@@ -20,6 +20,9 @@ and an ``x-amzn-RequestId`` on every answer:
 * faults: ``ThrottlingException`` (``--throttle-rate``, ``--rate-limit``), 500
   ``InternalServerError``, dropped connections, cut-off bodies.
 
+The asynchronous API (``StartDocument*``/``GetDocument*`` and an S3 bucket in memory to hold
+the documents) is in :mod:`.emulated_jobs`.
+
 The key is ``ACCESS_KEY_ID:SECRET_ACCESS_KEY`` (a bare secret goes with :data:`ACCESS_KEY_ID`).
 Answers come from the offline engine: a ``PAGE`` block, a ``LINE`` block per line with its
 ``WORD`` children, normalised polygons starting at the text's own top-left, confidences in
@@ -45,6 +48,7 @@ from unified_ocr.errors import UnifiedOcrError
 from unified_ocr.imaging.sources import open_source
 
 from . import sigv4
+from .emulated_jobs import JobStore, canned_pages
 
 ACCESS_KEY_ID = "AKIAEMULATOR0EXAMPLE"
 MB = 1024 * 1024
@@ -52,6 +56,8 @@ MAX_BYTES = 10 * MB
 MAX_SIDE = 10_000
 FORMATS = frozenset({"jpeg", "png", "tiff", "pdf"})
 OPERATIONS = ("DetectDocumentText", "AnalyzeDocument")
+JOB_OPERATIONS = {"StartDocumentTextDetection": "DetectDocumentText", "StartDocumentAnalysis": "AnalyzeDocument"}
+GET_OPERATIONS = ("GetDocumentTextDetection", "GetDocumentAnalysis")
 FEATURES = frozenset({"TABLES", "FORMS", "QUERIES", "SIGNATURES", "LAYOUT"})
 CONTENT_TYPE = "application/x-amz-json-1.1"
 _LAYOUT = {"table": "LAYOUT_TABLE", "figure": "LAYOUT_FIGURE"}
@@ -73,12 +79,19 @@ def answer(body: Any) -> Response:
 
 class TextractEmulator(Emulator):
     name = "textract"
-    description = "AWS Textract (POST / with X-Amz-Target Textract.DetectDocumentText/AnalyzeDocument, SigV4; key ID:SECRET)"
+    description = "AWS Textract (POST / with X-Amz-Target Textract.<Operation>, SigV4; key ID:SECRET), with S3 for its jobs"
     default_key = f"{ACCESS_KEY_ID}:emulator-secret-key"
-    OPTIONS = {"region": (str, "the region signatures must be scoped to [default: any]")}
+    OPTIONS = {
+        "region": (str, "the region signatures must be scoped to [default: any]"),
+        "job_seconds": (float, "how long an asynchronous job stays IN_PROGRESS [default: 0.3]"),
+        "result_page_size": (int, "blocks in one GetDocument* answer before a NextToken [default: 1000]"),
+        "fail_jobs": (float, "share of asynchronous jobs that end FAILED [default: 0]"),
+    }
 
-    def __init__(self, *, region: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *, region: str | None = None, job_seconds: float = 0.3, result_page_size: int = 1000, fail_jobs: float = 0.0,
+                 **kwargs: Any) -> None:  # fmt: skip
         super().__init__(**kwargs)
+        self.jobs = JobStore(job_seconds=job_seconds, result_page_size=result_page_size, fail_jobs=fail_jobs, draw=self._draw)
         access, _, secret = self.key.rpartition(":")
         self.access_key_id = access or ACCESS_KEY_ID
         self._keys = {self.access_key_id: secret}
@@ -103,6 +116,8 @@ class TextractEmulator(Emulator):
     # -- the protocol ------------------------------------------------------------------------
 
     def handle(self, request: Request) -> Response:
+        if request.path != "/" and request.method in ("PUT", "GET", "DELETE"):
+            return self.jobs.s3(request, self._keys, self.region)
         if request.path != "/" or request.method != "POST":
             return error("UnknownOperationException", f"{request.method} {request.path} is no Textract operation.", 404)
         data = request.get_data()
@@ -112,7 +127,7 @@ class TextractEmulator(Emulator):
             return error(*failure)
         target = request.headers.get("X-Amz-Target", "")
         operation = target.removeprefix("Textract.")
-        if not target.startswith("Textract.") or operation not in OPERATIONS:
+        if not target.startswith("Textract.") or operation not in (*OPERATIONS, *JOB_OPERATIONS, *GET_OPERATIONS):
             return error("UnknownOperationException", f"Unknown operation {target or '(no X-Amz-Target)'}.")
         try:
             body = json.loads(data)
@@ -120,6 +135,8 @@ class TextractEmulator(Emulator):
             return error("SerializationException", "The request body is not JSON.")
         if not isinstance(body, dict):
             return error("SerializationException", "The request body is not a JSON object.")
+        if operation in JOB_OPERATIONS or operation in GET_OPERATIONS:
+            return self._job(operation, body)
         features = body.get("FeatureTypes")
         with self._lock:
             self.last_request = {"operation": operation, "features": features, "content_type": request.headers.get("Content-Type"),
@@ -142,6 +159,22 @@ class TextractEmulator(Emulator):
         except (binascii.Error, ValueError):
             return error("InvalidParameterException", "Request has invalid parameters: Document.Bytes is not base64.")
         return self._recognize(image, operation, features or [])
+
+    def _job(self, operation: str, body: dict[str, Any]) -> Response:
+        with self._lock:
+            self.last_request = {"operation": operation, "features": body.get("FeatureTypes"), "signed": True}
+        if operation in JOB_OPERATIONS:
+            before = len(self.jobs.jobs)
+            found = self.jobs.start(JOB_OPERATIONS[operation], body)
+            if len(self.jobs.jobs) > before:
+                self.count("jobs_started")
+        else:
+            found = self.jobs.get(body, self._read_document, blocks_answer)
+        return answer(found) if isinstance(found, dict) else error(*found)
+
+    def _read_document(self, data: bytes) -> OcrResult:
+        """Every page of a job's document: the offline engine's reading (one word a page when canned)."""
+        return canned_pages(data) if self.canned else self.recognize(data)
 
     def _recognize(self, image: bytes, operation: str, features: list[str]) -> Response:
         if len(image) > MAX_BYTES:
@@ -185,10 +218,12 @@ def _percent(confidence: float | None) -> float:
     return 100.0 * (confidence if confidence is not None else 0.99)
 
 
-def blocks_answer(result: OcrResult, operation: str, features: list[str]) -> dict[str, Any]:
-    """The offline engine's reading as Textract's answer: PAGE, LINE and WORD blocks (and LAYOUT_* when asked)."""
+def blocks_answer(result: OcrResult, operation: str, features: list[str], *, every_page: bool = False) -> dict[str, Any]:
+    """The offline engine's reading as Textract's answer: PAGE, LINE and WORD blocks (and LAYOUT_* when asked);
+    the synchronous API's first page, or ``every_page`` with its ``Page`` number on each block (a job's)."""
     blocks: list[dict[str, Any]] = []
-    for page in result.pages[:1]:  # the synchronous API reads one page
+    for page in result.pages if every_page else result.pages[:1]:
+        first = len(blocks)
         page_block: dict[str, Any] = {"BlockType": "PAGE", "Geometry": _geometry(Quad.from_bbox(0, 0, page.width, page.height), page),
                                       "Id": str(uuid.uuid4()), "Relationships": [{"Type": "CHILD", "Ids": []}]}  # fmt: skip
         blocks.append(page_block)
@@ -216,5 +251,9 @@ def blocks_answer(result: OcrResult, operation: str, features: list[str]) -> dic
             children += [str(b["Id"]) for b in layout]
         page_block["Relationships"][0]["Ids"] = children
         blocks += lines + words + layout
+        if every_page:
+            for item in blocks[first:]:
+                item["Page"] = page.index + 1
     key = "AnalyzeDocumentModelVersion" if operation == "AnalyzeDocument" else "DetectDocumentTextModelVersion"
-    return {"DocumentMetadata": {"Pages": 1}, "Blocks": blocks, key: "1.0"}
+    pages = len(result.pages) if every_page else 1
+    return {"DocumentMetadata": {"Pages": pages}, "Blocks": blocks, key: "1.0"}

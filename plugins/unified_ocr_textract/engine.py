@@ -25,11 +25,14 @@ import requests
 from unified_ocr import Limits, OcrResult, Secret, Upload
 from unified_ocr.config.secrets import redact_url, url_repr
 from unified_ocr.engines.base import RUNTIME
-from unified_ocr.engines.http import HttpEngine, HttpOptions, retry_after
+from unified_ocr.engines.calls import note_billed
+from unified_ocr.engines.http import HttpClient, HttpEngine, HttpOptions, retry_after
 from unified_ocr.errors import RequestTooLargeError
 
+from . import jobs
 from .auth import Signer, botocore_missing, resolve_region
 from .errors import VENDOR, provider_error, type_name
+from .jobs import s3_check
 from .parse import LineMode, parse
 
 URL_ENV = "AWS_ENDPOINT_URL_TEXTRACT"  # botocore's own service-specific endpoint variable
@@ -82,6 +85,17 @@ class TextractOptions(HttpOptions):
         default=(), validator=_features
     )  # empty: DetectDocumentText; else AnalyzeDocument
     lines: LineMode = "visual"  # visual: the page's visual lines (as every engine); vendor: Textract's own lines
+    s3_bucket: str | None = None  # set: PDFs and TIFFs of several pages go through S3 and the asynchronous API
+    s3_prefix: str = "unified-ocr/"  # where in the bucket documents are put (and deleted from after the job)
+    s3_endpoint: str | None = attrs.field(
+        default=None, validator=_url, repr=url_repr, metadata=RUNTIME
+    )  # else $AWS_ENDPOINT_URL_S3, $AWS_ENDPOINT_URL, AWS's
+    poll_interval: float = attrs.field(
+        default=2.0, metadata=RUNTIME, validator=attrs.validators.gt(0)
+    )  # seconds between polls of a job
+    job_timeout: float = attrs.field(
+        default=900.0, metadata=RUNTIME, validator=attrs.validators.gt(0)
+    )  # seconds to wait for a job; a rerun collects it later
     max_side: int = attrs.field(default=MAX_SIDE, validator=[attrs.validators.ge(1), attrs.validators.le(MAX_SIDE)])
 
     def __attrs_post_init__(self) -> None:
@@ -90,6 +104,11 @@ class TextractOptions(HttpOptions):
             given = getattr(self, name)
             if given is not None and not isinstance(given, Secret):
                 raise TypeError(f"TextractOptions.{name} takes a Secret, not {type(given).__name__}")
+
+    @property
+    def s3_url(self) -> str | None:
+        """A given S3 endpoint (addressed path style), else ``None`` for AWS's virtual-hosted addresses."""
+        return self.s3_endpoint or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL") or None
 
     @property
     def operation(self) -> str:
@@ -139,6 +158,9 @@ class TextractEngine(HttpEngine[TextractOptions]):
     def __init__(self, options: TextractOptions | None = None) -> None:
         super().__init__(options)
         self._signer: Signer | None = None
+        opts = self.options
+        self.s3 = HttpClient("s3", policy=self.http.policy, timeout=opts.timeout, connect_timeout=opts.connect_timeout,
+                             check=s3_check, rate_limit=opts.rate_limit)  # fmt: skip
 
     @classmethod
     def missing_dependencies(cls) -> str | None:
@@ -168,7 +190,10 @@ class TextractEngine(HttpEngine[TextractOptions]):
 
     @property
     def limits(self) -> Limits:
-        """10 MB, 10,000 px a side, JPEG/PNG/TIFF/PDF, one page a request (the synchronous API's)."""
+        """10 MB, 10,000 px a side, JPEG/PNG/TIFF/PDF, one page a request (the synchronous API's);
+        with an ``s3_bucket``, PDFs and TIFFs of up to 3,000 pages and 500 MB in one job."""
+        if self.options.s3_bucket:
+            return Limits(max_side=self.options.max_side, max_bytes=jobs.MAX_BYTES, formats=FORMATS, max_pages=jobs.MAX_PAGES)
         return Limits(max_side=self.options.max_side, max_bytes=MAX_BYTES, formats=FORMATS, max_pages=1, honours_exif=False)
 
     @classmethod
@@ -192,7 +217,24 @@ class TextractEngine(HttpEngine[TextractOptions]):
             body["FeatureTypes"] = list(self.options.features)
         return body
 
+    def close(self) -> None:
+        super().close()
+        self.s3.close()
+
+    def job_runner(self) -> jobs.Jobs:
+        opts = self.options
+        assert opts.s3_bucket and opts.url
+        return jobs.Jobs(self.http, self.s3, self.signer(), url=opts.url.rstrip("/") + "/", bucket=opts.s3_bucket,
+                         prefix=opts.s3_prefix, s3_url=opts.s3_url, poll_interval=opts.poll_interval,
+                         deadline=opts.job_timeout)  # fmt: skip
+
     def recognize(self, upload: Upload) -> OcrResult:
+        document = upload.format in ("pdf", "tiff") and (len(upload.pages) > 1 or len(upload.data) > MAX_BYTES)
+        if self.options.s3_bucket and document:
+            answers = self.job_runner().run(upload, self.options.features)
+            result = parse(answers, [page.size for page in upload.pages], lines=self.options.lines)
+            note_billed(len(result.pages))
+            return result
         if len(upload.data) > MAX_BYTES:  # the core keeps uploads under the limit; a caller building its own may not
             raise RequestTooLargeError(f"{upload.source}: {len(upload.data) / MB:.1f} MB is over Textract's 10 MB", vendor=VENDOR)
         width, height = upload.size
@@ -201,7 +243,10 @@ class TextractEngine(HttpEngine[TextractOptions]):
                                        vendor=VENDOR)  # fmt: skip
         url = self.options.url
         assert url is not None  # unavailable_reason made sure of a region or an endpoint
+        url = url.rstrip("/") + "/"
         data = json.dumps(self.body(upload)).encode("ascii")
         headers = self.signer().headers(url, TARGET.format(self.options.operation), data)
         raw, _ = self.http.post_json(url, headers=headers, data=data)
-        return parse(raw, upload.size, lines=self.options.lines)
+        result = parse(raw, upload.size, lines=self.options.lines)
+        note_billed(len(result.pages))
+        return result

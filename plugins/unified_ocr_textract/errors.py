@@ -54,6 +54,14 @@ TYPES: dict[str, tuple[type[ProviderError], str]] = {
     "IncompleteSignatureException": (AuthenticationError, "the request was not fully signed; " + _CREDENTIALS),
     "MissingAuthenticationTokenException": (AuthenticationError, "the request was not signed; " + _CREDENTIALS),
     "ExpiredTokenException": (AuthenticationError, "the session token has expired: refresh the credentials"),
+    # S3, for the asynchronous API's documents (XML error codes)
+    "AccessDenied": (AuthenticationError, "the credentials may not write to the bucket (s3:PutObject); " + _CREDENTIALS),
+    "InvalidAccessKeyId": (AuthenticationError, "the access key is not known to AWS; " + _CREDENTIALS),
+    "NoSuchBucket": (InvalidRequestError, "the bucket does not exist: check s3_bucket and the region"),
+    "SlowDown": (RateLimitError, "S3 is throttling this bucket; retried with backoff"),
+    "InternalError": (ServiceError, "S3 failed on its side"),
+    "ServiceUnavailable": (ServiceError, "S3 is unavailable for now"),
+    "EntityTooLarge": (RequestTooLargeError, "the document is over S3's single-upload limit"),
 }
 # fmt: on
 

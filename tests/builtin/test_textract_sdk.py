@@ -135,3 +135,25 @@ def test_boto3_retries_throttling_and_raises_textracts_modelled_errors() -> None
         with pytest.raises(sdk.exceptions.InvalidParameterException):
             sdk.analyze_document(Document={"Bytes": SAMPLE.read_bytes()}, FeatureTypes=[])
         assert server.stats["requests"] == 2  # neither is retried
+
+
+def test_boto3_runs_an_asynchronous_job_through_the_emulators_s3() -> None:
+    with TextractEmulator(key=f"{ACCESS}:{SECRET}", region=REGION, canned=True, job_seconds=0.1, result_page_size=4) as server:
+        s3 = boto3.client("s3", endpoint_url=server.url, region_name=REGION, aws_access_key_id=ACCESS, aws_secret_access_key=SECRET,
+                          config=BotoConfig(s3={"addressing_style": "path"}))  # fmt: skip
+        pdf = FIXTURES / "textractor-async-text-detection-multipage.pdf"
+        s3.put_object(Bucket="docs", Key="in/multipage.pdf", Body=pdf.read_bytes())
+        sdk = client(server.url)
+        location = {"S3Object": {"Bucket": "docs", "Name": "in/multipage.pdf"}}
+        job = sdk.start_document_text_detection(DocumentLocation=location, ClientRequestToken="once")["JobId"]
+        assert sdk.start_document_text_detection(DocumentLocation=location, ClientRequestToken="once")["JobId"] == job
+        answers = [sdk.get_document_text_detection(JobId=job)]
+        while answers[-1]["JobStatus"] == "IN_PROGRESS":
+            answers = [sdk.get_document_text_detection(JobId=job)]
+        while answers[-1].get("NextToken"):
+            answers.append(sdk.get_document_text_detection(JobId=job, NextToken=answers[-1]["NextToken"]))
+        assert len(answers) > 1 and server.stats["jobs_started"] == 1
+        with pytest.raises(sdk.exceptions.InvalidJobIdException):
+            sdk.get_document_text_detection(JobId="0" * 64)
+    result = parse(answers, [(1700, 2200), (1700, 2200)])  # boto3's answers, ResponseMetadata and all, joined
+    assert [p.index for p in result.pages] == [0, 1] and result.text == "emulated\femulated"

@@ -1,0 +1,101 @@
+"""Documents of several pages through S3 and Textract's asynchronous API, against the emulator: one job a
+document, NextToken pages joined, the object deleted, and a job never started twice for one document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from unified_ocr_textract import TextractEmulator, TextractOptions
+from unified_ocr_textract.engine import TextractEngine
+
+import unified_ocr
+from unified_ocr import AuthenticationError, ImageFailedError, InvalidRequestError, Secret, ServiceError
+
+ACCESS = "AKIAJOBSTEXTRACT0001"
+SECRET = "jobs/s3cret+DO-NOT-LEAK-4e1f"
+PDF = Path(__file__).resolve().parents[1] / "fixtures" / "textract" / "textractor-async-text-detection-multipage.pdf"
+
+
+@pytest.fixture(autouse=True)
+def aws_env(monkeypatch, tmp_path):
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+def options(server: TextractEmulator, secret: str = SECRET, **kw: Any) -> TextractOptions:
+    kw.setdefault("retries", 1)
+    kw.setdefault("backoff", 0.01)
+    kw.setdefault("poll_interval", 0.05)
+    return TextractOptions(endpoint=server.url, s3_endpoint=server.url, s3_bucket="ocr-inbox", region="us-east-1",
+                           access_key_id=Secret.of(ACCESS), secret_access_key=Secret.of(secret), **kw)  # fmt: skip
+
+
+def test_a_multipage_pdf_is_one_job_read_through_next_tokens_and_the_object_is_deleted() -> None:
+    with TextractEmulator(key=f"{ACCESS}:{SECRET}", canned=True, job_seconds=0.2, result_page_size=3) as server:
+        result = unified_ocr.recognize(PDF, engine=options(server), cache=False)
+        assert server.stats["jobs_started"] == 1
+        assert server.last_request["operation"] == "GetDocumentTextDetection"
+        assert server.jobs.objects == {}  # deleted after the job
+    assert [p.index for p in result.pages] == [0, 1] and result.text == "emulated\femulated"
+    assert result.meta["textract"]["job_status"] == "SUCCEEDED" and result.meta["textract"]["result_pages"] == 2
+    page = result.pages[1]
+    assert page.words[0].quad.bbox() == pytest.approx((0, 0, page.width, page.height), abs=1)  # in the page's own pixels
+
+
+def test_analysis_jobs_carry_their_feature_types() -> None:
+    with TextractEmulator(key=f"{ACCESS}:{SECRET}", canned=True, job_seconds=0.0) as server:
+        result = unified_ocr.recognize(PDF, engine=options(server, features=("TABLES", "LAYOUT")), cache=False)
+        assert server.last_request["operation"] == "GetDocumentAnalysis"
+    assert len(result.pages) == 2 and all(p.blocks for p in result.pages)
+
+
+def test_a_poll_that_runs_out_of_time_is_collected_by_the_rerun_without_a_second_job() -> None:
+    with TextractEmulator(key=f"{ACCESS}:{SECRET}", canned=True, job_seconds=1.0) as server:
+        with pytest.raises(ServiceError, match="still IN_PROGRESS"):
+            unified_ocr.recognize(PDF, engine=options(server, job_timeout=0.1, retries=0), cache=False)
+        result = unified_ocr.recognize(PDF, engine=options(server, job_timeout=30), cache=False)
+        assert server.stats["jobs_started"] == 1  # the same document, the same ClientRequestToken, the same job
+    assert len(result.pages) == 2
+
+
+def test_a_failed_job_is_a_typed_error() -> None:
+    with TextractEmulator(key=f"{ACCESS}:{SECRET}", canned=True, job_seconds=0.0, fail_jobs=1.0) as server:
+        with pytest.raises(ImageFailedError, match="could not be read"):
+            unified_ocr.recognize(PDF, engine=options(server), cache=False)
+        assert server.jobs.objects == {}
+
+
+def test_a_wrong_secret_is_refused_by_s3_as_s3_refuses_it() -> None:
+    with TextractEmulator(key=f"{ACCESS}:{SECRET}", canned=True) as server:
+        with pytest.raises(AuthenticationError) as caught:
+            unified_ocr.recognize(PDF, engine=options(server, secret="wrong"), cache=False)
+        assert caught.value.code == "SignatureDoesNotMatch" and caught.value.attempts == 1
+        assert server.stats.get("jobs_started", 0) == 0 and SECRET not in str(caught.value)
+
+
+def test_unknown_jobs_and_missing_objects_are_typed() -> None:
+    with TextractEmulator(key=f"{ACCESS}:{SECRET}", canned=True) as server:
+        engine = TextractEngine(options(server))
+        runner = engine.job_runner()
+        with pytest.raises(InvalidRequestError) as caught:
+            runner.call("GetDocumentTextDetection", {"JobId": "nope"})
+        assert caught.value.code == "InvalidJobIdException"
+        with pytest.raises(InvalidRequestError) as caught:
+            runner.call("StartDocumentTextDetection", {"DocumentLocation": {"S3Object": {"Bucket": "b", "Name": "none.pdf"}}})
+        assert caught.value.code == "InvalidS3ObjectException"
+
+
+def test_single_pages_still_go_the_synchronous_way(tmp_path) -> None:
+    from ..conftest import SAMPLE
+
+    with TextractEmulator(key=f"{ACCESS}:{SECRET}", canned=True) as server:
+        assert unified_ocr.recognize(SAMPLE, engine=options(server), cache=False).text == "emulated"
+        assert server.stats.get("jobs_started", 0) == 0 and server.last_request["operation"] == "DetectDocumentText"
