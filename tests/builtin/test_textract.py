@@ -223,7 +223,7 @@ def _post(engine: TextractEngine, body: Any, target: str = "Textract.DetectDocum
          "InvalidParameterException"),
         ({"Document": {"Bytes": base64.b64encode(bytes(MAX_BYTES + 1)).decode()}}, None, RequestTooLargeError,
          "DocumentTooLargeException"),
-        ({}, "Textract.StartDocumentTextDetection", InvalidRequestError, "UnknownOperationException"),
+        ({}, "Textract.AnalyzeExpense", InvalidRequestError, "UnknownOperationException"),
     ],
 )  # fmt: skip
 def test_refusals_are_typed_and_never_retried(emulator, body, target, error, code) -> None:
