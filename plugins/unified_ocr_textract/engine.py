@@ -28,6 +28,7 @@ from unified_ocr.engines.base import RUNTIME
 from unified_ocr.engines.calls import note_billed
 from unified_ocr.engines.http import HttpClient, HttpEngine, HttpOptions, retry_after
 from unified_ocr.errors import RequestTooLargeError
+from unified_ocr.imaging.prepare import fit_pixels
 
 from . import jobs
 from .auth import Signer, botocore_missing, resolve_region
@@ -194,6 +195,10 @@ class TextractEngine(HttpEngine[TextractOptions]):
         with an ``s3_bucket``, PDFs and TIFFs of up to 3,000 pages and 500 MB in one job."""
         if self.options.s3_bucket:
             return Limits(max_side=self.options.max_side, max_bytes=jobs.MAX_BYTES, formats=FORMATS, max_pages=jobs.MAX_PAGES)
+        return self.sync_limits
+
+    @property
+    def sync_limits(self) -> Limits:
         return Limits(max_side=self.options.max_side, max_bytes=MAX_BYTES, formats=FORMATS, max_pages=1, honours_exif=False)
 
     @classmethod
@@ -235,6 +240,10 @@ class TextractEngine(HttpEngine[TextractOptions]):
             result = parse(answers, [page.size for page in upload.pages], lines=self.options.lines)
             note_billed(len(result.pages))
             return result
+        if self.options.s3_bucket and len(upload.data) > MAX_BYTES and len(upload.pages) == 1:
+            # an image the bucket's 500 MB let through whole, over the synchronous 10 MB: fitted here, mapped back
+            small = fit_pixels(upload.decode(), self.sync_limits, upload.source, lossy=upload.format == "jpeg")
+            return self.recognize(small).mapped(small.transform)
         if len(upload.data) > MAX_BYTES:  # the core keeps uploads under the limit; a caller building its own may not
             raise RequestTooLargeError(f"{upload.source}: {len(upload.data) / MB:.1f} MB is over Textract's 10 MB", vendor=VENDOR)
         width, height = upload.size

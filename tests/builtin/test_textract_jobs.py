@@ -99,3 +99,18 @@ def test_single_pages_still_go_the_synchronous_way(tmp_path) -> None:
     with TextractEmulator(key=f"{ACCESS}:{SECRET}", canned=True) as server:
         assert unified_ocr.recognize(SAMPLE, engine=options(server), cache=False).text == "emulated"
         assert server.stats.get("jobs_started", 0) == 0 and server.last_request["operation"] == "DetectDocumentText"
+
+
+def test_an_image_over_10_mb_that_the_bucket_let_through_is_fitted_for_the_synchronous_api(tmp_path) -> None:
+    import numpy as np
+    from PIL import Image
+
+    noisy = tmp_path / "noise.png"
+    Image.fromarray(np.random.default_rng(23).integers(0, 256, (2400, 2000, 3), dtype=np.uint8)).save(noisy)
+    assert noisy.stat().st_size > 10 * 1024 * 1024
+    with TextractEmulator(key=f"{ACCESS}:{SECRET}", canned=True) as server:
+        result = unified_ocr.recognize(noisy, engine=options(server), cache=False)
+        assert server.stats["status_200"] == 1 and server.stats.get("jobs_started", 0) == 0
+    page = result.pages[0]
+    assert (page.width, page.height) == (2000, 2400)
+    assert page.words[0].quad.bbox() == pytest.approx((0, 0, 2000, 2400), abs=2)  # mapped back onto the image
