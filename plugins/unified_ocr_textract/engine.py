@@ -160,7 +160,7 @@ class TextractEngine(HttpEngine[TextractOptions]):
         super().__init__(options)
         self._signer: Signer | None = None
         opts = self.options
-        self.s3 = HttpClient("s3", policy=self.http.policy, timeout=opts.timeout, connect_timeout=opts.connect_timeout,
+        self.s3 = HttpClient(VENDOR, policy=self.http.policy, timeout=opts.timeout, connect_timeout=opts.connect_timeout,
                              check=s3_check, rate_limit=opts.rate_limit)  # fmt: skip
 
     @classmethod

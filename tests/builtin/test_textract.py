@@ -45,6 +45,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "textract"
 PDF = FIXTURES / "textractor-async-text-detection-multipage.pdf"
 
 pytestmark = pytest.mark.slow
+pytest.importorskip("botocore")
 
 
 @pytest.fixture(autouse=True)
@@ -349,3 +350,13 @@ def test_cli_emulate_and_parse(tmp_path) -> None:
     failed.write_bytes(gzip.open(FIXTURES / "trp-get-document-analysis-failed.json.gz").read())
     proc = run_cli("parse", str(failed), "--engine", "textract")
     assert proc.returncode == 1 and "Dummy Status Message" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_without_botocore_the_engine_says_what_to_install(monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "botocore", None)  # as if it were not installed
+    reason = TextractEngine.unavailable_reason(TextractOptions(region="us-east-1"))
+    assert reason is not None and "pip install 'unified-ocr[textract]'" in reason
+    with pytest.raises(unified_ocr.EngineUnavailableError, match=r"unified-ocr\[textract\]"):
+        unified_ocr.recognize(SAMPLE, engine=TextractOptions(region="us-east-1"), cache=False)

@@ -12,6 +12,8 @@ from unified_ocr_clova import ClovaEmulator
 
 from ..conftest import SAMPLE, run_cli
 
+pytest.importorskip("botocore")  # the engine signs with it (the textract extra; boto3 of the test extra brings it)
+
 pytestmark = pytest.mark.slow
 
 ACCESS = "AKIACOMPARETEXTRACT1"

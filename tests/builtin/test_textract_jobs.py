@@ -13,6 +13,8 @@ from unified_ocr_textract.engine import TextractEngine
 import unified_ocr
 from unified_ocr import AuthenticationError, ImageFailedError, InvalidRequestError, Secret, ServiceError
 
+pytest.importorskip("botocore")  # the engine signs with it (the textract extra; boto3 of the test extra brings it)
+
 ACCESS = "AKIAJOBSTEXTRACT0001"
 SECRET = "jobs/s3cret+DO-NOT-LEAK-4e1f"
 PDF = Path(__file__).resolve().parents[1] / "fixtures" / "textract" / "textractor-async-text-detection-multipage.pdf"

@@ -14,6 +14,8 @@ from unified_ocr.engines.emulator import Faults
 
 from ..batch.test_runner import make_images
 
+pytest.importorskip("botocore")  # the engine signs with it (the textract extra; boto3 of the test extra brings it)
+
 ACCESS = "AKIASTORMTEXTRACT001"
 SECRET = "storm/textract+s3cret-DO-NOT-LEAK"
 
