@@ -403,7 +403,9 @@ def _on_white(bgr: np.ndarray, alpha: np.ndarray) -> np.ndarray:
 def _pillow(data: bytes, name: str) -> Iterator[Image.Image]:
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+            # Pillow's own warnings only: the filters are the process's, and a blanket "ignore" here
+            # would also swallow a warning another thread gives meanwhile (an engine's script warning)
+            warnings.filterwarnings("ignore", module=r"PIL(\.|$)")
             with _open_unguarded(io.BytesIO(data)) as img:
                 yield img
     except UnidentifiedImageError:
