@@ -25,6 +25,7 @@ so its order is kept; it is never clamped. Confidences are percentages and becom
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -127,7 +128,7 @@ def _declared_pages(item: Mapping[str, Any]) -> int:
 def _sizes(size: Size | Sequence[Size] | None, n_pages: int) -> list[Size]:
     if size is None:
         return [(1, 1)] * n_pages
-    if len(size) == 2 and all(isinstance(v, int) for v in size):
+    if len(size) == 2 and all(isinstance(v, numbers.Integral) for v in size):
         return [(int(size[0]), int(size[1]))] * n_pages  # type: ignore[arg-type]
     given = [(int(w), int(h)) for w, h in size]  # type: ignore[misc]
     if len(given) < n_pages:

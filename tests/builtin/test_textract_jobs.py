@@ -116,3 +116,22 @@ def test_an_image_over_10_mb_that_the_bucket_let_through_is_fitted_for_the_synch
     page = result.pages[0]
     assert (page.width, page.height) == (2000, 2400)
     assert page.words[0].quad.bbox() == pytest.approx((0, 0, 2000, 2400), abs=2)  # mapped back onto the image
+
+
+def test_jobs_under_faults_each_document_one_job(tmp_path) -> None:
+    from unified_ocr.batch import recognize_many
+    from unified_ocr.engines.emulator import Faults
+    from unified_ocr.imaging.pdf import subset
+
+    data = PDF.read_bytes()
+    documents = []
+    for i in range(6):  # six different documents of two pages: the same pages in another order, or doubled
+        path = tmp_path / f"doc{i}.pdf"
+        path.write_bytes(subset(data, "doc", [i % 2, (i + 1) % 2] + [0] * (i // 2)))
+        documents.append(str(path))
+    faults = Faults(error_rate=0.1, throttle_rate=0.05, drop_rate=0.05, seed=5)
+    with TextractEmulator(key=f"{ACCESS}:{SECRET}", canned=True, job_seconds=0.05, faults=faults) as server:
+        outcomes = list(recognize_many(documents, options(server, retries=3), concurrency=3, round_wait=0.02))
+        assert all(o.ok for o in outcomes), [str(o.error) for o in outcomes if not o.ok]
+        assert server.stats["jobs_started"] == len(documents)  # retried starts reached the job already started
+        assert sum(server.stats.get(f, 0) for f in ("server_error", "rate_limited", "dropped")) > 0
