@@ -304,3 +304,42 @@ def test_error_bodies_are_typed(body: dict[str, Any], error: type, code: str) ->
 def test_wrong_shapes_are_bad_responses_saying_where(raw: Any) -> None:
     with pytest.raises(BadResponseError):
         parse(raw)
+
+
+# -- damaged answers: every one parses or is refused as a bad response, never a crash ------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from unified_ocr import OcrResult  # noqa: E402
+
+_SMALL = load("textractor-analyze-tables-forms-single-page-1")
+_SCALARS = st.none() | st.booleans() | st.integers(-3, 3) | st.floats(allow_nan=True) | st.text(max_size=4)
+_VALUES = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+                       max_leaves=6)  # fmt: skip
+
+
+@st.composite
+def damaged(draw: st.DrawFn) -> dict[str, Any]:
+    """The real answer with a few of its blocks' values replaced, removed or given the wrong type."""
+    raw = copy.deepcopy(_SMALL)
+    blocks = raw["Blocks"]
+    for _ in range(draw(st.integers(1, 4))):
+        block = blocks[draw(st.integers(0, len(blocks) - 1))]
+        key = draw(st.sampled_from(sorted(block) + ["Page", "RowSpan"]))
+        if draw(st.booleans()):
+            block.pop(key, None)
+        else:
+            block[key] = draw(_VALUES)
+    return raw
+
+
+@settings(max_examples=150, deadline=None)
+@given(damaged())
+def test_damaged_answers_parse_or_raise_only_bad_response_errors(raw: dict[str, Any]) -> None:
+    try:
+        result = parse(raw, (1226, 1514))
+    except BadResponseError as exc:
+        assert exc.vendor == "textract" and str(exc)
+    else:
+        assert isinstance(result, OcrResult)
