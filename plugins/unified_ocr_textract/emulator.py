@@ -181,6 +181,8 @@ class TextractEmulator(Emulator):
             return error("DocumentTooLargeException", f"Document size {len(image):,} bytes exceeds the limit of {MAX_BYTES:,}.")
         recorded = self.recorded(image)
         if recorded is not None:
+            if isinstance(recorded.get("__type"), str):  # a recorded error body is answered as AWS answered it
+                return error(recorded["__type"].rsplit("#", 1)[-1], str(recorded.get("message", recorded.get("Message", ""))))
             return answer({k: v for k, v in recorded.items() if k != "ResponseMetadata"})
         try:
             info = open_source(image, "document", max_pixels=2**62).info

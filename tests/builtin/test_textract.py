@@ -360,3 +360,12 @@ def test_without_botocore_the_engine_says_what_to_install(monkeypatch) -> None:
     assert reason is not None and "pip install 'unified-ocr[textract]'" in reason
     with pytest.raises(unified_ocr.EngineUnavailableError, match=r"unified-ocr\[textract\]"):
         unified_ocr.recognize(SAMPLE, engine=TextractOptions(region="us-east-1"), cache=False)
+
+
+def test_a_replayed_error_body_is_answered_as_aws_answers_it(tmp_path) -> None:
+    shutil.copy(SAMPLE, tmp_path / "refused.png")
+    (tmp_path / "refused.json").write_text(json.dumps({"__type": "BadDocumentException", "message": "Unable to read."}))
+    with TextractEmulator(key=f"{ACCESS}:{SECRET}", replay=tmp_path) as server:
+        with pytest.raises(unified_ocr.ImageFailedError) as caught:
+            unified_ocr.recognize(tmp_path / "refused.png", engine=options(server), cache=False)
+    assert caught.value.code == "BadDocumentException" and caught.value.status == 400 and caught.value.attempts == 1
