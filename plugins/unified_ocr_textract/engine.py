@@ -17,6 +17,7 @@ import base64
 import json
 import os
 import re
+import threading
 from typing import Any, Literal
 
 import attrs
@@ -27,7 +28,7 @@ from unified_ocr.config.secrets import redact_url, url_repr
 from unified_ocr.engines.base import RUNTIME
 from unified_ocr.engines.calls import note_billed
 from unified_ocr.engines.http import HttpClient, HttpEngine, HttpOptions, retry_after
-from unified_ocr.errors import RequestTooLargeError
+from unified_ocr.errors import EngineUnavailableError, RequestTooLargeError
 from unified_ocr.imaging.prepare import fit_pixels
 
 from . import jobs
@@ -159,9 +160,12 @@ class TextractEngine(HttpEngine[TextractOptions]):
     def __init__(self, options: TextractOptions | None = None) -> None:
         super().__init__(options)
         self._signer: Signer | None = None
+        self._signer_lock = threading.Lock()
         opts = self.options
+        # S3's answers are XML: a client of their own, under the same retry policy and the same rate limit
         self.s3 = HttpClient(VENDOR, policy=self.http.policy, timeout=opts.timeout, connect_timeout=opts.connect_timeout,
-                             check=s3_check, rate_limit=opts.rate_limit)  # fmt: skip
+                             check=s3_check)  # fmt: skip
+        self.s3.limiter = self.http.limiter
 
     @classmethod
     def missing_dependencies(cls) -> str | None:
@@ -207,14 +211,16 @@ class TextractEngine(HttpEngine[TextractOptions]):
         return parse(raw)
 
     def signer(self) -> Signer:
-        if self._signer is None:
-            opts = self.options
-            region = opts.resolved_region
-            if region is None:
-                raise provider_error(None, "no AWS region is set", status=None)
-            self._signer = Signer(region, aws_profile=opts.aws_profile, access_key_id=opts.access_key_id,
-                                  secret_access_key=opts.secret_access_key, session_token=opts.session_token)  # fmt: skip
-        return self._signer
+        """The engine's one signer (its credentials resolved once, whichever thread asks first)."""
+        with self._signer_lock:
+            if self._signer is None:
+                opts = self.options
+                region = opts.resolved_region
+                if region is None:
+                    raise EngineUnavailableError(self.name, "no AWS region: set region in the profile, or $AWS_REGION")
+                self._signer = Signer(region, aws_profile=opts.aws_profile, access_key_id=opts.access_key_id,
+                                      secret_access_key=opts.secret_access_key, session_token=opts.session_token)  # fmt: skip
+            return self._signer
 
     def body(self, upload: Upload) -> dict[str, Any]:
         body: dict[str, Any] = {"Document": {"Bytes": base64.b64encode(upload.data).decode("ascii")}}
