@@ -48,7 +48,7 @@ def analyze_result(
                           "spans": [{"offset": start, "length": len(content) - start}]})  # fmt: skip
             line_spans.append((start, len(content)))
         for block, block_lines in page.iter_blocks():
-            first = page.lines.index(block_lines[0])
+            first = block.start
             start, end = line_spans[first][0], line_spans[first + len(block_lines) - 1][1]
             quad = block.quad or block_lines[0].quad
             paragraphs.append({"spans": [{"offset": start, "length": end - start}],
