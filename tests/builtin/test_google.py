@@ -52,6 +52,13 @@ def emulator():
         yield server
 
 
+@pytest.fixture(scope="module")
+def canned():
+    """An emulator that answers one word across the image without reading it: for tests of the protocol, fast."""
+    with GoogleEmulator(key=KEY, canned=True) as server:
+        yield server
+
+
 def options(server: GoogleEmulator, key: str = KEY, **kw: Any) -> GoogleOptions:
     kw.setdefault("retries", 2)
     kw.setdefault("backoff", 0.01)
@@ -143,14 +150,14 @@ def test_api_key_goes_in_a_header_never_the_url(emulator) -> None:
         GoogleOptions(endpoint="https://vision.googleapis.com/?key=" + KEY)
 
 
-def test_oauth_service_account_token_and_quota_project(emulator, tmp_path) -> None:
-    path = service_account(tmp_path, emulator.url + "/token")
-    opts = GoogleOptions(endpoint=emulator.url, credentials_file=str(path), quota_project="billing-project", retries=0)
+def test_oauth_service_account_token_and_quota_project(canned, tmp_path) -> None:
+    path = service_account(tmp_path, canned.url + "/token")
+    opts = GoogleOptions(endpoint=canned.url, credentials_file=str(path), quota_project="billing-project", retries=0)
     assert GoogleEngine.unavailable_reason(opts) is None
     result = unified_ocr.recognize(SAMPLE, engine=opts)
-    assert "TOTAL 12,400" in result.text
-    assert emulator.last_request["bearer"] and not emulator.last_request["api_key"]
-    assert emulator.last_request["user_project"] == "billing-project"
+    assert result.text == "emulated"
+    assert canned.last_request["bearer"] and not canned.last_request["api_key"]
+    assert canned.last_request["user_project"] == "billing-project"
 
 
 def test_bad_credentials_are_typed_errors_at_the_first_call(emulator, tmp_path) -> None:
@@ -185,20 +192,21 @@ def test_an_unreachable_endpoint_is_a_network_error() -> None:
     assert info.value.attempts == 2 and time.monotonic() - started < 10 and KEY not in str(info.value)
 
 
-def test_too_large_images_are_refused_before_upload(emulator) -> None:
-    engine = GoogleEngine(options(emulator))
+def test_too_large_images_are_refused_before_upload(canned) -> None:
+    engine = GoogleEngine(options(canned))
     big = make_upload(b"x", "jpeg", (10000, 8000), "huge.jpg")
-    before = emulator.stats["requests"]
+    before = canned.stats["requests"]
     with pytest.raises(RequestTooLargeError, match="max_side"):
         engine.recognize(big)
     heavy = make_upload(b"x" * (MAX_IMAGE_BYTES + 10), "jpeg", (100, 100), "heavy.jpg")
     with pytest.raises(RequestTooLargeError, match="20 MB"):
         engine.recognize(heavy)
-    assert emulator.stats["requests"] == before
+    assert canned.stats["requests"] == before
     # through the core a large image is shrunk under the limits instead, and mapped back
-    noisy = np.random.default_rng(1).integers(0, 255, (2600, 2600, 3), dtype=np.uint8)
-    result = unified_ocr.recognize(noisy, engine=options(emulator, max_side=1000))
-    assert (result.pages[0].width, result.pages[0].height) == (2600, 2600)
+    noisy = np.random.default_rng(1).integers(0, 255, (1200, 1600, 3), dtype=np.uint8)
+    result = unified_ocr.recognize(noisy, engine=options(canned, max_side=400))
+    assert (result.pages[0].width, result.pages[0].height) == (1600, 1200)
+    assert result.words[0].quad.iou(Quad.from_bbox(0, 0, 1600, 1200)) > 0.99  # the word across the 400 px upload
 
 
 def test_per_image_errors_inside_a_200(emulator) -> None:
@@ -266,13 +274,13 @@ def test_check_reads_retry_info_and_daily_quota() -> None:
         check(html)
 
 
-def test_the_key_appears_nowhere(emulator, caplog, tmp_path) -> None:
+def test_the_key_appears_nowhere(canned, caplog, tmp_path) -> None:
     caplog.set_level(logging.DEBUG)
-    opts = options(emulator)
+    opts = options(canned)
     texts = [repr(opts), str(opts), repr(GoogleEngine(opts).options)]
     texts.append(json.dumps(unified_ocr.recognize(SAMPLE, engine=opts).to_dict(include_raw=True)))
     with GoogleEmulator(key=KEY, faults=Faults(error_rate=1.0), canned=True) as failing:
-        for engine_opts in (options(failing, retries=1), options(emulator, key=KEY + "x", retries=0)):
+        for engine_opts in (options(failing, retries=1), options(canned, key=KEY + "x", retries=0)):
             try:
                 unified_ocr.recognize(SAMPLE, engine=engine_opts)
             except Exception as exc:  # noqa: BLE001 - every error's text is searched
@@ -281,10 +289,10 @@ def test_the_key_appears_nowhere(emulator, caplog, tmp_path) -> None:
     assert not any(KEY in t for t in texts)
 
 
-def test_cli_recognize_with_a_profile_and_the_key_from_the_environment(emulator, tmp_path) -> None:
+def test_cli_recognize_with_a_profile_and_the_key_from_the_environment(canned, tmp_path) -> None:
     config = tmp_path / "unified-ocr.toml"
     config.write_text(
-        f'[engines.gv]\nbackend = "google"\nendpoint = "{emulator.url}"\napi_key = {{ env = "MY_GOOGLE_KEY" }}\n'
+        f'[engines.gv]\nbackend = "google"\nendpoint = "{canned.url}"\napi_key = {{ env = "MY_GOOGLE_KEY" }}\n'
         'lang = ["en"]\nprice_per_1000 = 1.5\n'
     )
     proc = run_cli("recognize", str(SAMPLE), "--engine", "gv", "--config", str(config), "--no-cache", env={"MY_GOOGLE_KEY": KEY})

@@ -10,11 +10,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from unified_ocr_google.errors import provider_error
 from unified_ocr_google.parse import parse, responses
 
 import unified_ocr
-from unified_ocr import AuthenticationError, BadResponseError, ImageFailedError, Quad, RateLimitError, ServiceError
+from unified_ocr import (
+    AuthenticationError,
+    BadResponseError,
+    ImageFailedError,
+    ProviderError,
+    Quad,
+    RateLimitError,
+    ServiceError,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "google"
 ALL = sorted(p.name.removesuffix(".json.gz") for p in FIXTURES.glob("*.json.gz"))
@@ -289,3 +299,41 @@ def test_error_objects_are_typed(error: dict, http: int | None, per_image: bool,
 def test_parse_through_the_public_api() -> None:
     raw = load("tripflex-jp-poster12-text")
     assert unified_ocr.parse(raw, engine="google").text == parse(raw).text
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=True) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+def _paths(node: Any, path: tuple = ()) -> list[tuple]:
+    out = [path]
+    if isinstance(node, dict):
+        for k, v in node.items():
+            out += _paths(v, (*path, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            out += _paths(v, (*path, i))
+    return out
+
+
+POSTER = load("tripflex-jp-poster12-text")
+POSTER_PATHS = _paths(POSTER)[1:]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(POSTER_PATHS), JSON)
+def test_a_real_answer_with_any_value_replaced_reads_or_says_what_is_wrong(path: tuple, value: Any) -> None:
+    raw = copy.deepcopy(POSTER)
+    node = raw
+    for step in path[:-1]:
+        node = node[step]
+    node[path[-1]] = value
+    try:
+        result = parse(raw)
+    except ProviderError as exc:  # a BadResponseError naming the place, or the typed error of an error object
+        assert exc.vendor == "google" and str(exc)
+        return
+    json.dumps(result.to_dict())
