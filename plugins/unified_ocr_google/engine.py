@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import math
 import re
+import threading
 from typing import Any, Literal
 
 import attrs
@@ -161,6 +162,7 @@ class GoogleEngine(HttpEngine[GoogleOptions]):
     def __init__(self, options: GoogleOptions | None = None) -> None:
         super().__init__(options)
         self._credentials: Credentials | None = None
+        self._credentials_lock = threading.Lock()
 
     @classmethod
     def unavailable_reason(cls, options: Any = None) -> str | None:
@@ -215,8 +217,9 @@ class GoogleEngine(HttpEngine[GoogleOptions]):
         if opts.uses_key:
             headers["X-Goog-Api-Key"] = opts.credential.reveal()
         else:
-            if self._credentials is None:
-                self._credentials = Credentials(opts.credentials_file)
+            with self._credentials_lock:  # one set of credentials, one token fetch, for all threads
+                if self._credentials is None:
+                    self._credentials = Credentials(opts.credentials_file)
             headers["Authorization"] = f"Bearer {self._credentials.token()}"
             quota_project = quota_project or self._credentials.quota_project
         if quota_project:
