@@ -100,9 +100,11 @@ class GoogleEmulator(Emulator):
     description = "Google Cloud Vision (POST /v1/images:annotate, X-Goog-Api-Key or OAuth; POST /token for service accounts)"
     default_key = "emulator-api-key"
 
-    def __init__(self, *, service_accounts: Sequence[str] = (SERVICE_ACCOUNT,), **kwargs: Any) -> None:
+    def __init__(self, *, service_accounts: Sequence[str] = (SERVICE_ACCOUNT,), anonymous: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.service_accounts = frozenset(service_accounts)
+        #: take requests with no credential at all (a client with anonymous credentials), as a local stand-in may
+        self.anonymous = anonymous
         self._tokens: set[str] = set()
         self._tokens_lock = threading.Lock()
         #: what the last annotate request asked for (feature types, language hints, headers seen), for tests
@@ -176,6 +178,8 @@ class GoogleEmulator(Emulator):
             if not known and not self._self_signed(bearer[7:]):
                 return error("UNAUTHENTICATED", "Request had invalid authentication credentials. Expected OAuth 2 access "
                              "token, login cookie or other valid authentication credential.", [_info("ACCESS_TOKEN_TYPE_UNSUPPORTED")])  # fmt: skip
+            return None
+        if self.anonymous:
             return None
         return error("PERMISSION_DENIED", "The request is missing a valid API key.", [_info("API_KEY_SERVICE_BLOCKED")])
 

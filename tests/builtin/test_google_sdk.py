@@ -95,3 +95,21 @@ def test_the_official_client_gets_googles_errors(emulator) -> None:
         client(emulator.url).document_text_detection(image=vision.Image(content=b"\xff" * (16 * 1024 * 1024)))
     response = client(emulator.url).document_text_detection(image=vision.Image(content=b"%PDF-1.4 not an image"))
     assert response.error.code == 3 and response.error.message == "Bad image data."
+
+
+def test_the_official_client_with_anonymous_credentials() -> None:
+    from google.auth.credentials import AnonymousCredentials
+
+    with GoogleEmulator(key=KEY, canned=True, anonymous=True) as server:
+        sdk = vision.ImageAnnotatorClient(
+            transport="rest", credentials=AnonymousCredentials(), client_options=ClientOptions(api_endpoint=server.url)
+        )
+        response = sdk.document_text_detection(image=vision.Image(content=SAMPLE.read_bytes()))
+        assert response.full_text_annotation.text == "emulated\n"
+        assert not server.last_request["api_key"] and not server.last_request["bearer"]
+    with GoogleEmulator(key=KEY, canned=True) as strict:  # by default a request with no credential is refused, as Google does
+        sdk = vision.ImageAnnotatorClient(
+            transport="rest", credentials=AnonymousCredentials(), client_options=ClientOptions(api_endpoint=strict.url)
+        )
+        with pytest.raises(api_exceptions.Forbidden, match="missing a valid API key"):
+            sdk.document_text_detection(image=vision.Image(content=SAMPLE.read_bytes()))
