@@ -305,7 +305,7 @@ def test_cli_parse_reads_saved_responses(tmp_path) -> None:
     proc = run_cli("parse", str(bad), "--engine", "clova")
     assert proc.returncode == 1 and "expected a CLOVA OCR response" in proc.stderr and "Traceback" not in proc.stderr
     proc = run_cli("parse", str(bad), "--engine", "nope")
-    assert proc.returncode == 2 and "unknown reader 'nope'" in proc.stderr and "clova, hocr" in proc.stderr
+    assert proc.returncode == 2 and "unknown reader 'nope'" in proc.stderr and "clova, google, hocr" in proc.stderr
 
 
 def test_a_url_is_fetched_by_the_service(emulator) -> None:
