@@ -27,7 +27,7 @@ from unified_ocr import Limits, OcrResult, Secret, Upload
 from unified_ocr.config.secrets import redact_url, url_repr
 from unified_ocr.engines.base import RUNTIME, EngineOptions
 from unified_ocr.engines.calls import note_billed
-from unified_ocr.engines.http import HttpClient, HttpEngine, HttpOptions, decode_json, retry_after, status_error
+from unified_ocr.engines.http import HttpClient, HttpEngine, HttpOptions, decode_json, http_address, retry_after, status_error
 from unified_ocr.engines.operations import pending_operations
 from unified_ocr.engines.retry import RetryPolicy
 from unified_ocr.errors import BadResponseError, ProviderError
@@ -50,17 +50,13 @@ CONTENT_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "bmp": "image/bmp", "
 _UNFINISHED = ("notStarted", "running")
 
 
-def _url(_instance: Any, attribute: attrs.Attribute, value: str | None) -> None:
-    if value is not None and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
-        got = repr(redact_url(value)) if "://" in value else "a value with no scheme"  # never a credential it holds
-        raise ValueError(
-            f"'{attribute.name}' must be the resource's endpoint, https://NAME.cognitiveservices.azure.com/, got {got}"
-        )
 
 
 def _model(_instance: Any, attribute: attrs.Attribute, value: str) -> None:
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._~-]{1,63}", value):
         raise ValueError(f"'{attribute.name}' must be a model id such as prebuilt-read or prebuilt-layout, got {value[:70]!r}")
+
+_ADDRESS = http_address("https://NAME.cognitiveservices.azure.com/", "key")
 
 
 @attrs.frozen(slots=True)
@@ -73,7 +69,7 @@ class AzureOptions(HttpOptions):
     KEY_ENV = KEY_ENV
 
     endpoint: str | None = attrs.field(
-        default=None, validator=_url, repr=url_repr
+        default=None, validator=_ADDRESS, repr=url_repr
     )  # https://NAME.cognitiveservices.azure.com/; else $AZURE_DOCUMENT_INTELLIGENCE_ENDPOINT
     key: Secret | None = None  # sent as Ocp-Apim-Subscription-Key; else $AZURE_DOCUMENT_INTELLIGENCE_KEY
     auth: Literal["key", "entra"] = attrs.field(

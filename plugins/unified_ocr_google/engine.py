@@ -21,10 +21,9 @@ import attrs
 import requests
 
 from unified_ocr import Limits, OcrResult, Secret, Upload
-from unified_ocr.config.secrets import redact_url, url_repr
+from unified_ocr.config.secrets import url_repr
 from unified_ocr.engines.base import RUNTIME
-from unified_ocr.engines.http import HttpEngine, HttpOptions, retry_after
-from unified_ocr.engines.ratelimit import MIN_RATE
+from unified_ocr.engines.http import HttpEngine, HttpOptions, http_address, rate_limit_validator, retry_after
 from unified_ocr.errors import RequestTooLargeError
 
 from .auth import Credentials, auth_missing
@@ -53,18 +52,10 @@ Feature = Literal["DOCUMENT_TEXT_DETECTION", "TEXT_DETECTION"]
 Auth = Literal["auto", "api_key", "oauth"]
 
 
-def _url(_instance: Any, attribute: attrs.Attribute, value: str | None) -> None:
-    if value is not None and not re.fullmatch(r"https?://[^\s?#]+", value):
-        got = repr(redact_url(value)) if "://" in value else "a value with no scheme"  # never a credential it holds
-        raise ValueError(
-            f"'{attribute.name}' must be an http(s) address with no spaces, query or fragment "
-            f"(such as {DEFAULT_ENDPOINT}; the API key goes in api_key), got {got}"
-        )
 
 
-def _rate(_instance: Any, _attribute: Any, value: float | None) -> None:
-    if value is not None and not (isinstance(value, (int, float)) and math.isfinite(value) and value >= MIN_RATE):
-        raise ValueError(f"rate_limit is calls per second, a number of at least {MIN_RATE:g}; got {value!r}")
+
+_ADDRESS = http_address(DEFAULT_ENDPOINT, "api_key")
 
 
 @attrs.frozen(slots=True)
@@ -76,7 +67,7 @@ class GoogleOptions(HttpOptions):
     KEY_FIELD = "api_key"
     KEY_ENV = KEY_ENV
 
-    endpoint: str | None = attrs.field(default=None, validator=_url, repr=url_repr)  # else $GOOGLE_VISION_ENDPOINT, else Google's
+    endpoint: str | None = attrs.field(default=None, validator=_ADDRESS, repr=url_repr)  # else $GOOGLE_VISION_ENDPOINT, else Google's
     api_key: Secret | None = None  # sent as X-Goog-Api-Key; else $GOOGLE_VISION_API_KEY
     auth: Auth = attrs.field(default="auto", metadata=RUNTIME)  # auto: the API key when one is set, else OAuth
     credentials_file: str | None = attrs.field(default=None, metadata=RUNTIME)  # a service-account (or ADC) JSON file for OAuth
@@ -87,7 +78,7 @@ class GoogleOptions(HttpOptions):
     # larger images are shrunk first: 10,000 keeps a 4:3 photo within Google's 75 megapixels
     max_side: int | None = attrs.field(default=MAX_SIDE, validator=attrs.validators.optional(attrs.validators.ge(1)))
     rate_limit: float | None = attrs.field(default=DEFAULT_RATE, metadata=RUNTIME,
-                                           validator=_rate)  # fmt: skip
+                                           validator=rate_limit_validator)  # fmt: skip
 
     @property
     def url(self) -> str | None:

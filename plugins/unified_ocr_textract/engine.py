@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import re
 import threading
 from typing import Any, Literal
 
@@ -24,10 +23,10 @@ import attrs
 import requests
 
 from unified_ocr import Limits, OcrResult, Secret, Upload
-from unified_ocr.config.secrets import redact_url, url_repr
+from unified_ocr.config.secrets import url_repr
 from unified_ocr.engines.base import RUNTIME
 from unified_ocr.engines.calls import note_billed
-from unified_ocr.engines.http import HttpClient, HttpEngine, HttpOptions, retry_after
+from unified_ocr.engines.http import HttpClient, HttpEngine, HttpOptions, http_address, retry_after
 from unified_ocr.errors import EngineUnavailableError, RequestTooLargeError
 from unified_ocr.imaging.prepare import fit_pixels
 
@@ -48,10 +47,6 @@ CONTENT_TYPE = "application/x-amz-json-1.1"
 Feature = Literal["TABLES", "FORMS", "LAYOUT", "SIGNATURES"]
 
 
-def _url(_instance: Any, attribute: attrs.Attribute, value: str | None) -> None:
-    if value is not None and not re.fullmatch(r"https?://[^\s?#]+", value):
-        got = repr(redact_url(value)) if "://" in value else "a value with no scheme"
-        raise ValueError(f"'{attribute.name}' must be an http(s) address with no spaces, query or fragment, got {got}")
 
 
 def _features(_instance: Any, attribute: attrs.Attribute, value: tuple[str, ...]) -> None:
@@ -59,6 +54,8 @@ def _features(_instance: Any, attribute: attrs.Attribute, value: tuple[str, ...]
     wrong = [v for v in value if v not in allowed]
     if wrong:
         raise ValueError(f"'{attribute.name}' takes {', '.join(allowed)}; got {', '.join(map(repr, wrong))}")
+
+_ADDRESS = http_address("https://textract.us-east-1.amazonaws.com", "the AWS credentials")
 
 
 @attrs.frozen(slots=True)
@@ -77,7 +74,7 @@ class TextractOptions(HttpOptions):
 
     region: str | None = None
     endpoint: str | None = attrs.field(
-        default=None, validator=_url, repr=url_repr
+        default=None, validator=_ADDRESS, repr=url_repr
     )  # else $AWS_ENDPOINT_URL_TEXTRACT, $AWS_ENDPOINT_URL, AWS's
     aws_profile: str | None = attrs.field(default=None, metadata=RUNTIME)  # a profile of ~/.aws/config; else $AWS_PROFILE
     access_key_id: Secret | None = attrs.field(default=None, metadata=RUNTIME)  # else the credential chain
@@ -90,7 +87,7 @@ class TextractOptions(HttpOptions):
     s3_bucket: str | None = None  # set: PDFs and TIFFs of several pages go through S3 and the asynchronous API
     s3_prefix: str = "unified-ocr/"  # where in the bucket documents are put (and deleted from after the job)
     s3_endpoint: str | None = attrs.field(
-        default=None, validator=_url, repr=url_repr, metadata=RUNTIME
+        default=None, validator=_ADDRESS, repr=url_repr, metadata=RUNTIME
     )  # else $AWS_ENDPOINT_URL_S3, $AWS_ENDPOINT_URL, AWS's
     poll_interval: float = attrs.field(
         default=2.0, metadata=RUNTIME, validator=attrs.validators.gt(0)

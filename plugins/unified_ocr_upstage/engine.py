@@ -21,11 +21,10 @@ from typing import Any, Literal
 import attrs
 
 from unified_ocr import Limits, OcrResult, Secret, Upload
-from unified_ocr.config.secrets import redact_url, url_repr
+from unified_ocr.config.secrets import url_repr
 from unified_ocr.engines.base import RUNTIME
 from unified_ocr.engines.calls import note_billed
-from unified_ocr.engines.http import HttpClient, HttpEngine, HttpOptions
-from unified_ocr.engines.ratelimit import MIN_RATE
+from unified_ocr.engines.http import HttpClient, HttpEngine, HttpOptions, http_address, rate_limit_validator
 from unified_ocr.errors import RequestTooLargeError
 
 from .asynchronous import recognize_async
@@ -55,18 +54,8 @@ OcrMode = Literal["auto", "force"]
 Asynchronous = Literal["auto", "always", "never"]
 
 
-def _url(_instance: Any, attribute: attrs.Attribute, value: str | None) -> None:
-    if value is not None and not re.fullmatch(r"https?://[^\s?#]+", value):
-        got = repr(redact_url(value)) if "://" in value else "a value with no scheme"  # never a credential it holds
-        raise ValueError(
-            f"'{attribute.name}' must be an http(s) address with no spaces, query or fragment "
-            f"(such as {DEFAULT_ENDPOINT}; the key goes in api_key), got {got}"
-        )
 
 
-def _rate(_instance: Any, _attribute: Any, value: float | None) -> None:
-    if value is not None and not (isinstance(value, (int, float)) and math.isfinite(value) and value >= MIN_RATE):
-        raise ValueError(f"rate_limit is calls per second, a number of at least {MIN_RATE:g}; got {value!r}")
 
 
 def _model(_instance: Any, _attribute: Any, value: str) -> None:
@@ -74,6 +63,8 @@ def _model(_instance: Any, _attribute: Any, value: str) -> None:
         raise ValueError(
             f"model must be 'ocr' or 'document-parse' (or a dated version such as 'document-parse-250116'), got {value[:60]!r}"
         )
+
+_ADDRESS = http_address(DEFAULT_ENDPOINT, "api_key")
 
 
 @attrs.frozen(slots=True)
@@ -85,17 +76,17 @@ class UpstageOptions(HttpOptions):
     KEY_FIELD = "api_key"
     KEY_ENV = KEY_ENV
 
-    endpoint: str | None = attrs.field(default=None, validator=_url, repr=url_repr)  # else $UPSTAGE_ENDPOINT, else Upstage's
+    endpoint: str | None = attrs.field(default=None, validator=_ADDRESS, repr=url_repr)  # else $UPSTAGE_ENDPOINT, else Upstage's
     api_key: Secret | None = None  # sent as Authorization: Bearer; else $UPSTAGE_API_KEY
     model: str = attrs.field(default="ocr", validator=_model)  # "ocr" (Document OCR) or "document-parse"
     path: Path = "document-digitization"  # "document-ai/ocr": the older Document OCR address
     ocr: OcrMode = "auto"  # Document Parse: "force" reads every page as an image
     # larger images are shrunk first: 11,500 keeps a 4:3 photo within Upstage's 100 megapixels
     max_side: int | None = attrs.field(default=MAX_SIDE, validator=attrs.validators.optional(attrs.validators.ge(1)))
-    rate_limit: float | None = attrs.field(default=DEFAULT_RATE, metadata=RUNTIME, validator=_rate)
+    rate_limit: float | None = attrs.field(default=DEFAULT_RATE, metadata=RUNTIME, validator=rate_limit_validator)
     # Document Parse: "auto" sends documents over 100 pages to the asynchronous API; "always", "never"
     asynchronous: Asynchronous = attrs.field(default="auto", metadata=RUNTIME)
-    async_rate_limit: float | None = attrs.field(default=DEFAULT_ASYNC_RATE, metadata=RUNTIME, validator=_rate)
+    async_rate_limit: float | None = attrs.field(default=DEFAULT_ASYNC_RATE, metadata=RUNTIME, validator=rate_limit_validator)
     poll_interval: float = attrs.field(default=2.0, metadata=RUNTIME, validator=attrs.validators.ge(0))  # seconds between polls
     deadline: float = attrs.field(
         default=900.0, metadata=RUNTIME, validator=attrs.validators.gt(0)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, TypeVar
@@ -18,7 +19,7 @@ from typing import Any, ClassVar, TypeVar
 import attrs
 import requests
 
-from ..config.secrets import Secret, redact_urls_in, url_secrets
+from ..config.secrets import Secret, redact_url, redact_urls_in, url_secrets
 from ..errors import (
     AuthenticationError,
     BadResponseError,
@@ -191,6 +192,32 @@ def _check_rate(_instance: Any, _attribute: Any, value: float) -> None:
         raise ValueError(f"rate_limit is calls per second, a number of at least {MIN_RATE:g}; got {value!r}")
 
 
+def rate_limit_validator(instance: Any, attribute: Any, value: float | None) -> None:
+    """The validator of a ``rate_limit`` option (calls a second, or ``None`` for no limit), for an
+    engine that declares the field again with a default of its own (a vendor's published quota)."""
+    if value is not None:
+        _check_rate(instance, attribute, value)
+
+
+def http_address(example: str, credential: str) -> Callable[[Any, attrs.Attribute, str | None], None]:
+    """The validator of an address option: an http(s) URL with no spaces, query or fragment.
+
+    A credential belongs in its own option (``credential``, read by reference), never in a
+    URL that is logged, cached and reported; and the message never shows a credential the
+    refused value holds. ``example`` is what a right value looks like.
+    """
+
+    def check(_instance: Any, attribute: attrs.Attribute, value: str | None) -> None:
+        if value is not None and not re.fullmatch(r"https?://[^\s?#]+", value):
+            got = repr(redact_url(value)) if "://" in value else "a value with no scheme"
+            raise ValueError(
+                f"'{attribute.name}' must be an http(s) address with no spaces, query or fragment "
+                f"(such as {example}; the credential goes in {credential}), got {got}"
+            )
+
+    return check
+
+
 @attrs.frozen(slots=True)
 class HttpOptions(EngineOptions):
     """Options every HTTP engine has: where to post, the credential, and how patiently.
@@ -209,7 +236,7 @@ class HttpOptions(EngineOptions):
     retries: int = attrs.field(default=3, metadata=RUNTIME)  # tries after the first, for transient failures
     backoff: float = attrs.field(default=0.5, metadata=RUNTIME)  # first wait in seconds; doubles each try, with jitter
     max_backoff: float = attrs.field(default=30.0, metadata=RUNTIME)
-    rate_limit: float | None = attrs.field(default=None, metadata=RUNTIME, validator=attrs.validators.optional(_check_rate))  # calls/s, retries included
+    rate_limit: float | None = attrs.field(default=None, metadata=RUNTIME, validator=rate_limit_validator)  # calls/s, retries included
 
     def __attrs_post_init__(self) -> None:
         given = getattr(self, self.KEY_FIELD, None)
