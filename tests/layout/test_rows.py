@@ -169,3 +169,16 @@ def test_a_cell_as_near_two_rows_lines_joins_neither() -> None:
         assert sorted(line.text for line in lines) == ["8,800", "Tea", "Water"], offset
     near = Word("8,800", Quad.from_bbox(400, 102, 460, 122))  # clearly on the first row's line
     assert [line.text for line in group_lines([Word("Tea", label), Word("Water", below), near])] == ["Tea 8,800", "Water"]
+
+
+def test_a_word_with_coordinates_far_out_is_grouped_at_once() -> None:
+    """A vendor's answer with a coordinate of 10^21 (a damaged or hostile body) must not make the
+    row model walk 10^21 empty rows: grouping takes the same time as for any other page."""
+    import time
+
+    words = [Word("a", Quad.from_bbox(0, 0, 30, 10)), Word("b", Quad.from_bbox(40, 0, 2.0**70, 10)),
+             Word("c", Quad.from_bbox(50, 20, 80, 30)), Word("d", Quad.from_bbox(90, 20, 120, 30))]  # fmt: skip
+    started = time.perf_counter()
+    lines = group_lines(words)
+    assert time.perf_counter() - started < 1.0
+    assert sorted(w.text for line in lines for w in line.words) == ["a", "b", "c", "d"]

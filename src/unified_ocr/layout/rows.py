@@ -181,7 +181,12 @@ def chain_rows(frame: Frame, items: Sequence[int], ratio: float, max_gap: float 
         reach = 0.5 * (hj if hj > tall else tall) + MAX_SLOPE * along
         best, best_score, best_at = -1, 1.0, 0.0
         other_score, other_at = 1.0 / DOUBT, math.inf  # the next best row (near enough to cast doubt), and where its line passes
-        for key in range(math.floor((cyj - reach) / unit), math.floor((cyj + reach) / unit) + 1):
+        low, high = math.floor((cyj - reach) / unit), math.floor((cyj + reach) / unit)
+        # the buckets in reach; where a word reaches over more buckets than there are (a box
+        # a vendor's answer puts a billion pixels tall), only those that exist: never a count
+        # of empty ones that grows with a coordinate's value
+        keys = range(low, high + 1) if high - low <= len(buckets) else sorted(k for k in buckets if low <= k <= high)
+        for key in keys:
             bucket = buckets.get(key)
             if not bucket:
                 continue
