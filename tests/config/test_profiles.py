@@ -80,7 +80,7 @@ def test_search_order_explicit_then_env_then_cwd(tmp_path, monkeypatch) -> None:
         ('[engines.p]\nbackend = "rapidocr"\ntext_score = "high"\n', r"profile 'p': key 'text_score': expected a number, got 'high'"),
         ('[engines.p]\nbackend = "rapidocr"\ncolour = 1\n', r"profile 'p': key 'colour': not an option of engine 'rapidocr' \(options: max_side_len, "),
         ('[engines.p]\nbackend = "rapidocr"\nuse_angle_cls = 1\n', r"key 'use_angle_cls': expected true or false"),
-        ('[engines.p]\nbackend = "nope"\n', r"profile 'p': key 'backend': unknown engine 'nope'; installed engines: clova, echo, kakao, rapidocr"),
+        ('[engines.p]\nbackend = "nope"\n', r"profile 'p': key 'backend': unknown engine 'nope'; installed engines: azure, clova, echo, google, kakao, rapidocr"),
         ("[engines.p]\ntext_score = 1\n", r"profile 'p': key 'backend': required"),
         ('[engines.p]\nbackend = "echo"\napi_key = "sk-live-123"\n', r"key 'api_key': secrets are given by reference"),
         ('[engines.p]\nbackend = "echo"\napi_key = { env = "A", file = "b" }\n', r"key 'api_key': a secret reference has exactly one key"),
@@ -109,7 +109,7 @@ def test_unknown_name_lists_engines_and_profiles(tmp_path, registry) -> None:
     with pytest.raises(UnknownEngineError) as info:
         choose_engine("clvoa", cfg, registry)
     message = str(info.value)
-    assert "installed engines: clova, echo, kakao, rapidocr" in message and "configured profiles: fast, vendor" in message
+    assert "installed engines: azure, clova, echo, google, kakao, rapidocr" in message and "configured profiles: fast, vendor" in message
 
 
 def test_secret_values_never_show(tmp_path, monkeypatch, caplog) -> None:

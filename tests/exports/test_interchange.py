@@ -264,7 +264,7 @@ def test_parse_converts_documents_and_an_unknown_reader_lists_the_known_ones(tmp
     assert done.returncode == 0, done.stderr
     assert [w.text for w in unified_ocr.parse(done.stdout, engine="alto").words] == [w.text for w in result.words]
     done = run_cli("parse", str(source), "--engine", "hocr2")
-    assert done.returncode == 2 and "unknown reader 'hocr2'" in done.stderr and "alto, clova, hocr" in done.stderr
+    assert done.returncode == 2 and "unknown reader 'hocr2'" in done.stderr and "alto, azure, clova, google, hocr" in done.stderr
     with pytest.raises(unified_ocr.UnknownEngineError, match="page, rapidocr"):
         unified_ocr.parse("<x/>", engine="pagexml")
 
