@@ -3,6 +3,9 @@
 ``{"elements": [{"id", "category", "page", "coordinates": [{"x", "y"} x4],
 "content": {"text", "html", "markdown"}}], "usage": {"pages"}, "model", "api"}``.
 
+* **Older answers.** The layout API before Document Parse (``layout-analysis``) gave each
+  element a ``bounding_box`` in pixels of the document sent and its ``text`` and ``html`` on
+  the element itself, with no ``content``: read the same way, on a page of the size sent.
 * **Frame.** ``coordinates`` are normalised to 0..1 of the page and the answer gives no page
   size (a figure's ``data-coord`` holds pixels of a rendering whose size is not given either),
   so each page is 1 x 1 and points stay as given. ``recognize`` needs nothing more: the core
@@ -76,10 +79,17 @@ def _page(index: int, elements: list[tuple[Mapping[str, Any], str]]) -> tuple[Pa
     tables: list[Table] = []
     categories: list[str] = []
     empty: list[Any] = []
+    pixels = False  # the page's boxes are pixels of the document sent (its size then comes from it)
     for obj, at in elements:
         category = read.string(obj.get("category", "paragraph"), f"{at}.category")
-        quad = _quad(obj.get("coordinates"), f"{at}.coordinates")
-        content = obj.get("content") or {}
+        if obj.get("coordinates") in (None, MISSING) and obj.get("bounding_box") not in (None, MISSING):
+            quad = _quad(obj["bounding_box"], f"{at}.bounding_box")  # the older layout API: pixels
+            pixels = True
+        else:
+            quad = _quad(obj.get("coordinates"), f"{at}.coordinates")
+        content = obj.get("content")
+        if content in (None, MISSING):  # the older layout API: text and html on the element itself
+            content = {key: obj[key] for key in ("text", "html", "markdown") if isinstance(obj.get(key), str)}
         content = read.object(content, f"{at}.content")
         html = _string(content, "html", at)
         element_lines: list[Line] = []
@@ -101,7 +111,10 @@ def _page(index: int, elements: list[tuple[Mapping[str, Any], str]]) -> tuple[Pa
     info: dict[str, Any] = {"categories": categories}
     if empty:
         info["empty"] = empty
-    return Page(index, 1, 1, lines=lines, tables=tables, blocks=blocks), info
+    if pixels:
+        info["frame"] = "pixels"
+    size = 0 if pixels else 1  # 0: the size of the page sent, filled in when mapped back
+    return Page(index, size, size, lines=lines, tables=tables, blocks=blocks), info
 
 
 def _texts(content: Mapping[str, Any], html: str, at: str) -> list[str]:

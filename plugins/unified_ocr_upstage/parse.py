@@ -84,11 +84,12 @@ def parse_ocr(raw: Mapping[str, Any]) -> OcrResult:
 
 
 def billed_pages(raw: Any) -> int | None:
-    """The pages Upstage billed for this answer: ``numBilledPages`` (Document OCR) or
-    ``usage.pages`` (Document Parse); ``None`` when the answer does not say."""
+    """The pages Upstage billed for this answer: ``numBilledPages`` (Document OCR),
+    ``usage.pages`` (Document Parse) or ``billed_pages`` (the older layout API); ``None`` when
+    the answer does not say."""
     if not isinstance(raw, dict):
         return None
-    value = raw.get("numBilledPages")
+    value = raw.get("numBilledPages", raw.get("billed_pages"))
     if value is None and isinstance(raw.get("usage"), dict):
         value = raw["usage"].get("pages")
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or value != int(value):
