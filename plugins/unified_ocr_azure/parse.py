@@ -97,9 +97,20 @@ def _version(result: Mapping[str, Any], meta: dict[str, Any]) -> None:
             meta[name] = result[key]
 
 
+def _box_key(result: Mapping[str, Any]) -> str:
+    """``polygon`` (3.0 GA and later), or ``boundingBox`` where an answer of the 2022 previews
+    of Document Intelligence gives its words' and lines' eight numbers under that name."""
+    for page in result.get("pages") or ():
+        if isinstance(page, Mapping):
+            for item in [*(page.get("words") or ()), *(page.get("lines") or ())]:
+                if isinstance(item, Mapping) and "polygon" not in item and "boundingBox" in item:
+                    return "boundingBox"
+    return "polygon"
+
+
 def _document_intelligence(raw: Any, result: Mapping[str, Any], at: str, dpi: float, meta: dict[str, Any]) -> OcrResult:
     _version(result, meta)
-    pages = spans.read_pages(result, at, dpi, "polygon")
+    pages = spans.read_pages(result, at, dpi, _box_key(result))
     _unique([p.index for p in pages], at)
     fields, docs = documents(result, at, {p.index: p.frame.scale for p in pages})
     built, infos = spans.build(pages, result, at, fields)
