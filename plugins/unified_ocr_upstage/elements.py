@@ -10,7 +10,9 @@
   size (a figure's ``data-coord`` holds pixels of a rendering whose size is not given either),
   so each page is 1 x 1 and points stay as given. ``recognize`` needs nothing more: the core
   scales a page reported at another size onto the page it sent. ``parse`` of a saved answer
-  without its document gives pages of width and height 1, the coordinates 0..1.
+  without its document gives pages of width and height 1, the coordinates 0..1; so does
+  ``recognize`` of an office document or HEIC, which is sent as it is and has no frame here
+  (its result's ``meta["coordinates"]`` says ``"normalised"``).
 * **Blocks.** Elements come in reading order; each one with text is a block of its lines. The
   model's block kinds are ``text``, ``table`` and ``figure``: ``table`` is a table, ``figure``
   and ``chart`` a figure, the rest text; Upstage's own category of each block (``heading1``,

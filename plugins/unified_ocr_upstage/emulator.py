@@ -4,8 +4,9 @@
 ``document-parse...``) and the older ``POST /v1/document-ai/ocr`` (Document OCR, no ``model``),
 ``Authorization: Bearer KEY``. It checks what the service checks, before reading the document
 where it can: the address and method, the key, the multipart body, the model, 50 MB, the format
-(JPEG, PNG, BMP, PDF, TIFF; the emulator cannot read HEIC or office files), pages per call
-(Document OCR 30, Document Parse 100) and 100 megapixels, read from the header. Errors come in
+(JPEG, PNG, BMP, PDF, TIFF, HEIC; DOCX, PPTX and XLSX for Document Parse only, refused for
+``model=ocr`` as Upstage refuses them), pages per call (Document OCR 30, Document Parse 100) and
+100 megapixels, read from the header. Errors come in
 the OpenAI-style body of Upstage's API reference (see :mod:`.errors`; no real one is public)::
 
     {"error": {"message": "...", "type": "invalid_request_error", "code": "invalid_api_key", "param": null}}
@@ -14,7 +15,9 @@ Answers come from the offline engine, written as Upstage writes them (Document O
 vertices, keys in alphabetical order, ``metadata.pages`` with each page's size,
 ``numBilledPages``; Document Parse: one ``paragraph`` element per block, a ``table`` element
 with its ``<table>`` HTML for a table-like block, coordinates 0..1, ``usage.pages``); or, with
-``--replay DIR``, the recorded answer for the same document bytes.
+``--replay DIR``, the recorded answer for the same document bytes. HEIC and office files, which
+the emulator cannot read, get the recorded answer or, without one, the canned one: one word
+(``emulated``) over a whole page, of :data:`CANNED_SIZE` pixels for Document OCR.
 
 Document Parse's asynchronous API runs for real: ``POST /v1/document-digitization/async``
 (up to 1,000 pages) answers ``{"request_id"}``; ``GET /v1/document-digitization/requests/ID``
@@ -48,7 +51,11 @@ MAX_PIXELS = 100_000_000
 MAX_PAGES = {"ocr": 30, "document-parse": 100, "async": 1000}
 #: Pages in each batch of an asynchronous request, as the reference describes it.
 BATCH_PAGES = 10
-FORMATS = frozenset({"jpeg", "png", "bmp", "pdf", "tiff"})
+FORMATS = frozenset({"jpeg", "png", "bmp", "pdf", "tiff", "heic"})
+#: Read by Document Parse only.
+OFFICE = frozenset({"docx", "pptx", "xlsx"})
+#: The page a canned answer to a document the emulator cannot read describes, in pixels.
+CANNED_SIZE = (1000, 1000)
 OCR_MODEL = "ocr-2.2.1"
 PARSE_MODEL = "document-parse-250116"
 PATHS = ("/v1/document-digitization", "/v1/document-ai/ocr", "/v1/document-digitization/async")
@@ -93,18 +100,22 @@ class UpstageEmulator(Emulator):
         super().__init__(**kwargs)
         #: the document bytes of the last request that got as far as reading them (for tests)
         self.last_upload: bytes | None = None
+        #: and the content type and file name it came with
+        self.last_upload_type: tuple[str | None, str | None] | None = None
         self.async_polls = async_polls
         #: asynchronous requests by id: their answer and how often they were polled
         self.requests: dict[str, dict[str, Any]] = {}
         self._requests_lock = threading.Lock()
 
     def recognize(self, image: bytes) -> OcrResult:
-        """The offline engine's reading; canned (load tests), one word across each page, so that a
-        PDF gets as many pages (and billed pages) as it has."""
-        if not self.canned:
+        """The offline engine's reading; canned (load tests, and documents it cannot read: HEIC,
+        office files), one word across each page, so that a PDF gets as many pages (and billed
+        pages) as it has."""
+        source = open_source(image)
+        if not self.canned and not source.document:
             return super().recognize(image)
         pages = []
-        for k, (width, height) in enumerate(open_source(image).page_sizes()):
+        for k, (width, height) in enumerate([CANNED_SIZE] if source.document else source.page_sizes()):
             quad = Quad.from_bbox(0, 0, width, height)
             pages.append(Page(k, width, height, (Line("emulated", quad, (Word("emulated", quad, 1.0),), 1.0),)))
         return OcrResult("emulator", pages)
@@ -142,6 +153,7 @@ class UpstageEmulator(Emulator):
         upload = request.files.get("document")
         data = upload.read() if upload is not None else b""
         self.last_upload = data
+        self.last_upload_type = (upload.mimetype, upload.filename) if upload is not None else None
         if not data:
             return error("invalid_request", "The multipart field 'document' is missing or empty.")
         if len(data) > MAX_BYTES:
@@ -206,12 +218,14 @@ class UpstageEmulator(Emulator):
             info = open_source(data, "document", max_pixels=2**62).info
         except UnsupportedImageError as exc:
             if _pillow_format(data) is None:
-                return error("unsupported_document_format", "Send JPEG, PNG, BMP, PDF, TIFF or HEIC.")
+                return error("unsupported_document_format", "Send JPEG, PNG, BMP, PDF, TIFF or HEIC (or, to Document Parse, DOCX, PPTX or XLSX).")
             return error("unsupported_document_format", exc.problem)
         except UnifiedOcrError as exc:
             return error("invalid_document", str(exc)[:200])
         assert info is not None
-        if info.format not in FORMATS:
+        if info.format in OFFICE and api == "ocr":
+            return error("unsupported_document_format", f"{info.format.upper()} is read by Document Parse only (model=document-parse).")
+        if info.format not in FORMATS | OFFICE:
             return error("unsupported_document_format", f"{info.format.upper()} is not supported.")
         if info.pages > MAX_PAGES[api]:
             return error("too_many_pages", f"It has {info.pages} pages; at most {MAX_PAGES[api]} are read in one call.")

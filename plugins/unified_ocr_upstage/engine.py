@@ -6,7 +6,8 @@ Document OCR address ``/v1/document-ai/ocr`` (no ``model`` field) is the profile
 ``path = "document-ai/ocr"``. Errors are read by :mod:`.errors`; answers by :mod:`.parse`.
 
 Limits are checked before anything is sent: 50 MB, 100 megapixels, pages per call (Document OCR
-30, Document Parse 100: the core splits a longer PDF into runs of pages), formats. What Upstage
+30, Document Parse 100: the core splits a longer PDF into runs of pages), formats (HEIC for both,
+DOCX, PPTX and XLSX for Document Parse: sent as they are, their pages Upstage's). What Upstage
 billed (``numBilledPages``, or ``usage.pages`` for Document Parse) goes into the run's record
 beside the result, never into the result.
 """
@@ -40,9 +41,14 @@ MAX_PIXELS = 100_000_000
 #: The default longest side: a 4:3 photo this long stays within Upstage's 100 megapixels.
 MAX_SIDE: int | None = 11_500
 MAX_PAGES = {"ocr": 30, "document-parse": 100}
-#: What Upstage reads (HEIC too, but the core cannot open it to check it, so it is not offered).
-FORMATS = frozenset({"jpeg", "png", "bmp", "pdf", "tiff"})
-MIME = {"jpeg": "image/jpeg", "png": "image/png", "bmp": "image/bmp", "pdf": "application/pdf", "tiff": "image/tiff"}
+#: What both APIs read: images and PDFs the core fits, and HEIC, sent as it is.
+FORMATS = frozenset({"jpeg", "png", "bmp", "pdf", "tiff", "heic"})
+#: What Document Parse reads besides: office documents, sent as they are (Upstage renders them).
+OFFICE = frozenset({"docx", "pptx", "xlsx"})
+_OPENXML = "application/vnd.openxmlformats-officedocument"
+MIME = {"jpeg": "image/jpeg", "png": "image/png", "bmp": "image/bmp", "pdf": "application/pdf", "tiff": "image/tiff",
+        "heic": "image/heic", "docx": f"{_OPENXML}.wordprocessingml.document",
+        "pptx": f"{_OPENXML}.presentationml.presentation", "xlsx": f"{_OPENXML}.spreadsheetml.sheet"}  # fmt: skip
 #: Upstage's default request rates: the synchronous APIs, and Document Parse's asynchronous one.
 DEFAULT_RATE = 3.0
 DEFAULT_ASYNC_RATE = 6.0
@@ -114,6 +120,7 @@ class UpstageEngine(HttpEngine[UpstageOptions]):
     Options = UpstageOptions
     description = "Upstage Document OCR (words, confidences) and Document Parse (elements, tables) (Bearer key)"
     scripts = frozenset({"Hang", "Latn"})
+    document_formats = {"heic": "", **{fmt: 'model = "document-parse"' for fmt in sorted(OFFICE)}}
 
     check = staticmethod(check)  # the vendor's error answers as typed errors
 
@@ -126,14 +133,16 @@ class UpstageEngine(HttpEngine[UpstageOptions]):
 
     @property
     def limits(self) -> Limits:
-        """50 MB; JPEG, PNG, BMP, TIFF and PDF; 30 pages a call for Document OCR, 100 for
+        """50 MB; JPEG, PNG, BMP, TIFF, PDF and HEIC, and for Document Parse DOCX, PPTX and XLSX
+        (HEIC and office files sent as they are); 30 pages a call for Document OCR, 100 for
         Document Parse, or 1,000 through its asynchronous API (the core splits longer files into
         runs); EXIF applied before sending (whether Upstage applies it is not documented)."""
         opts = self.options
         pages = MAX_PAGES[opts.api]
         if opts.api == "document-parse" and opts.asynchronous != "never":
             pages = MAX_ASYNC_PAGES
-        return Limits(max_side=opts.max_side, max_bytes=MAX_BYTES, formats=FORMATS, max_pages=pages, honours_exif=False)
+        formats = FORMATS | OFFICE if opts.api == "document-parse" else FORMATS
+        return Limits(max_side=opts.max_side, max_bytes=MAX_BYTES, formats=formats, max_pages=pages, honours_exif=False)
 
     def close(self) -> None:
         super().close()

@@ -26,7 +26,7 @@ from .engines.responses import writable
 from .engines.scope import EngineScope, shared_scope
 from .errors import BadResponseError, InvalidResultError, UnknownEngineError
 from .imaging.pdf import DEFAULT_DPI
-from .imaging.prepare import map_back, prepare, upload_count
+from .imaging.prepare import document_upload, map_back, prepare, upload_count
 from .imaging.sources import MAX_PIXELS, Source, SourceLike, open_source
 from .model import OcrResult, Page
 
@@ -52,6 +52,10 @@ def recognize(
     path to a TOML file or a loaded :class:`~unified_ocr.config.Config`. A multi-page TIFF or
     a PDF gives one page each; PDF pages are in the pixel frame of a rendering at ``dpi``.
     An image over ``max_pixels`` is refused from its header, before it is decoded.
+    A DOCX, PPTX, XLSX or HEIC file goes as it is to an engine whose limits take it (else an
+    :class:`~unified_ocr.errors.UnsupportedImageError` naming the engines that do, before any
+    call); its pages are the engine's, and ``meta`` says ``document`` (its format) and
+    ``coordinates``: ``"normalised"`` (0..1, pages 1 x 1) or ``"pixels"`` of the engine's pages.
     With ``cache`` (``True`` for the default folder, or a :class:`~.cache.ResultCache`), an
     image already recognised with the same engine setup is answered from disk, no call made.
     Engines come from ``scope`` (an :class:`~.engines.scope.EngineScope`), else from the
@@ -90,6 +94,9 @@ def recognize_recorded(
         meta: dict[str, Any] = {"source": src.name, "profile": choice.label, **_language(choice)}
         if src.info is not None and src.info.format == "pdf":
             meta["dpi"] = dpi
+        if src.document:  # refused here, before the cache or any call, naming the engines that take it
+            document_upload(src, runner.limits, engine=choice.engine.name, takers=_document_takers(registry, src.document))
+            meta["document"] = src.document
         store = ResultCache() if cache is True else cache or None
         key = _cache_key(src, choice, dpi) if store is not None else None
         if store is not None and key is not None:
@@ -114,6 +121,8 @@ def recognize_recorded(
             raws.append(result.raw)
             found.update(result.meta)
         result = _writable(OcrResult(choice.engine.name, sorted(pages, key=lambda p: p.index), raws[0] if len(raws) == 1 else raws, found))
+        if src.document:
+            meta["coordinates"] = _document_frame(result.pages)
         result = attrs.evolve(result, meta=_joined(result.meta, meta, _script_warnings(choice, registry, result.text)))
         if store is not None and key is not None:
             store.put(key, result)  # a cache that cannot be written warns; the paid result is kept
@@ -207,6 +216,24 @@ def _offline_readers(registry: Registry, engine: str, missing: frozenset[str]) -
         if name != engine and missing <= (entry.cls.reads(None) or frozenset()) and not entry.cls.needs_network
         and entry.cls.unavailable_reason() is None
     )  # fmt: skip
+
+
+def _document_takers(registry: Registry | None, fmt: str) -> str:
+    """The installed engines some setting of which takes documents of ``fmt`` as they are, with
+    that setting: for the message to a user whose engine does not."""
+    takers = []
+    for name, entry in (registry or default_registry()).engines.items():
+        need = entry.cls.document_formats.get(fmt)
+        if need is not None:
+            takers.append(f"{name} ({need})" if need else name)
+    return ", ".join(takers)
+
+
+def _document_frame(pages: tuple[Page, ...]) -> str:
+    """What a document's coordinates are in, since no image of it gives a frame: ``"normalised"``
+    (0..1 of each page: every page 1 x 1, as engines that render documents answer) or ``"pixels"``
+    (of the page as the engine rendered or decoded it; its size is the page's)."""
+    return "normalised" if pages and all((p.width, p.height) == (1, 1) for p in pages) else "pixels"
 
 
 def _cache_key(source: Source, choice: EngineChoice, dpi: float) -> str:

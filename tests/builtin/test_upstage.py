@@ -162,9 +162,11 @@ def test_limits_and_scripts() -> None:
     assert (ocr.max_bytes, ocr.max_pages, ocr.formats, ocr.max_side) == (
         50 * 1024 * 1024,
         30,
-        {"jpeg", "png", "bmp", "pdf", "tiff"},
+        {"jpeg", "png", "bmp", "pdf", "tiff", "heic"},
         11_500,
     )
+    parse_formats = UpstageEngine(UpstageOptions(model="document-parse")).limits.formats
+    assert parse_formats == ocr.formats | {"docx", "pptx", "xlsx"}  # office documents: Document Parse only
     assert UpstageEngine(UpstageOptions(model="document-parse", asynchronous="never")).limits.max_pages == 100
     assert UpstageEngine(UpstageOptions(model="document-parse")).limits.max_pages == 1000  # over 100: the asynchronous API
     assert UpstageEngine.scripts == {"Hang", "Latn"}

@@ -16,6 +16,7 @@ from ..drawing.fonts import INSTALL_HINT, open_font
 from ..drawing.overlay import MAX_SIDE, Mark
 from ..engines.scope import EngineScope
 from ..errors import ConfigError, UnifiedOcrError
+from ..imaging.documents import no_pixels
 from ..imaging.pdf import DEFAULT_DPI
 from ..imaging.sources import open_source
 from .common import CONFIG_HELP, DPIS, ENGINE_HELP, EXIT_FAILED, config_errors_exit, output_paths
@@ -80,6 +81,8 @@ def draw(images: tuple[str, ...], out: Path, engine: str | None, results: tuple[
                     if not image:
                         raise ConfigError(f"{saved}: the result does not say its image (meta.source); name it: IMAGE --result {saved}")
                 source = open_source(image)
+                if source.document:  # sent to engines as it is: no pixels to draw on
+                    raise no_pixels(image, source.document, "an overlay")
                 if result is None:
                     result = recognize(source, choice, cache=True, dpi=dpi, scope=scope)
                 (target,) = output_paths([image], out, ".png")

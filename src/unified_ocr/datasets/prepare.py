@@ -10,6 +10,7 @@ from collections import Counter
 
 import attrs
 
+from ..imaging.documents import no_pixels
 from ..imaging.sources import open_source
 from . import crops
 from .build_options import BuildOptions
@@ -69,6 +70,8 @@ def prepare(regions: tuple[Region, ...], path: str, options: BuildOptions, kind:
     dropped: Counter[str] = Counter(dropped_before or {})
     notes: Counter[str] = Counter()
     src = open_source(path)
+    if src.document:  # sent to engines as it is: no pixels to cut samples from
+        raise no_pixels(path, src.document, "crops or pages for a dataset")
     sha = src.sha256()
     split = split_of(sha, options.seed, parse_split(options.split))
     cuts: list[Cut] = []

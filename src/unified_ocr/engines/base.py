@@ -10,6 +10,7 @@ EXIF, resizing or the user's coordinates.
 from __future__ import annotations
 
 import abc
+from collections.abc import Mapping
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
 import attrs
@@ -62,6 +63,11 @@ class Engine(abc.ABC, Generic[OptionsT]):
     #: mapping fix), so that the result cache stops handing back results of the old mapping;
     #: revision 1 is left out of the fingerprint, so caches written before it existed still hit
     revision: ClassVar[int] = 1
+    #: the documents some setting of this engine takes as they are (``"docx"``, ``"heic"``...: see
+    #: :data:`~.upload.DOCUMENT_FORMATS`), each with the setting it needs (``""`` when none): only
+    #: for the message that names, to a user whose engine cannot read such a file, the ones that can
+    #: (what a call takes is its ``limits.formats``)
+    document_formats: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, options: OptionsT | None = None) -> None:
         self.options: OptionsT = options if options is not None else cast(OptionsT, self.Options())

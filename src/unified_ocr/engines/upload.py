@@ -13,6 +13,11 @@ import numpy as np
 
 from ..geometry import Transform
 
+#: Formats an engine may list in :attr:`Limits.formats` to take a document as it is: unified-ocr
+#: cannot decode them, so such an upload is the source's bytes unchanged, its pages and their
+#: sizes whatever the engine answers (see :mod:`unified_ocr.imaging.documents`).
+DOCUMENT_FORMATS = frozenset({"docx", "pptx", "xlsx", "heic"})
+
 
 @attrs.frozen(slots=True)
 class Limits:
@@ -20,7 +25,7 @@ class Limits:
 
     max_side: int | None = None  # longest side in pixels
     max_bytes: int | None = None
-    formats: frozenset[str] = frozenset({"jpeg", "png"})
+    formats: frozenset[str] = frozenset({"jpeg", "png"})  # and any of DOCUMENT_FORMATS it takes as they are
     max_pages: int | None = 1  # pages of a PDF or TIFF in one request
     honours_exif: bool = False  # the engine applies EXIF orientation itself
     takes_pixels: bool = False  # an in-process engine: decoded pixels need no re-encoding
@@ -44,6 +49,12 @@ class Upload:
     source: str  # the source's name, for messages
     pages: tuple[UploadPage, ...]
     pixels: np.ndarray | None = attrs.field(default=None, repr=False, eq=False)
+
+    @property
+    def is_document(self) -> bool:
+        """A document sent as it is (:data:`DOCUMENT_FORMATS`): one page of size 0 x 0 stands for
+        however many the engine finds, and its answer's pages are kept as they come."""
+        return self.format in DOCUMENT_FORMATS
 
     @property
     def size(self) -> tuple[int, int]:

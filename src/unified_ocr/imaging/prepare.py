@@ -7,6 +7,9 @@ engine takes: JPEG for photos (the source was lossy already), PNG for lossless s
 as scans and line art, stepping JPEG quality down until the byte limit holds. Every
 :class:`Upload` carries, per page, the transform from the frame the engine sees back to the
 source page as displayed; :func:`map_back` applies it to a whole result.
+
+A document only an engine reads (DOCX, PPTX, XLSX, HEIC: :mod:`.documents`) is none of this:
+checked against the limits, then sent as it is, and the engine's pages kept as they come.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from ..engines.upload import Limits, Upload, UploadPage
 from ..errors import RecognitionError, UnsupportedImageError
 from ..geometry import Transform
 from ..model import OcrResult, Page
-from . import pdf
+from . import documents, pdf
 from .sources import Source, display_path, orient, verify_jpeg
 
 #: JPEG qualities tried, in order, until the byte limit holds.
@@ -57,6 +60,9 @@ def prepare(source: Source, limits: Limits, *, dpi: float = pdf.DEFAULT_DPI) -> 
     the name to its vendor, and a file name that is not UTF-8 must not end the request.
     """
     name = display_path(source.name)
+    if source.document:
+        yield document_upload(source, limits)
+        return
     if fits(source, limits):
         assert source.data is not None and source.info is not None
         if source.info.format == "jpeg":  # sent as it is: a cut file must not reach a paid call
@@ -80,12 +86,23 @@ def prepare(source: Source, limits: Limits, *, dpi: float = pdf.DEFAULT_DPI) -> 
 def upload_count(source: Source, limits: Limits) -> int:
     """How many requests :func:`prepare` would make of ``source``, from its header alone
     (nothing decoded): what a dry run counts."""
+    if source.document:
+        document_upload(source, limits)  # refused here as it would be there
+        return 1
     if fits(source, limits):
         return 1
     fmt = source.info.format if source.info else "array"
     if fmt == "pdf" and "pdf" in limits.formats and limits.max_pages:
         return -(-source.pages // limits.max_pages)
     return source.pages
+
+
+def document_upload(source: Source, limits: Limits, *, engine: str | None = None, takers: str = "") -> Upload:
+    """A document's bytes unchanged, once ``limits`` take its format and size (else an input
+    error: see :func:`.documents.check`): one page of 0 x 0 that stands for whatever the engine finds."""
+    assert source.document is not None and source.data is not None
+    documents.check(source.name, source.document, len(source.data), limits, engine=engine, takers=takers)
+    return Upload(source.data, source.document, display_path(source.name), (UploadPage(0, (0, 0), Transform.identity(0, 0)),))
 
 
 def fit_pixels(
@@ -161,8 +178,11 @@ def map_back(result: OcrResult, upload: Upload) -> OcrResult:
 
     An engine that renders pages itself (a PDF) may report them at its own size: that frame
     is scaled onto the upload page's before the page's transform applies. A page reported
-    with no size (0) is taken to be in the upload page's frame.
+    with no size (0) is taken to be in the upload page's frame. A document sent as it is has no
+    frame here: its pages are the engine's, indexes and sizes (normalised, or the engine's pixels).
     """
+    if upload.is_document:
+        return result
     pages: list[Page] = []
     for page in result.pages:
         if not 0 <= page.index < len(upload.pages):

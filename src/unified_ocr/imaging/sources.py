@@ -30,14 +30,17 @@ from ..errors import (
     UnsupportedImageError,
 )
 from . import pdf
+from .documents import DOCUMENT_FORMATS, DOCUMENT_SUFFIXES, document_format, no_pixels
 
 SourceLike = Union[str, os.PathLike, bytes, bytearray, memoryview, IO[bytes], np.ndarray]
 
 #: Pillow's format names, as unified-ocr calls them.
 _FORMATS = {"JPEG": "jpeg", "MPO": "jpeg", "PNG": "png", "TIFF": "tiff", "BMP": "bmp", "WEBP": "webp", "GIF": "gif"}
 
-#: File endings of the formats read here, for walking folders (a file named outright is read whatever its ending).
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".gif", ".pdf"})
+#: File endings of the formats read here, and of documents some engines take as they are (always
+#: listed: an engine that cannot read one fails that file alone, saying which engines can), for
+#: walking folders (a file named outright is read whatever its ending).
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".gif", ".pdf"}) | DOCUMENT_SUFFIXES
 
 #: Refuse images over this many pixels before decoding them (decompression bombs).
 MAX_PIXELS = 180_000_000
@@ -81,6 +84,12 @@ class Source:
     def pages(self) -> int:
         return self.info.pages if self.info else 1
 
+    @property
+    def document(self) -> str | None:
+        """The format of a document sent to engines as it is (``"docx"``, ``"heic"``...), which has
+        no pixels, page count or page size here; ``None`` for an image or PDF."""
+        return self.info.format if self.info is not None and self.info.format in DOCUMENT_FORMATS else None
+
     def sha256(self) -> str:
         """The content's hash: the bytes as given, or an array's shape, type and pixels."""
         digest = hashlib.sha256()
@@ -100,7 +109,8 @@ class Source:
         return self.info.displayed_size
 
     def page_sizes(self, dpi: float = pdf.DEFAULT_DPI) -> list[tuple[int, int]]:
-        """Every page's (width, height) as displayed; PDF pages at ``dpi``. Header reads only."""
+        """Every page's (width, height) as displayed; PDF pages at ``dpi``. Header reads only.
+        A document sent as it is has none known here: one page of 0 x 0."""
         if self.info is not None and self.info.format == "pdf":
             assert self.data is not None
             return pdf.page_sizes(self.data, self.name, dpi)
@@ -135,6 +145,8 @@ class Source:
         ``to_shrink`` says the pixels will be shrunk next: JPEG then decodes with a faster
         DCT and chroma upsampling whose differences the shrinking averages away.
         """
+        if self.document:
+            raise no_pixels(self.name, self.document)
         if not 0 <= page < self.pages:
             raise IndexError(f"{self.name} has {self.pages} page(s); there is no page {page}")
         pixels = self._decode_stored(page, dpi, gray_ok and self.info is not None and self.info.gray, to_shrink)
@@ -304,7 +316,14 @@ def _read_stream(stream: Any, label: str) -> bytes:
 
 
 def probe(data: bytes, name: str = "<bytes>", *, max_pixels: int = MAX_PIXELS) -> ImageInfo:
-    """Header facts of encoded image bytes, without decoding the pixels."""
+    """Header facts of encoded image bytes, without decoding the pixels.
+
+    A document that only an engine reads (:mod:`.documents`: DOCX, PPTX, XLSX, HEIC) is named by
+    its format, with one page of 0 x 0: nothing here can measure it.
+    """
+    document = document_format(data)
+    if document is not None:
+        return ImageInfo(document, 0, 0)
     if data[:5] == b"%PDF-":
         sizes = pdf.page_sizes(data, name)
         if not sizes:
