@@ -139,11 +139,14 @@ def planned_calls(
     image's header is read. For a dry run."""
     choice = choose_engine(engine, config, registry)
     src = open_source(source)
+    limits = (scope or shared_scope()).get(choice).limits  # the engine is made, never called
+    if src.document:  # refused as recognize refuses it
+        document_upload(src, limits, engine=choice.engine.name, takers=_document_takers(registry, src.document))
     store = ResultCache() if cache is True else cache or None
     if store is not None:
         if store.get(_cache_key(src, choice, dpi)) is not None:
             return 0
-    return upload_count(src, (scope or shared_scope()).get(choice).limits)  # the engine is made, never called
+    return upload_count(src, limits)
 
 
 def _language(choice: EngineChoice) -> dict[str, str]:
@@ -218,15 +221,11 @@ def _offline_readers(registry: Registry, engine: str, missing: frozenset[str]) -
     )  # fmt: skip
 
 
-def _document_takers(registry: Registry | None, fmt: str) -> str:
-    """The installed engines some setting of which takes documents of ``fmt`` as they are, with
-    that setting: for the message to a user whose engine does not."""
-    takers = []
-    for name, entry in (registry or default_registry()).engines.items():
-        need = entry.cls.document_formats.get(fmt)
-        if need is not None:
-            takers.append(f"{name} ({need})" if need else name)
-    return ", ".join(takers)
+def _document_takers(registry: Registry | None, fmt: str) -> dict[str, str]:
+    """The installed engines some setting of which takes documents of ``fmt`` as they are, each
+    with that setting (``""``: any): for the message to a user whose engine does not."""
+    engines = (registry or default_registry()).engines
+    return {name: need for name, entry in engines.items() if (need := entry.cls.document_formats.get(fmt)) is not None}
 
 
 def _document_frame(pages: tuple[Page, ...]) -> str:

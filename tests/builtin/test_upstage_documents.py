@@ -90,7 +90,7 @@ def test_heic_is_read_by_both_apis_in_upstages_own_frame(server) -> None:
 def test_an_office_file_to_document_ocr_is_refused_before_the_call_and_by_the_emulator(server) -> None:
     data = documents.docx()
     before = server.stats["requests"]
-    with pytest.raises(UnsupportedImageError, match=r"engine 'upstage' does not take DOCX; .*upstage \(model = \"document-parse\"\)"):
+    with pytest.raises(UnsupportedImageError, match=r"engine 'upstage' with these settings does not take DOCX; .*upstage \(model = \"document-parse\"\)"):
         recognize_recorded(data, options(server))
     assert server.stats["requests"] == before
     answer = requests.post(server.url + "/v1/document-digitization", headers={"Authorization": f"Bearer {KEY}"},

@@ -77,7 +77,7 @@ def test_the_offline_engine_refuses_a_docx_before_any_work_naming_the_engines_th
     assert caught.value.source == str(path)
     with pytest.raises(UnsupportedImageError, match="engines that take it: upstage$"):
         unified_ocr.recognize(documents.heic(), "rapidocr")
-    with pytest.raises(UnsupportedImageError, match="does not take DOCX"):  # a dry run says so too
+    with pytest.raises(UnsupportedImageError, match="does not take DOCX; engines that take it: upstage"):  # a dry run too
         planned_calls(path, "rapidocr")
 
 

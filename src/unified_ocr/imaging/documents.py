@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Mapping
 
 from ..engines.upload import DOCUMENT_FORMATS, Limits
 from ..errors import UnsupportedImageError
@@ -88,14 +89,22 @@ def _heic(data: bytes) -> str | None:
     return None
 
 
-def check(name: str, fmt: str, size: int, limits: Limits, *, engine: str | None = None, takers: str = "") -> None:
+def check(
+    name: str, fmt: str, size: int, limits: Limits, *, engine: str | None = None, takers: Mapping[str, str] | None = None
+) -> None:
     """Refuse, before any call, a document ``limits`` do not take: its format (naming ``takers``,
-    the engines that do, when known) or its size, which cannot be shrunk as an image's can.
-    Both are input errors: the file, not the service, is what must change."""
+    the engines that do, each with the setting it needs, when known) or its size, which cannot be
+    shrunk as an image's can. Both are input errors: the file, not the service, must change."""
     label = NAMES.get(fmt, fmt.upper())
     who = f"engine {engine!r}" if engine else "the engine"
     if fmt not in limits.formats:
-        others = f"; engines that take it: {takers}" if takers else "; no installed engine takes it"
+        if takers is None:
+            others = ""
+        elif takers:
+            who += " with these settings" if engine in takers else ""
+            others = "; engines that take it: " + ", ".join(f"{n} ({need})" if need else n for n, need in takers.items())
+        else:
+            others = "; no installed engine takes it"
         raise UnsupportedImageError(
             name, f"a {label} document, which unified-ocr sends only as it is and never renders; {who} does not take {label}{others}"
         )

@@ -14,7 +14,7 @@ checked against the limits, then sent as it is, and the engine's pages kept as t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import attrs
 import cv2
@@ -97,7 +97,7 @@ def upload_count(source: Source, limits: Limits) -> int:
     return source.pages
 
 
-def document_upload(source: Source, limits: Limits, *, engine: str | None = None, takers: str = "") -> Upload:
+def document_upload(source: Source, limits: Limits, *, engine: str | None = None, takers: Mapping[str, str] | None = None) -> Upload:
     """A document's bytes unchanged, once ``limits`` take its format and size (else an input
     error: see :func:`.documents.check`): one page of 0 x 0 that stands for whatever the engine finds."""
     assert source.document is not None and source.data is not None
