@@ -85,6 +85,8 @@ def options(server: UpstageEmulator, **kwargs: Any) -> UpstageOptions:
 
 
 @pytest.mark.parametrize("name", sorted(WITH_IMAGE))
+# the check-box form's answer reads a box as the Hiragana "く": the engine rightly warns that it reads no Hiragana
+@pytest.mark.filterwarnings("ignore::unified_ocr.engines.scripts.ScriptWarning")
 def test_recorded_answers_land_on_their_images_word_for_word(emulator, name: str) -> None:
     """Through the engine and the core's mapping: every raw word, its quad on the image as displayed (IoU >= 0.99)."""
     raw = load(name)
