@@ -26,7 +26,7 @@ __all__ = ["DOCUMENT_FORMATS", "DOCUMENT_SUFFIXES", "check", "document_format", 
 #: File endings of such documents, for walking folders.
 DOCUMENT_SUFFIXES = frozenset({".docx", ".pptx", ".xlsx", ".heic", ".heif"})
 
-#: The main part's content type (without the ``+xml`` ending variants) -> format.
+#: The main part's content type (lower case, as compared) -> format: documents, templates, shows, macro-enabled files.
 _OFFICE_TYPES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml": "docx",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml": "docx",
