@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "unified_ocr"
-BUILT_IN_ENGINES = {"rapidocr", "clova", "kakao", "kakao-vision", "tesseract"}
+BUILT_IN_ENGINES = {"rapidocr", "clova", "kakao", "kakao-vision", "tesseract", "google", "azure", "upstage", "textract"}
+PLUGINS = Path(__file__).resolve().parents[1] / "plugins"
 
 
 def module_name(path: Path) -> str:
@@ -93,3 +94,15 @@ def test_the_core_never_imports_or_names_a_vendor() -> None:
                       and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}  # fmt: skip
         named = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and id(n) not in docstrings} & BUILT_IN_ENGINES
         assert not named, f"{module} names the engine(s) {sorted(named)} in code; a plugin says that of itself"
+
+
+def test_a_plugin_uses_another_plugin_only_through_its_public_names() -> None:
+    """A built-in plugin is a package like a third party's: another one may use what it exports
+    (the Tesseract engine asks the offline engine for its text detector), never a private name."""
+    for path in PLUGINS.rglob("*.py"):
+        own = path.relative_to(PLUGINS).parts[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").startswith("unified_ocr_"):
+                if node.module.split(".")[0] != own:
+                    private = [a.name for a in node.names if a.name.startswith("_")]
+                    assert not private, f"{path.relative_to(PLUGINS)} imports {private} from {node.module}"

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from unified_ocr import hookimpl
 
-from .engine import RapidOcrEngine, RapidOcrOptions
+from .engine import RapidOcrEngine, RapidOcrOptions, text_detector
 
-__all__ = ["RapidOcrEngine", "RapidOcrOptions"]
+__all__ = ["RapidOcrEngine", "RapidOcrOptions", "text_detector"]
 
 
 @hookimpl

@@ -55,6 +55,22 @@ def _models_dir() -> Path | None:
     return Path(spec.origin).parent / "models"
 
 
+def text_detector() -> Any | None:
+    """RapidOCR's text detector alone (no direction, no recognition), with the model its wheel
+    ships: for another engine that wants its line boxes (the Tesseract engine's detector mode).
+    ``None`` without the ``local`` extra. Each call makes a new one: keep it."""
+    try:
+        from rapidocr import RapidOCR
+    except ImportError:
+        return None
+    models = _models_dir()
+    if models is None:
+        return None
+    params = {"Global.log_level": "error", "Global.use_cls": False, "Global.use_rec": False,
+              "Det.model_path": str(models / MODEL_FILES["Det"])}  # fmt: skip
+    return RapidOCR(params=params)
+
+
 class RapidOcrEngine(Engine[RapidOcrOptions]):
     name = "rapidocr"
     Options = RapidOcrOptions

@@ -203,17 +203,10 @@ class TesseractEngine(Engine[TesseractOptions]):
         """The offline engine's text detector alone (RapidOCR with the model in its wheel; nothing is
         downloaded), made once; ``None`` without the ``local`` extra."""
         try:
-            from rapidocr import RapidOCR
-
-            from unified_ocr_rapidocr.engine import MODEL_FILES, _models_dir
+            from unified_ocr_rapidocr import text_detector
         except ImportError:
             return None
-        models = _models_dir()
-        if models is None:
-            return None
-        params = {"Global.log_level": "error", "Global.use_cls": False, "Global.use_rec": False,
-                  "Det.model_path": str(models / MODEL_FILES["Det"])}  # fmt: skip
-        return RapidOCR(params=params)
+        return text_detector()
 
 
 def _pil(pixels: np.ndarray) -> Any:
