@@ -108,14 +108,14 @@ def test_draw_says_why_a_document_cannot_be_drawn_on(tmp_path: Path) -> None:
     path.write_bytes(documents.docx())
     run = CliRunner().invoke(cli, ["draw", str(path), "--result", str(_saved(tmp_path, path)), "--out", str(tmp_path / "out")])
     assert run.exit_code != 0 and not isinstance(run.exception, (AttributeError, TypeError, ValueError, IndexError))
-    assert "DOCX document" in run.output and "an overlay cannot be had" in run.output
+    assert "in DOCX format" in run.output and "an overlay cannot be had" in run.output
 
 
 def test_dataset_samples_and_crops_say_why_a_document_has_none(tmp_path: Path) -> None:
     path = tmp_path / "letter.docx"
     path.write_bytes(documents.docx())
     region = Region(Quad.from_bbox(0.1, 0.1, 0.5, 0.2), "Hello", "word", engines=("upstage",), confidences=(0.9,))
-    with pytest.raises(UnsupportedImageError, match="DOCX document .* crops or pages for a dataset cannot be had"):
+    with pytest.raises(UnsupportedImageError, match="DOCX format .* crops or pages for a dataset cannot be had"):
         prepare_samples((region,), str(path), BuildOptions(), "rec")
-    with pytest.raises(UnsupportedImageError, match="DOCX document"):
+    with pytest.raises(UnsupportedImageError, match="in DOCX format"):
         unified_ocr.crop(path, region.quad)

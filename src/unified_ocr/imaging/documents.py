@@ -106,7 +106,7 @@ def check(
         else:
             others = "; no installed engine takes it"
         raise UnsupportedImageError(
-            name, f"a {label} document, which unified-ocr sends only as it is and never renders; {who} does not take {label}{others}"
+            name, f"a document in {label} format, which unified-ocr sends only as it is and never renders; {who} does not take {label}{others}"
         )
     if limits.max_bytes is not None and size > limits.max_bytes:
         raise UnsupportedImageError(
@@ -119,6 +119,6 @@ def no_pixels(name: str, fmt: str, purpose: str = "its pixels") -> UnsupportedIm
     """The error for a consumer that needs the pixels of a document only an engine can read."""
     label = NAMES.get(fmt, fmt.upper())
     return UnsupportedImageError(
-        name, f"a {label} document is sent to engines as it is and unified-ocr cannot decode it, so {purpose} cannot be had: "
+        name, f"a document in {label} format is sent to engines as it is and unified-ocr cannot decode it, so {purpose} cannot be had: "
         "convert it to an image or PDF first"
     )
