@@ -38,8 +38,8 @@ from unified_ocr.engines.responses import MISSING
 from unified_ocr.errors import BadResponseError
 from unified_ocr.model import BlockKind
 
+from .answer import MAX_COORDINATE, VENDOR, billed_pages, read
 from .html import HtmlCell, table_cells, text_lines
-from .parse import MAX_COORDINATE, VENDOR, billed_pages, read
 
 Point = tuple[float, float]
 #: The whole page, for an element answered without coordinates (``coordinates`` turned off).

@@ -28,9 +28,10 @@ from unified_ocr.engines.calls import note_billed
 from unified_ocr.engines.http import HttpClient, HttpEngine, HttpOptions, http_address, rate_limit_validator
 from unified_ocr.errors import RequestTooLargeError
 
+from .answer import billed_pages
 from .asynchronous import recognize_async
 from .errors import VENDOR, check
-from .parse import billed_pages, parse
+from .parse import parse
 
 URL_ENV = "UPSTAGE_ENDPOINT"
 KEY_ENV = "UPSTAGE_API_KEY"  # the variable Upstage's own samples and libraries read

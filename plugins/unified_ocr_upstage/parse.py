@@ -1,5 +1,7 @@
 """Upstage answers read into the unified result model: a pure function of the JSON.
 
+(What both readers share, the vendor's name, the reader of values and the billed pages, is in :mod:`.answer`.)
+
 Two APIs answer at the same address, told apart by their keys:
 
 * **Document OCR** (``model=ocr``): ``{"pages": [{"words": [{"text", "confidence",
@@ -23,16 +25,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from unified_ocr import OcrResult, Page, Quad, Word
-from unified_ocr.engines.responses import MISSING, ResponseReader, describe
+from unified_ocr.engines.responses import MISSING, describe
 from unified_ocr.errors import BadResponseError
 from unified_ocr.layout import group_blocks
 
-VENDOR = "upstage"
-EXPECTED = "an Upstage answer: an object with a 'pages' list (Document OCR) or an 'elements' list (Document Parse)"
-#: Coordinates this large are not pixels; they would overflow the geometry (areas, angles).
-MAX_COORDINATE = 1e9
+from .answer import MAX_COORDINATE, VENDOR, billed_pages, read
+from .elements import parse_elements
+from .errors import error_from_body
 
-read = ResponseReader(VENDOR)
+EXPECTED = "an Upstage answer: an object with a 'pages' list (Document OCR) or an 'elements' list (Document Parse)"
 
 
 def parse(raw: Any) -> OcrResult:
@@ -43,12 +44,8 @@ def parse(raw: Any) -> OcrResult:
     onto the page it sent (see :mod:`.elements`).
     """
     if isinstance(raw, dict) and isinstance(raw.get("error"), dict):
-        from .errors import error_from_body  # an error body saved as an answer: the typed error it stands for
-
-        raise error_from_body(raw, status=None)
+        raise error_from_body(raw, status=None)  # an error body saved as an answer: the typed error it stands for
     if isinstance(raw, dict) and "elements" in raw:
-        from .elements import parse_elements
-
         return parse_elements(raw)
     if not isinstance(raw, dict) or "pages" not in raw:
         raise BadResponseError(f"expected {EXPECTED}; got {describe(raw)}", vendor=VENDOR)
@@ -81,20 +78,6 @@ def parse_ocr(raw: Mapping[str, Any]) -> OcrResult:
     if billed is not None:
         meta["billed_pages"] = billed
     return OcrResult(engine=VENDOR, pages=pages, raw=raw, meta={"upstage": meta})
-
-
-def billed_pages(raw: Any) -> int | None:
-    """The pages Upstage billed for this answer: ``numBilledPages`` (Document OCR),
-    ``usage.pages`` (Document Parse) or ``billed_pages`` (the older layout API); ``None`` when
-    the answer does not say."""
-    if not isinstance(raw, dict):
-        return None
-    value = raw.get("numBilledPages", raw.get("billed_pages"))
-    if value is None and isinstance(raw.get("usage"), dict):
-        value = raw["usage"].get("pages")
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or value != int(value):
-        return None
-    return int(value)
 
 
 def _metadata_sizes(raw: Mapping[str, Any]) -> dict[int, tuple[int, int]]:

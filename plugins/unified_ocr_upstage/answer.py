@@ -1,0 +1,30 @@
+"""What the readers of Upstage answers share: the vendor's name, the reader of JSON values that
+names the path of a wrong one, the largest sane coordinate, and the pages an answer says were
+billed. Kept apart so that :mod:`.parse` (which tells the two APIs apart) and :mod:`.elements`
+(Document Parse) both stand on it, neither on the other."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from unified_ocr.engines.responses import ResponseReader
+
+VENDOR = "upstage"
+#: Coordinates this large are not pixels; they would overflow the geometry (areas, angles).
+MAX_COORDINATE = 1e9
+
+read = ResponseReader(VENDOR)
+
+
+def billed_pages(raw: Any) -> int | None:
+    """The pages Upstage billed for this answer: ``numBilledPages`` (Document OCR),
+    ``usage.pages`` (Document Parse) or ``billed_pages`` (the older layout API); ``None`` when
+    the answer does not say."""
+    if not isinstance(raw, dict):
+        return None
+    value = raw.get("numBilledPages", raw.get("billed_pages"))
+    if value is None and isinstance(raw.get("usage"), dict):
+        value = raw["usage"].get("pages")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or value != int(value):
+        return None
+    return int(value)
