@@ -48,7 +48,7 @@ from unified_ocr.errors import UnifiedOcrError
 from unified_ocr.imaging.sources import open_source
 
 from . import sigv4
-from .emulated_jobs import JobStore, canned_pages
+from .emulated_jobs import JobStore, canned_pages, s3_error
 
 ACCESS_KEY_ID = "AKIAEMULATOR0EXAMPLE"
 MB = 1024 * 1024
@@ -113,10 +113,20 @@ class TextractEmulator(Emulator):
         return Response(b'{"DocumentMetadata":{"Pages":1},"Blocks":[{"BlockType":"PAGE","Geometry":{"Bounding', status=200,
                         content_type=CONTENT_TYPE)  # fmt: skip
 
+    def fault_answer(self, outcome: str, request: Request) -> Response:
+        """S3's own words for a fault on an S3 request (AWS throttles S3 with 503 SlowDown), Textract's otherwise."""
+        if not _is_s3(request):
+            return super().fault_answer(outcome, request)
+        if outcome == "rate_limited":
+            return s3_error("SlowDown", "Please reduce your request rate.", 503)
+        if outcome == "server_error":
+            return s3_error("InternalError", "We encountered an internal error. Please try again.", 500)
+        return Response(b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Co', status=500, content_type="application/xml")
+
     # -- the protocol ------------------------------------------------------------------------
 
     def handle(self, request: Request) -> Response:
-        if request.path != "/" and request.method in ("PUT", "GET", "DELETE"):
+        if _is_s3(request):
             return self.jobs.s3(request, self._keys, self.region)
         if request.path != "/" or request.method != "POST":
             return error("UnknownOperationException", f"{request.method} {request.path} is no Textract operation.", 404)
@@ -259,3 +269,8 @@ def blocks_answer(result: OcrResult, operation: str, features: list[str], *, eve
     key = "AnalyzeDocumentModelVersion" if operation == "AnalyzeDocument" else "DetectDocumentTextModelVersion"
     pages = len(result.pages) if every_page else 1
     return {"DocumentMetadata": {"Pages": pages}, "Blocks": blocks, key: "1.0"}
+
+
+def _is_s3(request: Request) -> bool:
+    """A request for the emulated S3 (path-style ``/BUCKET/KEY``), not for Textract (``POST /``)."""
+    return request.path != "/" and request.method in ("PUT", "GET", "DELETE")

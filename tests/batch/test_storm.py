@@ -32,6 +32,7 @@ class Storm(ThreadingHTTPServer):
     """CLOVA's protocol, barely: 10 % HTTP 500, 5 % rate limits (400, code 0025), 2 % dropped connections, 1 % cut bodies."""
 
     daemon_threads = True
+    request_queue_size = 128  # 16 clients at once: a backlog of 5 refuses connections under load that the client then counts as tries
 
     def __init__(self, seed: int) -> None:
         super().__init__(("127.0.0.1", 0), Handler)

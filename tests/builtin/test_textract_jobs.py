@@ -135,3 +135,30 @@ def test_jobs_under_faults_each_document_one_job(tmp_path) -> None:
         assert all(o.ok for o in outcomes), [str(o.error) for o in outcomes if not o.ok]
         assert server.stats["jobs_started"] == len(documents)  # retried starts reached the job already started
         assert sum(server.stats.get(f, 0) for f in ("server_error", "rate_limited", "dropped")) > 0
+
+
+def test_faults_on_s3_requests_come_in_s3s_words_and_are_retried() -> None:
+    """The emulator serves Textract and the S3 its jobs read from on one port; a throttle or a
+    5xx on an S3 request must come as S3 sends it (XML, 503 SlowDown), not as Textract's JSON
+    400 ThrottlingException, which an S3 client reads as a bad request and gives up on (seen
+    as a rare failure of the storm of jobs)."""
+    import requests as http
+    from unified_ocr_textract.jobs import s3_check
+    from werkzeug.test import EnvironBuilder
+    from werkzeug.wrappers import Request
+
+    from unified_ocr.errors import RateLimitError, ServiceError
+
+    with TextractEmulator(key=f"{ACCESS}:{SECRET}", canned=True) as server:
+        s3 = Request(EnvironBuilder(method="PUT", path="/bucket/doc.pdf", data=b"%PDF").get_environ())
+        textract = Request(EnvironBuilder(method="POST", path="/", data=b"{}").get_environ())
+        for outcome, error in (("rate_limited", RateLimitError), ("server_error", ServiceError), ("malformed", ServiceError)):
+            answer = server.fault_answer(outcome, s3)
+            assert answer.mimetype == "application/xml" and answer.status_code >= 500, (outcome, answer.status)
+            response = http.Response()
+            response.status_code, response._content = answer.status_code, answer.get_data()
+            response.headers.update(dict(answer.headers))
+            with pytest.raises(error) as caught:
+                s3_check(response)
+            assert caught.value.retryable, outcome
+        assert server.fault_answer("rate_limited", textract).mimetype == "application/x-amz-json-1.1"

@@ -153,6 +153,17 @@ class Emulator(abc.ABC):
         """HTTP 200 with a body cut off mid-JSON; a vendor may override it with a cut of its own answer's shape."""
         return Response(b'{"result": [{"tex', status=200, mimetype="application/json")
 
+    def fault_answer(self, outcome: str, request: Request) -> Response:
+        """The answer to ``request`` for a fault (``server_error``, ``rate_limited``, ``malformed``):
+        by default :meth:`server_error`, :meth:`rate_limited` or :meth:`malformed`. An emulator
+        that serves two protocols on one port (a service and the storage it reads from) answers
+        each in its own shape here: a client reads a throttle only in its protocol's words."""
+        if outcome == "server_error":
+            return self.server_error()
+        if outcome == "rate_limited":
+            return self.rate_limited()
+        return self.malformed()
+
     # -- answers ---------------------------------------------------------------------------
 
     def recognize(self, image: bytes) -> OcrResult:
@@ -216,12 +227,8 @@ class Emulator(abc.ABC):
                 except OSError:
                     pass
             return Response(b"")(environ, start_response)
-        if outcome == "server_error":
-            return self.server_error()(environ, start_response)
-        if outcome == "rate_limited":
-            return self.rate_limited()(environ, start_response)
-        if outcome == "malformed":
-            return self.malformed()(environ, start_response)
+        if outcome in ("server_error", "rate_limited", "malformed"):
+            return self.fault_answer(outcome, request)(environ, start_response)
         time.sleep(self.faults.stall_seconds)
         return self.handle(request)(environ, start_response)
 
