@@ -38,6 +38,7 @@ import attrs
 from filelock import FileLock, Timeout
 
 from ..config.choice import ConfigLike, EngineLike
+from ..engines.scope import EngineScope
 from ..errors import ConfigError
 from ..imaging.pdf import DEFAULT_DPI
 from ..imaging.sources import IMAGE_SUFFIXES, display_path
@@ -98,6 +99,7 @@ def run_batch(
     label: str | None = None,
     position: int | None = None,
     stop: threading.Event | None = None,
+    scope: EngineScope | None = None,
 ) -> BatchReport:
     """Recognise the images of ``inputs`` (files, folders, lists of paths) into folder ``out``.
 
@@ -106,6 +108,8 @@ def run_batch(
     failed (with ``retry_failed=False`` only those that failed transiently). An interrupt
     (Ctrl-C) leaves the journal valid up to the last finished image; so does setting ``stop``.
     ``label`` and ``position`` tell this run's progress apart from others' running beside it.
+    The engine comes from ``scope`` when given (a caller that checked it before the run keeps
+    the one it built: the offline engine's models load once), else from a scope of the run's own.
     """
     inputs = list(inputs)  # walked twice: once to count, once to run
     if next(expand_inputs(inputs), None) is None:
@@ -141,7 +145,7 @@ def run_batch(
         try:
             for outcome in recognize_many(expand_inputs(inputs), engine, config, concurrency=concurrency, rate_limit=rate_limit,
                                           retries=retries, cache=cache, journal=journal, dpi=dpi, rounds=rounds, round_wait=round_wait, save=save,
-                                          retry_failed=retry_failed, stop=stop):  # fmt: skip
+                                          retry_failed=retry_failed, stop=stop, scope=scope):  # fmt: skip
                 progress.add(outcome)
         except BatchAbortedError as exc:
             aborted = exc

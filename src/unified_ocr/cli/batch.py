@@ -70,17 +70,18 @@ def batch(inputs: tuple[str, ...], engine: str | None, config: Path | None, out:
     except UnknownEngineError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    with config_errors_exit(), EngineScope() as scope:
-        cfg = load_config(config)
-        scope.get(choose_engine(engine, cfg))  # a missing extra or credential stops here, before any image
-    try:
+    with EngineScope() as scope:  # the engine checked before any image is the one the run uses
         with config_errors_exit():
-            report = run_batch(inputs, out, engine, cfg, concurrency=concurrency, rate_limit=rate_limit, retries=retries,
-                               cache=False if no_cache else ResultCache(cache_dir), dpi=dpi, rounds=rounds, exports=exporters,
-                               retry_failed=retry_failed)  # fmt: skip
-    except KeyboardInterrupt:
-        click.echo("interrupted: what finished is in the journal; run the same command again to go on", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+            cfg = load_config(config)
+            scope.get(choose_engine(engine, cfg))  # a missing extra or credential stops here, before any image
+        try:
+            with config_errors_exit():
+                report = run_batch(inputs, out, engine, cfg, concurrency=concurrency, rate_limit=rate_limit, retries=retries,
+                                   cache=False if no_cache else ResultCache(cache_dir), dpi=dpi, rounds=rounds, exports=exporters,
+                                   retry_failed=retry_failed, scope=scope)  # fmt: skip
+        except KeyboardInterrupt:
+            click.echo("interrupted: what finished is in the journal; run the same command again to go on", err=True)
+            sys.exit(EXIT_INTERRUPTED)
     for line in report.lines:
         say(line)
     if report.aborted is not None:
