@@ -111,8 +111,9 @@ def run_batch(
     The engine comes from ``scope`` when given (a caller that checked it before the run keeps
     the one it built: the offline engine's models load once), else from a scope of the run's own.
     """
-    inputs = list(inputs)  # walked twice: once to count, once to run
-    if next(expand_inputs(inputs), None) is None:
+    inputs = list(inputs)
+    paths = list(expand_inputs(inputs))  # walked once: checked, counted and run from the same list
+    if not paths:
         raise ConfigError(
             f"no images in {', '.join(map(str, inputs)) or 'the inputs'}: folders are searched for "
             f"{' '.join(sorted(IMAGE_SUFFIXES))}; a list (.txt, .lst) names one path per line"
@@ -124,7 +125,7 @@ def run_batch(
         done = journal.done() if retry_failed else journal.settled()
         dropped = journal.dropped  # a kill mid-write leaves a torn line; it is dropped, and said
         succeeded = journal.done()
-        counts = Counter("done" if path in succeeded else "failed" if path in done else "to do" for path in expand_inputs(inputs))
+        counts = Counter("done" if path in succeeded else "failed" if path in done else "to do" for path in paths)
         progress = BatchProgress(counts["to do"], skipped=counts["done"], skipped_failed=counts["failed"], stream=stream,
                                  label=label, position=position)  # fmt: skip
 
@@ -143,7 +144,7 @@ def run_batch(
 
         aborted = None
         try:
-            for outcome in recognize_many(expand_inputs(inputs), engine, config, concurrency=concurrency, rate_limit=rate_limit,
+            for outcome in recognize_many(paths, engine, config, concurrency=concurrency, rate_limit=rate_limit,
                                           retries=retries, cache=cache, journal=journal, dpi=dpi, rounds=rounds, round_wait=round_wait, save=save,
                                           retry_failed=retry_failed, stop=stop, scope=scope):  # fmt: skip
                 progress.add(outcome)
