@@ -44,21 +44,8 @@ TOKEN = "FwoGZXIvYXdzEXAMPLEsessionTOKEN-DO-NOT-LEAK"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "textract"
 PDF = FIXTURES / "textractor-async-text-detection-multipage.pdf"
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("isolated_aws")]
 pytest.importorskip("botocore")
-
-
-@pytest.fixture(autouse=True)
-def aws_env(monkeypatch, tmp_path):
-    """No AWS settings of this machine's: no variables, empty shared files, no instance metadata."""
-    import os
-
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
 
 
 @pytest.fixture(scope="module")

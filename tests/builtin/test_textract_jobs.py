@@ -19,17 +19,7 @@ ACCESS = "AKIAJOBSTEXTRACT0001"
 SECRET = "jobs/s3cret+DO-NOT-LEAK-4e1f"
 PDF = Path(__file__).resolve().parents[1] / "fixtures" / "textract" / "textractor-async-text-detection-multipage.pdf"
 
-
-@pytest.fixture(autouse=True)
-def aws_env(monkeypatch, tmp_path):
-    import os
-
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+pytestmark = pytest.mark.usefixtures("isolated_aws")
 
 
 def options(server: TextractEmulator, secret: str = SECRET, **kw: Any) -> TextractOptions:

@@ -31,20 +31,7 @@ SECRET = "boto3/s3cret+DO-NOT-LEAK-91ad"
 REGION = "ap-northeast-2"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "textract"
 
-pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(autouse=True)
-def aws_env(monkeypatch, tmp_path):
-    """No AWS settings of this machine's reach the client."""
-    import os
-
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("isolated_aws")]
 
 
 @pytest.fixture(scope="module")
