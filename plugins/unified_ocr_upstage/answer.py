@@ -5,8 +5,10 @@ billed. Kept apart so that :mod:`.parse` (which tells the two APIs apart) and :m
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from unified_ocr import OcrResult, Page
 from unified_ocr.engines.responses import ResponseReader
 
 VENDOR = "upstage"
@@ -28,3 +30,16 @@ def billed_pages(raw: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or value != int(value):
         return None
     return int(value)
+
+
+def result(raw: Mapping[str, Any], pages: list[Page], meta: dict[str, Any], versions: tuple[tuple[str, str], ...]) -> OcrResult:
+    """The result of either API: its pages, and in ``meta["upstage"]`` what ``meta`` holds (which
+    API answered, ...), then the model and API versions the answer names (``versions``: its
+    key -> the meta's name) and the pages billed."""
+    for key, name in versions:
+        if isinstance(raw.get(key), str):
+            meta[name] = raw[key]
+    billed = billed_pages(raw)
+    if billed is not None:
+        meta["billed_pages"] = billed
+    return OcrResult(engine=VENDOR, pages=pages, raw=raw, meta={"upstage": meta})

@@ -38,7 +38,7 @@ from unified_ocr.engines.responses import MISSING
 from unified_ocr.errors import BadResponseError
 from unified_ocr.model import BlockKind
 
-from .answer import MAX_COORDINATE, VENDOR, billed_pages, read
+from .answer import MAX_COORDINATE, VENDOR, billed_pages, read, result
 from .html import HtmlCell, table_cells, text_lines
 
 Point = tuple[float, float]
@@ -65,14 +65,7 @@ def parse_elements(raw: Mapping[str, Any]) -> OcrResult:
         page, info = _page(index, by_page.get(index, []))
         pages.append(page)
         infos.append(info)
-    meta: dict[str, Any] = {"api": "document-parse", "pages": infos}
-    for key, name in (("model", "model"), ("api", "api_version")):
-        if isinstance(raw.get(key), str):
-            meta[name] = raw[key]
-    billed = billed_pages(raw)
-    if billed is not None:
-        meta["billed_pages"] = billed
-    return OcrResult(engine=VENDOR, pages=pages, raw=raw, meta={"upstage": meta})
+    return result(raw, pages, {"api": "document-parse", "pages": infos}, (("model", "model"), ("api", "api_version")))
 
 
 def _page(index: int, elements: list[tuple[Mapping[str, Any], str]]) -> tuple[Page, dict[str, Any]]:

@@ -29,7 +29,7 @@ from unified_ocr.engines.responses import MISSING, describe
 from unified_ocr.errors import BadResponseError
 from unified_ocr.layout import group_blocks
 
-from .answer import MAX_COORDINATE, VENDOR, billed_pages, read
+from .answer import MAX_COORDINATE, VENDOR, read, result
 from .elements import parse_elements
 from .errors import error_from_body
 
@@ -70,14 +70,7 @@ def parse_ocr(raw: Mapping[str, Any]) -> OcrResult:
             raise BadResponseError(f"{at}.words could not be ordered into lines ({exc})", vendor=VENDOR) from exc
         pages.append(Page(index, width, height, lines=lines, blocks=blocks))
     pages.sort(key=lambda page: page.index)
-    meta: dict[str, Any] = {"api": "ocr"}
-    for key, name in (("modelVersion", "model"), ("apiVersion", "api_version")):
-        if isinstance(raw.get(key), str):
-            meta[name] = raw[key]
-    billed = billed_pages(raw)
-    if billed is not None:
-        meta["billed_pages"] = billed
-    return OcrResult(engine=VENDOR, pages=pages, raw=raw, meta={"upstage": meta})
+    return result(raw, pages, {"api": "ocr"}, (("modelVersion", "model"), ("apiVersion", "api_version")))
 
 
 def _metadata_sizes(raw: Mapping[str, Any]) -> dict[int, tuple[int, int]]:
