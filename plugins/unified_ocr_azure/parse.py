@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from unified_ocr import OcrResult, Page
-from unified_ocr.engines.responses import describe
+from unified_ocr.engines.responses import UNREADABLE, describe
 from unified_ocr.errors import BadResponseError, InvalidRequestError
 from unified_ocr.imaging.pdf import DEFAULT_DPI
 
@@ -48,7 +48,7 @@ def parse(raw: Any, *, dpi: float = DEFAULT_DPI) -> OcrResult:
         return _parse(raw, dpi)
     except BadResponseError:
         raise
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError, ArithmeticError, RecursionError) as exc:
+    except UNREADABLE as exc:
         raise BadResponseError(
             f"the answer could not be read as {EXPECTED} ({type(exc).__name__}: {exc})", vendor=VENDOR
         ) from exc

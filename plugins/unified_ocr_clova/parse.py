@@ -44,7 +44,7 @@ from typing import Any
 import attrs
 
 from unified_ocr import Block, Cell, Field, Line, OcrResult, Page, Quad, Table, Word
-from unified_ocr.engines.responses import MISSING, ResponseReader, describe, plain
+from unified_ocr.engines.responses import MISSING, UNREADABLE, ResponseReader, describe, plain
 from unified_ocr.errors import BadResponseError, ImageFailedError
 from unified_ocr.layout import group_blocks, order_lines
 from unified_ocr.model import FieldKind
@@ -81,7 +81,7 @@ def parse(raw: Any) -> OcrResult:
         where = f"images[{position}]"
         try:
             page, info = _image(read.object(image, where), position, where)
-        except (KeyError, TypeError, ValueError, IndexError, AttributeError, ArithmeticError, RecursionError) as exc:
+        except UNREADABLE as exc:
             raise BadResponseError(
                 f"{where} could not be read as a CLOVA OCR image result ({type(exc).__name__}: {exc})", vendor=VENDOR
             ) from exc

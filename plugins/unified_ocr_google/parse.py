@@ -43,7 +43,7 @@ from typing import Any, Literal
 import attrs
 
 from unified_ocr import Block, Line, OcrResult, Page, Quad, Word
-from unified_ocr.engines.responses import MISSING, ResponseReader, describe
+from unified_ocr.engines.responses import MISSING, UNREADABLE, ResponseReader, describe
 from unified_ocr.errors import BadResponseError
 from unified_ocr.layout import group_blocks, order_lines
 from unified_ocr.model import BlockKind
@@ -180,7 +180,7 @@ def _response(response: Mapping[str, Any], where: str, position: int, mode: Line
         return [_Page(index, Page(index, 0, 0), {"index": index, "format": "empty"})]
     except BadResponseError:
         raise
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError, ArithmeticError, RecursionError) as exc:
+    except UNREADABLE as exc:
         raise BadResponseError(
             f"{where} could not be read as a Google Cloud Vision answer ({type(exc).__name__}: {exc})", vendor=VENDOR
         ) from exc

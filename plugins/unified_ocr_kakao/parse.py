@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from unified_ocr import OcrResult, Page, Quad, Word
-from unified_ocr.engines.responses import MISSING, ResponseReader, describe
+from unified_ocr.engines.responses import MISSING, UNREADABLE, ResponseReader, describe
 from unified_ocr.errors import BadResponseError
 from unified_ocr.layout import group_blocks
 
@@ -77,7 +77,7 @@ def _page(index: int, results: list[Any], at: str, box_key: str, words_key: str)
         return Page(index, 0, 0, lines=lines, blocks=blocks)
     except BadResponseError:
         raise
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError, ArithmeticError, RecursionError) as exc:
+    except UNREADABLE as exc:
         raise BadResponseError(
             f"{at} could not be read as Kakao OCR results ({type(exc).__name__}: {exc})", vendor=VENDOR
         ) from exc

@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from unified_ocr import Line, OcrResult, Page, Quad, Word
-from unified_ocr.engines.responses import ResponseReader, describe
+from unified_ocr.engines.responses import UNREADABLE, ResponseReader, describe
 from unified_ocr.errors import BadResponseError, ImageFailedError
 from unified_ocr.imaging.pdf import DEFAULT_DPI
 from unified_ocr.imaging.sources import SourceLike, open_source
@@ -66,7 +66,7 @@ def parse(raw: Any, size: Size | Sequence[Size] | None = None, *, lines: LineMod
         return _parse(raw, size, lines)
     except (BadResponseError, ImageFailedError):
         raise
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError, ArithmeticError, RecursionError) as exc:
+    except UNREADABLE as exc:
         if isinstance(exc, ValueError) and str(exc).startswith("size:"):
             raise
         raise BadResponseError(

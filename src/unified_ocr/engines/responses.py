@@ -40,6 +40,12 @@ class _Missing:
 #: What ``obj.get(key, MISSING)`` gives for an absent key, so that messages can tell it from null.
 MISSING: Any = _Missing()
 
+#: What reading an answer of an unforeseen shape can raise beyond the reader's own
+#: :class:`~unified_ocr.errors.BadResponseError` (a key missing, a value of another type, a
+#: number out of range, nesting too deep): a parser turns these into a ``BadResponseError``
+#: naming the answer, so that a vendor's surprise is a typed error, never a bare traceback.
+UNREADABLE: tuple[type[Exception], ...] = (KeyError, TypeError, ValueError, IndexError, AttributeError, ArithmeticError, RecursionError)
+
 
 def describe(value: Any) -> str:
     """A short, safe account of a value for an error message: its kind, and its keys, length or start."""
