@@ -30,7 +30,7 @@ import requests
 
 from unified_ocr import Secret
 from unified_ocr.batch import recognize_many
-from unified_ocr.engines.emulator import Faults
+from unified_ocr.emulator import Faults
 from unified_ocr_clova import ClovaEmulator, ClovaOptions
 
 KEY = "bench-key"

@@ -27,9 +27,9 @@ import cv2
 import numpy as np
 
 import unified_ocr
-from unified_ocr.batch.cache import ResultCache
+from unified_ocr.cache import ResultCache
 from unified_ocr.config import Config, Secret
-from unified_ocr.engines.emulator import Faults
+from unified_ocr.emulator import Faults
 from unified_ocr_clova import ClovaEmulator, ClovaOptions
 from unified_ocr_kakao import KakaoEmulator, KakaoOptions
 

@@ -8,8 +8,8 @@ Analysis 4.0.
 from __future__ import annotations
 
 from unified_ocr import hookimpl
+from unified_ocr.emulator import Emulator
 from unified_ocr.engines.base import Engine
-from unified_ocr.engines.emulator import Emulator
 
 from .emulator import AzureEmulator
 from .engine import AzureEngine, AzureOptions

@@ -6,8 +6,8 @@ Registered through the ``unified_ocr`` entry-point group like any third-party en
 from __future__ import annotations
 
 from unified_ocr import hookimpl
+from unified_ocr.emulator import Emulator
 from unified_ocr.engines.base import Engine
-from unified_ocr.engines.emulator import Emulator
 
 from .emulator import ClovaEmulator
 from .engine import ClovaEngine, ClovaOptions

@@ -22,7 +22,7 @@ import requests
 from werkzeug.wrappers import Request, Response
 
 from unified_ocr import OcrResult
-from unified_ocr.engines.emulator import Emulator
+from unified_ocr.emulator import Emulator
 from unified_ocr.errors import UnifiedOcrError
 
 MB = 1024 * 1024

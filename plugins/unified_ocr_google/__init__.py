@@ -8,8 +8,8 @@ parser also reads saved answers: the HTTP body, one response, a list of them, an
 from __future__ import annotations
 
 from unified_ocr import hookimpl
+from unified_ocr.emulator import Emulator
 from unified_ocr.engines.base import Engine
-from unified_ocr.engines.emulator import Emulator
 
 from .emulator import GoogleEmulator
 from .engine import GoogleEngine, GoogleOptions

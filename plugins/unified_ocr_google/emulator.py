@@ -47,7 +47,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from unified_ocr import Line, OcrResult, Page, Quad, Word
-from unified_ocr.engines.emulator import Emulator
+from unified_ocr.emulator import Emulator
 from unified_ocr.errors import UnifiedOcrError
 from unified_ocr.imaging.sources import open_source
 

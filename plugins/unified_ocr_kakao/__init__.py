@@ -7,8 +7,8 @@ parser also reads answers of the older Kakao Vision OCR API.
 from __future__ import annotations
 
 from unified_ocr import hookimpl
+from unified_ocr.emulator import Emulator
 from unified_ocr.engines.base import Engine
-from unified_ocr.engines.emulator import Emulator
 
 from .emulator import KakaoEmulator
 from .engine import KakaoEngine, KakaoOptions

@@ -32,7 +32,7 @@ from PIL import Image
 from werkzeug.wrappers import Request, Response
 
 from unified_ocr import OcrResult
-from unified_ocr.engines.emulator import Emulator
+from unified_ocr.emulator import Emulator
 from unified_ocr.errors import UnifiedOcrError, UnsupportedImageError
 from unified_ocr.imaging.sources import open_source
 

@@ -104,7 +104,7 @@ def recognize_page(input_file: Path, options: Any) -> Any:
     """The page image's result, from the cache when it was read before; a call otherwise,
     spaced from the other workers' calls by the profile's rate limit."""
     from unified_ocr.api import planned_calls, recognize
-    from unified_ocr.batch.cache import ResultCache
+    from unified_ocr.cache import ResultCache
     from unified_ocr.engines.ratelimit import SharedRateLimiter
 
     choice = _choice(options)

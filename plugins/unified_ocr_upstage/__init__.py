@@ -7,8 +7,8 @@ parser reads both APIs' answers (Document OCR words, Document Parse elements and
 from __future__ import annotations
 
 from unified_ocr import hookimpl
+from unified_ocr.emulator import Emulator
 from unified_ocr.engines.base import Engine
-from unified_ocr.engines.emulator import Emulator
 
 from .emulator import UpstageEmulator
 from .engine import UpstageEngine, UpstageOptions

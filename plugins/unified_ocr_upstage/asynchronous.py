@@ -27,10 +27,10 @@ from urllib.parse import quote, urlsplit
 import requests
 
 from unified_ocr import Upload
-from unified_ocr.config.secrets import redact_url
 from unified_ocr.engines.http import decode_json
 from unified_ocr.engines.operations import pending_operations
 from unified_ocr.errors import BadResponseError, ImageFailedError, ProviderError, ServiceError
+from unified_ocr.secrets import redact_url
 
 from .errors import VENDOR
 

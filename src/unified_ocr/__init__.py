@@ -16,6 +16,7 @@ from importlib.metadata import PackageNotFoundError, version
 from . import _moved
 from .api import choose_engine, export, load_result, parse, recognize
 from .batch import recognize_many
+from .batch.options import RunOptions
 from .comparison import Comparison, compare
 from .config import Config, Secret, load_config
 from .engines import Engine, EngineOptions, Limits, Upload, UploadPage, hookimpl
@@ -66,5 +67,14 @@ __all__ = [
     "Limits", "Line", "OcrResult", "Page", "ProviderError", "Quad", "RecognitionError", "Secret", "Source",
     "Table", "Transform", "TruthError", "Comparison", "compare", "UnifiedOcrError", "UnknownEngineError", "UnsupportedImageError", "Upload",
     "UploadPage", "Word", "choose_engine", "crop", "crop_many", "export", "hookimpl", "load_config", "load_result",
-    "map_back", "open_source", "parse", "prepare", "recognize", "recognize_many",
+    "map_back", "open_source", "parse", "prepare", "recognize", "recognize_many", "RunOptions", "dataset", "DatasetReport",
 ]  # fmt: skip
+
+
+def __getattr__(name: str) -> object:
+    """``dataset`` and ``DatasetReport`` load on first use: cutting crops needs OpenCV, reading needs none."""
+    if name in ("dataset", "DatasetReport"):
+        from .datasets import job
+
+        return getattr(job, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

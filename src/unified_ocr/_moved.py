@@ -21,18 +21,22 @@ from types import ModuleType
 MOVED = {
     "unified_ocr.engine": "unified_ocr.engines.base",
     "unified_ocr.http": "unified_ocr.engines.http",
-    "unified_ocr.emulator": "unified_ocr.engines.emulator",
     "unified_ocr.hookspecs": "unified_ocr.engines.hookspecs",
     "unified_ocr.plugins": "unified_ocr.engines.registry",
     "unified_ocr.prepare": "unified_ocr.imaging.prepare",
     "unified_ocr.sources": "unified_ocr.imaging.sources",
     "unified_ocr.crop": "unified_ocr.imaging.crop",
     "unified_ocr.pdf": "unified_ocr.imaging.pdf",
-    "unified_ocr.secrets": "unified_ocr.config.secrets",
-    "unified_ocr.cache": "unified_ocr.batch.cache",
     "unified_ocr.journal": "unified_ocr.batch.journal",
     "unified_ocr.retry": "unified_ocr.engines.retry",
     "unified_ocr.ratelimit": "unified_ocr.engines.ratelimit",
+    # 0.2's own paths, moved so that imports between packages run one way (docs/architecture.md);
+    # the 0.1 names unified_ocr.emulator, .secrets and .cache are the modules themselves again
+    "unified_ocr.engines.emulator": "unified_ocr.emulator",
+    "unified_ocr.config.secrets": "unified_ocr.secrets",
+    "unified_ocr.batch.cache": "unified_ocr.cache",
+    "unified_ocr.batch.files": "unified_ocr.files",
+    "unified_ocr.engines.upload": "unified_ocr.imaging.upload",
 }
 
 

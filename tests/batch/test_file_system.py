@@ -14,9 +14,9 @@ import pytest
 
 from unified_ocr import ImageNotFoundError, OutputError, Secret
 from unified_ocr.batch import recognize_many
-from unified_ocr.batch.cache import CacheWriteWarning, ResultCache
 from unified_ocr.batch.folder import RESULTS, result_name, run_batch
 from unified_ocr.batch.inputs import UnreadableFolderWarning, expand_inputs
+from unified_ocr.cache import CacheWriteWarning, ResultCache
 from unified_ocr.imaging.sources import open_source
 from unified_ocr_clova import ClovaEmulator, ClovaOptions
 

@@ -10,7 +10,7 @@ import pytest
 
 from unified_ocr import ConfigError, Secret
 from unified_ocr.batch.folder import FolderInUseError, run_batch
-from unified_ocr.engines.emulator import Faults
+from unified_ocr.emulator import Faults
 from unified_ocr_clova import ClovaEmulator, ClovaOptions
 
 from ..conftest import run_cli

@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from unified_ocr.batch.files import json_text, write_text_atomic
 from unified_ocr.batch.journal import Journal
 from unified_ocr.cli import cli
+from unified_ocr.files import json_text, write_text_atomic
 from unified_ocr.imaging.sources import display_path
 from unified_ocr_clova import ClovaEmulator
 

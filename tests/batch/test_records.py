@@ -12,10 +12,10 @@ import unified_ocr
 from unified_ocr import Secret
 from unified_ocr.api import recognize_recorded
 from unified_ocr.batch import recognize_many
-from unified_ocr.batch.cache import ResultCache
+from unified_ocr.cache import ResultCache
 from unified_ocr.config.choice import choose_engine
+from unified_ocr.emulator import Faults
 from unified_ocr.engines.calls import CallRecord
-from unified_ocr.engines.emulator import Faults
 from unified_ocr.engines.scope import EngineScope, shared_scope
 from unified_ocr_clova import ClovaEmulator, ClovaEngine, ClovaOptions
 

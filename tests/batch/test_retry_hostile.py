@@ -17,7 +17,7 @@ import pytest
 from unified_ocr import Secret
 from unified_ocr.batch.folder import run_batch
 from unified_ocr.batch.journal import Journal, cause_of
-from unified_ocr.engines.emulator import Faults
+from unified_ocr.emulator import Faults
 from unified_ocr.errors import AuthenticationError, CorruptImageError, ImageNotFoundError, QuotaExceededError, ServiceError
 from unified_ocr_clova import ClovaEmulator, ClovaOptions
 

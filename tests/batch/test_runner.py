@@ -18,9 +18,9 @@ import pytest
 
 from unified_ocr import AuthenticationError, CorruptImageError, Secret
 from unified_ocr.batch import BatchAbortedError, expand_inputs, recognize_many
-from unified_ocr.batch.cache import ResultCache
 from unified_ocr.batch.journal import Journal
-from unified_ocr.engines.emulator import Faults
+from unified_ocr.cache import ResultCache
+from unified_ocr.emulator import Faults
 from unified_ocr_clova import ClovaEmulator, ClovaOptions
 
 from ..conftest import ROOT

@@ -12,8 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from unified_ocr import Secret
 from unified_ocr.batch import recognize_many
-from unified_ocr.batch.cache import ResultCache
 from unified_ocr.batch.journal import Journal
+from unified_ocr.cache import ResultCache
 from unified_ocr_clova import ClovaOptions
 
 from .test_runner import make_images

@@ -15,8 +15,8 @@ import cv2
 import pytest
 
 import unified_ocr
-from unified_ocr.comparison.run import RUNS
-from unified_ocr.engines.emulator import Faults
+from unified_ocr.batch.readings import RUNS
+from unified_ocr.emulator import Faults
 from unified_ocr_clova import ClovaEmulator
 from unified_ocr_kakao import KakaoEmulator
 

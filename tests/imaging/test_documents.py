@@ -18,8 +18,8 @@ from unified_ocr.batch import recognize_many
 from unified_ocr.batch.inputs import expand_inputs
 from unified_ocr.cli import cli
 from unified_ocr.datasets.build_options import BuildOptions
-from unified_ocr.datasets.prepare import prepare as prepare_samples
 from unified_ocr.datasets.records import Region
+from unified_ocr.datasets.samples import samples_of as prepare_samples
 from unified_ocr.imaging.documents import document_format
 from unified_ocr.imaging.prepare import map_back, prepare
 from unified_ocr.imaging.sources import IMAGE_SUFFIXES, open_source

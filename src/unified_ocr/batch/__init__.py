@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .cache import ResultCache, cache_key, default_cache_dir
+from ..cache import ResultCache, cache_key, default_cache_dir
 from .inputs import LIST_SUFFIXES, expand_inputs
 from .journal import Journal
 

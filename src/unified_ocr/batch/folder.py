@@ -29,7 +29,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -40,14 +40,13 @@ from filelock import FileLock, Timeout
 from ..config.choice import ConfigLike, EngineLike
 from ..engines.scope import EngineScope
 from ..errors import ConfigError
-from ..imaging.pdf import DEFAULT_DPI
+from ..files import json_text, write_bytes_atomic, write_text_atomic
 from ..imaging.sources import IMAGE_SUFFIXES, display_path
-from .cache import ResultCache
-from .files import json_text, write_bytes_atomic, write_text_atomic
 from .inputs import expand_inputs
 from .journal import Journal
+from .options import RunOptions
 from .progress import BatchProgress
-from .runner import ROUND_WAIT, ROUNDS, BatchAbortedError, Outcome, recognize_many
+from .runner import BatchAbortedError, Outcome, recognize_many
 
 RESULTS = "results"
 JOURNAL = "journal.jsonl"
@@ -68,6 +67,8 @@ class BatchReport:
     summary: dict[str, Any]
     lines: list[str]
     aborted: BatchAbortedError | None = None
+    #: the journal's entries, as earlier runs left them, of the images this run skipped
+    earlier: dict[str, dict[str, Any]] = attrs.field(factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -85,32 +86,32 @@ def run_batch(
     out: str | os.PathLike[str],
     engine: EngineLike = None,
     config: ConfigLike = None,
+    options: RunOptions | None = None,
     *,
-    concurrency: int = 4,
-    rate_limit: float | None = None,
-    retries: int | None = None,
-    cache: ResultCache | bool = True,
-    dpi: float = DEFAULT_DPI,
-    rounds: int = ROUNDS,
-    round_wait: float = ROUND_WAIT,
     stream: IO[str] | None = None,
-    retry_failed: bool = True,
     exports: Sequence[Any] = (),
     label: str | None = None,
     position: int | None = None,
     stop: threading.Event | None = None,
     scope: EngineScope | None = None,
+    on_outcome: Callable[[Outcome], None] | None = None,
+    **run_options: Any,
 ) -> BatchReport:
     """Recognise the images of ``inputs`` (files, folders, lists of paths) into folder ``out``.
 
-    Progress goes to ``stream`` (stderr by default: a bar on a terminal, a line per image
-    otherwise). Running it again with the same folder skips what is done and retries what
-    failed (with ``retry_failed=False`` only those that failed transiently). An interrupt
-    (Ctrl-C) leaves the journal valid up to the last finished image; so does setting ``stop``.
-    ``label`` and ``position`` tell this run's progress apart from others' running beside it.
-    The engine comes from ``scope`` when given (a caller that checked it before the run keeps
-    the one it built: the offline engine's models load once), else from a scope of the run's own.
+    ``options`` is the run's :class:`~.options.RunOptions` (or name them as keywords:
+    ``concurrency=8, cache=False``). Progress goes to ``stream`` (stderr by default: a bar on
+    a terminal, a line per image otherwise). Running it again with the same folder skips what
+    is done and retries what failed (with ``retry_failed=False`` only those that failed
+    transiently). An interrupt (Ctrl-C) leaves the journal valid up to the last finished image;
+    so does setting ``stop``. ``label`` and ``position`` tell this run's progress apart from
+    others' running beside it. The engine comes from ``scope`` when given (a caller that checked
+    it before the run keeps the one it built: the offline engine's models load once), else from
+    a scope of the run's own. ``on_outcome`` sees each outcome once it is journaled (the
+    readings of a comparison are made from them, not read back from the files just written);
+    what earlier runs did is in the report's ``earlier``.
     """
+    run = RunOptions.merged(options, **run_options)
     inputs = list(inputs)
     paths = list(expand_inputs(inputs))  # walked once: checked, counted and run from the same list
     if not paths:
@@ -122,7 +123,7 @@ def run_batch(
     with hold_folder(folder):
         results = folder / RESULTS
         journal = Journal(folder / JOURNAL)
-        done = journal.done() if retry_failed else journal.settled()
+        done = journal.done() if run.retrying_failed(True) else journal.settled()
         dropped = journal.dropped  # a kill mid-write leaves a torn line; it is dropped, and said
         succeeded = journal.done()
         counts = Counter("done" if path in succeeded else "failed" if path in done else "to do" for path in paths)
@@ -144,10 +145,10 @@ def run_batch(
 
         aborted = None
         try:
-            for outcome in recognize_many(paths, engine, config, concurrency=concurrency, rate_limit=rate_limit,
-                                          retries=retries, cache=cache, journal=journal, dpi=dpi, rounds=rounds, round_wait=round_wait, save=save,
-                                          retry_failed=retry_failed, stop=stop, scope=scope):  # fmt: skip
+            for outcome in recognize_many(paths, engine, config, run, journal=journal, save=save, stop=stop, scope=scope):
                 progress.add(outcome)
+                if on_outcome is not None:
+                    on_outcome(outcome)
         except BatchAbortedError as exc:
             aborted = exc
         except KeyboardInterrupt:
@@ -163,7 +164,8 @@ def run_batch(
             lines.append(unwritten)
         if dropped:
             lines.append(f"journal: {dropped} damaged or torn line(s) dropped; those images were done again")
-        return BatchReport(summary, lines, aborted)
+        earlier = {path: journal.earlier()[path] for path in paths if path in done}
+        return BatchReport(summary, lines, aborted, earlier)
 
 
 @contextmanager

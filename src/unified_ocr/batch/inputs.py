@@ -22,12 +22,27 @@ def _unreadable(error: OSError) -> None:
                   UnreadableFolderWarning, stacklevel=2)  # fmt: skip
 
 
+class ImageList(tuple[str, ...]):
+    """A command's inputs expanded, once: the image paths in order, each once. Every step after
+    (the check for no images, the dry run, each engine's run, the truth index) takes this list;
+    :func:`expand_inputs` passes one through without walking a folder again."""
+
+
+def image_list(inputs: Iterable[str | Path]) -> ImageList:
+    """The image paths of ``inputs`` (see :func:`expand_inputs`), a path given twice kept once."""
+    return inputs if isinstance(inputs, ImageList) else ImageList(dict.fromkeys(expand_inputs(inputs)))
+
+
 def expand_inputs(inputs: Iterable[str | Path]) -> Iterator[str]:
     """Image paths from files, folders (recursively, by image ending, sorted) and lists of paths.
 
     Lazy: a folder of a million images is walked, never held in memory. Paths in a list are
     relative to the list's folder. A missing path is passed on, to be reported as missing.
+    An :class:`ImageList` is expanded already: its paths come back as they are.
     """
+    if isinstance(inputs, ImageList):
+        yield from inputs
+        return
     for item in inputs:
         path = Path(item)
         if path.is_dir():

@@ -17,7 +17,7 @@ A failure's ``cause`` says whether running again as it is could help:
 
 Sources are keyed as the run was given them. A path that is not UTF-8 keeps its
 undecodable bytes as lone surrogates; lines are written by
-:func:`~unified_ocr.batch.files.json_text`, which escapes them (``"\\udcbf"``), so the line
+:func:`~unified_ocr.files.json_text`, which escapes them (``"\\udcbf"``), so the line
 is valid UTF-8 and reads back as the same key: such an image is skipped on resume like any other.
 """
 
@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 from .. import errors
-from .files import json_text
+from ..files import json_text
 
 log = logging.getLogger("unified_ocr.batch")
 
@@ -102,6 +102,7 @@ class Journal:
         self.dropped = 0  # lines the last read could not use
         self._done: set[str] | None = None  # read once, then kept up to date by record()
         self._failed: set[str] | None = None  # failed because of the image itself; read and kept with _done
+        self._earlier: dict[str, dict[str, Any]] | None = None  # the last entry of each source, as the first read found it
 
     def __repr__(self) -> str:
         return f"Journal({str(self.path)!r})"
@@ -143,11 +144,18 @@ class Journal:
         done, failed = self._state()
         return done | failed
 
+    def earlier(self) -> dict[str, dict[str, Any]]:
+        """The last entry of each source as the file held it before this journal recorded
+        anything: what earlier runs did, from the same one read as :meth:`done`."""
+        self._state()
+        assert self._earlier is not None
+        return self._earlier
+
     def _state(self) -> tuple[set[str], set[str]]:
         """The sources done and those settled as failed, from one read of the file."""
-        if self._done is None or self._failed is None:
-            self._done, self._failed = set(), set()
-            for source, entry in self.last_entries().items():
+        if self._done is None or self._failed is None or self._earlier is None:
+            self._done, self._failed, self._earlier = set(), set(), self.last_entries()
+            for source, entry in self._earlier.items():
                 if entry.get("status") == "ok":
                     self._done.add(source)
                 elif entry.get("status") == "error" and _settled(entry.get("error")):

@@ -16,28 +16,25 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from ..api import ConfigLike, EngineChoice, EngineLike, choose_engine, recognize_recorded
+from ..cache import ResultCache
 from ..engines.calls import CallRecord, metered
 from ..engines.operations import operations_kept_in
 from ..engines.scope import EngineScope
 from ..errors import AuthenticationError, ConfigError, OutputError, ProviderError, UnifiedOcrError
-from ..imaging.pdf import DEFAULT_DPI
 from ..imaging.sources import SourceLike, open_source
 from ..model import OcrResult
-from .cache import ResultCache
 from .journal import Journal
+from .options import RunOptions
 
 #: Authentication failures in a row that stop a batch.
 AUTH_FAILURES_TO_STOP = 3
-#: Later rounds for an image whose transient failures outlasted its tries, and the first wait before one.
-ROUNDS = 3
-ROUND_WAIT = 5.0
 #: The folder, inside the result cache's, where engines keep operations accepted but not yet collected.
 OPERATIONS_FOLDER = "operations"
 
@@ -109,29 +106,25 @@ def recognize_many(
     sources: Iterable[SourceLike],
     engine: EngineLike = None,
     config: ConfigLike = None,
+    options: RunOptions | None = None,
     *,
-    concurrency: int = 4,
-    rate_limit: float | None = None,
-    retries: int | None = None,
-    cache: ResultCache | str | Path | bool | None = True,
     journal: Journal | str | Path | None = None,
-    executor: Executor | None = None,
     scope: EngineScope | None = None,
-    dpi: float = DEFAULT_DPI,
     ordered: bool = False,
-    rounds: int = ROUNDS,
-    round_wait: float = ROUND_WAIT,
     save: Callable[[Outcome], str | None] | None = None,
-    retry_failed: bool = True,
     stop: threading.Event | None = None,
+    **run_options: Any,
 ) -> Iterator[Outcome]:
     """Recognise ``sources``, yielding an :class:`Outcome` per image as each finishes.
 
-    ``rate_limit`` (calls per second) and ``retries`` override the profile's, for engines
-    that have them. With a ``journal`` (a path or a :class:`~.journal.Journal`), sources it
-    holds as done are skipped and every outcome is recorded as it arrives. ``executor``
-    defaults to ``concurrency`` threads; with your own (a Dask ``Client.get_executor()``),
-    ``concurrency`` bounds the images in flight and sources must be paths its workers can read.
+    ``options`` is the run's :class:`~.options.RunOptions` (concurrency, rate limit, retries,
+    rounds, cache, dpi, executor); a caller may name them as keywords instead
+    (``concurrency=8, cache=False``). ``rate_limit`` (calls per second) and ``retries`` override
+    the profile's, for engines that have them. With a ``journal`` (a path or a
+    :class:`~.journal.Journal`), sources it holds as done are skipped and every outcome is
+    recorded as it arrives. The executor defaults to ``concurrency`` threads; with your own (a
+    Dask ``Client.get_executor()``), ``concurrency`` bounds the images in flight and sources
+    must be paths its workers can read.
     The engines live in ``scope`` (an :class:`~unified_ocr.engines.scope.EngineScope`);
     without one, the run opens its own and closes its engines when it ends. ``ordered``
     yields outcomes in the order of ``sources`` instead of as they finish.
@@ -147,19 +140,20 @@ def recognize_many(
     others that the user interrupted) ends the run as Ctrl-C does, by raising
     :class:`KeyboardInterrupt` here, once the images in flight are done.
     """
-    choice = _with_overrides(choose_engine(engine, config), rate_limit, retries)
+    run = RunOptions.merged(options, **run_options)
+    concurrency, dpi, round_wait = run.concurrency, run.dpi, run.round_wait
+    choice = _with_overrides(choose_engine(engine, config), run.rate_limit, run.retries)
     own_scope = scope is None
     engines = scope if scope is not None else EngineScope()
     try:
         engines.get(choice)  # a missing extra or credential fails here, before any image
-        store = ResultCache() if cache is True else ResultCache(cache) if isinstance(cache, (str, Path)) else cache or None
-        folder = str(store.folder) if store is not None else None
+        folder = run.cache_folder
         log = Journal(journal) if isinstance(journal, (str, Path)) else journal
-        done = (log.done() if retry_failed else log.settled()) if log is not None else set()
-        own_pool = executor is None
-        pool = executor or ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="unified-ocr")
+        done = (log.done() if run.retrying_failed(True) else log.settled()) if log is not None else set()
+        own_pool = run.executor is None
+        pool = run.executor or ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="unified-ocr")
         queue = _Queue(iter(s for s in sources if not (isinstance(s, (str, Path)) and str(s) in done)))
-        later_rounds = 0 if ordered else rounds
+        later_rounds = 0 if ordered else run.rounds
         in_flight: list[Future[Outcome]] = []
         auth_failures = 0
         try:

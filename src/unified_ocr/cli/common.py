@@ -8,17 +8,18 @@ and what is written through ``json_text`` or ``replace_surrogates``, so a name n
 
 from __future__ import annotations
 
+import functools
 import math
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 
-from ..batch.files import json_text, replace_surrogates
 from ..errors import ConfigError
+from ..files import json_text, replace_surrogates
 from ..imaging.sources import display_path
 from ..model import OcrResult
 
@@ -116,29 +117,55 @@ def output_paths(images: list[str], out: Path, suffix: str) -> list[Path]:
 
 def run_options(per: str = "per engine") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """The options of a job that runs engines over many images through the batch runner
-    (compare, dataset): config, concurrency, rate limit, retries, rounds, cache, dpi."""
-    from ..batch.runner import ROUNDS
+    (batch, compare, dataset): config, concurrency, rate limit, retries, rounds, cache, dpi and
+    the Dask scheduler. The command receives ``config`` and one
+    :class:`~unified_ocr.batch.options.RunOptions` as ``run``, built here once (with the
+    cluster's executor open for as long as the command runs), never the loose values."""
+    from ..batch.options import ROUNDS
     from ..imaging.pdf import DEFAULT_DPI
 
+    each = f", {per}" if per else ""
     options = [
         click.option("-c", "--config", type=click.Path(dir_okay=False, path_type=Path), help=CONFIG_HELP),
         click.option("-j", "--concurrency", type=click.IntRange(min=1, max=256), default=4, show_default=True,
-                     help=f"Images in flight at once, {per}."),
+                     help=f"Images in flight at once{each}."),
         click.option("--rate-limit", type=RATE_LIMITS, metavar="PER_SECOND",
                      help="Calls per second to each vendor, retries included [default: each profile's, else none]."),
         click.option("--retries", type=click.IntRange(min=0), help="Tries after the first for transient errors [default: the profile's]."),
         click.option("--rounds", type=click.IntRange(min=0, max=10), default=ROUNDS, show_default=True,
-                     help="Later rounds for images whose transient failures outlast --retries."),
+                     help="Later rounds for images whose transient failures (rate limits, 5xx, drops) outlast --retries; "
+                          "each comes after a longer wait."),
         click.option("--no-cache", is_flag=True, help="Do not read or write the result cache (every image is a call)."),
         click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
                      help="Result cache folder [default: $UNIFIED_OCR_CACHE_DIR, else the user cache folder]."),
         click.option("--dpi", type=DPIS, default=DEFAULT_DPI, show_default=True, help="Pixel frame of PDF pages."),
+        click.option("--scheduler", metavar="ADDRESS",
+                     help="Read the images on a Dask cluster: its scheduler's address (tcp://host:8786), or 'local' for "
+                          "worker processes of this machine; the workers must see the same paths (needs the dask extra)."),
     ]  # fmt: skip
+    taken = ("concurrency", "rate_limit", "retries", "rounds", "no_cache", "cache_dir", "dpi", "scheduler")
 
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(command)
+        def with_run_options(**kwargs: Any) -> Any:
+            from ..batch.cluster import dask_executor
+            from ..batch.options import RunOptions
+            from ..cache import ResultCache
+
+            given = {name: kwargs.pop(name) for name in taken}
+            with ExitStack() as held:
+                with config_errors_exit():  # no dask extra, no scheduler there: exit 2 before any image
+                    executor = held.enter_context(dask_executor(given["scheduler"])) if given["scheduler"] else None
+                    kwargs["run"] = RunOptions(
+                        concurrency=given["concurrency"], rate_limit=given["rate_limit"], retries=given["retries"],
+                        rounds=given["rounds"], cache=False if given["no_cache"] else ResultCache(given["cache_dir"]),
+                        dpi=given["dpi"], retry_failed=kwargs.pop("retry_failed", None), executor=executor,
+                    )  # fmt: skip
+                return command(**kwargs)
+
         for option in reversed(options):
-            command = option(command)
-        return command
+            with_run_options = option(with_run_options)
+        return with_run_options
 
     return decorate
 

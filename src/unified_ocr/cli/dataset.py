@@ -2,37 +2,17 @@
 
 from __future__ import annotations
 
-import json
-import os
 import sys
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
 
 import click
 
-from ..batch.cache import ResultCache
-from ..batch.inputs import expand_inputs
-from ..comparison.run import choose_engines, read_all
-from ..config.profiles import load_config
-from ..datasets import (
-    BuildOptions,
-    DatasetBuilder,
-    Filters,
-    LabelledSource,
-    Tally,
-    build_dataset,
-    from_results,
-    from_truth,
-    read_charset,
-)
-from ..datasets.build import SUMMARY
-from ..datasets.lock import dataset_lock
+from ..batch.options import RunOptions
+from ..datasets import BuildOptions, Filters, read_charset
+from ..datasets.job import dataset as make_dataset
 from ..datasets.splits import DEFAULT_SPLIT
-from ..engines.registry import default_registry
-from ..errors import ConfigError, TruthError, UnknownEngineError
-from ..evaluation.truth import READERS, TruthIndex
+from ..errors import ConfigError
+from ..evaluation.truth import READERS
 from .common import EXIT_FAILED, EXIT_INTERRUPTED, config_errors_exit, list_option, run_options
 from .compare import truth_encoding_option
 
@@ -80,8 +60,7 @@ def dataset(inputs: tuple[str, ...], out: Path | None, fmt: str | None, engines:
             min_confidence: float | None,
             min_height: int, min_length: int, max_length: int, charset: Path | None, charset_replace: str | None,
             pattern: str | None, vertical: str, padding: float, no_rectify: bool, image_format: str, quality: int,
-            config: Path | None, concurrency: int, rate_limit: float | None, retries: int | None, rounds: int, no_cache: bool,
-            cache_dir: Path | None, dpi: float) -> None:  # fmt: skip
+            config: Path | None, run: RunOptions) -> None:  # fmt: skip
     """Crop words or lines of INPUT images into a training dataset, labelled by engines or truth.
 
     INPUT is as in batch: images, folders of them, or lists of paths. With --engine, every
@@ -96,88 +75,22 @@ def dataset(inputs: tuple[str, ...], out: Path | None, fmt: str | None, engines:
       unified-ocr dataset scans/ --engine clova --engine kakao --min-agree 2 --format dtrb --out ds/
       unified-ocr dataset images/ --truth gt/ --format paddleocr-rec --out ds/ --split train=0.8,val=0.1,test=0.1
     """
-    registry = default_registry()
-    held = ExitStack()
-    with config_errors_exit():
-        if not inputs or out is None or fmt is None:
-            raise ConfigError("give INPUT..., --out DIR and --format FORMAT (unified-ocr dataset --list shows the formats)")
-        try:
-            writer = registry.get("dataset_writer", fmt)
-        except UnknownEngineError as exc:
-            raise ConfigError(str(exc)) from None
-        if writer.unavailable_reason():
-            raise ConfigError(writer.unavailable_reason())
-        if bool(engines) == bool(truth):
-            raise ConfigError("label with --engine NAME (once per engine) or with --truth PATH, one of the two")
-        if min_agree is not None and min_agree > len(engines):
-            raise ConfigError(f"--min-agree {min_agree} needs at least {min_agree} engines; {len(engines)} given")
-        filters = Filters(min_confidence, min_height, min_length, max_length, read_charset(charset) if charset else None,
-                          charset_replace, pattern, vertical)  # fmt: skip
-        options = BuildOptions(level, split, seed, padding, not no_rectify, image_format, quality, filters)
-        images = list(dict.fromkeys(expand_inputs(inputs)))
-        if not images:
-            raise ConfigError(f"no images in {', '.join(inputs)}")
-        cfg = load_config(config)
-        choices = choose_engines(engines, cfg) if engines else []
-        index = TruthIndex(truth, truth_format, images=images, encoding=truth_encoding) if truth is not None else None
-        labels = f"engines={','.join(c.label for c in choices)};min_agree={min_agree or len(choices)}" if choices else f"truth={truth}"
-        DatasetBuilder(out, writer, options, labels).close()  # another setting in DIR stops here, before any call
-        held.enter_context(dataset_lock(out))  # until the end: a second build into DIR exits 2, naming this one
-    failed = 0
-    sources: list[LabelledSource] = []
     try:
-        if choices:
-            batch: dict[str, Any] = {"concurrency": concurrency, "rate_limit": rate_limit, "retries": retries, "rounds": rounds,
-                                     "cache": False if no_cache else ResultCache(cache_dir), "dpi": dpi}  # fmt: skip
-            readings, _ = read_all(images, choices, cfg, out=out, batch_options=batch)  # into DIR/runs/, as compare
-            for k, image in enumerate(images):
-                results = {label: readings[label][k].result for label in readings}
-                if all(r is None for r in results.values()):
-                    failed += 1
-                    errors = "; ".join(f"{label}: {readings[label][k].error}" for label in readings)
-                    click.echo(f"error: {image}: no engine read it ({errors})", err=True)
-                    continue
-                tally = Tally()
-                regions = from_results(results, level, min_agree or len(choices), tally)
-                sources.append(LabelledSource(image, tuple(regions), dict(tally.dropped)))
-        else:
-            assert index is not None
-            for image in images:
-                try:
-                    page = index.read(image)
-                except TruthError as exc:
-                    failed += 1
-                    click.echo(f"error: {exc}", err=True)
-                    continue
-                if page is None:
-                    failed += 1
-                    click.echo(f"error: {image}: no truth file for it in {truth}", err=True)
-                    continue
-                sources.append(LabelledSource(image, tuple(from_truth(page, level))))
-        problems: list[str] = []
-        seen = [0]
-        progress = sys.stderr.isatty() and len(sources) > 1
-
-        def said(source: LabelledSource, outcome: Tally | Exception) -> None:
-            seen[0] += 1
-            if isinstance(outcome, Exception):
-                problems.append(str(outcome))
-                click.echo(f"error: {outcome}", err=True)
-            elif progress:
-                click.echo(f"\r[{seen[0]}/{len(sources)}] cropping", nl=seen[0] == len(sources), err=True)
-
-        with ThreadPoolExecutor(os.cpu_count() or 2) as pool:  # pages cut on threads (OpenCV lets go of the GIL), one writer
-            build_dataset(sources, out, writer, options, labels=labels, executor=pool, on_source=said)
-        failed += len(problems)
+        with config_errors_exit():
+            if not inputs or out is None or fmt is None:
+                raise ConfigError("give INPUT..., --out DIR and --format FORMAT (unified-ocr dataset --list shows the formats)")
+            filters = Filters(min_confidence, min_height, min_length, max_length, read_charset(charset) if charset else None,
+                              charset_replace, pattern, vertical)  # fmt: skip
+            build = BuildOptions(level, split, seed, padding, not no_rectify, image_format, quality, filters)
+            report = make_dataset(inputs, out, fmt, engines=engines, truth=truth, config=config, truth_format=truth_format,
+                                  truth_encoding=truth_encoding, min_agree=min_agree, build=build, options=run)  # fmt: skip
     except KeyboardInterrupt:
         click.echo(f"interrupted: {out} holds every image finished; run the same command again to go on", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    finally:
-        held.close()
-    summary = json.loads((out / SUMMARY).read_text(encoding="utf-8"))
+    summary = report.summary
     click.echo(f"{out}: {summary['kept']} crop(s) " + ", ".join(f"{k} {n}" for k, n in summary["by_split"].items())
                + f"; {summary['added_this_run']} new", err=True)  # fmt: skip
     if summary["dropped"]:
         click.echo("dropped: " + ", ".join(f"{reason} {n}" for reason, n in summary["dropped"].items()), err=True)
-    if failed:
+    if not report.ok:
         sys.exit(EXIT_FAILED)

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from ..engines.emulator import Faults
+from ..emulator import Faults
 from ..engines.registry import default_registry
 from .common import FiniteRange, config_errors_exit
 

@@ -7,7 +7,7 @@ engines import :class:`Secret` from this package.
 
 from __future__ import annotations
 
+from ..secrets import Secret
 from .profiles import CONFIG_ENV, CONFIG_FILENAME, Config, Profile, build_options, find_config, load_config
-from .secrets import Secret
 
 __all__ = ["CONFIG_ENV", "CONFIG_FILENAME", "Config", "Profile", "Secret", "build_options", "find_config", "load_config"]

@@ -12,23 +12,14 @@ from typing import Union
 
 import attrs
 
-from ..engines.base import Engine, EngineOptions
+from ..engines.base import EngineChoice, EngineOptions
 from ..engines.registry import Registry, default_registry
 from ..errors import ConfigError, UnknownEngineError
 from .profiles import Config, build_options, load_config
 
 ConfigLike = Union[Config, str, os.PathLike, None]
 
-
-@attrs.frozen(slots=True)
-class EngineChoice:
-    """What a name resolved to: a label for messages (the profile or engine name), the class and options."""
-
-    label: str
-    engine: type[Engine]
-    options: EngineOptions
-    price_per_1000: float | None = None  # the profile's, for cost estimates
-    lang: str | None = None  # the language of the profile's images (``ko``), for engines with no lang option of their own
+__all__ = ["ConfigLike", "EngineChoice", "EngineLike", "choose_engine"]
 
 
 EngineLike = Union[str, EngineOptions, EngineChoice, None]

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal, Union
 import attrs
 
 from ..errors import ConfigError
-from .secrets import Secret
+from ..secrets import Secret
 
 if TYPE_CHECKING:  # engines import secrets from this package; profiles need them only as types
     from ..engines.base import Engine, EngineOptions

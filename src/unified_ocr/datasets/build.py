@@ -24,13 +24,13 @@ from typing import Any
 
 import attrs
 
-from ..batch.files import json_text, write_text_atomic
 from ..errors import ConfigError, UnifiedOcrError
+from ..files import json_text, write_text_atomic
 from . import crops
 from .build_options import BuildOptions
 from .lock import dataset_lock
-from .prepare import Prepared, prepare
 from .records import CropRecord, Region, Tally
+from .samples import SourceSamples, samples_of
 from .splits import parse_split
 from .writers import DatasetWriter, PageImage, Sample
 
@@ -158,10 +158,10 @@ class DatasetBuilder:
         """Write one source's crops (or pages); what was dropped, and why, in the returned tally."""
         if source.path in self.done:
             return Tally()  # written by an earlier run: nothing new, nothing counted twice
-        return self.commit(prepare(source.regions, source.path, self.options, self.writer.kind, self.writer.breaks, source.dropped))
+        return self.commit(samples_of(source.regions, source.path, self.options, self.writer.kind, self.writer.breaks, source.dropped))
 
-    def commit(self, prepared: Prepared) -> Tally:
-        """Write what :func:`~.prepare.prepare` made of a source (here or on a worker): the files,
+    def commit(self, prepared: SourceSamples) -> Tally:
+        """Write what :func:`~.samples.samples_of` made of a source (here or on a worker): the files,
         the format's index, then the manifest and the source's line. Duplicates are written once."""
         tally = Tally()
         if prepared.path in self.done:
@@ -239,7 +239,7 @@ def build_dataset(sources: Iterable[LabelledSource], out: str | Path, writer: ty
         if executor is None:
             pending: Iterator[tuple[LabelledSource, Any]] = ((s, s) for s in todo)
         else:
-            pending = _ahead(todo, lambda s: executor.submit(prepare, s.regions, s.path, options, writer.kind, writer.breaks, s.dropped), window)
+            pending = _ahead(todo, lambda s: executor.submit(samples_of, s.regions, s.path, options, writer.kind, writer.breaks, s.dropped), window)
         for source, job in pending:
             try:
                 outcome: Tally | Exception = builder.add(job) if job is source else builder.commit(job.result())

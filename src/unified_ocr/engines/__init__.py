@@ -8,8 +8,8 @@ module that holds it (``unified_ocr.engines.http`` for a web service).
 
 from __future__ import annotations
 
+from ..imaging.upload import Limits, Upload, UploadPage
 from .base import RUNTIME, Engine, EngineOptions
 from .hookspecs import hookimpl
-from .upload import Limits, Upload, UploadPage
 
 __all__ = ["RUNTIME", "Engine", "EngineOptions", "Limits", "Upload", "UploadPage", "hookimpl"]

@@ -19,7 +19,6 @@ from typing import Any, ClassVar, TypeVar
 import attrs
 import requests
 
-from ..config.secrets import Secret, redact_url, redact_urls_in, url_secrets
 from ..errors import (
     AuthenticationError,
     BadResponseError,
@@ -31,6 +30,7 @@ from ..errors import (
     RequestTooLargeError,
     ServiceError,
 )
+from ..secrets import Secret, redact_url, redact_urls_in, url_secrets
 from .base import RUNTIME, Engine, EngineOptions
 from .calls import note_request
 from .ratelimit import MIN_RATE, RateLimiter

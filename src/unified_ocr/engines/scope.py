@@ -18,13 +18,10 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import EngineUnavailableError
-from .base import Engine, EngineOptions
-
-if TYPE_CHECKING:
-    from ..config.choice import EngineChoice
+from .base import Engine, EngineChoice, EngineOptions
 
 log = logging.getLogger("unified_ocr.engines")
 

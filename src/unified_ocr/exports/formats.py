@@ -22,7 +22,7 @@ from typing import Any
 
 import attrs
 
-from ..batch.files import json_text
+from ..files import json_text
 from ..model import Field, OcrResult
 from .alto import read_alto, to_alto
 from .csvcells import safe_record, safe_row

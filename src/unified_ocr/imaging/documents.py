@@ -4,7 +4,7 @@ Some services read formats that unified-ocr cannot decode (a DOCX, PPTX or XLSX 
 the service itself; a HEIC photo). Such a source is never decoded, resized or cropped here:
 it is recognised from its bytes (an office file is a ZIP whose ``[Content_Types].xml`` names
 its main part; HEIC is an ISO base media file whose ``ftyp`` box carries a HEIF brand),
-checked against the engine's :class:`~unified_ocr.engines.upload.Limits` (its ``formats`` and
+checked against the engine's :class:`~unified_ocr.imaging.upload.Limits` (its ``formats`` and
 ``max_bytes``) before any call, and sent unchanged with its format named. Its pages and their
 sizes are the engine's answer's, since nothing here can measure them.
 
@@ -18,8 +18,8 @@ import io
 import zipfile
 from collections.abc import Mapping
 
-from ..engines.upload import DOCUMENT_FORMATS, Limits
 from ..errors import UnsupportedImageError
+from .upload import DOCUMENT_FORMATS, Limits
 
 __all__ = ["DOCUMENT_FORMATS", "DOCUMENT_SUFFIXES", "check", "document_format", "no_pixels"]
 

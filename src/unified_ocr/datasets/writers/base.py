@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from ...batch.files import json_text, replace_surrogates, write_bytes_atomic, write_text_atomic
+from ...files import json_text, replace_surrogates, write_bytes_atomic, write_text_atomic
 from ...geometry import Quad
 from ..records import CropRecord
 

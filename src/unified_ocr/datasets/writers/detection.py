@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ...batch.files import json_text
+from ...files import json_text
 from ...geometry import Quad
 from ..records import CropRecord
 from .base import DatasetWriter, JsonIndexWriter, PageImage, append_text, write_atomic

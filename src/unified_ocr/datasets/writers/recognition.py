@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ...batch.files import json_text
 from ...errors import ConfigError
+from ...files import json_text
 from ..records import CropRecord
 from .base import DatasetWriter, JsonIndexWriter, Sample, append_text, write_atomic
 

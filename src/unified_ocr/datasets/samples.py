@@ -1,4 +1,5 @@
-"""One source's samples made ready to write: labels filtered, crops cut and encoded, or the
+"""One source's samples made ready to write (not to be confused with :func:`unified_ocr.imaging.prepare`,
+which fits an image to an engine): labels filtered, crops cut and encoded, or the
 whole page encoded. A pure function of the source and the options, so that it can run on
 a worker (a process pool, a Dask cluster) while one builder writes; nothing here touches
 the dataset folder."""
@@ -41,7 +42,7 @@ class WholePage:
 
 
 @attrs.frozen(slots=True)
-class Prepared:
+class SourceSamples:
     """What one source gives: crops or pages, and what was dropped or changed, by reason."""
 
     path: str
@@ -64,8 +65,8 @@ def _label(region: Region, options: BuildOptions, breaks: str, dropped: Counter[
     return label
 
 
-def prepare(regions: tuple[Region, ...], path: str, options: BuildOptions, kind: str, breaks: str = "",
-            dropped_before: dict[str, int] | None = None) -> Prepared:  # fmt: skip
+def samples_of(regions: tuple[Region, ...], path: str, options: BuildOptions, kind: str, breaks: str = "",
+            dropped_before: dict[str, int] | None = None) -> SourceSamples:  # fmt: skip
     """The samples of the image at ``path`` for a format of ``kind`` (``rec``: crops; ``det``: pages)."""
     dropped: Counter[str] = Counter(dropped_before or {})
     notes: Counter[str] = Counter()
@@ -109,4 +110,4 @@ def prepare(regions: tuple[Region, ...], path: str, options: BuildOptions, kind:
                 continue
             data = crops.encode(crop, options.image_format, options.quality)
             cuts.append(Cut(region, label, data, hashlib.sha256(data + b"\0" + label.encode("utf-8")).hexdigest()))
-    return Prepared(path, sha, split, tuple(cuts), tuple(pages), dict(dropped), dict(notes))
+    return SourceSamples(path, sha, split, tuple(cuts), tuple(pages), dict(dropped), dict(notes))

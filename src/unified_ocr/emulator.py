@@ -28,9 +28,9 @@ import attrs
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
-from ..geometry import Quad
-from ..imaging.sources import IMAGE_SUFFIXES, open_source
-from ..model import Line, OcrResult, Page, Word
+from .geometry import Quad
+from .imaging.sources import IMAGE_SUFFIXES, open_source
+from .model import Line, OcrResult, Page, Word
 
 log = logging.getLogger("unified_ocr.emulator")
 
@@ -172,8 +172,8 @@ class Emulator(abc.ABC):
         ``canned`` answers every image with one word across it, without reading it: for load
         tests, where the emulator must not be the bottleneck.
         """
-        from ..api import recognize
-        from ..config.profiles import Config
+        from .api import recognize
+        from .config.profiles import Config
 
         if not self.canned:
             return recognize(image, engine=self.engine, config=Config())  # never the user's profiles: one may point here

@@ -69,6 +69,6 @@ class Upload:
         """8-bit BGR pixels of the (first) page, decoding only when not already at hand."""
         if self.pixels is not None:
             return self.pixels if self.pixels.ndim == 3 else cv2.cvtColor(self.pixels, cv2.COLOR_GRAY2BGR)
-        from ..imaging.sources import open_source  # bytes passed through as they came: decode like any source
+        from .sources import open_source  # bytes passed through as they came: decode like any source
 
         return open_source(self.data, self.source).decode()

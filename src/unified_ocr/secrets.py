@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 import attrs
 
-from ..errors import ConfigError
+from .errors import ConfigError
 
 
 class _Unusable(ConfigError):
