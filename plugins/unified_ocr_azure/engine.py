@@ -24,13 +24,13 @@ import attrs
 import requests
 
 from unified_ocr import Limits, OcrResult, Secret, Upload
-from unified_ocr.config.secrets import redact_url, url_repr
 from unified_ocr.engines.base import RUNTIME, EngineOptions
 from unified_ocr.engines.calls import note_billed
 from unified_ocr.engines.http import HttpClient, HttpEngine, HttpOptions, decode_json, http_address, retry_after, status_error
 from unified_ocr.engines.operations import pending_operations
 from unified_ocr.engines.retry import RetryPolicy
 from unified_ocr.errors import BadResponseError, ProviderError
+from unified_ocr.secrets import redact_url, url_repr
 
 from .auth import EntraToken, missing_identity
 from .failures import OperationTimeoutError, error_from, error_object
@@ -177,9 +177,13 @@ class AzureEngine(HttpEngine[AzureOptions]):
             body = self._poll(location, time.monotonic() + self.options.deadline, wait)
         if store is not None:
             store.drop(key)  # it ended: collected, or failed (a failed operation is not billed; a new one is a new request)
-        result = parse(body)
+        result = self.read_answer(body, upload)
         note_billed(len(result.pages))  # Azure bills the pages it analyzed
         return result
+
+    def read_answer(self, raw: Any, upload: Upload) -> OcrResult:
+        """The operation's final body, read from itself alone (its pages say their sizes and units)."""
+        return parse(raw)
 
     def _headers(self) -> dict[str, str]:
         if self._token is not None:

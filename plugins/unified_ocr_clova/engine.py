@@ -20,7 +20,6 @@ import attrs
 import requests
 
 from unified_ocr import Limits, OcrResult, Secret, Upload
-from unified_ocr.config.secrets import redact_url, url_repr
 from unified_ocr.engines.base import RUNTIME
 from unified_ocr.engines.http import HttpEngine, HttpOptions, retry_after, status_error
 from unified_ocr.errors import (
@@ -31,6 +30,7 @@ from unified_ocr.errors import (
     RateLimitError,
     ServiceError,
 )
+from unified_ocr.secrets import redact_url, url_repr
 
 from .parse import parse
 
@@ -155,7 +155,8 @@ class ClovaEngine(HttpEngine[ClovaOptions]):
             body["enableTableDetection"] = True
         return body
 
-    def _send(self, image: dict[str, Any], data: bytes | None) -> OcrResult:
+    def _send(self, image: dict[str, Any], data: bytes | None) -> Any:
+        """CLOVA's answer (decoded JSON) to one image."""
         opts = self.options
         assert opts.url is not None
         headers = {"X-OCR-SECRET": opts.credential.reveal()}
@@ -166,17 +167,21 @@ class ClovaEngine(HttpEngine[ClovaOptions]):
             if data is not None:
                 image["data"] = base64.b64encode(data).decode("ascii")
             raw, _ = self.http.post_json(opts.url, headers=headers, json=self.message(image))
-        return parse(raw)
+        return raw
 
     def recognize(self, upload: Upload) -> OcrResult:
         fmt = {"jpeg": "jpg"}.get(upload.format, upload.format)
-        return self._send({"format": fmt, "name": _safe_name(upload.source, fmt)}, upload.data)
+        return self.read_answer(self._send({"format": fmt, "name": _safe_name(upload.source, fmt)}, upload.data), upload)
+
+    def read_answer(self, raw: Any, upload: Upload) -> OcrResult:
+        """CLOVA's answer is read from itself alone (its pages say their sizes): a kept one reads again."""
+        return parse(raw)
 
     def recognize_url(self, url: str) -> OcrResult:
         """CLOVA fetches a public URL itself (JSON transport)."""
         path = url.split("?")[0].lower()
         fmt = next((f for f in ("png", "pdf", "tiff", "tif", "jpeg") if path.endswith("." + f)), "jpg")
-        return self._send({"format": "tiff" if fmt == "tif" else fmt, "name": "image", "url": url}, None)
+        return parse(self._send({"format": "tiff" if fmt == "tif" else fmt, "name": "image", "url": url}, None))
 
 
 

@@ -21,10 +21,10 @@ import attrs
 import requests
 
 from unified_ocr import Limits, OcrResult, Secret, Upload
-from unified_ocr.config.secrets import url_repr
 from unified_ocr.engines.base import RUNTIME
 from unified_ocr.engines.http import HttpEngine, HttpOptions, http_address, rate_limit_validator, retry_after
 from unified_ocr.errors import RequestTooLargeError
+from unified_ocr.secrets import url_repr
 
 from .auth import Credentials, auth_missing
 from .errors import VENDOR, provider_error
@@ -236,4 +236,8 @@ class GoogleEngine(HttpEngine[GoogleOptions]):
         method = "files:annotate" if "inputConfig" in entry else "images:annotate"
         url = f"{self.options.url.rstrip('/')}/v1/{method}"
         raw, _ = self.http.post_json(url, headers=self.headers(), json=body)
+        return self.read_answer(raw, upload)
+
+    def read_answer(self, raw: Any, upload: Upload) -> OcrResult:
+        """Google's answer read with the profile's ``lines``; the answer gives the pages' sizes."""
         return parse(raw, lines=self.options.lines)

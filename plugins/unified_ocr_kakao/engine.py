@@ -17,7 +17,6 @@ import attrs
 import requests
 
 from unified_ocr import Limits, OcrResult, Secret, Upload
-from unified_ocr.config.secrets import redact_url, url_repr
 from unified_ocr.engines.http import HttpEngine, HttpOptions, retry_after, status_error
 from unified_ocr.errors import (
     AuthenticationError,
@@ -28,6 +27,7 @@ from unified_ocr.errors import (
     RequestTooLargeError,
     ServiceError,
 )
+from unified_ocr.secrets import redact_url, url_repr
 
 from .parse import VENDOR, parse
 
@@ -152,6 +152,10 @@ class KakaoEngine(HttpEngine[KakaoOptions]):
         image = (f"image.{ext}", upload.data, f"image/{upload.format}")  # never the user's file name
         headers = {"x-api-key": opts.credential.reveal()}
         raw, _ = self.http.post_json(opts.url, headers=headers, files={"image": image})
+        return self.read_answer(raw, upload)
+
+    def read_answer(self, raw: Any, upload: Upload) -> OcrResult:
+        """Kakao's answer is read from itself alone: a kept one reads again."""
         return parse(raw)
 
 

@@ -23,12 +23,12 @@ import attrs
 import requests
 
 from unified_ocr import Limits, OcrResult, Secret, Upload
-from unified_ocr.config.secrets import url_repr
 from unified_ocr.engines.base import RUNTIME
 from unified_ocr.engines.calls import note_billed
 from unified_ocr.engines.http import HttpClient, HttpEngine, HttpOptions, http_address, retry_after
 from unified_ocr.errors import EngineUnavailableError, RequestTooLargeError
 from unified_ocr.imaging.prepare import fit_pixels
+from unified_ocr.secrets import url_repr
 
 from . import jobs
 from .auth import Signer, botocore_missing, resolve_region
@@ -240,7 +240,7 @@ class TextractEngine(HttpEngine[TextractOptions]):
         document = upload.format in ("pdf", "tiff") and (len(upload.pages) > 1 or len(upload.data) > MAX_BYTES)
         if self.options.s3_bucket and document:
             answers = self.job_runner().run(upload, self.options.features)
-            result = parse(answers, [page.size for page in upload.pages], lines=self.options.lines)
+            result = self.read_answer(answers, upload)
             note_billed(len(result.pages))
             return result
         if self.options.s3_bucket and len(upload.data) > MAX_BYTES and len(upload.pages) == 1:
@@ -259,6 +259,13 @@ class TextractEngine(HttpEngine[TextractOptions]):
         data = json.dumps(self.body(upload)).encode("ascii")
         headers = self.signer().headers(url, TARGET.format(self.options.operation), data)
         raw, _ = self.http.post_json(url, headers=headers, data=data)
-        result = parse(raw, upload.size, lines=self.options.lines)
+        result = self.read_answer(raw, upload)
         note_billed(len(result.pages))
         return result
+
+    def read_answer(self, raw: Any, upload: Upload) -> OcrResult:
+        """Textract's points are fractions of the page: read in the upload's page sizes (a job's
+        answer, a list of its result pages, in each page's; one answer in the upload's)."""
+        if isinstance(raw, list):
+            return parse(raw, [page.size for page in upload.pages], lines=self.options.lines)
+        return parse(raw, upload.size, lines=self.options.lines)

@@ -22,11 +22,11 @@ from typing import Any, Literal
 import attrs
 
 from unified_ocr import Limits, OcrResult, Secret, Upload
-from unified_ocr.config.secrets import url_repr
 from unified_ocr.engines.base import RUNTIME
 from unified_ocr.engines.calls import note_billed
 from unified_ocr.engines.http import HttpClient, HttpEngine, HttpOptions, http_address, rate_limit_validator
 from unified_ocr.errors import RequestTooLargeError
+from unified_ocr.secrets import url_repr
 
 from .answer import billed_pages
 from .asynchronous import recognize_async
@@ -189,6 +189,10 @@ class UpstageEngine(HttpEngine[UpstageOptions]):
         billed = billed_pages(raw)
         if billed is not None:
             note_billed(billed)  # into the run's record beside the result, for the cost
+        return self.read_answer(raw, upload)
+
+    def read_answer(self, raw: Any, upload: Upload) -> OcrResult:
+        """Upstage's answer (either API's, or the asynchronous one's pages joined), read from itself alone."""
         return parse(raw)
 
     def refuse_too_large(self, upload: Upload) -> None:

@@ -16,19 +16,21 @@ from typing import Any
 
 import attrs
 
-from .batch.cache import ResultCache, cache_key
+from .cache import Entry, ResultCache, cache_key
 from .config.choice import ConfigLike, EngineChoice, EngineLike, choose_engine
-from .config.secrets import redact_url
 from .engines import scripts
+from .engines.base import Engine
 from .engines.calls import CallRecord, metered
 from .engines.registry import Registry, default_registry
 from .engines.responses import writable
 from .engines.scope import EngineScope, shared_scope
-from .errors import BadResponseError, InvalidResultError, UnknownEngineError
+from .errors import BadResponseError, ConfigError, InputError, InvalidResultError, UnifiedOcrError, UnknownEngineError
+from .imaging.frames import unsent_upload, upload_frame
 from .imaging.pdf import DEFAULT_DPI
 from .imaging.prepare import document_upload, map_back, prepare, upload_count
-from .imaging.sources import MAX_PIXELS, Source, SourceLike, open_source
+from .imaging.sources import MAX_PIXELS, Source, SourceLike, display_path, open_source
 from .model import OcrResult, Page
+from .secrets import redact_url
 
 __all__ = ["ConfigLike", "EngineChoice", "EngineLike", "choose_engine", "export", "load_result", "parse", "recognize", "recognize_recorded"]
 
@@ -57,7 +59,9 @@ def recognize(
     call); its pages are the engine's, and ``meta`` says ``document`` (its format) and
     ``coordinates``: ``"normalised"`` (0..1, pages 1 x 1) or ``"pixels"`` of the engine's pages.
     With ``cache`` (``True`` for the default folder, or a :class:`~.cache.ResultCache`), an
-    image already recognised with the same engine setup is answered from disk, no call made.
+    image already recognised with the same engine setup is answered from disk, no call made;
+    after the engine's ``revision`` was raised, by reading the kept answers again
+    (:meth:`~.engines.base.Engine.read_answer`), where the engine can.
     Engines come from ``scope`` (an :class:`~.engines.scope.EngineScope`), else from the
     process's shared one, so that a model loads once.
     """
@@ -105,28 +109,86 @@ def recognize_recorded(
                 kept = {k: v for k, v in hit.meta.items() if k not in RUN_FIGURES}  # entries written by 0.1 held them
                 joined = _joined(kept, meta, _script_warnings(choice, registry, hit.text))
                 return attrs.evolve(hit, meta=joined), meter.record(time.perf_counter() - started, cached=True)
-        pages: list[Page] = []
-        raws: list[Any] = []
-        found: dict[str, Any] = {}  # what the engine says of the result (a vendor's version, a document kind)
+            reread = _reread(store, src, choice, runner, dpi, meta, registry)
+            if reread is not None:  # an earlier revision's answers, read by this one's parser: no call
+                rebuilt, rebuilt_frames = reread
+                store.put(key, rebuilt, revision=choice.engine.revision, uploads=rebuilt_frames)
+                return rebuilt, meter.record(time.perf_counter() - started, cached=True)
+        parts: list[OcrResult] = []
+        frames: list[dict[str, Any]] = []
         for upload in prepare(src, runner.limits, dpi=dpi):
             before = meter.requests
             try:
-                result = map_back(runner.recognize(upload), upload)
+                parts.append(map_back(runner.recognize(upload), upload))
             finally:
                 if meter.requests == before:  # an in-process engine: one call, which reports no request
                     meter.requests += 1
                 meter.bytes_sent += (meter.requests - before) * len(upload.data)
                 meter.upload_sizes.extend(page.size for page in upload.pages)
-            pages.extend(result.pages)
-            raws.append(result.raw)
-            found.update(result.meta)
-        result = _writable(OcrResult(choice.engine.name, sorted(pages, key=lambda p: p.index), raws[0] if len(raws) == 1 else raws, found))
-        if src.document:
-            meta["coordinates"] = _document_frame(result.pages)
-        result = attrs.evolve(result, meta=_joined(result.meta, meta, _script_warnings(choice, registry, result.text)))
+            frames.append(upload_frame(upload))
+        result = _assembled(choice, registry, src, meta, parts)
         if store is not None and key is not None:
-            store.put(key, result)  # a cache that cannot be written warns; the paid result is kept
+            # with each upload's frame, so that a later revision reads the answers again; a cache
+            # that cannot be written warns, and the paid result is kept
+            store.put(key, result, revision=choice.engine.revision, uploads=frames)
         return result, meter.record(time.perf_counter() - started)
+
+
+def _assembled(choice: EngineChoice, registry: Registry | None, src: Source, meta: Mapping[str, Any],
+               parts: list[OcrResult]) -> OcrResult:  # fmt: skip
+    """One result of the uploads' results (each mapped back already): their pages in the
+    source's order, their answers (one, or a list of one per upload), what the engine said of
+    them, and ``meta`` (the run's: source, profile...). The same for a call and for a rebuild."""
+    pages = sorted((page for part in parts for page in part.pages), key=lambda p: p.index)
+    raws = [part.raw for part in parts]
+    found: dict[str, Any] = {}  # what the engine says of the result (a vendor's version, a document kind)
+    for part in parts:
+        found.update(part.meta)
+    result = _writable(OcrResult(choice.engine.name, pages, raws[0] if len(raws) == 1 else raws, found))
+    meta = dict(meta)
+    if src.document:
+        meta["coordinates"] = _document_frame(result.pages)
+    return attrs.evolve(result, meta=_joined(result.meta, meta, _script_warnings(choice, registry, result.text)))
+
+
+def _reread(store: ResultCache, src: Source, choice: EngineChoice, engine: Engine, dpi: float, meta: Mapping[str, Any],
+            registry: Registry | None) -> tuple[OcrResult, list[dict[str, Any]]] | None:  # fmt: skip
+    """The result an earlier revision's entry rebuilds with this revision's parser, and the
+    entry's upload frames; ``None`` when no earlier entry kept its answers with their frames
+    (one written before entries did: paid once more), or the engine cannot read them again."""
+    for revision in range(choice.engine.revision - 1, 0, -1):
+        entry = store.entry(_cache_key(src, choice, dpi, revision))
+        if entry is None or entry.revision != revision:
+            continue
+        answers = entry.answers()
+        if answers is None:
+            continue
+        parts = _read_answers(engine, answers, entry, display_path(src.name))
+        if parts is None:
+            return None
+        # what was said of the answer when it came (a lone surrogate replaced) still holds
+        said = _joined({}, meta, {"warnings": entry.result.meta.get("warnings")})
+        return _assembled(choice, registry, src, said, parts), [dict(frame) for frame in entry.uploads]
+    return None
+
+
+def _read_answers(engine: Engine, answers: list[Any], entry: Entry, source: str) -> list[OcrResult] | None:
+    """Each kept answer read by ``engine`` in its upload's frame and mapped back, as after a call;
+    ``None`` when the engine reads no kept answer, or refuses one (then it is bought again)."""
+    parts: list[OcrResult] = []
+    for raw, frame in zip(answers, entry.uploads):
+        try:
+            upload = unsent_upload(frame, source)
+        except (ValueError, KeyError, TypeError):  # a frame damaged on disk: not a hit
+            return None
+        try:
+            read = engine.read_answer(raw, upload)
+            if read is None:
+                return None
+            parts.append(map_back(read, upload))
+        except UnifiedOcrError:
+            return None
+    return parts
 
 
 def planned_calls(
@@ -139,12 +201,15 @@ def planned_calls(
     image's header is read. For a dry run."""
     choice = choose_engine(engine, config, registry)
     src = open_source(source)
-    limits = (scope or shared_scope()).get(choice).limits  # the engine is made, never called
+    runner = (scope or shared_scope()).get(choice)  # the engine is made, never called
+    limits = runner.limits
     if src.document:  # refused as recognize refuses it
         document_upload(src, limits, engine=choice.engine.name, takers=_document_takers(registry, src.document))
     store = ResultCache() if cache is True else cache or None
     if store is not None:
         if store.get(_cache_key(src, choice, dpi)) is not None:
+            return 0
+        if _reread(store, src, choice, runner, dpi, {}, registry) is not None:  # read again, not bought again
             return 0
     return upload_count(src, limits)
 
@@ -235,10 +300,11 @@ def _document_frame(pages: tuple[Page, ...]) -> str:
     return "normalised" if pages and all((p.width, p.height) == (1, 1) for p in pages) else "pixels"
 
 
-def _cache_key(source: Source, choice: EngineChoice, dpi: float) -> str:
+def _cache_key(source: Source, choice: EngineChoice, dpi: float, revision: int | None = None) -> str:
     """The image's content and what changes the engine's answer (never a secret, timeout or retry
-    count); for a PDF the dpi too, since its pages are rendered at it."""
-    setup = choice.engine.fingerprint(choice.options)
+    count); for a PDF the dpi too, since its pages are rendered at it. ``revision``: an earlier
+    revision's key (default: the engine's own)."""
+    setup = choice.engine.fingerprint(choice.options, revision=revision)
     if source.info is not None and source.info.format == "pdf":
         setup["dpi"] = dpi
     return cache_key(source.sha256(), setup)
@@ -248,14 +314,23 @@ def _cache_key(source: Source, choice: EngineChoice, dpi: float) -> str:
 RUN_FIGURES = frozenset({"attempts", "seconds", "cached"})
 
 
-def parse(raw: Any, engine: str, *, registry: Registry | None = None) -> OcrResult:
-    """Read a saved answer as a result, offline: no network and no image.
+def parse(
+    raw: Any, engine: str, *, registry: Registry | None = None, image: SourceLike | Source | None = None,
+    config: ConfigLike = None, dpi: float = DEFAULT_DPI,
+) -> OcrResult:  # fmt: skip
+    """Read a saved answer as a result, offline: no network.
 
     ``engine`` is an engine's name, for a response saved from its API (a decoded JSON object,
     or its text), or a document format that reads back (``hocr``, ``alto``, ``page``), for a
     document as ``str`` or ``bytes``. Either may be given as a path, and errors then name it.
     Coordinates stay in the frame the engine saw. A document that is not that format raises
     :class:`~unified_ocr.errors.MalformedDocumentError`; an unknown name lists the known ones.
+
+    With ``image``, the image the answer is of: the answer is read as :func:`recognize` reads
+    a call's (:meth:`~.engines.base.Engine.read_answer`) in the upload it would send for that
+    image (fitted to the engine's limits; ``engine`` may then be a profile of ``config``, whose
+    ``max_side`` decides it) and mapped back into the image as displayed. An image that makes
+    more than one request of the engine (a PDF over its page limit) is refused.
     """
     registry = registry or default_registry()
     source = "<document>"
@@ -266,20 +341,48 @@ def parse(raw: Any, engine: str, *, registry: Registry | None = None) -> OcrResu
         except OSError as exc:
             raise InvalidResultError(f"{source}: cannot be read ({exc.strerror or exc})") from None
     reader = registry.document_reader(engine)
+    if reader is not None and image is not None:
+        raise ConfigError(f"a {engine} document is in its page's pixels already: an image places only an engine's answer")
     if reader is not None:
         if not isinstance(raw, (str, bytes, bytearray)):
             raise InvalidResultError(f"a {engine} document is read from str, bytes or a path, not {type(raw).__name__}")
         return _writable(reader(bytes(raw) if isinstance(raw, bytearray) else raw, source))
-    if engine not in registry.engines:
+    choice = choose_engine(engine, config, registry) if image is not None else None  # a profile's name too
+    if choice is None and engine not in registry.engines:
         raise UnknownEngineError(engine, registry.readable(), kind="reader")
-    cls = registry.engine_class(engine)
+    cls = choice.engine if choice is not None else registry.engine_class(engine)
     if isinstance(raw, (str, bytes, bytearray)):
         try:
             raw = json.loads(raw)
         except ValueError as exc:
             where = "" if source == "<document>" else f"{source}: "
             raise BadResponseError(f"{where}the response is not JSON ({exc})", vendor=cls.name) from None
-    return _writable(cls.parse(raw))
+    if choice is None or image is None:
+        return _writable(cls.parse(raw))
+    return _placed(raw, choice, image, registry, dpi)
+
+
+def _placed(raw: Any, choice: EngineChoice, image: SourceLike | Source, registry: Registry, dpi: float) -> OcrResult:
+    """A saved answer read in the upload ``image`` would make, mapped back into the image: the
+    path of a call, and of a rebuild from the cache, with the answer given instead of fetched."""
+    src = open_source(image)
+    engine = choice.engine(choice.options)  # for its limits and its reader: never called, so no credentials needed
+    try:
+        uploads = list(prepare(src, engine.limits, dpi=dpi))
+        if len(uploads) != 1:
+            raise InputError(src.name, f"makes {len(uploads)} requests of {choice.engine.name} (its pages do not fit in one), "
+                                       "so one saved answer has no single frame to be placed in: parse it without the image")  # fmt: skip
+        upload = uploads[0]
+        read = engine.read_answer(raw, upload)
+        result = map_back(read if read is not None else choice.engine.parse(raw), upload)
+    finally:
+        engine.close()
+    meta: dict[str, Any] = {"source": src.name, "profile": choice.label, **_language(choice)}
+    if src.info is not None and src.info.format == "pdf":
+        meta["dpi"] = dpi
+    if src.document:
+        meta["document"] = src.document
+    return _assembled(choice, registry, src, meta, [result])
 
 
 def export(result: OcrResult, format: str, *, registry: Registry | None = None, **options: Any) -> str | bytes:

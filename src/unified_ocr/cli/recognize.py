@@ -127,24 +127,34 @@ def _write_export(result: OcrResult, fmt: str, image: str, target: Path | None, 
 @click.argument("responses", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path), metavar="FILE...")
 @click.option("-e", "--engine", required=True, metavar="NAME",
               help="The engine whose saved API responses these are (for example clova), or the document format they are "
-                   "in: hocr, alto or page (PAGE-XML).")
+                   "in: hocr, alto or page (PAGE-XML). With --image, a profile's name too.")
 @click.option("-f", "--format", "fmt", default="json", show_default=True, metavar="FORMAT",
               help="json: the unified result; text: the text in reading order; or any export format (so hOCR, ALTO and "
                    "PAGE convert into one another: --engine hocr --format alto).")
-def parse(responses: tuple[Path, ...], engine: str, fmt: str) -> None:
+@click.option("-i", "--image", type=click.Path(dir_okay=False, path_type=Path),
+              help="The image the (one) response answers: coordinates are then mapped into it as displayed, through the "
+                   "upload the engine would be sent (resized to the profile's max_side, turned upright), as recognize gives them.")
+@click.option("-c", "--config", type=click.Path(dir_okay=False, path_type=Path), help=CONFIG_HELP + " With --image.")
+@click.option("--dpi", type=DPIS, default=DEFAULT_DPI, show_default=True, help="With --image of a PDF: its pages' pixel frame.")
+def parse(responses: tuple[Path, ...], engine: str, fmt: str, image: Path | None, config: Path | None, dpi: float) -> None:
     """Read saved vendor responses, or hOCR, ALTO and PAGE-XML documents, as unified results, offline.
 
     Coordinates stay in the frame of the image the vendor was sent (for documents: the
-    page's pixels). A file of the wrong shape is reported on stderr, named, with its line
-    where there is one (exit code 1), and the others still run.
+    page's pixels), or with --image are those of that image as displayed. A file of the
+    wrong shape is reported on stderr, named, with its line where there is one (exit code
+    1), and the others still run.
 
     \b
     Examples:
       unified-ocr parse saved/clova-answer.json --engine clova --format text
+      unified-ocr parse saved/clova-answer.json --engine clova --image receipt.jpg
       unified-ocr parse scan.page.xml --engine page --format tsv
     """
     registry = default_registry()
-    if engine not in registry.readable():
+    if image is not None and len(responses) > 1:
+        click.echo("error: --image is the image of one response: give one FILE with it", err=True)
+        sys.exit(EXIT_USAGE)
+    if image is None and engine not in registry.readable():
         click.echo(f"error: {UnknownEngineError(engine, registry.readable(), kind='reader')}", err=True)
         sys.exit(EXIT_USAGE)
     if fmt not in ("json", "text"):
@@ -153,10 +163,15 @@ def parse(responses: tuple[Path, ...], engine: str, fmt: str) -> None:
         except UnknownEngineError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_USAGE)
+    cfg = None
+    if image is not None:
+        with config_errors_exit():  # an unknown engine or profile, a bad configuration: the setup, exit 2, before any file
+            cfg = load_config(config)
+            choose_engine(engine, cfg, registry)
     failed = printed = 0
     for path in responses:
         try:
-            result = parse_response(path, engine)
+            result = parse_response(path, engine, image=image, config=cfg, dpi=dpi)
         except UnifiedOcrError as exc:
             failed += 1
             said = str(exc)

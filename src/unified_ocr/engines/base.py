@@ -15,10 +15,10 @@ from typing import Any, ClassVar, Generic, TypeVar, cast
 
 import attrs
 
-from ..config.secrets import Secret, redact_url, redact_urls
 from ..errors import ConfigError, UnsupportedImageError
+from ..imaging.upload import Limits, Upload
 from ..model import OcrResult
-from .upload import Limits, Upload
+from ..secrets import Secret, redact_url, redact_urls
 
 #: Field metadata for options that change how a call is made but not what it returns
 #: (timeouts, retries, threads): they stay out of the result cache's key.
@@ -43,6 +43,11 @@ class Engine(abc.ABC, Generic[OptionsT]):
 
         class AcmeEngine(Engine[AcmeOptions]):
             Options = AcmeOptions
+
+    An engine whose result is a pure function of the service's answer (and of the options and
+    the upload's frame) says so by implementing :meth:`read_answer` and ending ``recognize``
+    with it: the result cache then keeps the answer and rebuilds the result from it, with no
+    call, when a release raises ``revision``.
     """
 
     #: the name users type (``--engine NAME``, ``backend = "NAME"``)
@@ -60,7 +65,8 @@ class Engine(abc.ABC, Generic[OptionsT]):
     #: say; a profile's ``lang`` needing another gets a warning (see :mod:`unified_ocr.engines.scripts`)
     scripts: ClassVar[frozenset[str] | None] = None
     #: raised by one when a release maps the same input to a different result (a parser or
-    #: mapping fix), so that the result cache stops handing back results of the old mapping;
+    #: mapping fix), so that the result cache stops handing back results of the old mapping (an
+    #: engine with :meth:`read_answer` gets them rebuilt from the kept answers, no call made);
     #: revision 1 is left out of the fingerprint, so caches written before it existed still hit
     revision: ClassVar[int] = 1
     #: the documents some setting of this engine takes as they are (``"docx"``, ``"heic"``...: see
@@ -107,14 +113,15 @@ class Engine(abc.ABC, Generic[OptionsT]):
         return None
 
     @classmethod
-    def fingerprint(cls, options: EngineOptions) -> dict[str, Any]:
+    def fingerprint(cls, options: EngineOptions, *, revision: int | None = None) -> dict[str, Any]:
         """What identifies this engine's results: its name and the options that change them.
 
         The result cache keys on it with the image's hash; secrets and ``RUNTIME`` fields
         are left out, so a new key or a longer timeout still finds earlier results. It is
         also what a report writes of the options, so a URL's credentials (its userinfo, query
-        values and fragment) are redacted (:func:`~unified_ocr.config.secrets.redact_url`):
-        like a key, a new token in the URL still finds earlier results.
+        values and fragment) are redacted (:func:`~unified_ocr.secrets.redact_url`):
+        like a key, a new token in the URL still finds earlier results. ``revision`` (default:
+        the engine's own) gives an earlier revision's, where the cache looks for answers to read again.
         """
         values: dict[str, Any] = {}
         for field in attrs.fields(type(options)):
@@ -122,8 +129,9 @@ class Engine(abc.ABC, Generic[OptionsT]):
             if isinstance(value, Secret) or field.metadata.get("result") is False:
                 continue
             values[field.name] = redact_urls(list(value) if isinstance(value, tuple) else value)
-        if cls.revision != 1:
-            return {"engine": cls.name, "revision": cls.revision, "options": values}
+        revision = cls.revision if revision is None else revision
+        if revision != 1:
+            return {"engine": cls.name, "revision": revision, "options": values}
         return {"engine": cls.name, "options": values}
 
     @classmethod
@@ -134,6 +142,19 @@ class Engine(abc.ABC, Generic[OptionsT]):
         the response does not give have width and height 0.
         """
         raise ConfigError(f"engine {cls.name!r} does not read saved responses")
+
+    def read_answer(self, raw: Any, upload: Upload) -> OcrResult | None:
+        """The result of the service's answer ``raw`` to ``upload``, as ``recognize`` returns it,
+        or ``None`` (the default) when this engine cannot read a kept answer again.
+
+        Implement it as a pure function of ``raw``, ``upload``'s frame (its format, pages, their
+        sizes) and ``self.options``, and end ``recognize`` with it. When ``revision`` is raised,
+        the result cache calls it on each upload's kept answer (``raw`` as cached: JSON, every
+        lone surrogate replaced) with the upload as it was sent but without its bytes
+        (``upload.data`` is ``b""``), and maps the result back as after a call: the new
+        structure, no call made. ``unified-ocr parse --image`` reads a saved answer through it.
+        """
+        return None
 
     def recognize_url(self, url: str) -> OcrResult:
         """Recognise an image the service fetches itself; coordinates in that image's frame."""
@@ -146,3 +167,14 @@ class Engine(abc.ABC, Generic[OptionsT]):
 
     def close(self) -> None:
         """Release models, sessions or sockets."""
+
+
+@attrs.frozen(slots=True)
+class EngineChoice:
+    """What a name resolved to: a label for messages (the profile or engine name), the class and options."""
+
+    label: str
+    engine: type[Engine]
+    options: EngineOptions
+    price_per_1000: float | None = None  # the profile's, for cost estimates
+    lang: str | None = None  # the language of the profile's images (``ko``), for engines with no lang option of their own

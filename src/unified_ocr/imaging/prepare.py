@@ -20,12 +20,12 @@ import attrs
 import cv2
 import numpy as np
 
-from ..engines.upload import Limits, Upload, UploadPage
 from ..errors import RecognitionError, UnsupportedImageError
 from ..geometry import Transform
 from ..model import OcrResult, Page
 from . import documents, pdf
 from .sources import Source, display_path, orient, verify_jpeg
+from .upload import Limits, Upload, UploadPage
 
 #: JPEG qualities tried, in order, until the byte limit holds.
 JPEG_QUALITIES = (92, 85, 75, 60, 45)
