@@ -1,5 +1,6 @@
-"""One way to read a set with several engines: the engine built once per run, run options as one
-object, the dataset job as a Python call, and the same figures on a Dask cluster as in one process."""
+"""One way to read a set with several engines: run options as one object, inputs expanded once,
+readings from the run itself, the dataset job as a Python call, and the same figures on a Dask
+cluster as in one process. (The engine built once per run: tests/cli/test_batch_engine_once.py.)"""
 
 from __future__ import annotations
 
@@ -10,14 +11,11 @@ from typing import Any
 
 import cv2
 import pytest
-from click.testing import CliRunner
 
 import unified_ocr
 from unified_ocr.batch.inputs import ImageList, expand_inputs, image_list
 from unified_ocr.batch.options import RunOptions
 from unified_ocr.batch.readings import Reading, choose_engines, read_set
-from unified_ocr.cli import cli as main
-from unified_ocr_rapidocr.engine import RapidOcrEngine
 
 from ..conftest import SAMPLE
 
@@ -32,27 +30,6 @@ def images(tmp_path_factory: pytest.TempPathFactory) -> Path:
     cv2.imwrite(str(folder / "a.png"), sample)
     cv2.imwrite(str(folder / "b.png"), cv2.resize(sample, None, fx=0.8, fy=0.8))
     return folder
-
-
-def counting_constructions(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The offline engine's constructions, counted by a wrapper that calls the real constructor."""
-    made: list[int] = []
-    real = RapidOcrEngine.__init__
-
-    def counted(self: Any, *args: Any, **kwargs: Any) -> None:
-        made.append(1)
-        real(self, *args, **kwargs)
-
-    monkeypatch.setattr(RapidOcrEngine, "__init__", counted)
-    return made
-
-
-def test_unified_ocr_batch_builds_the_offline_engine_once(images: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    made = counting_constructions(monkeypatch)
-    outcome = CliRunner().invoke(main, ["batch", str(images), "--engine", "rapidocr", "--out", str(tmp_path / "out"), "--no-cache"])
-    assert outcome.exit_code == 0, outcome.output
-    assert len(list((tmp_path / "out" / "results").glob("*.json"))) == 2
-    assert len(made) == 1  # checked before any image, and the same engine read every image
 
 
 def test_run_options_are_one_object_and_a_misspelt_one_is_refused() -> None:
@@ -126,3 +103,16 @@ def test_compare_on_a_dask_cluster_gives_the_figures_of_one_process(images: Path
             assert len(tasks.data) == 2  # each image was read on the cluster's worker, not here
     assert here.summary["engines"]["rapidocr"]["text"]["cer"] > 0
     assert summary_figures(tmp_path / "here") == summary_figures(tmp_path / "there")
+
+
+def test_the_command_line_runs_a_batch_on_a_local_dask_cluster(images: Path, tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    from click.testing import CliRunner
+
+    from unified_ocr.cli import cli
+
+    outcome = CliRunner().invoke(cli, ["batch", str(images), "--engine", "rapidocr", "--out", str(tmp_path / "out"),
+                                       "--no-cache", "--scheduler", "local"])  # fmt: skip
+    assert outcome.exit_code == 0, outcome.output
+    journal = [json.loads(line) for line in (tmp_path / "out" / "journal.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert sorted(Path(e["source"]).name for e in journal if e["status"] == "ok") == ["a.png", "b.png"]
