@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from unified_ocr.batch import recognize_many
-from unified_ocr.batch.cache import ResultCache
 from unified_ocr.batch.journal import Journal
 from unified_ocr.batch.runner import Outcome
-from unified_ocr.engines.emulator import Faults
+from unified_ocr.cache import ResultCache
+from unified_ocr.emulator import Faults
 
 from ..batch.test_runner import make_images
 

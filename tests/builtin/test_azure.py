@@ -28,8 +28,8 @@ from unified_ocr import (
     ServiceError,
     UnsupportedImageError,
 )
+from unified_ocr.emulator import Faults
 from unified_ocr.engines.calls import metered
-from unified_ocr.engines.emulator import Faults
 from unified_ocr.engines.operations import OperationStore, operations_kept_in
 from unified_ocr.errors import BadResponseError
 from unified_ocr.imaging.prepare import prepare

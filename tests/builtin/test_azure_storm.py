@@ -14,10 +14,10 @@ from unified_ocr_azure import AzureEmulator, AzureOptions
 
 from unified_ocr import Secret
 from unified_ocr.batch import recognize_many
-from unified_ocr.batch.cache import ResultCache
 from unified_ocr.batch.journal import Journal
 from unified_ocr.batch.runner import OPERATIONS_FOLDER
-from unified_ocr.engines.emulator import Faults
+from unified_ocr.cache import ResultCache
+from unified_ocr.emulator import Faults
 from unified_ocr.engines.operations import OperationStore
 
 KEY = "azure-storm-s3cret"

@@ -29,7 +29,7 @@ from unified_ocr import (
     ServiceError,
 )
 from unified_ocr.api import recognize_recorded
-from unified_ocr.engines.emulator import Faults
+from unified_ocr.emulator import Faults
 from unified_ocr.engines.retry import RetryPolicy
 from unified_ocr_clova import ClovaEmulator, ClovaEngine, ClovaOptions
 from unified_ocr_clova.engine import ERROR_CODES, check

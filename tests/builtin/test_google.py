@@ -35,7 +35,7 @@ from unified_ocr import (
     Upload,
     UploadPage,
 )
-from unified_ocr.engines.emulator import Faults
+from unified_ocr.emulator import Faults
 from unified_ocr.geometry import Transform
 
 from ..conftest import ROOT, SAMPLE, run_cli

@@ -39,8 +39,8 @@ from unified_ocr import (
     UploadPage,
 )
 from unified_ocr.api import recognize_recorded
+from unified_ocr.emulator import Faults
 from unified_ocr.engines.calls import metered
-from unified_ocr.engines.emulator import Faults
 from unified_ocr.geometry import Transform
 from unified_ocr.imaging.prepare import prepare
 from unified_ocr.imaging.sources import open_source

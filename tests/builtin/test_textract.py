@@ -31,8 +31,8 @@ from unified_ocr import (
     UploadPage,
 )
 from unified_ocr.config.profiles import Config
+from unified_ocr.emulator import Faults
 from unified_ocr.engines import scripts
-from unified_ocr.engines.emulator import Faults
 from unified_ocr.engines.scripts import ScriptWarning
 from unified_ocr.geometry import Transform
 

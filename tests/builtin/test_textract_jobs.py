@@ -110,7 +110,7 @@ def test_an_image_over_10_mb_that_the_bucket_let_through_is_fitted_for_the_synch
 
 def test_jobs_under_faults_each_document_one_job(tmp_path) -> None:
     from unified_ocr.batch import recognize_many
-    from unified_ocr.engines.emulator import Faults
+    from unified_ocr.emulator import Faults
     from unified_ocr.imaging.pdf import subset
 
     data = PDF.read_bytes()

@@ -22,7 +22,7 @@ from unified_ocr_textract import TextractEmulator, TextractOptions, parse  # noq
 
 import unified_ocr  # noqa: E402
 from unified_ocr import Secret  # noqa: E402
-from unified_ocr.engines.emulator import Faults  # noqa: E402
+from unified_ocr.emulator import Faults  # noqa: E402
 
 from ..conftest import SAMPLE  # noqa: E402
 

@@ -33,7 +33,7 @@ from unified_ocr import (
     UploadPage,
 )
 from unified_ocr.api import recognize_recorded
-from unified_ocr.engines.emulator import Faults
+from unified_ocr.emulator import Faults
 from unified_ocr.geometry import Transform
 
 from ..conftest import ROOT, SAMPLE

@@ -8,11 +8,11 @@ import pytest
 
 from unified_ocr.api import _cache_key
 from unified_ocr.config.choice import choose_engine
-from unified_ocr.config.secrets import redact_url, redact_urls, redact_urls_in, url_secrets
 from unified_ocr.engines.http import HttpClient
 from unified_ocr.engines.retry import RetryPolicy
 from unified_ocr.errors import NetworkError
 from unified_ocr.imaging.sources import open_source
+from unified_ocr.secrets import redact_url, redact_urls, redact_urls_in, url_secrets
 from unified_ocr_clova import ClovaEngine, ClovaOptions
 from unified_ocr_kakao import KakaoOptions
 

@@ -178,7 +178,7 @@ def test_a_missing_profile_or_credential_stops_before_the_first_page(tmp_path, p
 
 
 def test_a_page_that_keeps_failing_fails_the_run_with_the_vendors_error_and_the_rest_stays_cached(tmp_path, private_cache) -> None:
-    from unified_ocr.engines.emulator import Faults
+    from unified_ocr.emulator import Faults
     from unified_ocr_clova import ClovaEmulator
 
     one = tmp_path / "one.pdf"
