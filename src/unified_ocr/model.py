@@ -4,6 +4,10 @@ All classes are frozen ``attrs`` classes with slots. Coordinates are float pixel
 original image as displayed (EXIF applied), whatever frame the engine saw; confidence is
 0..1, or ``None`` when the engine gives none (never a made-up 1.0).
 
+Ground truth is read into the same classes (:mod:`unified_ocr.evaluation.truth`): confidence
+``None``, and ``dont_care`` set on a word or line whose text nobody could read (ICDAR's ``###``),
+which is scored as neither found nor missed and is no part of the page's text.
+
 ``to_dict()``/``from_dict()`` round-trip exactly through JSON; the document carries
 :data:`SCHEMA` and :data:`SCHEMA_VERSION` so that readers can refuse what they do not know.
 """
@@ -90,16 +94,19 @@ class Word:
     text: str
     quad: Quad = attrs.field(converter=_quad)
     confidence: float | None = attrs.field(default=None, converter=_confidence)
+    #: ground truth only: a place with text nobody could read (ICDAR's ``###``), not scored
+    dont_care: bool = False
 
     def mapped(self, transform: Transform) -> Word:
         return attrs.evolve(self, quad=self.quad.mapped(transform))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "quad": _quad_dict(self.quad), "confidence": self.confidence}
+        d = {"text": self.text, "quad": _quad_dict(self.quad), "confidence": self.confidence}
+        return {**d, "dont_care": True} if self.dont_care else d
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Word:
-        return cls(d["text"], d["quad"], d.get("confidence"))
+        return cls(d["text"], d["quad"], d.get("confidence"), bool(d.get("dont_care", False)))
 
 
 @attrs.frozen(slots=True)
@@ -114,6 +121,8 @@ class Line:
     quad: Quad = attrs.field(converter=_quad)
     words: tuple[Word, ...] = attrs.field(default=(), converter=_words)
     confidence: float | None = attrs.field(default=None, converter=_confidence)
+    #: ground truth only: a line nobody could read (ICDAR's ``###``): not scored, and not in the page's text
+    dont_care: bool = False
 
     @classmethod
     def from_words(cls, words: Sequence[Word], separator: str = " ") -> Line:
@@ -136,17 +145,18 @@ class Line:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d = {
             "text": self.text,
             "quad": _quad_dict(self.quad),
             "confidence": self.confidence,
             "words": [w.to_dict() for w in self.words],
         }
+        return {**d, "dont_care": True} if self.dont_care else d
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Line:
         words = tuple(Word.from_dict(w) for w in d.get("words", ()))
-        return cls(d["text"], d["quad"], words, d.get("confidence"))
+        return cls(d["text"], d["quad"], words, d.get("confidence"), bool(d.get("dont_care", False)))
 
 
 @attrs.frozen(slots=True)
@@ -331,8 +341,8 @@ class Page:
 
     @property
     def text(self) -> str:
-        """The lines in reading order, one per line of text."""
-        return "\n".join(line.text for line in self.lines)
+        """The lines in reading order, one per line of text (a do-not-care line is no text)."""
+        return "\n".join(line.text for line in self.lines if not line.dont_care)
 
     def field(self, name: str) -> Field:
         """The field called ``name``; a ``KeyError`` lists the names there are."""

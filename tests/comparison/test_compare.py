@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 import unified_ocr
-from unified_ocr.batch.cache import ResultCache
-from unified_ocr.evaluation.truth import read_truth
+from unified_ocr.cache import ResultCache
+from unified_ocr.evaluation.truth import read_truth, truth_lines
 from unified_ocr_clova import ClovaEmulator
 from unified_ocr_kakao import KakaoEmulator
 
@@ -225,7 +225,7 @@ def test_the_python_api(setup, tmp_path) -> None:
     assert len(comparison) == 3 and comparison.engines == ["rapidocr"]
     one = comparison.image(str(setup["images"] / "receipt.png"))
     assert one["readings"]["rapidocr"].ok and one["figures"]["rapidocr"]["cer"] > 0
-    assert one["truth"].lines == read_truth(setup["truth"] / "gt_receipt.txt").words  # ICDAR regions with spaces: lines
+    assert truth_lines(one["truth"]) == list(read_truth(setup["truth"] / "gt_receipt.txt").pages[0].lines)  # ICDAR regions with spaces: lines
     assert comparison.summary["engines"]["rapidocr"]["calls"] == 0  # all from the cache the CLI filled
     written = comparison.write(tmp_path / "report")
     assert (written / "report.html").is_file() and (written / "results" / "rapidocr" / "receipt.json").is_file()

@@ -8,7 +8,17 @@ from pathlib import Path
 import pytest
 
 from unified_ocr import Line, OcrResult, Page, Quad, TruthError, Word
-from unified_ocr.evaluation.truth import READERS, TruthIndex, read_truth, settle_levels
+from unified_ocr.evaluation.truth import (
+    TruthIndex,
+    about,
+    format_names,
+    has_boxes,
+    read_truth,
+    settle_levels,
+    truth_fields,
+    truth_lines,
+    truth_words,
+)
 
 
 def write(path: Path, text: str | bytes) -> Path:
@@ -23,21 +33,26 @@ def test_icdar_words_with_bom_crlf_commas_and_dont_care(tmp_path) -> None:
                                             "374,155,409,155,409,170,374,170,###\r\n"
                                             "10,10,50,10,50,20,10,20,1,000\r\n")  # fmt: skip
     truth = read_truth(path)
-    assert truth.format == "icdar" and truth.lines == () and truth.level == "unknown"
-    assert [w.text for w in truth.words] == ["Genaxis Theatre", "[06]", "###", "1,000"]  # a comma inside the text is kept
+    assert about(truth)["format"] == "icdar" and about(truth)["levels"] == ["unknown"] and truth_lines(truth) == []
+    assert truth.engine == "truth" and about(truth)["source"] == str(path)
+    assert [w.text for w in truth_words(truth)] == ["Genaxis Theatre", "[06]", "###", "1,000"]  # a comma inside the text is kept
+    assert [w.dont_care for w in truth.words] == [False, False, True, False] and truth.pages[0].lines[2].dont_care
+    assert all(w.confidence is None for w in truth.words)
     assert truth.words[0].quad.points[0] == (377.0, 117.0)
     assert truth.text == "Genaxis Theatre\n[06]\n1,000"  # do-not-care regions are not text
     words = [read_truth(write(tmp_path / f"gt_{k}.txt", f"0,0,9,0,9,9,0,9,w{k}\n")) for k in range(2)]
     settled = settle_levels([truth, *words, None])  # one region in 5 with a space, over the set: words
-    assert settled[0].level == "words" and settled[0].words == truth.words and settled[-1] is None
-    assert settle_levels([truth], "lines")[0].lines == truth.words
+    assert about(settled[0])["levels"] == ["words"] and truth_words(settled[0]) == truth.words and settled[-1] is None
+    assert truth_lines(settled[0]) == []
+    lines = settle_levels([truth], "lines")[0]
+    assert [x.text for x in truth_lines(lines)] == [w.text for w in truth.words] and truth_words(lines) == []
 
 
 def test_sroie_boxes_of_lines_are_read_as_lines(tmp_path) -> None:
     path = write(tmp_path / "000.csv", "72,25,326,25,326,64,72,64,TAN WOON YANN\n50,82,440,82,440,121,50,121,BOOK TA .K(TAMAN DAYA) SDN BND\n"
                                        "205,121,285,121,285,139,205,139,789417-W\n")  # fmt: skip
     (truth,) = settle_levels([read_truth(path)])
-    assert truth.level == "lines" and truth.words == () and [r.text for r in truth.lines][0] == "TAN WOON YANN"
+    assert about(truth)["levels"] == ["lines"] and truth_words(truth) == [] and [r.text for r in truth_lines(truth)][0] == "TAN WOON YANN"
     assert truth.text.splitlines() == ["TAN WOON YANN", "BOOK TA .K(TAMAN DAYA) SDN BND", "789417-W"]
 
 
@@ -54,8 +69,9 @@ def test_funsd(tmp_path) -> None:
         {"box": [10, 40, 80, 60], "text": "", "words": []},
     ]}  # fmt: skip
     truth = read_truth(write(tmp_path / "82092117.json", json.dumps(form)))
-    assert truth.format == "funsd" and [w.text for w in truth.words] == ["DATE:", "1/2/99"]
-    assert [r.text for r in truth.lines] == ["DATE: 1/2/99"] and truth.text == "DATE: 1/2/99"
+    assert about(truth)["format"] == "funsd" and [w.text for w in truth_words(truth)] == ["DATE:", "1/2/99"]
+    assert [r.text for r in truth_lines(truth)] == ["DATE: 1/2/99"] and truth.text == "DATE: 1/2/99"
+    assert [w.text for w in truth.pages[0].lines[0].words] == ["DATE:", "1/2/99"]  # the entity's words inside it
     bad = write(tmp_path / "bad.json", json.dumps({"form": [{"text": "x", "box": [1, 2]}]}))
     with pytest.raises(TruthError, match=r"bad.json: form\[0\]"):
         read_truth(bad)
@@ -70,21 +86,23 @@ def test_a_saved_result_is_gold_with_fields(tmp_path) -> None:
     page = Page(0, 100, 100, lines=(Line("TOTAL", word.quad, (word,)),), fields=(Field("total", text="12,400"),))
     path = write(tmp_path / "receipt.json", json.dumps(OcrResult("clova", (page,)).to_dict()))
     truth = read_truth(path)
-    assert truth.format == "result" and truth.text == "TOTAL" and truth.fields == {"total": "12,400"}
-    assert [w.text for w in truth.words] == ["TOTAL"] and [r.text for r in truth.lines] == ["TOTAL"]
+    assert about(truth)["format"] == "result" and truth.text == "TOTAL" and truth_fields(truth) == {"total": "12,400"}
+    assert [w.text for w in truth_words(truth)] == ["TOTAL"] and [r.text for r in truth_lines(truth)] == ["TOTAL"]
+    assert truth.words[0].confidence is None and truth.engine == "truth" and set(truth.meta) == {"truth"}  # no engine meta
 
 
 def test_plain_text_has_no_boxes(tmp_path) -> None:
     truth = read_truth(write(tmp_path / "korean.txt", "\ufeff명세서\n합계 12,400\n\n"))
-    assert truth.format == "text" and truth.text == "명세서\n합계 12,400" and not truth.has_boxes
+    assert about(truth)["format"] == "text" and truth.text == "명세서\n합계 12,400" and not has_boxes(truth)
+    assert about(truth)["levels"] == []
 
 
 def test_a_forced_format_and_an_unknown_one(tmp_path) -> None:
     path = write(tmp_path / "a.txt", "1,2,3,4,5,6,7,8,x\n")
-    assert read_truth(path, "text").format == "text"
+    assert about(read_truth(path, "text"))["format"] == "text"
     with pytest.raises(ValueError, match="unknown truth format 'xml'"):
         TruthIndex(tmp_path, "xml")
-    assert [r.name for r in READERS] == ["result", "funsd", "quads-json", "page", "alto", "hocr", "icdar", "text"]
+    assert format_names() == ["result", "funsd", "quads-json", "page", "alto", "hocr", "icdar", "text"]
     with pytest.raises(TruthError, match="not UTF-8"):
         read_truth(write(tmp_path / "latin.txt", "caf\xe9".encode("latin-1")))
 

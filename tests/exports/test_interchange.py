@@ -300,7 +300,7 @@ def test_alto_and_hocr_are_compare_truth_too(tmp_path, fmt: str) -> None:
     path = tmp_path / f"slip.{fmt}"
     path.write_text(unified_ocr.export(result, fmt), encoding="utf-8")  # type: ignore[arg-type]
     truth = read_truth(path)
-    assert truth.format == fmt and [r.text for r in truth.words] == [w.text for w in result.words]
+    assert truth.meta["truth"]["format"] == fmt and [r.text for r in truth.words] == [w.text for w in result.words]
     broken = tmp_path / f"broken.{fmt}"
     broken.write_text(MALFORMED[fmt][0], encoding="utf-8")
     with pytest.raises(unified_ocr.TruthError, match=re.escape(f"{broken}:")):

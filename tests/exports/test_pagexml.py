@@ -117,8 +117,8 @@ def test_page_xml_reads_back_as_truth_and_scores_itself_perfectly(schema, tmp_pa
     path = tmp_path / "slip.page.xml"
     path.write_text(unified_ocr.export(result, "page"), encoding="utf-8")  # type: ignore[arg-type]
     truth = read_truth(path)
-    assert truth.format == "page" and [r.text for r in truth.words] == [w.text for w in result.words]
-    assert [r.text for r in truth.lines] == [line.text for line in result.pages[0].lines]
+    assert truth.meta["truth"]["format"] == "page" and [r.text for r in truth.words] == [w.text for w in result.words]
+    assert [r.text for r in truth.pages[0].lines] == [line.text for line in result.pages[0].lines]
     words = result.words
     match = match_page([r.quad for r in truth.words], [r.text for r in truth.words], [w.quad for w in words])
     assert match.matched == len(words)  # every word where it was, within the rounding to whole pixels
@@ -127,7 +127,7 @@ def test_page_xml_reads_back_as_truth_and_scores_itself_perfectly(schema, tmp_pa
                        '<Page imageFilename="a.png" imageWidth="100" imageHeight="100"><TextRegion id="r"><Coords points="0,0 9,0 9,9 0,9"/>'
                        '<TextLine id="l"><Coords points="0,0 50,0 60,5 50,10 0,10"/><TextEquiv><Unicode>합계</Unicode></TextEquiv>'
                        '</TextLine></TextRegion></Page></PcGts>', encoding="utf-8")  # fmt: skip
-    (line,) = read_truth(polygon).lines
+    (line,) = read_truth(polygon).pages[0].lines
     assert line.text == "합계" and line.quad.bbox() == (0, 0, 60, 10)
     broken = tmp_path / "broken.xml"
     broken.write_text('<PcGts xmlns="http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15"><Page>\n<oops></Page>')

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
 from ..api import planned_calls
-from ..batch.cache import ResultCache
-from ..batch.inputs import expand_inputs
+from ..batch.inputs import image_list
+from ..batch.options import RunOptions
+from ..batch.readings import choose_engines
 from ..comparison import compare as run_compare
-from ..comparison.run import choose_engines
 from ..config.choice import EngineChoice
 from ..config.profiles import Config, load_config
 from ..errors import ConfigError, UnifiedOcrError
 from ..evaluation.normalize import Normalization
-from ..evaluation.truth import READERS, check_encoding
+from ..evaluation.truth import check_encoding, format_names
 from .common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, RETRY_FAILED_HELP, config_errors_exit, run_options, say
 
 
@@ -49,7 +50,7 @@ def _normalization(ctx: click.Context, param: click.Parameter, value: str | None
 @click.option("-t", "--truth", type=click.Path(exists=True, path_type=Path), metavar="PATH",
               help="Ground truth: a folder or one file. A folder's files match images by place (gt/a/x.txt for img/a/x.png), "
                    "else by stem (STEM.* or gt_STEM.*) where no other image shares it.")
-@click.option("--truth-format", type=click.Choice([r.name for r in READERS]),
+@click.option("--truth-format", type=click.Choice(format_names()),
               help="Read every truth file as this format [default: told from each file's content].")
 @truth_encoding_option
 @click.option("--truth-level", type=click.Choice(["auto", "words", "lines"]), default="auto", show_default=True,
@@ -68,9 +69,7 @@ def _normalization(ctx: click.Context, param: click.Parameter, value: str | None
                                               "sets price_per_1000); make none.")
 def compare(inputs: tuple[str, ...], engines: tuple[str, ...], truth: Path | None, truth_format: str | None,
             truth_encoding: str | None, truth_level: str, out: Path,
-            normalization: Normalization, config: Path | None, concurrency: int, rate_limit: float | None,
-            retries: int | None, rounds: int, no_cache: bool, cache_dir: Path | None, dpi: float, retry_failed: bool,
-            dry_run: bool) -> None:  # fmt: skip
+            normalization: Normalization, config: Path | None, run: RunOptions, dry_run: bool) -> None:  # fmt: skip
     """Compare engines on the same images: accuracy, agreement, speed and cost.
 
     INPUT is as in batch: images, folders of them, or lists of paths. Every engine reads
@@ -86,24 +85,21 @@ def compare(inputs: tuple[str, ...], engines: tuple[str, ...], truth: Path | Non
     Example:
       unified-ocr compare scans/ --truth scans-gt/ --engine rapidocr --engine clova --out cmp/
     """
-    cache: ResultCache | bool = False if no_cache else ResultCache(cache_dir)
     with config_errors_exit():
         cfg = load_config(config)
         choices = choose_engines(engines, cfg)  # an engine that cannot run stops here, exit 2, before any call
-        images = list(dict.fromkeys(expand_inputs(inputs)))
+        images = image_list(inputs)  # walked once, for every step after
         if not images:
             click.echo(f"error: no images in {', '.join(inputs)}", err=True)
             sys.exit(EXIT_USAGE)
     if dry_run:
-        _dry_run(images, choices, cfg, cache, dpi)
+        _dry_run(images, choices, cfg, run)
         return
     try:
         with config_errors_exit():
             comparison = run_compare(images, choices, truth, cfg, truth_format=truth_format, truth_level=truth_level,
                                      truth_encoding=truth_encoding,
-                                     normalization=normalization, out=out,
-                                     concurrency=concurrency, rate_limit=rate_limit, retries=retries, rounds=rounds,
-                                     cache=cache, dpi=dpi, retry_failed=retry_failed)  # fmt: skip
+                                     normalization=normalization, out=out, options=run)  # fmt: skip
     except KeyboardInterrupt:
         click.echo("interrupted: each engine's journal holds what finished; run the same command again to go on", err=True)
         sys.exit(EXIT_INTERRUPTED)
@@ -135,13 +131,13 @@ def _f(value: float | None) -> str:
     return "-" if value is None else f"{value:.4f}"
 
 
-def _dry_run(images: list[str], choices: list[EngineChoice], cfg: Config, cache: ResultCache | bool, dpi: float) -> None:
+def _dry_run(images: Sequence[str], choices: list[EngineChoice], cfg: Config, run: RunOptions) -> None:
     """Count the calls each engine would make (cache hits make none), and what they cost."""
     for choice in choices:
         calls = cached = bad = 0
         for image in images:
             try:
-                n = planned_calls(image, choice, cfg, dpi=dpi, cache=cache)
+                n = planned_calls(image, choice, cfg, dpi=run.dpi, cache=run.cache or False)
             except UnifiedOcrError:
                 bad += 1  # said when the real run reaches it
                 continue

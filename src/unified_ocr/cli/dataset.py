@@ -12,7 +12,7 @@ from ..datasets import BuildOptions, Filters, read_charset
 from ..datasets.job import dataset as make_dataset
 from ..datasets.splits import DEFAULT_SPLIT
 from ..errors import ConfigError
-from ..evaluation.truth import READERS
+from ..evaluation.truth import format_names
 from .common import EXIT_FAILED, EXIT_INTERRUPTED, config_errors_exit, list_option, run_options
 from .compare import truth_encoding_option
 
@@ -30,7 +30,7 @@ from .compare import truth_encoding_option
               help="Label from ground truth instead (a folder's files matched by place or unshared stem as in compare, or one "
                    "file): ICDAR-style, "
                    "FUNSD, PAGE-XML, ALTO, hOCR or unified-ocr JSON.")
-@click.option("--truth-format", type=click.Choice([r.name for r in READERS]), help="Read every truth file as this format.")
+@click.option("--truth-format", type=click.Choice(format_names()), help="Read every truth file as this format.")
 @truth_encoding_option
 @click.option("--level", type=click.Choice(["word", "line"]), default="word", show_default=True, help="Crop words or lines.")
 @click.option("--split", "split", default=DEFAULT_SPLIT, show_default=True, metavar="NAME=SHARE,...",

@@ -22,13 +22,16 @@ from importlib.metadata import PackageNotFoundError, packages_distributions, ver
 from pathlib import Path
 from typing import IO, Any
 
-from ..batch.inputs import expand_inputs
+from ..batch.inputs import ImageList, image_list
+from ..batch.options import RunOptions
+from ..batch.readings import Reading, choose_engines, read_set
 from ..config.choice import ConfigLike, EngineChoice, EngineLike
 from ..errors import ConfigError
 from ..evaluation.detection import PageMatch
+from ..evaluation.metrics import Metric, installed
 from ..evaluation.normalize import Normalization
-from ..evaluation.truth import PageTruth, TruthError, TruthIndex, settle_levels
-from .run import Reading, choose_engines, read_all
+from ..evaluation.truth import TruthError, TruthIndex, about, has_boxes, settle_levels, truth_words
+from ..model import OcrResult
 from .score import EngineScore, agreement
 
 __all__ = ["Comparison", "Reading", "compare"]
@@ -45,9 +48,9 @@ class Comparison:
     """
 
     def __init__(self, images: list[str], choices: list[EngineChoice], readings: dict[str, list[Reading]],
-                 truths: list[PageTruth | None], truth_errors: list[str | None], figures: list[dict[str, dict[str, Any]]],
+                 truths: list[OcrResult | None], truth_errors: list[str | None], figures: list[dict[str, dict[str, Any]]],
                  matches: list[dict[str, dict[str, PageMatch]]], summary: dict[str, Any], disagreements: list[Any],
-                 normalization: Normalization, out: Path | None) -> None:  # fmt: skip
+                 normalization: Normalization, out: Path | None, metrics: Sequence[type[Metric]] | None = None) -> None:  # fmt: skip
         self.images = images
         self.choices = choices
         self.engines = [c.label for c in choices]
@@ -60,6 +63,8 @@ class Comparison:
         self.disagreements = disagreements
         self.normalization = normalization
         self.out = out
+        #: the metrics that scored it, in the order of summary.json and images.csv
+        self.metrics = list(installed() if metrics is None else metrics)
 
     def __repr__(self) -> str:
         return f"<Comparison of {len(self.engines)} engine(s) on {len(self.images)} image(s)>"
@@ -99,7 +104,8 @@ def compare(
     normalization: Normalization | None = None,
     out: str | os.PathLike[str] | None = None,
     stream: IO[str] | None = None,
-    **batch_options: Any,
+    options: RunOptions | None = None,
+    **run_options: Any,
 ) -> Comparison:
     """Read ``sources`` (files, folders, lists of paths) with every engine and score them.
 
@@ -108,22 +114,26 @@ def compare(
     ``gt_STEM.*``; see :class:`~unified_ocr.evaluation.truth.TruthIndex`), its format told from the content unless ``truth_format``
     names it; ``truth_level`` says whether ICDAR-style regions are ``words`` or ``lines``
     (``auto``: decided over the whole set); ``truth_encoding`` is the truth files' text encoding
-    (UTF-8 unless named; ``auto`` tries UTF-8, then CP949). ``batch_options`` go to the batch runner (``concurrency``, ``rate_limit``,
-    ``retries``, ``cache``, ``dpi``). With ``out`` every engine runs as a resumable batch into
+    (UTF-8 unless named; ``auto`` tries UTF-8, then CP949). ``options`` (a
+    :class:`~unified_ocr.batch.options.RunOptions`), or its fields named as keywords (``concurrency``,
+    ``rate_limit``, ``retries``, ``cache``, ``dpi``, ``executor``), go to each engine's run. With ``out`` every engine runs as a resumable batch into
     ``out/runs/<profile>-<hash>/`` and the report is written there too.
     """
     normalization = normalization or Normalization()
     if truth_level not in ("auto", "words", "lines"):
         raise ConfigError(f"truth_level must be auto, words or lines; got {truth_level!r}")
+    run = RunOptions.merged(options, **run_options)
     choices = choose_engines(engines, config)  # an engine that cannot run stops here, before any call
-    images = list(dict.fromkeys(expand_inputs([os.fspath(s) for s in sources])))
+    images = image_list(sources if isinstance(sources, ImageList) else [os.fspath(s) for s in sources])  # walked once
     if not images:
         raise ConfigError("no images to compare: give image files, folders of them, or lists of paths")
     index = TruthIndex(truth, truth_format, images=images, encoding=truth_encoding) if truth is not None else None
+    metrics = installed()  # a plugin metric that clashes with another stops here, before any call
     folder = Path(out) if out is not None else None
-    readings, calls = read_all(images, choices, config, out=folder, batch_options=batch_options, stream=stream)
+    read = read_set(images, choices, config, run, out=folder, stream=stream)
+    readings, calls = read.by_engine, read.calls
 
-    truths: list[PageTruth | None] = []
+    truths: list[OcrResult | None] = []  # each a truth page: see unified_ocr.evaluation.truth
     truth_errors: list[str | None] = []
     for image in images:
         page, error = None, None
@@ -137,7 +147,7 @@ def compare(
         truth_errors.append(error)
     truths = settle_levels(truths, truth_level)
 
-    scores = {c.label: EngineScore(c.label, normalization, c.price_per_1000) for c in choices}
+    scores = {c.label: EngineScore(c.label, normalization, c.price_per_1000, metrics) for c in choices}
     figures: list[dict[str, dict[str, Any]]] = []
     matches: list[dict[str, dict[str, PageMatch]]] = []
     for k, page in enumerate(truths):
@@ -147,16 +157,16 @@ def compare(
         figures.append(row)
         matches.append(drawn)
     pairs, disagreements = agreement(readings, normalization)
-    summary = _summary(images, choices, scores, calls, pairs, disagreements, truths, truth_errors, index, normalization)
-    comparison = Comparison(images, choices, readings, truths, truth_errors, figures, matches, summary, disagreements,
-                            normalization, folder)  # fmt: skip
+    summary = _summary(list(images), choices, scores, calls, pairs, disagreements, truths, truth_errors, index, normalization)
+    comparison = Comparison(list(images), choices, readings, truths, truth_errors, figures, matches, summary, disagreements,
+                            normalization, folder, metrics)  # fmt: skip
     if folder is not None:
         comparison.write(folder)
     return comparison
 
 
 def _summary(images: list[str], choices: list[EngineChoice], scores: dict[str, EngineScore], calls: dict[str, int],
-             pairs: list[dict[str, Any]], disagreements: list[Any], truths: list[PageTruth | None],
+             pairs: list[dict[str, Any]], disagreements: list[Any], truths: list[OcrResult | None],
              truth_errors: list[str | None], index: TruthIndex | None, normalization: Normalization) -> dict[str, Any]:  # fmt: skip
     engines = {}
     for choice in choices:
@@ -169,8 +179,8 @@ def _summary(images: list[str], choices: list[EngineChoice], scores: dict[str, E
             "path": str(index.where),
             "format": index.format,
             "images_with_truth": sum(t is not None for t in truths),
-            "formats": sorted({t.format for t in truths if t is not None}),
-            "levels": sorted({"words" if t.words else "lines" for t in truths if t is not None and t.has_boxes}),
+            "formats": sorted({about(t)["format"] for t in truths if t is not None}),
+            "levels": sorted({"words" if truth_words(t) else "lines" for t in truths if t is not None and has_boxes(t)}),
             "problems": [{"image": img, "problem": err} for img, err in zip(images, truth_errors) if err],
             "unused_files": [str(p) for p in index.unused()],
         }

@@ -43,32 +43,34 @@ import jinja2.utils
 from markupsafe import Markup
 from rapidfuzz.distance import Levenshtein
 
-from ..batch.files import json_text, write_text_atomic
-from ..config.secrets import Secret
+from ..batch.readings import safe_name
 from ..errors import UnifiedOcrError
-from ..evaluation.detection import DONT_CARE, PageMatch
+from ..evaluation.detection import PageMatch
+from ..evaluation.metrics import RUN_COLUMNS
+from ..evaluation.truth import about, is_dont_care, truth_lines, truth_words
 from ..exports.csvcells import safe_record, safe_row
+from ..files import json_text, write_text_atomic
 from ..imaging.sources import open_source
-from .run import safe_name
+from ..secrets import Secret
 
 if TYPE_CHECKING:
     from . import Comparison
 
 #: The longest side of the copies of the images the viewer shows.
 VIEW_SIDE = 1600
-CSV_FIELDS = [
-    "image", "engine", "ok", "error", "seconds", "cached", "attempts", "cer", "wer", "bow_precision", "bow_recall",
-    "bow_f1", "det_precision", "det_recall", "det_hmean", "e2e_matched", "line_precision", "line_recall", "line_hmean",
-    "fields_exact", "truth_problem",
-]  # fmt: skip
-#: Summary columns of the page: (label, section, key, lower is better).
-COLUMNS = [
-    ("CER", "text", "cer", True), ("WER", "text", "wer", True), ("BoW F1", "text", "bow_f1", False),
-    ("Det P", "detection", "precision", False), ("Det R", "detection", "recall", False),
-    ("Det H", "detection", "hmean", False), ("E2E H", "end_to_end", "hmean", False),
-    ("Line H", "line_detection", "hmean", False), ("Fields", "fields", "exact_rate", False),
-    ("p50 s", "speed", "p50_seconds", True), ("p95 s", "speed", "p95_seconds", True),
-]  # fmt: skip
+#: Summary columns of the page after the metrics' (each metric's ``shown``): (label, section, key, lower is better).
+SPEED_COLUMNS = [("p50 s", "speed", "p50_seconds", True), ("p95 s", "speed", "p95_seconds", True)]
+
+
+def csv_fields(metrics: Sequence[Any]) -> list[str]:
+    """The columns of images.csv: the run's, each metric's ``columns`` in the metrics' order, the truth's problem."""
+    return [*RUN_COLUMNS, *(c for metric in metrics for c in metric.columns), "truth_problem"]
+
+
+def summary_columns(metrics: Sequence[Any]) -> list[tuple[str, str, str, bool]]:
+    """The page's summary columns: each metric's ``shown`` under its name, then speed."""
+    return [*((label, metric.name, key, lower) for metric in metrics for label, key, lower in metric.shown), *SPEED_COLUMNS]
+
 
 #: Bidi embedding, override and isolate controls (U+202A-202E, U+2066-2069): each reorders what follows it.
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -146,7 +148,7 @@ def _fmt(value: Any) -> str:
 
 def _images_csv(comparison: Comparison) -> str:
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
+    writer = csv.DictWriter(buf, csv_fields(comparison.metrics), extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for k, image in enumerate(comparison.images):
         for label in comparison.engines:
@@ -168,10 +170,10 @@ def _disagreements_csv(comparison: Comparison) -> str:
     return buf.getvalue()
 
 
-def _best(summary: dict[str, Any]) -> dict[str, set[str]]:
+def _best(summary: dict[str, Any], columns: Sequence[tuple[str, str, str, bool]]) -> dict[str, set[str]]:
     """For each summary column, the engines with the best value (ties all marked)."""
     best: dict[str, set[str]] = {}
-    for label, section, key, lower in COLUMNS:
+    for label, section, key, lower in columns:
         values = {e: (s.get(section) or {}).get(key) for e, s in summary["engines"].items()}
         known = {e: v for e, v in values.items() if v is not None}
         if len(known) >= 2:
@@ -185,12 +187,13 @@ def _page(comparison: Comparison) -> str:
     rows = []
     for k, image in enumerate(comparison.images):
         rows.append({"index": k, "name": image, "problem": comparison.truth_errors[k], "figures": comparison.figures[k]})
-    shown = [c for c in COLUMNS if any((s.get(c[1]) or {}).get(c[2]) is not None for s in summary["engines"].values())]
+    columns = summary_columns(comparison.metrics)
+    shown = [c for c in columns if any((s.get(c[1]) or {}).get(c[2]) is not None for s in summary["engines"].values())]
     return _env.get_template("report.html.j2").render(
         summary=summary,
         engines=comparison.engines,
         columns=shown,  # a column no engine has a figure for (no truth boxes, no fields) is left out
-        best=_best(summary),
+        best=_best(summary, columns),
         rows=rows,
         has_truth=any(t is not None for t in comparison.truths),
         disagreements=comparison.disagreements[:200],
@@ -228,10 +231,12 @@ def _write_view(comparison: Comparison, k: int, out: Path) -> None:
     data: dict[str, Any] = {"source": source, "width": width, "height": height, "image": image_name,
                             "truth": None, "truth_problem": comparison.truth_errors[k], "engines": {}}  # fmt: skip
     norm = comparison.normalization.apply
+    words = truth_words(truth) if truth is not None else []
+    lines = truth_lines(truth) if truth is not None else []
     if truth is not None:
-        regions = truth.words or truth.lines
-        data["truth"] = {"file": truth.source, "format": truth.format, "text": truth.text,
-                         "regions": [[_points(r.quad), r.text, "dontcare" if r.text == DONT_CARE else "truth"] for r in regions]}  # fmt: skip
+        regions: Sequence[Any] = words or lines
+        data["truth"] = {"file": about(truth).get("source"), "format": about(truth).get("format"), "text": truth.text,
+                         "regions": [[_points(r.quad), r.text, "dontcare" if is_dont_care(r) else "truth"] for r in regions]}  # fmt: skip
     for label in comparison.engines:
         reading = comparison.readings[label][k]
         result = reading.result
@@ -239,8 +244,8 @@ def _write_view(comparison: Comparison, k: int, out: Path) -> None:
                                  "figures": comparison.figures[k][label], "words": [], "text": ""}  # fmt: skip
         if result is not None:
             entry["text"] = result.text
-            match = comparison.matches[k][label].get("words") if truth is not None and truth.words else None
-            if truth is not None and not truth.words and truth.lines:
+            match = comparison.matches[k][label].get("words") if words else None
+            if not words and lines:
                 units = [(line.quad, line.text, line.confidence) for page in result.pages for line in page.lines]
                 match = comparison.matches[k][label].get("lines")
             else:

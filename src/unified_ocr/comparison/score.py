@@ -1,7 +1,8 @@
 """Scoring readings: per image and engine, then per engine over all images.
 
-Everything here is plain data in, plain data out: readings and truths from
-:mod:`.run` and :mod:`unified_ocr.evaluation.truth`, figures as dicts ready for JSON.
+Everything here is plain data in, plain data out: readings, and truths read by
+:mod:`unified_ocr.evaluation.truth` (both :class:`~unified_ocr.OcrResult`), scored by every
+installed metric (:mod:`unified_ocr.evaluation.metrics`), figures as dicts ready for JSON.
 """
 
 from __future__ import annotations
@@ -11,32 +12,28 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from ..evaluation import clevalscore
+from ..batch.readings import Reading
 from ..evaluation.agreement import Disagreement, PairAgreement, review_order
-from ..evaluation.detection import DetectionScore, PageMatch
+from ..evaluation.detection import PageMatch
+from ..evaluation.metrics import Metric, installed
 from ..evaluation.normalize import Normalization
-from ..evaluation.text import TextScore
-from ..evaluation.truth import PageTruth
-from .run import Reading
+from ..model import OcrResult
 
 
 class EngineScore:
-    """One engine's figures, gathered image by image."""
+    """One engine's figures, gathered image by image: each metric's, and speed, calls and failures."""
 
-    def __init__(self, engine: str, normalization: Normalization, price_per_1000: float | None) -> None:
+    def __init__(self, engine: str, normalization: Normalization, price_per_1000: float | None,
+                 metrics: Sequence[type[Metric]] | None = None) -> None:  # fmt: skip
         self.engine = engine
         self.normalization = normalization
         self.price = price_per_1000
-        self.text = TextScore(normalization)
-        self.words = DetectionScore()
-        self.lines = DetectionScore()
-        self.cleval = clevalscore.CLEvalScore(case_sensitive=not normalization.fold_case) if clevalscore.available() else None
-        self.fields_total = self.fields_equal = 0
+        self.metrics = [cls(normalization) for cls in (installed() if metrics is None else metrics)]
         self.failures: Counter[str] = Counter()
         self.call_seconds: list[float] = []
         self.cache_hits = self.attempts = self.retries = self.images = 0
 
-    def add(self, reading: Reading, truth: PageTruth | None) -> tuple[dict[str, Any], dict[str, PageMatch]]:
+    def add(self, reading: Reading, truth: OcrResult | None) -> tuple[dict[str, Any], dict[str, PageMatch]]:
         """Score one image; returns its figures and the word/line matches (for drawing)."""
         self.images += 1
         figures: dict[str, Any] = {"ok": reading.ok, "error": reading.error_type, "seconds": round(reading.seconds, 4),
@@ -53,32 +50,11 @@ class EngineScore:
             self.failures[reading.error_type or "Error"] += 1
         if truth is None:
             return figures, matches
-        result = reading.result
-        text = result.text if result is not None else ""  # a failed image read nothing: every truth character is missed
-        figures.update(self.text.update(truth.text, text).figures())
-        norm = self.normalization.apply
-        words = result.words if result is not None else []
-        if truth.words:
-            match, e2e = self.words.update([r.quad for r in truth.words], [r.text for r in truth.words],
-                                           [w.quad for w in words], [w.text for w in words], norm)  # fmt: skip
-            figures.update({f"det_{k}": v for k, v in match.figures().items()})
-            figures["e2e_matched"] = e2e
-            matches["words"] = match
-            if self.cleval is not None:
-                self.cleval.update([r.quad for r in truth.words], [norm(r.text) if r.text != "###" else r.text for r in truth.words],
-                                   [w.quad for w in words], [norm(w.text) for w in words])  # fmt: skip
-        if truth.lines:
-            lines = [line for page in result.pages for line in page.lines] if result is not None else []
-            match, _ = self.lines.update([r.quad for r in truth.lines], [r.text for r in truth.lines],
-                                         [x.quad for x in lines], [x.text for x in lines], norm)  # fmt: skip
-            figures.update({f"line_{k}": v for k, v in match.figures().items()})
-            matches["lines"] = match
-        if truth.fields:
-            found = {f.name: f.text for page in result.pages for f in page.fields} if result is not None else {}
-            equal = sum(norm(found.get(name, "")) == norm(value) for name, value in truth.fields.items())
-            self.fields_total += len(truth.fields)
-            self.fields_equal += equal
-            figures["fields_exact"] = equal / len(truth.fields)
+        for metric in self.metrics:
+            figures.update(metric.update(truth, reading.result))
+            match, draws = getattr(metric, "match", None), getattr(metric, "draws", None)
+            if isinstance(match, PageMatch) and draws and draws not in matches:
+                matches[draws] = match
         return figures, matches
 
     def summary(self, calls_this_run: int) -> dict[str, Any]:
@@ -91,30 +67,19 @@ class EngineScore:
             "p95_seconds": _percentile(seconds, 0.95),
             "mean_seconds": statistics.fmean(seconds) if seconds else None,
         }
-        out: dict[str, Any] = {
-            "text": self.text.summary() if self.text.pages else None,
-            "detection": self.words.summary() if self.words.pages else None,
-            "line_detection": self.lines.summary() if self.lines.pages else None,
-            "end_to_end": _end_to_end(self.words.summary()) if self.words.pages else None,
-            "cleval": self.cleval.summary() if self.cleval is not None and self.cleval.pages else None,
-            "fields": {"fields": self.fields_total, "exact": self.fields_equal,
-                       "exact_rate": self.fields_equal / self.fields_total} if self.fields_total else None,  # fmt: skip
+        out: dict[str, Any] = {metric.name: metric.summary() for metric in self.metrics}
+        out.update({
             "speed": speed,
             "calls": calls_this_run,
             "calls_recorded": self.attempts,
             "retries": self.retries,
             "failures": dict(self.failures),
             "cost": None,
-        }
+        })  # fmt: skip
         if self.price is not None:
             out["cost"] = {"price_per_1000": self.price, "this_run": calls_this_run * self.price / 1000,
                            "all_images_once": self.images * self.price / 1000}  # fmt: skip
         return out
-
-
-def _end_to_end(detection: dict[str, Any]) -> dict[str, Any]:
-    return {"precision": detection["e2e_precision"], "recall": detection["e2e_recall"], "hmean": detection["e2e_hmean"],
-            "matched": detection["e2e_matched"]}  # fmt: skip
 
 
 def _percentile(values: Sequence[float], q: float) -> float | None:

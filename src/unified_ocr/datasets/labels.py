@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 from ..evaluation.detection import match_page
 from ..evaluation.normalize import Normalization
-from ..evaluation.truth import PageTruth
+from ..evaluation.truth import levels_of, truth_lines, truth_words
 from ..model import OcrResult
 from .records import Region, Tally
 
@@ -69,8 +69,8 @@ def from_results(results: Mapping[str, OcrResult | None], level: str, min_agree:
     return kept
 
 
-def from_truth(truth: PageTruth, level: str) -> list[Region]:
-    """The truth's words or lines (``###`` regions too: detection formats keep them as do not care).
+def from_truth(truth: OcrResult, level: str) -> list[Region]:
+    """The truth page's words or lines (``###`` regions too: detection formats keep them as do not care).
     ICDAR-style files do not say which they hold: their regions are taken as the level asked for."""
-    items: Sequence = truth.words if level == "word" or truth.level == "unknown" else truth.lines
+    items: Sequence = truth_words(truth) if level == "word" or "unknown" in levels_of(truth) else truth_lines(truth)
     return [Region(item.quad, item.text, level) for item in items]

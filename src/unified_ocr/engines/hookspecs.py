@@ -38,7 +38,7 @@ def register_engines() -> list[type[Engine]]:  # type: ignore[empty-body]
 
 @hookspec
 def register_emulators() -> list[type]:  # type: ignore[empty-body]
-    """Return the :class:`~unified_ocr.engines.emulator.Emulator` subclasses this plugin provides.
+    """Return the :class:`~unified_ocr.emulator.Emulator` subclasses this plugin provides.
 
     Each speaks one vendor's HTTP protocol on loopback, for ``unified-ocr emulate NAME`` and
     for tests that must not reach the real service.
@@ -65,4 +65,46 @@ def register_dataset_writers() -> list[type]:  # type: ignore[empty-body]
     characters its files cannot hold (``breaks``), where its files go, and ``add`` (a page's
     crops) or ``add_page`` (a page), ``rebuild`` (the index from the manifest, on resume) and
     ``close``. The built-in formats come through this same hook (``unified_ocr.datasets.plugin``).
+    """
+
+
+@hookspec
+def register_truth_readers() -> list[Any]:  # type: ignore[empty-body]
+    """Return the :class:`~unified_ocr.evaluation.truth.TruthReader` objects this plugin provides.
+
+    Each is a ground-truth format for ``unified-ocr compare --truth-format NAME`` (and
+    ``dataset``, and :func:`unified_ocr.compare`): a ``name``, a ``description``, ``sniff(text)``
+    saying from a file's content whether it is this format (``None``: only read when named) and
+    ``read(text, source)`` returning the page as an :class:`~unified_ocr.OcrResult` (confidence
+    ``None``; ``dont_care=True`` on words and lines nobody could read; ``source`` names the file
+    in a :class:`~unified_ocr.TruthError`). An export format with a ``read`` is a truth format
+    too, without this hook. The built-in formats come through this same hook
+    (``unified_ocr.evaluation.plugin``).
+    """
+
+
+@hookspec
+def register_metrics() -> list[type]:  # type: ignore[empty-body]
+    """Return the :class:`~unified_ocr.evaluation.metrics.Metric` subclasses this plugin provides.
+
+    A metric is an accumulator, made once per engine of a comparison with the comparison's
+    :class:`~unified_ocr.evaluation.normalize.Normalization`: ``update(truth, result)`` scores one
+    image (both :class:`~unified_ocr.OcrResult`; ``result`` is ``None`` where the engine failed)
+    and returns its figures (``images.csv``, one column per name in ``columns``), ``summary()``
+    returns the engine's figures over every image (``summary.json``, under the metric's ``name``;
+    ``None`` when it scored nothing), and ``shown`` names the figures of the report's summary
+    table. The built-in metrics (text, detection, line_detection, end_to_end, cleval, fields)
+    come through this same hook (``unified_ocr.evaluation.plugin``).
+    """
+
+
+@hookspec
+def register_normalizers() -> list[Any]:  # type: ignore[empty-body]
+    """Return the :class:`~unified_ocr.evaluation.normalize.Normalizer` objects this plugin provides.
+
+    Each is a named text transform for ``unified-ocr compare --normalize NAME`` (and
+    ``Normalization(extra=(NAME,))``): what is forgiven before truth and readings are compared,
+    applied after the built-in options, in the order named, and recorded in ``summary.json``'s
+    ``normalization``. The built-in options (nfkc, fold-case, drop-whitespace, collapse-whitespace,
+    jamo) come through this same hook (``unified_ocr.evaluation.plugin``).
     """

@@ -46,6 +46,24 @@ def _is_dataset_writer(candidate: Any) -> bool:
         "rec", "det") and callable(getattr(candidate, "add", None))  # fmt: skip
 
 
+def _is_truth_reader(candidate: Any) -> bool:
+    """A truth format, told by its shape: a name, ``read`` and a ``sniff`` (``None``: only read when named)."""
+    sniff = getattr(candidate, "sniff", None)
+    return isinstance(getattr(candidate, "name", None), str) and callable(getattr(candidate, "read", None)) and (
+        sniff is None or callable(sniff))  # fmt: skip
+
+
+def _is_metric(candidate: Any) -> bool:
+    """A metric, told by its shape: a class with a name, ``update`` and ``summary``."""
+    return isinstance(candidate, type) and isinstance(getattr(candidate, "name", None), str) and callable(
+        getattr(candidate, "update", None)) and callable(getattr(candidate, "summary", None))  # fmt: skip
+
+
+def _is_normalizer(candidate: Any) -> bool:
+    """A text normaliser, told by its shape: a name and ``apply(text) -> text``."""
+    return isinstance(getattr(candidate, "name", None), str) and callable(getattr(candidate, "apply", None))
+
+
 @attrs.frozen(slots=True)
 class Kind:
     """One kind of thing plugins provide: the hook that returns them and how to tell a good one."""
@@ -62,6 +80,9 @@ KINDS: dict[str, Kind] = {
     "emulator": Kind("emulator", "register_emulators", _is_emulator, "an Emulator subclass"),
     "exporter": Kind("exporter", "register_exporters", _is_exporter, "an Exporter (name, suffix, render)"),
     "dataset_writer": Kind("dataset format", "register_dataset_writers", _is_dataset_writer, "a DatasetWriter subclass"),
+    "truth_reader": Kind("truth format", "register_truth_readers", _is_truth_reader, "a TruthReader (name, sniff, read)"),
+    "metric": Kind("metric", "register_metrics", _is_metric, "a Metric subclass (name, update, summary)"),
+    "normalizer": Kind("normaliser", "register_normalizers", _is_normalizer, "a Normalizer (name, apply)"),
 }
 
 
