@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import unified_ocr
-from unified_ocr.batch.cache import ResultCache
+from unified_ocr.cache import ResultCache
 
 from ..conftest import ROOT
 from ..evaluation.icdar15_reference import reference_icdar15

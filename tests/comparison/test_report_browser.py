@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import unified_ocr
-from unified_ocr.batch.cache import ResultCache
+from unified_ocr.cache import ResultCache
 
 from ..conftest import SAMPLE
 

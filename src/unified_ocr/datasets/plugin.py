@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import pluggy
 
-from ..evaluation.plugin import register_metrics, register_normalizers, register_truth_readers
 from .writers import BUILT_IN, DatasetWriter
 
-# The built-in truth formats, metrics and normalisers (unified_ocr.evaluation.plugin) come
-# through this module's entry point until that module has one of its own.
-__all__ = ["register_dataset_writers", "register_metrics", "register_normalizers", "register_truth_readers"]
 
 hookimpl = pluggy.HookimplMarker("unified_ocr")  # the project's hook marker (engines.hookspecs.PROJECT)
 
