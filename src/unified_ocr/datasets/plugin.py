@@ -7,7 +7,6 @@ import pluggy
 
 from .writers import BUILT_IN, DatasetWriter
 
-
 hookimpl = pluggy.HookimplMarker("unified_ocr")  # the project's hook marker (engines.hookspecs.PROJECT)
 
 
