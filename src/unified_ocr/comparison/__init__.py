@@ -26,11 +26,11 @@ from ..batch.inputs import ImageList, image_list
 from ..batch.options import RunOptions
 from ..batch.readings import Reading, choose_engines, read_set
 from ..config.choice import ConfigLike, EngineChoice, EngineLike
-from ..errors import ConfigError
+from ..errors import ConfigError, TruthError
 from ..evaluation.detection import PageMatch
 from ..evaluation.metrics import Metric, installed
 from ..evaluation.normalize import Normalization
-from ..evaluation.truth import TruthError, TruthIndex, about, has_boxes, settle_levels, truth_words
+from ..evaluation.truth import TruthIndex, about, has_boxes, settle_levels, truth_words
 from ..model import OcrResult
 from .score import EngineScore, agreement
 
