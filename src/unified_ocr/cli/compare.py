@@ -61,8 +61,8 @@ def _normalization(ctx: click.Context, param: click.Parameter, value: str | None
                                   "run the same command again to resume.")
 @click.option("--normalize", "normalization", callback=_normalization, metavar="OPTS",
               help="What is forgiven before texts are compared, comma-separated: fold-case, drop-whitespace, jamo "
-                   "(Korean scored per jamo), no-nfkc, no-collapse-whitespace, or none [default: NFKC, whitespace runs "
-                   "collapsed].")
+                   "(Korean scored per jamo), no-nfkc, no-collapse-whitespace, an installed normaliser's name (a plugin's; "
+                   "an unknown name lists them), or none [default: NFKC, whitespace runs collapsed].")
 @run_options()
 @click.option("--retry-failed", is_flag=True, help=RETRY_FAILED_HELP)
 @click.option("--dry-run", is_flag=True, help="Print the calls each engine would make (and their cost where a profile "
