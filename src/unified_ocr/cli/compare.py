@@ -63,13 +63,20 @@ def _normalization(ctx: click.Context, param: click.Parameter, value: str | None
               help="What is forgiven before texts are compared, comma-separated: fold-case, drop-whitespace, jamo "
                    "(Korean scored per jamo), no-nfkc, no-collapse-whitespace, an installed normaliser's name (a plugin's; "
                    "an unknown name lists them), or none [default: NFKC, whitespace runs collapsed].")
+@click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.05, show_default=True,
+              help="The level of the intervals (1 - alpha: 95 %) and of a significant difference between two engines.")
+@click.option("--resamples", type=click.IntRange(min=0), default=1000, show_default=True,
+              help="Bootstrap resamples of the images for each interval and paired comparison; 0 turns them off.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Seed of the resampling: the same seed gives the same intervals and p-values.")
 @run_options()
 @click.option("--retry-failed", is_flag=True, help=RETRY_FAILED_HELP)
 @click.option("--dry-run", is_flag=True, help="Print the calls each engine would make (and their cost where a profile "
                                               "sets price_per_1000); make none.")
 def compare(inputs: tuple[str, ...], engines: tuple[str, ...], truth: Path | None, truth_format: str | None,
             truth_encoding: str | None, truth_level: str, out: Path,
-            normalization: Normalization, config: Path | None, run: RunOptions, dry_run: bool) -> None:  # fmt: skip
+            normalization: Normalization, alpha: float, resamples: int, seed: int, config: Path | None, run: RunOptions,
+            dry_run: bool) -> None:  # fmt: skip
     """Compare engines on the same images: accuracy, agreement, speed and cost.
 
     INPUT is as in batch: images, folders of them, or lists of paths. Every engine reads
@@ -99,7 +106,8 @@ def compare(inputs: tuple[str, ...], engines: tuple[str, ...], truth: Path | Non
         with config_errors_exit():
             comparison = run_compare(images, choices, truth, cfg, truth_format=truth_format, truth_level=truth_level,
                                      truth_encoding=truth_encoding,
-                                     normalization=normalization, out=out, options=run)  # fmt: skip
+                                     normalization=normalization, out=out, options=run, alpha=alpha, resamples=resamples,
+                                     seed=seed)  # fmt: skip
     except KeyboardInterrupt:
         click.echo("interrupted: each engine's journal holds what finished; run the same command again to go on", err=True)
         sys.exit(EXIT_INTERRUPTED)

@@ -32,7 +32,7 @@ from ..evaluation.metrics import Metric, installed
 from ..evaluation.normalize import Normalization
 from ..evaluation.truth import TruthIndex, about, has_boxes, settle_levels, truth_words
 from ..model import OcrResult
-from .score import EngineScore, agreement
+from .score import EngineScore, Resampling, add_intervals, agreement, paired_comparisons
 
 __all__ = ["Comparison", "Reading", "compare"]
 
@@ -105,6 +105,9 @@ def compare(
     out: str | os.PathLike[str] | None = None,
     stream: IO[str] | None = None,
     options: RunOptions | None = None,
+    alpha: float = 0.05,
+    resamples: int = 1000,
+    seed: int = 0,
     **run_options: Any,
 ) -> Comparison:
     """Read ``sources`` (files, folders, lists of paths) with every engine and score them.
@@ -118,8 +121,13 @@ def compare(
     :class:`~unified_ocr.batch.options.RunOptions`), or its fields named as keywords (``concurrency``,
     ``rate_limit``, ``retries``, ``cache``, ``dpi``, ``executor``), go to each engine's run. With ``out`` every engine runs as a resumable batch into
     ``out/runs/<profile>-<hash>/`` and the report is written there too.
+
+    Each figure gets a 1 - ``alpha`` interval (``NAME_ci``) from ``resamples`` bootstrap
+    resamples of the images, and every two engines a paired comparison (``pairs``), all drawn
+    from ``seed`` (``resamples=0``: neither).
     """
     normalization = normalization or Normalization()
+    resampling = _resampling(alpha, resamples, seed)
     if truth_level not in ("auto", "words", "lines"):
         raise ConfigError(f"truth_level must be auto, words or lines; got {truth_level!r}")
     run = RunOptions.merged(options, **run_options)
@@ -158,6 +166,11 @@ def compare(
         matches.append(drawn)
     pairs, disagreements = agreement(readings, normalization)
     summary = _summary(list(images), choices, scores, calls, pairs, disagreements, truths, truth_errors, index, normalization)
+    if resampling is not None:
+        for label, score in scores.items():
+            add_intervals(score, summary["engines"][label], resampling)
+        summary["statistics"] = resampling.describe()
+        summary["pairs"] = paired_comparisons(scores, resampling)
     comparison = Comparison(list(images), choices, readings, truths, truth_errors, figures, matches, summary, disagreements,
                             normalization, folder, metrics)  # fmt: skip
     if folder is not None:
@@ -193,8 +206,21 @@ def _summary(images: list[str], choices: list[EngineChoice], scores: dict[str, E
         "truth": truth,
         "engines": engines,
         "agreement": {"pairs": pairs, "disagreements": len(disagreements)},
+        "statistics": None,  # how the intervals and pairs were made; None: not made (resamples=0)
+        "pairs": [],  # every two engines, each figure, over the images both read
         "versions": _versions(choices),
     }
+
+
+def _resampling(alpha: float, resamples: int, seed: int) -> Resampling | None:
+    """The statistics' settings, checked; ``None`` when ``resamples`` is 0 (no statistics)."""
+    if not 0 < alpha < 1:
+        raise ConfigError(f"alpha must be between 0 and 1 (0.05 for 95 % intervals); got {alpha!r}")
+    if isinstance(resamples, bool) or not isinstance(resamples, int) or resamples < 0:
+        raise ConfigError(f"resamples must be a whole number, 0 or more (1000 is usual; 0 turns the statistics off); got {resamples!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ConfigError(f"seed must be a whole number, 0 or more; got {seed!r}")
+    return Resampling(alpha=alpha, resamples=resamples, seed=seed) if resamples else None
 
 
 def _versions(choices: list[EngineChoice]) -> dict[str, str]:

@@ -8,20 +8,30 @@ figures over every image updated, or ``None`` when there were none. The comparis
 the summary into ``summary.json`` under the metric's ``name``, the figures named in
 ``columns`` into ``images.csv``, and those named in ``shown`` into the report's summary table.
 
+A metric whose figures are ratios of counts summed over the images (CER: edits over
+characters) can say so, and then gets a confidence interval beside each figure and a paired
+comparison between engines (:mod:`.uncertainty`, resampling images): it names its per-image
+``counts``, gives the last image's through :meth:`Metric.image_counts`, and turns counts summed
+over any images into its figures with :meth:`Metric.figures_from`. One that names no counts
+gets neither, and is otherwise the same.
+
 Metrics are provided through the ``register_metrics`` hook: the built-in ones (:data:`BUILT_IN`,
 registered by :mod:`unified_ocr.evaluation.plugin`) as any plugin's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
+
+import attrs
 
 from ..errors import ConfigError
 from ..model import OcrResult
 from . import clevalscore
 from .detection import DONT_CARE, DetectionScore, PageMatch
 from .normalize import Normalization
-from .text import TextScore
+from .text import PageText, TextScore
 from .truth import is_dont_care, truth_fields, truth_lines, truth_words
 
 
@@ -48,6 +58,24 @@ class Metric:
         """The figures over every image updated; ``None`` when none had anything to score."""
         raise NotImplementedError
 
+    #: the counts of one image its figures are made of (edits, characters, ...); none: no intervals
+    counts: ClassVar[tuple[str, ...]] = ()
+
+    def image_counts(self) -> Mapping[str, float] | None:
+        """The ``counts`` of the image last updated; ``None`` when it had nothing to score."""
+        return None
+
+    @classmethod
+    def figures_from(cls, sums: Mapping[str, float]) -> dict[str, float | None]:
+        """The figures of :meth:`summary` from the ``counts`` summed over some images (pure; ``None``
+        where there is nothing to divide by). Each gets an interval (``NAME_ci`` beside it)."""
+        return {}
+
+    @classmethod
+    def lower_is_better(cls, figure: str) -> bool:
+        """Whether a lower ``figure`` is the better one (as ``shown`` says; a figure not shown: higher is better)."""
+        return any(key == figure and lower for _, key, lower in cls.shown)
+
 
 class TextMetric(Metric):
     """CER, WER and bag of words of the page's text (:class:`~.text.TextScore`)."""
@@ -57,16 +85,56 @@ class TextMetric(Metric):
     columns = ("cer", "wer", "bow_precision", "bow_recall", "bow_f1")
     shown = (("CER", "cer", True), ("WER", "wer", True), ("BoW F1", "bow_f1", False))
 
+    #: every integer count of a page's text (:class:`~.text.PageText`): a count added there is resampled too
+    counts = tuple(f.name for f in attrs.fields(PageText) if f.type in (int, "int"))
+
     def __init__(self, normalization: Normalization) -> None:
         super().__init__(normalization)
         self.score = TextScore(normalization)
+        self.last: PageText | None = None
 
     def update(self, truth: OcrResult, result: OcrResult | None) -> dict[str, Any]:
         text = result.text if result is not None else ""  # a failed image read nothing: every truth character is missed
-        return dict(self.score.update(truth.text, text).figures())
+        self.last = self.score.update(truth.text, text)
+        return dict(self.last.figures())
 
     def summary(self) -> dict[str, Any] | None:
         return self.score.summary() if self.score.pages else None
+
+    def image_counts(self) -> Mapping[str, float] | None:
+        return attrs.asdict(self.last) if self.last is not None else None
+
+    @classmethod
+    def figures_from(cls, sums: Mapping[str, float]) -> dict[str, float | None]:
+        return PageText(**{name: sums[name] for name in cls.counts}).figures()  # type: ignore[arg-type]
+
+    @classmethod
+    def lower_is_better(cls, figure: str) -> bool:
+        return not figure.startswith("bow_")  # error rates, but the bag of words' precision, recall and F1
+
+
+#: The counts of one page the ICDAR figures are made of.
+DETECTION_COUNTS = ("matched", "truth_care", "detection_care", "e2e_matched")
+
+
+def _detection_figures(sums: Mapping[str, float]) -> dict[str, Any]:
+    """:meth:`DetectionScore.summary` over summed counts: its own formulas, so the figures are the same."""
+    score = DetectionScore()
+    score.matched, score.truth_care, score.detection_care, score.e2e_matched = (sums[k] for k in DETECTION_COUNTS)  # type: ignore[assignment]
+    return score.summary()
+
+
+def _ratio_figures(sums: Mapping[str, float]) -> dict[str, float | None]:
+    """Detection and end-to-end precision, recall and H-mean from :data:`DETECTION_COUNTS` summed."""
+    figures = _detection_figures(sums)
+    return {k: figures[k] for k in ("precision", "recall", "hmean", "e2e_precision", "e2e_recall", "e2e_hmean")}
+
+
+def _match_counts(match: PageMatch | None, e2e: int) -> dict[str, float] | None:
+    """One page's :data:`DETECTION_COUNTS` (``None``: the page was not scored)."""
+    if match is None:
+        return None
+    return {"matched": match.matched, "truth_care": match.truth_care, "detection_care": match.detection_care, "e2e_matched": e2e}
 
 
 def _texts(items: Any) -> list[str]:
@@ -84,10 +152,13 @@ class WordDetection(Metric):
     #: which boxes of the reading ``match`` is about, for the report's viewer
     draws: ClassVar[str] = "words"
 
+    counts = DETECTION_COUNTS
+
     def __init__(self, normalization: Normalization) -> None:
         super().__init__(normalization)
         self.score = DetectionScore()
         self.match: PageMatch | None = None  # the last image's, for drawing
+        self.e2e = 0  # the last image's matched pairs that read alike
 
     def update(self, truth: OcrResult, result: OcrResult | None) -> dict[str, Any]:
         self.match = None
@@ -95,12 +166,23 @@ class WordDetection(Metric):
         if not regions:
             return {}
         words = result.words if result is not None else []
-        self.match, e2e = self.score.update([r.quad for r in regions], _texts(regions), [w.quad for w in words],
-                                            [w.text for w in words], self.normalization.apply)  # fmt: skip
-        return {**{f"det_{k}": v for k, v in self.match.figures().items()}, "e2e_matched": e2e}
+        self.match, self.e2e = self.score.update([r.quad for r in regions], _texts(regions), [w.quad for w in words],
+                                                 [w.text for w in words], self.normalization.apply)  # fmt: skip
+        return {**{f"det_{k}": v for k, v in self.match.figures().items()}, "e2e_matched": self.e2e}
 
     def summary(self) -> dict[str, Any] | None:
         return self.score.summary() if self.score.pages else None
+
+    def image_counts(self) -> Mapping[str, float] | None:
+        return _match_counts(self.match, self.e2e)
+
+    @classmethod
+    def figures_from(cls, sums: Mapping[str, float]) -> dict[str, float | None]:
+        return _ratio_figures(sums)
+
+    @classmethod
+    def lower_is_better(cls, figure: str) -> bool:
+        return False  # precision, recall, H-mean: higher is better
 
 
 class LineDetection(Metric):
@@ -111,11 +193,13 @@ class LineDetection(Metric):
     columns = ("line_precision", "line_recall", "line_hmean")
     shown = (("Line H", "hmean", False),)
     draws: ClassVar[str] = "lines"
+    counts = DETECTION_COUNTS
 
     def __init__(self, normalization: Normalization) -> None:
         super().__init__(normalization)
         self.score = DetectionScore()
         self.match: PageMatch | None = None
+        self.e2e = 0
 
     def update(self, truth: OcrResult, result: OcrResult | None) -> dict[str, Any]:
         self.match = None
@@ -123,12 +207,23 @@ class LineDetection(Metric):
         if not regions:
             return {}
         lines = [line for _, line in result.iter_lines()] if result is not None else []
-        self.match, _ = self.score.update([r.quad for r in regions], _texts(regions), [x.quad for x in lines],
-                                          [x.text for x in lines], self.normalization.apply)  # fmt: skip
+        self.match, self.e2e = self.score.update([r.quad for r in regions], _texts(regions), [x.quad for x in lines],
+                                                 [x.text for x in lines], self.normalization.apply)  # fmt: skip
         return {f"line_{k}": v for k, v in self.match.figures().items()}
 
     def summary(self) -> dict[str, Any] | None:
         return self.score.summary() if self.score.pages else None
+
+    def image_counts(self) -> Mapping[str, float] | None:
+        return _match_counts(self.match, self.e2e)
+
+    @classmethod
+    def figures_from(cls, sums: Mapping[str, float]) -> dict[str, float | None]:
+        return _ratio_figures(sums)
+
+    @classmethod
+    def lower_is_better(cls, figure: str) -> bool:
+        return False
 
 
 class EndToEnd(WordDetection):
@@ -149,6 +244,11 @@ class EndToEnd(WordDetection):
         detection = self.score.summary()
         return {"precision": detection["e2e_precision"], "recall": detection["e2e_recall"], "hmean": detection["e2e_hmean"],
                 "matched": detection["e2e_matched"]}  # fmt: skip
+
+    @classmethod
+    def figures_from(cls, sums: Mapping[str, float]) -> dict[str, float | None]:
+        figures = _detection_figures(sums)
+        return {"precision": figures["e2e_precision"], "recall": figures["e2e_recall"], "hmean": figures["e2e_hmean"]}
 
 
 class CLEvalMetric(Metric):
@@ -184,11 +284,15 @@ class FieldsMetric(Metric):
     columns = ("fields_exact",)
     shown = (("Fields", "exact_rate", False),)
 
+    counts = ("fields", "exact")
+
     def __init__(self, normalization: Normalization) -> None:
         super().__init__(normalization)
         self.total = self.equal = 0
+        self.last: dict[str, float] | None = None
 
     def update(self, truth: OcrResult, result: OcrResult | None) -> dict[str, Any]:
+        self.last = None
         fields = truth_fields(truth)
         if not fields:
             return {}
@@ -197,10 +301,18 @@ class FieldsMetric(Metric):
         equal = sum(norm(found.get(name, "")) == norm(value) for name, value in fields.items())
         self.total += len(fields)
         self.equal += equal
+        self.last = {"fields": len(fields), "exact": equal}
         return {"fields_exact": equal / len(fields)}
 
     def summary(self) -> dict[str, Any] | None:
         return {"fields": self.total, "exact": self.equal, "exact_rate": self.equal / self.total} if self.total else None
+
+    def image_counts(self) -> Mapping[str, float] | None:
+        return self.last
+
+    @classmethod
+    def figures_from(cls, sums: Mapping[str, float]) -> dict[str, float | None]:
+        return {"exact_rate": sums["exact"] / sums["fields"] if sums["fields"] else None}
 
 
 #: The built-in metrics, in the order of summary.json, images.csv and the report.
