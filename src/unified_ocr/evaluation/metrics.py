@@ -330,9 +330,10 @@ def installed(registry: Any = None) -> list[type[Metric]]:
     metric has, is a :class:`~unified_ocr.errors.ConfigError` naming it.
     """
     from ..engines.registry import default_registry
+    from .plugin import register_metrics  # the built-in ones: BUILT_IN, and those in modules of their own (tables)
 
     provided = (registry or default_registry()).all("metric")
-    order = {cls: k for k, cls in enumerate(BUILT_IN)}
+    order = {cls: k for k, cls in enumerate(register_metrics())}
     metrics = sorted((p.cls for p in provided.values()), key=lambda cls: order.get(cls, len(order)))
     seen: dict[str, str] = {c: "images.csv" for c in (*RUN_COLUMNS, "truth_problem")}
     for metric in metrics:

@@ -6,21 +6,22 @@ from __future__ import annotations
 
 import pluggy
 
-from . import metrics, normalize, truth
+from . import metrics, normalize, table_metric, truth
+from .truth.pubtabnet import PubTabNetReader
 
 hookimpl = pluggy.HookimplMarker("unified_ocr")  # the project's hook marker (engines.hookspecs.PROJECT)
 
 
 @hookimpl
 def register_truth_readers() -> list[truth.TruthReader]:
-    """result, funsd, quads-json, page, alto, hocr, icdar, text."""
-    return list(truth.BUILT_IN)
+    """result, funsd, quads-json, page, alto, hocr, icdar, text; pubtabnet."""
+    return [*truth.BUILT_IN, PubTabNetReader()]
 
 
 @hookimpl
 def register_metrics() -> list[type[metrics.Metric]]:
-    """text, detection, line_detection, end_to_end, cleval, fields."""
-    return list(metrics.BUILT_IN)
+    """text, detection, line_detection, end_to_end, cleval, fields, tables."""
+    return [*metrics.BUILT_IN, table_metric.TablesMetric]
 
 
 @hookimpl
