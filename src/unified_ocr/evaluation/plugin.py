@@ -7,6 +7,7 @@ from __future__ import annotations
 import pluggy
 
 from . import metrics, normalize, table_metric, truth
+from .truth.korean import READERS as KOREAN_READERS
 from .truth.pubtabnet import PubTabNetReader
 
 hookimpl = pluggy.HookimplMarker("unified_ocr")  # the project's hook marker (engines.hookspecs.PROJECT)
@@ -14,8 +15,8 @@ hookimpl = pluggy.HookimplMarker("unified_ocr")  # the project's hook marker (en
 
 @hookimpl
 def register_truth_readers() -> list[truth.TruthReader]:
-    """result, funsd, quads-json, page, alto, hocr, icdar, text; pubtabnet."""
-    return [*truth.BUILT_IN, PubTabNetReader()]
+    """result, funsd, quads-json, page, alto, hocr, icdar, text; pubtabnet; cord and aihub-* (truth.korean)."""
+    return [*truth.BUILT_IN, PubTabNetReader(), *KOREAN_READERS]
 
 
 @hookimpl

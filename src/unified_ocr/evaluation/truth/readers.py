@@ -166,6 +166,9 @@ def from_result(result: OcrResult, source: str) -> OcrResult:
     return OcrResult(TRUTH, pages, meta={"truth": {"levels": ["words", "lines"]}})
 
 
+_POINT_LIST = re.compile(r'"(?:quad|points)"\s*:\s*\[')
+
+
 class QuadsJsonReader(TruthReader):
     """The plain JSON many generators and labelling tools write: ``words`` and/or ``lines``,
     lists of ``{"text", "quad": [[x, y] x 4]}`` (also ``points`` or ``box``)."""
@@ -174,8 +177,8 @@ class QuadsJsonReader(TruthReader):
     description = 'JSON with "words" and/or "lines": [{"text", "quad": [[x, y] x 4]}] (rendered sets, labelling tools)'
 
     def sniff(self, text: str) -> bool:
-        head = text.lstrip()[:4000]
-        return head.startswith("{") and ('"words"' in head or '"lines"' in head) and ('"quad"' in head or '"points"' in head)
+        head = text.lstrip()[:4000]  # a quad is a list of points here (CORD's words have "quad": {x1, ...}: not this format)
+        return head.startswith("{") and ('"words"' in head or '"lines"' in head) and _POINT_LIST.search(head) is not None
 
     def read(self, text: str, source: str) -> OcrResult:
         data = _json(text, source)
