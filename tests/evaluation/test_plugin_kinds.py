@@ -25,7 +25,7 @@ from ..conftest import TEST_PLUGINS, run_cli, write_dist
 def test_the_built_ins_come_through_the_hooks() -> None:
     registry = Registry()
     assert sorted(r.name for r in truth.readers(registry)) == sorted(r.name for r in evaluation_plugin.register_truth_readers())
-    assert {n: p.cls for n, p in registry.all("metric").items()} == {m.name: m for m in metrics.BUILT_IN}
+    assert {n: p.cls for n, p in registry.all("metric").items()} == {m.name: m for m in evaluation_plugin.register_metrics()}
     assert {n: p.cls for n, p in registry.all("normalizer").items()} == {n.name: n for n in normalize.BUILT_IN}
     assert not [p for p in registry.problems if "taken" in p.reason]
 

@@ -82,8 +82,9 @@ class TextMetric(Metric):
 
     name = "text"
     description = "CER and WER of the text in reading order, bag-of-words precision, recall and F1"
-    columns = ("cer", "wer", "bow_precision", "bow_recall", "bow_f1")
-    shown = (("CER", "cer", True), ("WER", "wer", True), ("BoW F1", "bow_f1", False))
+    columns = ("cer", "wer", "bow_precision", "bow_recall", "bow_f1", "cer_no_spaces", "spacing_error_rate")
+    shown = (("CER", "cer", True), ("WER", "wer", True), ("BoW F1", "bow_f1", False), ("CER no spaces", "cer_no_spaces", True),
+             ("Spacing", "spacing_error_rate", True))  # fmt: skip
 
     #: every integer count of a page's text (:class:`~.text.PageText`): a count added there is resampled too
     counts = tuple(f.name for f in attrs.fields(PageText) if f.type in (int, "int"))

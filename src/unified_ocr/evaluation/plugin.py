@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pluggy
 
-from . import metrics, normalize, table_metric, truth
+from . import confusions, metrics, normalize, table_metric, truth
 from .truth.korean import READERS as KOREAN_READERS
 from .truth.pubtabnet import PubTabNetReader
 
@@ -21,8 +21,8 @@ def register_truth_readers() -> list[truth.TruthReader]:
 
 @hookimpl
 def register_metrics() -> list[type[metrics.Metric]]:
-    """text, detection, line_detection, end_to_end, cleval, fields, tables."""
-    return [*metrics.BUILT_IN, table_metric.TablesMetric]
+    """text, detection, line_detection, end_to_end, cleval, fields, confusions, tables."""
+    return [*metrics.BUILT_IN, confusions.ConfusionsMetric, table_metric.TablesMetric]
 
 
 @hookimpl
