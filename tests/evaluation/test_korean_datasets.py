@@ -255,3 +255,20 @@ def test_a_cp949_truth_folder_scores_as_its_utf8_copy(tmp_path: Path) -> None:
     for figure in same:
         assert legacy["engines"]["vendor"][figure] == utf8["engines"]["vendor"][figure], figure
     assert 0 < utf8["engines"]["vendor"]["text"]["cer"] < 1  # the Korean words, read from either, are missed alike
+
+
+def test_a_many_image_file_is_read_once_and_a_fault_is_said_for_the_images_it_touches(tmp_path: Path) -> None:
+    sample = text_in_the_wild([(1, "a.jpg", 10, 10), (2, "b.jpg", 10, 10)],
+                              [(1, "가", [1, 1, 5, 5], "word"), (2, "나", ["oops", 1, 5, 5], "word")])  # fmt: skip
+    _write(tmp_path / "gt" / "textinthewild_data_info.json", sample)
+    index = TruthIndex(tmp_path / "gt", images=["a.jpg", "b.jpg"])
+    assert _texts(index.read("a.jpg")) == [("가", False)]  # each image's page made when asked for: b's fault is b's alone
+    with pytest.raises(TruthError, match=r"annotations\[1\]: x must be a finite number"):
+        index.read("b.jpg")
+    _write(tmp_path / "cut" / "textinthewild_data_info.json", json.dumps(sample)[:200])  # cut short: not JSON
+    _write(tmp_path / "cut" / "c.txt", "다\n")
+    cut = TruthIndex(tmp_path / "cut", images=["a.jpg", "c.jpg"])
+    assert cut.read("c.jpg").text == "다"  # type: ignore[union-attr]
+    for _ in range(2):
+        with pytest.raises(TruthError, match="a.jpg: no truth file of its own, and a file that may hold its truth cannot be read: .*not valid JSON"):
+            cut.read("a.jpg")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import codecs
 import os
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import attrs
@@ -180,6 +180,8 @@ class TruthIndex:
             self._names.setdefault(_nfc(Path(image).name), []).append(os.fspath(image))
         self._many: dict[Path, Mapping[str, OcrResult] | None] = {}  # file -> its pages by image name, or None: one image's
         self._held: dict[str, list[Path]] | None = None  # image name (NFC) -> the many-image files holding it
+        self._broken: dict[Path, TruthError] = {}  # many-image files that could not be read
+        self._readers: list[TruthReader] | None = None
         self.used: set[Path] = set()
 
     def find(self, image: str | Path) -> Path | None:
@@ -227,12 +229,18 @@ class TruthIndex:
     def _pages(self, path: Path) -> Mapping[str, OcrResult] | None:
         """The pages of a file that holds many images' truth, by image name (NFC); ``None`` for a
         file of one image's. Told from the file's start, the whole read only for such a file, once."""
+        if path in self._broken:
+            raise self._broken[path]
         if path not in self._many:
             reader = self._many_reader(path)
             pages = None
             if reader is not None:
-                text = decode_truth(path.read_bytes(), str(path), self.encoding)
-                pages = {_nfc(name): page for name, page in reader.pages(text, str(path)).items()}  # type: ignore[attr-defined]
+                try:
+                    text = decode_truth(_read_bytes(path), str(path), self.encoding)
+                    pages = _ByNfc(reader.pages(text, str(path)))  # type: ignore[attr-defined]
+                except TruthError as exc:
+                    self._broken[path] = exc  # said for every image that looks in it, read once
+                    raise
             self._many[path] = pages
         return self._many[path]
 
@@ -249,7 +257,9 @@ class TruthIndex:
         except OSError:
             return None  # said when the file is read as one image's truth
         text = _head_text(head, self.encoding)
-        found = next((r for r in readers() if r.sniff(text)), None)
+        if self._readers is None:
+            self._readers = readers()
+        found = next((r for r in self._readers if r.sniff(text)), None)
         return found if found is not None and hasattr(found, "pages") else None
 
     def _entry(self, path: Path, image: Path) -> str | None:
@@ -268,11 +278,18 @@ class TruthIndex:
         if self._held is None:
             self._held = {}
             for path in self._files:
-                for name in self._pages(path) or {}:
+                try:
+                    pages = self._pages(path)
+                except TruthError:
+                    continue  # said below, for the images it may have held
+                for name in pages or {}:
                     self._held.setdefault(name, []).append(path)
         name = _nfc(image.name)
         found = self._held.get(name) or [p for p in dict.fromkeys(
             p for held, paths in self._held.items() if Path(held).stem == _nfc(image.stem) for p in paths)]  # fmt: skip
+        if not found and self._broken:
+            raise TruthError(f"{image}: no truth file of its own, and a file that may hold its truth cannot be read: "
+                             f"{next(iter(self._broken.values()))}")  # fmt: skip
         self._refuse_shared(image, self._names, name, found, "file name")
         return found
 
@@ -296,6 +313,30 @@ class TruthIndex:
     def unused(self) -> Sequence[Path]:
         """Truth files no image matched: said in the report, never silently skipped."""
         return sorted(set(self._files) - self.used)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise TruthError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
+class _ByNfc(Mapping[str, OcrResult]):
+    """A many-image file's pages by the NFC spelling of each image name, made only when asked for."""
+
+    def __init__(self, pages: Mapping[str, OcrResult]) -> None:
+        self._pages = pages
+        self._names = {_nfc(name): name for name in pages}
+
+    def __getitem__(self, name: str) -> OcrResult:
+        return self._pages[self._names[name]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 def _head_text(head: bytes, encoding: str) -> str:
