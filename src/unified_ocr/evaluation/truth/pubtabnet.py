@@ -23,7 +23,7 @@ evaluation file): :meth:`PubTabNetReader.pages` gives each by its image's file n
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -56,9 +56,27 @@ class PubTabNetReader(TruthReader):
                              "finds its own by its file name; read alone, a file holds one image's")  # fmt: skip
         return _page(annotations[0][1], source)
 
-    def pages(self, text: str, source: str) -> dict[str, OcrResult]:
-        """The truth of each image a file holds (the JSONL, or an evaluation file), by image file name."""
-        return {name: _page(annotation, f"{source}: {name}") for name, annotation in _annotations(text, source)}
+    def pages(self, text: str, source: str) -> Mapping[str, OcrResult]:
+        """The truth of each image a file holds (the JSONL, or an evaluation file), by image file
+        name; each table is built when its image asks for it (a JSONL holds half a million)."""
+        return _Pages(dict(_annotations(text, source)), source)
+
+
+class _Pages(Mapping[str, OcrResult]):
+    """Annotations by image name, each made a truth page on first use."""
+
+    def __init__(self, annotations: dict[str, dict[str, Any]], source: str) -> None:
+        self._annotations = annotations
+        self._source = source
+
+    def __getitem__(self, name: str) -> OcrResult:
+        return _page(self._annotations[name], f"{self._source}: {name}")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._annotations)
+
+    def __len__(self) -> int:
+        return len(self._annotations)
 
 
 def _page(annotation: dict[str, Any], source: str) -> OcrResult:
