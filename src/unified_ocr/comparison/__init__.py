@@ -32,6 +32,7 @@ from ..evaluation.metrics import Metric, installed
 from ..evaluation.normalize import Normalization
 from ..evaluation.truth import TruthIndex, about, has_boxes, settle_levels, truth_words
 from ..model import OcrResult
+from .categories import score_categories
 from .score import EngineScore, Resampling, add_intervals, agreement, paired_comparisons
 
 __all__ = ["Comparison", "Reading", "compare"]
@@ -166,6 +167,7 @@ def compare(
         matches.append(drawn)
     pairs, disagreements = agreement(readings, normalization)
     summary = _summary(list(images), choices, scores, calls, pairs, disagreements, truths, truth_errors, index, normalization)
+    summary["categories"] = score_categories(images, readings, truths, metrics, normalization)  # receipts/ apart from forms/
     if resampling is not None:
         for label, score in scores.items():
             add_intervals(score, summary["engines"][label], resampling)

@@ -52,6 +52,7 @@ from ..exports.csvcells import safe_record, safe_row
 from ..files import json_text, write_text_atomic
 from ..imaging.sources import open_source
 from ..secrets import Secret
+from . import charts
 
 if TYPE_CHECKING:
     from . import Comparison
@@ -199,6 +200,9 @@ def _page(comparison: Comparison) -> str:
         disagreements=comparison.disagreements[:200],
         fmt=_fmt,
         cell_chars=CELL_CHARS,
+        charts={"cost_accuracy": charts.cost_accuracy(summary, comparison.engines),
+                "latency": charts.latency(comparison.figures, comparison.engines)},
+        metric_names={metric.name for metric in comparison.metrics},
     )
 
 
