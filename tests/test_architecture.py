@@ -86,6 +86,8 @@ ALLOWED = {
     "datasets": _CORE | {"files", "imaging", "engines", "config", "cache", "batch", "evaluation", "exports"},
     "comparison": _CORE | {"secrets", "files", "imaging", "engines", "config", "cache", "batch", "evaluation", "layout",
                            "exports", "drawing"},  # fmt: skip
+    # loaders for other tools' pipelines, thin over the public API
+    "integrations": _CORE | {"files", "imaging", "engines", "config", "cache", "api", "batch", "exports"},
     # the command line over all of it
     "cli": set(_TOP_NAMES) - {"cli", "__main__", "_moved"},
 }
