@@ -26,6 +26,7 @@ from ..files import json_text
 from ..model import Field, OcrResult
 from .alto import read_alto, to_alto
 from .csvcells import safe_record, safe_row
+from .docling import to_docling
 from .hocr import read_hocr, to_hocr
 from .pagexml import read_page_xml, to_page_xml
 from .spreadsheet import to_xlsx
@@ -188,6 +189,8 @@ BUILT_IN: tuple[Exporter, ...] = (
              "tables, fields; a file per page", read=read_page_xml, parts=_each_page),
     Exporter("hocr", ".hocr", to_hocr, "hOCR 1.2 (PDF and search tools): pages, areas, lines, words with boxes, confidences, "
              "angles", read=read_hocr),
+    Exporter("docling", ".docling.json", to_docling, "DoclingDocument JSON (docling-core): pages, text items with their "
+             "boxes, tables with spans, in reading order (extra docling)"),
     Exporter("alto", ".alto.xml", to_alto, "ALTO 4.4 (digital libraries): pages, blocks, lines, strings with confidences, "
              "polygons, rotation, tables", read=read_alto),
 )
