@@ -13,9 +13,10 @@ page's pixels (clockwise from the text's own top-left).
 
 from __future__ import annotations
 
+import os
 import uuid
 import warnings
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from contextlib import closing
 from pathlib import Path
 from typing import Any, Literal, cast, get_args
@@ -123,10 +124,12 @@ def _box(item: Line | Word, page: int | None = None) -> dict[str, Any]:
 def source_list(paths_or_sources: Any) -> Iterator[SourceLike]:
     """The sources, lazily: one source or many; a path is a file, a folder (its images,
     recursively, sorted) or a list of paths (``.txt``), as ``unified-ocr batch`` reads them."""
-    single = isinstance(paths_or_sources, (str, Path, bytes, bytearray, memoryview, np.ndarray)) or hasattr(paths_or_sources, "read")
-    for item in [paths_or_sources] if single else paths_or_sources:
-        if isinstance(item, (str, Path)):
-            yield from expand_inputs([item])
+    one = isinstance(paths_or_sources, (str, os.PathLike, bytes, bytearray, memoryview, np.ndarray))
+    if one or hasattr(paths_or_sources, "read") or not isinstance(paths_or_sources, Iterable):
+        paths_or_sources = [paths_or_sources]  # anything else that is not a source fails as one, named
+    for item in paths_or_sources:
+        if isinstance(item, (str, os.PathLike)):
+            yield from expand_inputs([os.fspath(item)])
         else:
             yield item
 
