@@ -78,6 +78,8 @@ ALLOWED = {
     "emulator": _CORE | {"imaging", "engines", "config", "api"},
     # many images through engines: runner, journal, folders, readings side by side
     "batch": _CORE | {"files", "imaging", "engines", "config", "cache", "api"},
+    # the same for an event loop: the sync path in threads
+    "aio": _CORE | {"files", "imaging", "engines", "config", "cache", "api", "batch"},
     # consumers of results
     "exports": _CORE | {"files"},
     "drawing": _CORE | {"imaging"},

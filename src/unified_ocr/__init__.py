@@ -14,6 +14,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from . import _moved
+from .aio import arecognize, arecognize_many
 from .api import choose_engine, export, load_result, parse, recognize
 from .batch import recognize_many
 from .batch.options import RunOptions
@@ -68,6 +69,7 @@ __all__ = [
     "Table", "Transform", "TruthError", "Comparison", "compare", "UnifiedOcrError", "UnknownEngineError", "UnsupportedImageError", "Upload",
     "UploadPage", "Word", "choose_engine", "crop", "crop_many", "export", "hookimpl", "load_config", "load_result",
     "map_back", "open_source", "parse", "prepare", "recognize", "recognize_many", "RunOptions", "dataset", "DatasetReport",
+    "arecognize", "arecognize_many",
 ]  # fmt: skip
 
 
