@@ -1,16 +1,20 @@
 """Both offline engines on every evaluation set with text truth, through the project's own comparison (run by hand).
 
-For each set of ``../shared/eval`` (or ``--eval DIR``): ``unified_ocr.compare`` of ``rapidocr``
-and ``tesseract`` (and, with ``--detector``, Tesseract reading the lines the offline engine's
-detector finds) against the set's truth, with no cache, printing CER, WER, seconds per image
-and, where the truth has line boxes, the share of truth lines rebuilt exactly (a line
-matched by position whose text reads the same). The baseline of each row is the other
-engine, in the same run.
+For each set of ``../shared/eval`` (or ``--eval DIR``), and the generated photos of ``--photos
+DIR`` (as ``benchmarks/korean_photos.py`` writes them: ``images/`` and ``gt/``): ``unified_ocr.compare``
+of each mode (``rapidocr``, ``tesseract`` and the variants asked for) against the set's truth,
+with no cache, printing CER, CER with spaces removed (Korean spacing apart from characters),
+WER, seconds per image and, where the truth has line boxes, the share of truth lines rebuilt
+exactly (a line matched by position whose text reads the same). The baseline of each row is
+the other engine, in the same run.
 
-    python benchmarks/offline_engines.py [--eval ../shared/eval] [--sets korean-real,synth-korean] [--detector] [--psm-variants]
+    python benchmarks/offline_engines.py [--eval ../shared/eval] [--sets korean-real,synth-korean,photos]
+                                         [--photos DIR] [--detector] [--psm-variants] [--upright]
 
 ``--psm-variants`` adds Tesseract with ``psm = 4``, ``psm = 3`` and ``upscale_below = 1000``:
-the settings that ``docs/engines/tesseract.md`` weighs against the default.
+the settings that ``docs/engines/tesseract.md`` weighs against the default. ``--detector`` adds
+Tesseract reading the lines the offline engine's detector finds; ``--upright`` adds Tesseract
+with ``orientation = false``, to see what the orientation step costs and changes.
 """
 
 from __future__ import annotations
@@ -30,37 +34,46 @@ SETS = {
     "sroie": ("sroie/images", "sroie/box", "lines"),
     "funsd": ("funsd/images", "funsd/annotations", "auto"),
     "icdar2015": ("icdar2015/images", "icdar2015/gt", "words"),
+    "photos": ("images", "gt", "auto"),  # under --photos, not --eval
 }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
-    parser.add_argument("--sets", default=",".join(SETS), help="comma-separated sets to run (default: all)")
+    parser.add_argument("--sets", default=",".join(SETS), help="comma-separated sets to run (default: all; photos needs --photos)")
     parser.add_argument("--detector", action="store_true", help="also Tesseract reading the detector's lines")
     parser.add_argument("--psm-variants", action="store_true", help="also Tesseract with psm 4, psm 3 and upscale_below 1000")
+    parser.add_argument("--photos", type=Path, help="a generated set (benchmarks/korean_photos.py OUT_DIR), scored as 'photos'")
+    parser.add_argument("--upright", action="store_true", help="also Tesseract with orientation = false")
     args = parser.parse_args()
     engines = ["rapidocr", "tesseract"]
     # Profiles: two setups of one engine are told apart by their names.
     variants = {"tess-psm4": {"psm": 4}, "tess-psm3": {"psm": 3}, "tess-upscale": {"upscale_below": 1000}}
-    profiles = {"tess-detector": {"backend": "tesseract", "layout": "detector"}}
+    profiles = {"tess-detector": {"backend": "tesseract", "layout": "detector"},
+                "tess-upright": {"backend": "tesseract", "orientation": False}}  # fmt: skip
     profiles.update({name: {"backend": "tesseract", **options} for name, options in variants.items()})
     config = Config.from_dict({"engines": profiles})
     if args.detector:
         engines.append("tess-detector")
     if args.psm_variants:
         engines += list(variants)
+    if args.upright:
+        engines.append("tess-upright")
     wanted = set(args.sets.split(","))
-    print(f"{'set':14} {'engine':13} {'CER':>7} {'WER':>7} {'s/image':>8} {'lines rebuilt':>14}")
+    print(f"{'set':14} {'engine':13} {'CER':>7} {'CER -sp':>7} {'WER':>7} {'s/image':>8} {'lines rebuilt':>14}")
     for name, (images, truth, level) in SETS.items():
-        if name not in wanted or not (args.eval / images).is_dir():
+        base = args.photos if name == "photos" else args.eval
+        if name not in wanted or base is None or not (base / images).is_dir():
             continue
-        comparison = unified_ocr.compare([args.eval / images], engines, truth=args.eval / truth, config=config, truth_level=level,
+        comparison = unified_ocr.compare([base / images], engines, truth=base / truth, config=config, truth_level=level,
                                          cache=False, concurrency=1, stream=io.StringIO())  # fmt: skip
         for label, s in comparison.summary["engines"].items():
             text, speed, lines = s["text"] or {}, s["speed"], s["line_detection"]
             rebuilt = f"{lines['e2e_recall']:.3f}" if lines else "-"
-            print(f"{name:14} {label:13} {text.get('cer', 0):7.4f} {text.get('wer', 0):7.4f} {speed['mean_seconds'] or 0:8.2f} {rebuilt:>14}")
+            bare = text.get("cer_no_spaces")
+            print(f"{name:14} {label:13} {text.get('cer', 0):7.4f} {'-' if bare is None else f'{bare:.4f}':>7} {text.get('wer', 0):7.4f} "
+                  f"{speed['mean_seconds'] or 0:8.2f} {rebuilt:>14}")  # fmt: skip
 
 
 if __name__ == "__main__":
