@@ -55,10 +55,11 @@ def _models_dir() -> Path | None:
     return Path(spec.origin).parent / "models"
 
 
-def text_detector() -> Any | None:
+def text_detector(**det: Any) -> Any | None:
     """RapidOCR's text detector alone (no direction, no recognition), with the model its wheel
     ships: for another engine that wants its line boxes (the Tesseract engine's detector mode).
-    ``None`` without the ``local`` extra. Each call makes a new one: keep it."""
+    ``det`` sets the detector's own settings (``limit_type="min", limit_side_len=32``: the image
+    at the size given, not enlarged). ``None`` without the ``local`` extra. Each call makes a new one: keep it."""
     try:
         from rapidocr import RapidOCR
     except ImportError:
@@ -67,7 +68,7 @@ def text_detector() -> Any | None:
     if models is None:
         return None
     params = {"Global.log_level": "error", "Global.use_cls": False, "Global.use_rec": False,
-              "Det.model_path": str(models / MODEL_FILES["Det"])}  # fmt: skip
+              "Det.model_path": str(models / MODEL_FILES["Det"]), **{f"Det.{key}": value for key, value in det.items()}}  # fmt: skip
     return RapidOCR(params=params)
 
 

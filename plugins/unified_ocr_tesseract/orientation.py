@@ -1,0 +1,150 @@
+"""Whether a page is turned a quarter or half turn: decided on evidence that agrees, else "as it is".
+
+Tesseract's orientation and script detection (OSD) alone is not to be obeyed on Korean: its
+Hangul model is weak, and on clean upright Korean pages at 75-100 dpi it answered "turned 90
+degrees" with confidence about 7 and script Devanagari; the page turned read as garbage. On the
+shared Korean photos it answered wrongly or not at all whatever the page's turn. So a page is
+turned only when the evidence says so:
+
+* **the lines' direction**: the offline engine's text detector (script-agnostic) finds the
+  page's lines; when most of their length runs down the page, the page is turned a quarter
+  (90 or 270 degrees); when it runs across, the page is upright or upside down. A page whose
+  lines run both ways, or too few lines, stays as it is.
+* **reading**: a few of the longest lines are cut out and read by Tesseract, turned each way
+  the lines' direction allows (and as they are, for lines across the page: upside down must
+  read clearly better, by :data:`MARGIN`); the way they read best is then checked on the whole
+  page, which is turned only when its word confidence read so is clearly higher than read as
+  it is. A page that reads well as it is (the engine's ``READS_WELL``) is not looked at further.
+* **OSD**, where ``osd.traineddata`` is installed, is a third voice: when it is sure
+  (:data:`OSD_SURE`) of an answer other than the one the reading gives, the page stays as it
+  is. When it is unsure, which on Korean it mostly is, it is not asked to agree (turned pages
+  it missed would otherwise stay turned).
+
+Without the detector (no ``local`` extra) the lines are Tesseract's own: the page is read as
+it is and turned the way OSD says, and turned only when that reading's confidence is clearly
+higher; with OSD unsure or missing, the page stays as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+
+#: How much higher (0..100, Tesseract's word confidence) the turned reading must be than the
+#: reading as it is. Measured on the shared pages and on generated photos and low-dpi pages,
+#: each at its size and at half, turned four ways (docs/engines/tesseract.md).
+MARGIN = 5.0
+#: OSD's ``orient_conf`` from which its answer counts against a turn it does not agree with.
+OSD_SURE = 5.0
+#: The share of the lines' length that must run one way for the page's lines to have a direction.
+DIRECTION_SHARE = 0.75
+#: Lines read to compare the ways (the longest ones), and the fewest worth telling a direction from.
+SAMPLE_LINES = 6
+MIN_LINES = 1
+#: A detected box counts as a line when it is this many times longer than high.
+LINE_ASPECT = 2.0
+
+
+@attrs.frozen(slots=True)
+class Orientation:
+    """The decision and what it was made from, for ``meta`` and for measuring."""
+
+    turns: int  # quarter turns clockwise the page's text is turned (0..3); read it turned back
+    across: float | None = None  # share of the lines' length running across the page (None: no lines)
+    confidence: dict[int, float] = attrs.field(factory=dict)  # quarter turns -> mean word confidence read so
+    osd: tuple[int, float, str] | None = None  # OSD's quarter turns, its confidence and script
+    reason: str = ""
+    page: dict[int, float] = attrs.field(factory=dict)  # quarter turns -> the whole page's mean word confidence read so
+
+    def to_meta(self) -> dict[str, Any]:
+        meta: dict[str, Any] = {"turned": 90 * self.turns, "reason": self.reason}
+        if self.across is not None:
+            meta["lines_across"] = round(self.across, 3)
+        if self.confidence:
+            meta["confidence"] = {str(90 * k): round(v, 1) for k, v in sorted(self.confidence.items())}
+        if self.page:
+            meta["page_confidence"] = {str(90 * k): round(v, 1) for k, v in sorted(self.page.items())}
+        if self.osd is not None:
+            meta["osd"] = {"turned": 90 * self.osd[0], "confidence": round(self.osd[1], 2), "script": self.osd[2]}
+        return meta
+
+
+def line_lengths(boxes: Sequence[np.ndarray]) -> list[tuple[np.ndarray, float, bool]]:
+    """Each box that is a line (long and thin): its corners, length, and whether it runs across the page."""
+    lines = []
+    for box in boxes:
+        p = np.asarray(box, dtype=np.float64).reshape(4, 2)
+        first, second = p[1] - p[0], p[2] - p[1]
+        a, b = float(np.hypot(*first)), float(np.hypot(*second))
+        long_side = first if a >= b else second
+        if max(a, b) < LINE_ASPECT * max(min(a, b), 1.0):
+            continue
+        lines.append((p, max(a, b), abs(long_side[0]) >= abs(long_side[1])))
+    return lines
+
+
+def decide(
+    boxes: Sequence[np.ndarray] | None,
+    read: Callable[[list[np.ndarray], int], float],
+    osd: Callable[[], tuple[int, float, str] | None],
+    as_is: float | None = None,
+) -> Orientation:
+    """The quarter turns to read the page at.
+
+    ``boxes``: the detector's line boxes on the page (``None``: no detector); ``read(lines,
+    turns)``: the mean word confidence (0..100) of those lines (corners on the page) read with the
+    page turned back ``turns`` quarter turns (``lines`` is empty without a detector: read the whole
+    page); ``osd()``: OSD's answer, if any (asked only when the reading proposes a turn);
+    ``as_is``: the whole page's confidence read as it is, where known.
+
+    Lines across the page propose a half turn when they read clearly better upside down, taken
+    when the whole page reads clearly better so too. Lines down the page propose the quarter
+    turn they read clearly better at than at the other (read as they are, a column of turned
+    text reads no worse than noise, so that comparison says little), taken when the whole page
+    reads no worse so.
+    """
+    if boxes is None:
+        return _decide_without_lines(read, osd, as_is)
+    lines = line_lengths(boxes)
+    if len(lines) < MIN_LINES:
+        return Orientation(0, None, reason="too few lines to tell")
+    total = sum(length for _, length, _ in lines)
+    across = sum(length for _, length, flat in lines if flat) / total
+    if across >= DIRECTION_SHARE:
+        ways = [2]
+    elif across <= 1 - DIRECTION_SHARE:
+        ways = [1, 3]
+    else:
+        return Orientation(0, across, reason="lines run both ways")
+    flat = across >= DIRECTION_SHARE
+    sample = [p for p, _, f in sorted(lines, key=lambda item: -item[1]) if f == flat][:SAMPLE_LINES]
+    confidence = {k: read(sample, k) for k in ([0, *ways] if flat else ways)}
+    best = max(ways, key=lambda k: confidence[k])
+    if flat and confidence[best] < confidence[0] + MARGIN:
+        return Orientation(0, across, confidence, None, "as it is reads as well")
+    if not flat and confidence[best] < confidence[4 - best] + MARGIN:
+        return Orientation(0, across, confidence, None, "neither quarter turn reads clearly better")
+    page = {0: read([], 0) if as_is is None else as_is, best: read([], best)}
+    # a half turn must read clearly better on the whole page too; a quarter turn, which the lines'
+    # direction and their reading already chose, must not read worse (small print read sideways
+    # gets about the confidence it gets upright, so more is not to be asked)
+    if page[best] < page[0] + (MARGIN if flat else 0.0):
+        return Orientation(0, across, confidence, None, "as it is reads as well", page)
+    said = osd()
+    if said is not None and said[1] >= OSD_SURE and said[0] != best:
+        return Orientation(0, across, confidence, said, "orientation detection is sure of another turn", page)
+    return Orientation(best, across, confidence, said, "turned reads clearly better", page)
+
+
+def _decide_without_lines(read: Callable[[list[np.ndarray], int], float], ask: Callable[[], tuple[int, float, str] | None],
+                          as_is: float | None) -> Orientation:  # fmt: skip
+    osd = ask()
+    if osd is None or osd[0] == 0 or osd[1] < OSD_SURE:
+        return Orientation(0, None, osd=osd, reason="no detector, and orientation detection not sure of a turn")
+    confidence = {0: read([], 0) if as_is is None else as_is, osd[0]: read([], osd[0])}
+    if confidence[osd[0]] < confidence[0] + MARGIN:
+        return Orientation(0, None, confidence, osd, "as it is reads as well")
+    return Orientation(osd[0], None, confidence, osd, "turned reads clearly better")

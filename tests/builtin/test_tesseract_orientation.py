@@ -1,0 +1,189 @@
+"""The Tesseract engine's orientation step cannot make a page read worse.
+
+Orientation detection (OSD) alone turned clean upright Korean pages 90 degrees (confidence
+about 7, script "Devanagari") and read them as garbage. A page is now turned only on agreeing
+evidence (the offline detector's lines run across the turned page, a few lines read clearly
+better turned, and OSD, when sure, does not say otherwise). Held here on a sample of the shared
+pages at their size and at half, turned four ways, and on small upright Korean pages at 75 and
+100 dpi; ``benchmarks/tesseract_orientation.py`` holds it on all of them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+import unified_ocr
+from unified_ocr.drawing.fonts import INSTALL_HINT, find_hangul_font, open_font
+from unified_ocr.evaluation.normalize import Normalization
+from unified_ocr.evaluation.text import score_text
+from unified_ocr.evaluation.truth import read_truth
+from unified_ocr_tesseract import TesseractEngine, TesseractOptions, tessdata
+from unified_ocr_tesseract.orientation import MARGIN, OSD_SURE, decide
+
+from ..conftest import ROOT
+
+EVAL = ROOT.parent / "shared" / "eval"
+
+
+def _missing() -> str | None:
+    reason = TesseractEngine.unavailable_reason(TesseractOptions(layout="detector"))
+    if reason:
+        return reason
+    folder = tessdata.find()
+    if folder is None or "osd" not in tessdata.languages(folder):
+        return "no orientation data (osd.traineddata)"
+    return None
+
+
+READY = _missing()
+needs_tesseract = pytest.mark.skipif(
+    READY is not None,
+    reason="needs Tesseract with Korean and orientation data and the offline engine's detector: "
+    f"pip install 'unified-ocr[tesseract,local]' and apt-get install tesseract-ocr-kor tesseract-ocr-osd ({READY})",
+)
+needs_eval = pytest.mark.skipif(not (EVAL / "korean-real").is_dir(), reason=f"needs the evaluation images at {EVAL}")
+FONT = find_hangul_font()
+needs_font = pytest.mark.skipif(FONT is None, reason=f"needs a font with Hangul: {INSTALL_HINT}")
+TURN = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+
+#: (image, truth): a photographed Korean receipt, a rendered Korean receipt, a scanned Latin receipt
+SAMPLE = [("korean-real/images/rapidocr_korean.jpg", "korean-real/gt/rapidocr_korean.txt"),
+          ("synth-korean/images/synth_ko_01.png", "synth-korean/gt_json/synth_ko_01.json"),
+          ("sroie/images/001.jpg", "sroie/box/001.csv")]  # fmt: skip
+
+
+# -- the decision: no Tesseract needed ---------------------------------------------------------
+
+
+def box(x: float, y: float, w: float, h: float) -> np.ndarray:
+    return np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], dtype=np.float64)
+
+
+ACROSS = [box(10, 10 + 40 * k, 300, 24) for k in range(5)]  # lines running across the page
+DOWN = [box(10 + 40 * k, 10, 24, 300) for k in range(5)]  # lines running down it
+
+
+def reading(scores: dict[int, float]):  # noqa: ANN201
+    return lambda lines, turns: scores[turns]
+
+
+def no_osd() -> None:
+    return None
+
+
+def test_lines_across_the_page_are_not_turned_a_quarter_whatever_osd_says() -> None:
+    """The issue's page: OSD sure-ish of 90 degrees, the lines run across: only 180 is weighed, and it reads worse."""
+    found = decide(ACROSS, reading({0: 85.0, 2: 30.0}), lambda: (1, 7.0, "Devanagari"))
+    assert found.turns == 0 and set(found.confidence) == {0, 2}
+
+
+def test_a_turn_needs_clearly_higher_confidence() -> None:
+    assert decide(ACROSS, reading({0: 60.0, 2: 60.0 + MARGIN - 1}), no_osd).turns == 0
+    assert decide(ACROSS, reading({0: 40.0, 2: 40.0 + MARGIN + 1}), no_osd).turns == 2
+    found = decide(DOWN, reading({0: 10.0, 1: 30.0, 3: 85.0}), no_osd)
+    assert found.turns == 3 and found.to_meta()["turned"] == 270
+
+
+def test_lines_down_the_page_turn_it_the_way_they_read_clearly_better_unless_the_page_reads_worse() -> None:
+    def lines_say_90_page_says_no(lines: list[np.ndarray], turns: int) -> float:
+        return {0: 50.0, 1: 80.0, 3: 20.0}[turns] if lines else {0: 50.0, 1: 45.0}[turns]
+
+    assert decide(DOWN, lines_say_90_page_says_no, no_osd).turns == 0
+    assert decide(DOWN, reading({0: 50.0, 1: 80.0, 3: 20.0}), no_osd, as_is=50.0).turns == 1
+    assert decide(DOWN, reading({0: 10.0, 1: 60.0, 3: 60.0 - MARGIN + 1}), no_osd).turns == 0
+
+
+def test_sure_osd_that_disagrees_keeps_the_page_as_it_is() -> None:
+    assert decide(DOWN, reading({0: 10.0, 1: 85.0, 3: 30.0}), lambda: (3, OSD_SURE + 1, "Latin")).turns == 0
+    assert decide(DOWN, reading({0: 10.0, 1: 85.0, 3: 30.0}), lambda: (3, OSD_SURE - 1, "Latin")).turns == 1
+
+
+def test_too_few_lines_or_lines_both_ways_stay_as_they_are() -> None:
+    always = reading({0: 0.0, 1: 99.0, 2: 99.0, 3: 99.0})
+    assert decide([], always, no_osd).turns == 0 and decide([box(0, 0, 30, 24)], always, no_osd).turns == 0
+    assert decide(ACROSS[:3] + DOWN[:3], always, no_osd).turns == 0
+
+
+def test_without_the_detector_only_sure_osd_and_a_better_reading_turn_it() -> None:
+    assert decide(None, reading({0: 20.0, 2: 80.0}), no_osd).turns == 0
+    assert decide(None, reading({0: 20.0, 2: 80.0}), lambda: (2, 1.0, "Korean")).turns == 0
+    assert decide(None, reading({0: 20.0, 2: 80.0}), lambda: (2, OSD_SURE, "Korean")).turns == 2
+    assert decide(None, reading({0: 70.0, 2: 72.0}), lambda: (2, OSD_SURE, "Korean")).turns == 0
+
+
+# -- reading for real --------------------------------------------------------------------------
+
+
+def read(pixels: np.ndarray, orientation: bool = True) -> tuple[str, int]:
+    result = unified_ocr.recognize(pixels, engine=TesseractOptions(orientation=orientation), cache=False)
+    return result.text, int(result.meta["tesseract"]["turned"])
+
+
+def cer(truth: str, text: str) -> float:
+    return score_text(truth, text, Normalization()).cer
+
+
+def sample(image: str, truth: str, scale: float) -> tuple[np.ndarray, str]:
+    pixels = cv2.imread(str(EVAL / image), cv2.IMREAD_COLOR)
+    if scale != 1:
+        pixels = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    return pixels, "\n".join(page.text for page in read_truth(EVAL / truth).pages)
+
+
+@pytest.mark.slow
+@needs_tesseract
+@needs_eval
+@pytest.mark.parametrize("scale", [1.0, 0.5])
+@pytest.mark.parametrize(("image", "truth"), SAMPLE, ids=[Path(i).parent.parent.name for i, _ in SAMPLE])
+def test_no_page_reads_worse_with_orientation_on(image: str, truth: str, scale: float) -> None:
+    pixels, text = sample(image, truth, scale)
+    on, turned = read(pixels)
+    off, _ = read(pixels, orientation=False)
+    assert turned == 0 and cer(text, on) <= cer(text, off)
+
+
+@pytest.mark.slow
+@needs_tesseract
+@needs_eval
+@pytest.mark.parametrize(("image", "truth"), SAMPLE[:2], ids=[Path(i).parent.parent.name for i, _ in SAMPLE[:2]])
+def test_a_page_turned_any_quarter_reads_as_it_does_upright(image: str, truth: str) -> None:
+    pixels, text = sample(image, truth, 1.0)
+    upright = cer(text, read(pixels)[0])
+    for degrees, code in TURN.items():
+        on, turned = read(cv2.rotate(pixels, code))
+        assert turned == degrees and cer(text, on) <= upright + 0.02, (degrees, on)
+
+
+def korean_page(dpi: float) -> np.ndarray:
+    """A clean page of Korean sentences in 10-point type at ``dpi`` (the size of the issue's statute page)."""
+    from PIL import Image, ImageDraw
+
+    assert FONT is not None
+    size = round(10 / 72 * dpi * 1.1)
+    font = open_font(FONT, size)
+    rows = ["제1조(목적) 이 법은 국민의 권리와 의무에 관한 사항을 정함을 목적으로 한다.",
+            "제2조(정의) 이 법에서 사용하는 용어의 뜻은 다음과 같다.",
+            "1. \"사업자\"란 물품을 제조하거나 판매하는 자를 말한다.",
+            "2. \"소비자\"란 사업자가 제공하는 물품을 사용하는 자를 말한다.",
+            "제3조(적용 범위) 이 법은 대한민국 안에서 이루어지는 거래에 적용한다."]  # fmt: skip
+    width = round(8.27 * dpi * 0.8)
+    page = Image.new("L", (width, round(size * 2.0) * (len(rows) + 2)), 255)
+    draw = ImageDraw.Draw(page)
+    for k, row in enumerate(rows):
+        draw.text((round(0.06 * width), round(size * 2.0) * (k + 1)), row, font=font, fill=0)
+    return cv2.cvtColor(np.asarray(page), cv2.COLOR_GRAY2BGR)
+
+
+@pytest.mark.slow
+@needs_tesseract
+@needs_font
+@pytest.mark.parametrize("dpi", [75, 100])
+def test_small_upright_korean_pages_are_not_turned(dpi: float) -> None:
+    pixels = korean_page(dpi)
+    on, turned = read(pixels)
+    off, _ = read(pixels, orientation=False)
+    assert turned == 0 and on == off
