@@ -218,6 +218,20 @@ class Table:
     def n_cols(self) -> int:
         return max((c.col + c.col_span for c in self.cells), default=0)
 
+    def rows(self) -> list[list[tuple[Cell, ...]]]:
+        """The table row by row, each row its occupied slots in column order, each slot the
+        cells placed at it (one, or more where a vendor put two cells at one slot, the first one's
+        spans being the slot's): how HTML and table metrics walk a table.
+
+        >>> table = Table([Cell(0, 0), Cell(0, 1, row_span=2), Cell(1, 0), Cell(1, 0)])
+        >>> [[(cells[0].col, len(cells)) for cells in row] for row in table.rows()]
+        [[(0, 1), (1, 1)], [(0, 2)]]
+        """
+        by_slot: dict[tuple[int, int], list[Cell]] = {}
+        for cell in self.cells:
+            by_slot.setdefault((cell.row, cell.col), []).append(cell)
+        return [[tuple(by_slot[(r, c)]) for c in sorted(col for row, col in by_slot if row == r)] for r in range(self.n_rows)]
+
     def to_grid(self) -> list[list[str]]:
         """Rows of cell texts; a spanning cell's text fills its top-left slot only.
 

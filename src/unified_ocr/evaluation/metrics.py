@@ -143,16 +143,14 @@ def _texts(items: Any) -> list[str]:
     return [DONT_CARE if is_dont_care(item) else item.text for item in items]
 
 
-class WordDetection(Metric):
-    """Detection by the ICDAR 2015 rules against the truth's words, and end to end (:class:`~.detection.DetectionScore`)."""
+class _Detection(Metric):
+    """Detection by the ICDAR 2015 rules against one level of the truth's regions
+    (:class:`~.detection.DetectionScore`): subclasses say which regions and which boxes."""
 
-    name = "detection"
-    description = "word detection precision, recall and H-mean (ICDAR 2015 rules), with end to end"
-    columns: ClassVar[tuple[str, ...]] = ("det_precision", "det_recall", "det_hmean", "e2e_matched")
-    shown: ClassVar[tuple[tuple[str, str, bool], ...]] = (("Det P", "precision", False), ("Det R", "recall", False), ("Det H", "hmean", False), ("E2E H", "e2e_hmean", False))
     #: which boxes of the reading ``match`` is about, for the report's viewer
-    draws: ClassVar[str] = "words"
-
+    draws: ClassVar[str]
+    #: the images.csv name of each of the page's figures: ``{prefix}{figure}``
+    prefix: ClassVar[str]
     counts = DETECTION_COUNTS
 
     def __init__(self, normalization: Normalization) -> None:
@@ -161,15 +159,21 @@ class WordDetection(Metric):
         self.match: PageMatch | None = None  # the last image's, for drawing
         self.e2e = 0  # the last image's matched pairs that read alike
 
+    def regions(self, truth: OcrResult) -> list[Any]:
+        raise NotImplementedError
+
+    def items(self, result: OcrResult) -> list[Any]:
+        raise NotImplementedError
+
     def update(self, truth: OcrResult, result: OcrResult | None) -> dict[str, Any]:
         self.match = None
-        regions = truth_words(truth)
+        regions = self.regions(truth)
         if not regions:
             return {}
-        words = result.words if result is not None else []
-        self.match, self.e2e = self.score.update([r.quad for r in regions], _texts(regions), [w.quad for w in words],
-                                                 [w.text for w in words], self.normalization.apply)  # fmt: skip
-        return {**{f"det_{k}": v for k, v in self.match.figures().items()}, "e2e_matched": self.e2e}
+        found = self.items(result) if result is not None else []
+        self.match, self.e2e = self.score.update([r.quad for r in regions], _texts(regions), [x.quad for x in found],
+                                                 [x.text for x in found], self.normalization.apply)  # fmt: skip
+        return {f"{self.prefix}{k}": v for k, v in self.match.figures().items()}
 
     def summary(self) -> dict[str, Any] | None:
         return self.score.summary() if self.score.pages else None
@@ -186,7 +190,28 @@ class WordDetection(Metric):
         return False  # precision, recall, H-mean: higher is better
 
 
-class LineDetection(Metric):
+class WordDetection(_Detection):
+    """Detection by the ICDAR 2015 rules against the truth's words, and end to end."""
+
+    name = "detection"
+    description = "word detection precision, recall and H-mean (ICDAR 2015 rules), with end to end"
+    columns: ClassVar[tuple[str, ...]] = ("det_precision", "det_recall", "det_hmean", "e2e_matched")
+    shown: ClassVar[tuple[tuple[str, str, bool], ...]] = (("Det P", "precision", False), ("Det R", "recall", False), ("Det H", "hmean", False), ("E2E H", "e2e_hmean", False))
+    draws: ClassVar[str] = "words"
+    prefix: ClassVar[str] = "det_"
+
+    def regions(self, truth: OcrResult) -> list[Any]:
+        return truth_words(truth)
+
+    def items(self, result: OcrResult) -> list[Any]:
+        return result.words
+
+    def update(self, truth: OcrResult, result: OcrResult | None) -> dict[str, Any]:
+        figures = super().update(truth, result)
+        return {**figures, "e2e_matched": self.e2e} if figures else figures
+
+
+class LineDetection(_Detection):
     """Detection by the ICDAR 2015 rules against the truth's lines."""
 
     name = "line_detection"
@@ -194,37 +219,13 @@ class LineDetection(Metric):
     columns = ("line_precision", "line_recall", "line_hmean")
     shown = (("Line H", "hmean", False),)
     draws: ClassVar[str] = "lines"
-    counts = DETECTION_COUNTS
+    prefix: ClassVar[str] = "line_"
 
-    def __init__(self, normalization: Normalization) -> None:
-        super().__init__(normalization)
-        self.score = DetectionScore()
-        self.match: PageMatch | None = None
-        self.e2e = 0
+    def regions(self, truth: OcrResult) -> list[Any]:
+        return truth_lines(truth)
 
-    def update(self, truth: OcrResult, result: OcrResult | None) -> dict[str, Any]:
-        self.match = None
-        regions = truth_lines(truth)
-        if not regions:
-            return {}
-        lines = [line for _, line in result.iter_lines()] if result is not None else []
-        self.match, self.e2e = self.score.update([r.quad for r in regions], _texts(regions), [x.quad for x in lines],
-                                                 [x.text for x in lines], self.normalization.apply)  # fmt: skip
-        return {f"line_{k}": v for k, v in self.match.figures().items()}
-
-    def summary(self) -> dict[str, Any] | None:
-        return self.score.summary() if self.score.pages else None
-
-    def image_counts(self) -> Mapping[str, float] | None:
-        return _match_counts(self.match, self.e2e)
-
-    @classmethod
-    def figures_from(cls, sums: Mapping[str, float]) -> dict[str, float | None]:
-        return _ratio_figures(sums)
-
-    @classmethod
-    def lower_is_better(cls, figure: str) -> bool:
-        return False
+    def items(self, result: OcrResult) -> list[Any]:
+        return [line for _, line in result.iter_lines()]
 
 
 class EndToEnd(WordDetection):

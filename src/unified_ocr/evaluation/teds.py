@@ -118,16 +118,12 @@ def table_tree(table: Table, text: Callable[[str], str] = str, structure_only: b
     without the root. Rows follow the cells' ``row``, cells in a row their ``col``; two cells at
     one slot are one ``<td>`` with both texts a line apart, as :func:`~unified_ocr.exports.table_html`
     renders them. The result model marks no header rows, so there is no ``<thead>``."""
-    by_slot: dict[tuple[int, int], list[Any]] = {}
-    for cell in table.cells:
-        by_slot.setdefault((cell.row, cell.col), []).append(cell)
     rows = []
-    for r in range(table.n_rows):
+    for row in table.rows():
         tds = []
-        for c in sorted(col for row, col in by_slot if row == r):
-            first, *others = by_slot[(r, c)]
-            content = [] if structure_only else list(text("\n".join(cell.text for cell in (first, *others))))
-            tds.append(Node("td", first.col_span, first.row_span, content))
+        for cells in row:
+            content = [] if structure_only else list(text("\n".join(cell.text for cell in cells)))
+            tds.append(Node("td", cells[0].col_span, cells[0].row_span, content))
         rows.append(Node("tr", children=tds))
     nodes = 1 + len(rows) + sum(len(row.children) for row in rows)
     return Node("table", children=[Node("tbody", children=rows)]), nodes

@@ -14,7 +14,7 @@ import html
 import io
 import re
 
-from ..model import Cell, Table
+from ..model import Table
 from .csvcells import safe_rows
 
 # What would start Markdown markup inside a table cell: inline code, emphasis, links and
@@ -45,16 +45,13 @@ def table_html(table: Table) -> str:
     lines of both, as in :meth:`Table.to_grid`: a second ``<td>`` would push the row's other
     cells a column to the right.
     """
-    by_slot: dict[tuple[int, int], list[Cell]] = {}
-    for cell in table.cells:
-        by_slot.setdefault((cell.row, cell.col), []).append(cell)
     rows = []
-    for r in range(table.n_rows):
+    for row in table.rows():
         tds = []
-        for c in sorted(col for row, col in by_slot if row == r):
-            first, *others = by_slot[(r, c)]
+        for cells in row:
+            first = cells[0]
             span = "".join(f' {name}="{n}"' for name, n in (("rowspan", first.row_span), ("colspan", first.col_span)) if n > 1)
-            body = "<br>".join(html.escape(line.text) for cell in (first, *others) for line in cell.lines)
+            body = "<br>".join(html.escape(line.text) for cell in cells for line in cell.lines)
             tds.append(f"<td{span}>{body}</td>")
         rows.append("<tr>" + "".join(tds) + "</tr>")
     return "<table>\n" + "\n".join(rows) + "\n</table>"
