@@ -224,8 +224,8 @@ class Table:
         spans being the slot's): how HTML and table metrics walk a table.
 
         >>> table = Table([Cell(0, 0), Cell(0, 1, row_span=2), Cell(1, 0), Cell(1, 0)])
-        >>> [[(cells[0].col, len(cells)) for cells in row] for row in table.rows()]
-        [[(0, 1), (1, 1)], [(0, 2)]]
+        >>> [(r, cells[0].col, len(cells)) for r, row in enumerate(table.rows()) for cells in row]
+        [(0, 0, 1), (0, 1, 1), (1, 0, 2)]
         """
         by_slot: dict[tuple[int, int], list[Cell]] = {}
         for cell in self.cells:
