@@ -224,8 +224,9 @@ class Table:
         spans being the slot's): how HTML and table metrics walk a table.
 
         >>> table = Table([Cell(0, 0), Cell(0, 1, row_span=2), Cell(1, 0), Cell(1, 0)])
-        >>> [(r, cells[0].col, len(cells)) for r, row in enumerate(table.rows()) for cells in row]
-        [(0, 0, 1), (0, 1, 1), (1, 0, 2)]
+        >>> first, second = table.rows()
+        >>> len(first), len(second), len(second.pop())  # two slots, then one slot of two cells
+        (2, 1, 2)
         """
         by_slot: dict[tuple[int, int], list[Cell]] = {}
         for cell in self.cells:
