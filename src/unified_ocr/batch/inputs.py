@@ -28,12 +28,13 @@ class ImageList(tuple[str, ...]):
     :func:`expand_inputs` passes one through without walking a folder again."""
 
 
-def image_list(inputs: Iterable[str | Path]) -> ImageList:
-    """The image paths of ``inputs`` (see :func:`expand_inputs`), a path given twice kept once."""
+def image_list(inputs: Iterable[str | os.PathLike[str]]) -> ImageList:
+    """The image paths of ``inputs`` (see :func:`expand_inputs`), a path given twice kept once;
+    an :class:`ImageList` is returned as it is."""
     return inputs if isinstance(inputs, ImageList) else ImageList(dict.fromkeys(expand_inputs(inputs)))
 
 
-def expand_inputs(inputs: Iterable[str | Path]) -> Iterator[str]:
+def expand_inputs(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
     """Image paths from files, folders (recursively, by image ending, sorted) and lists of paths.
 
     Lazy: a folder of a million images is walked, never held in memory. Paths in a list are

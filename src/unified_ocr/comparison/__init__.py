@@ -22,7 +22,7 @@ from importlib.metadata import PackageNotFoundError, packages_distributions, ver
 from pathlib import Path
 from typing import IO, Any
 
-from ..batch.inputs import ImageList, image_list
+from ..batch.inputs import image_list
 from ..batch.options import RunOptions
 from ..batch.readings import Reading, choose_engines, read_set
 from ..config.choice import ConfigLike, EngineChoice, EngineLike
@@ -133,7 +133,7 @@ def compare(
         raise ConfigError(f"truth_level must be auto, words or lines; got {truth_level!r}")
     run = RunOptions.merged(options, **run_options)
     choices = choose_engines(engines, config)  # an engine that cannot run stops here, before any call
-    images = image_list(sources if isinstance(sources, ImageList) else [os.fspath(s) for s in sources])  # walked once
+    images = image_list(sources)  # walked once (an ImageList a caller walked already is taken as it is)
     if not images:
         raise ConfigError("no images to compare: give image files, folders of them, or lists of paths")
     index = TruthIndex(truth, truth_format, images=images, encoding=truth_encoding) if truth is not None else None

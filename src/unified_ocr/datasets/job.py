@@ -25,7 +25,7 @@ from typing import IO, Any
 
 import attrs
 
-from ..batch.inputs import ImageList, image_list
+from ..batch.inputs import image_list
 from ..batch.options import RunOptions
 from ..batch.readings import choose_engines, read_set
 from ..config.choice import ConfigLike, EngineLike
@@ -100,7 +100,7 @@ def dataset(
         raise ConfigError("label with --engine NAME (once per engine) or with --truth PATH, one of the two")
     if min_agree is not None and min_agree > len(engines):
         raise ConfigError(f"--min-agree {min_agree} needs at least {min_agree} engines; {len(engines)} given")
-    images = image_list(sources if isinstance(sources, ImageList) else [os.fspath(s) for s in sources])
+    images = image_list(sources)  # walked once (an ImageList a caller walked already is taken as it is)
     if not images:
         raise ConfigError(f"no images in {', '.join(str(s) for s in sources) or 'the inputs'}")
     folder = Path(out)
