@@ -172,14 +172,15 @@ def figures(images: Path, truth: Path, engines: list[str], config: Config, show:
             text = score_text(page.text, reading.result.text, norm)
             edits, chars = edits + text.char_edits, chars + text.chars
             lines = [line for p in reading.result.pages for line in p.lines]
-            care = [(r.quad, norm.apply(r.text)) for r in page.lines if r.text != "###"]
+            truth_lines = [line for _, line in page.iter_lines()]
+            care = [(r.quad, norm.apply(r.text)) for r in truth_lines if not r.dont_care and r.text != "###"]
             segments += len(care)
             whole += kept(care, [(x.quad, norm.apply(x.text)) for x in lines])
             mixed_lines = interleaved(care, lines)
             mixed += len(mixed_lines)
             if show and mixed_lines:
                 print("\n".join(f"    {label} {Path(reading.source).name}: {text}" for text in mixed_lines))
-            rows.update([r.quad for r in page.lines], [r.text for r in page.lines], [x.quad for x in lines],
+            rows.update([r.quad for r in truth_lines], [r.text for r in truth_lines], [x.quad for x in lines],
                         [x.text for x in lines], norm.apply)  # fmt: skip
         out[label] = (edits / chars if chars else float("nan"), whole / segments if segments else float("nan"),
                       rows.summary()["e2e_recall"], mixed, failed)  # fmt: skip
