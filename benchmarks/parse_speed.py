@@ -1,40 +1,228 @@
-"""How long parsing a saved vendor response takes, against ``json.loads`` of the same text (run by hand).
+"""How long reading a recorded vendor answer takes, and the shared layout per word (run by hand).
 
-Every recorded CLOVA and Kakao response in tests/fixtures goes through the engine's pure
-parser; the baseline, in the same process, is decoding the JSON alone. The goal is at most
-3x: reading the answer into the model should cost about as much as reading the answer.
+    python benchmarks/parse_speed.py [--fixtures DIR] [--baseline REV] [--repeat N] [--vendors clova kakao ...]
 
-    python benchmarks/parse_speed.py
+Every recorded answer of every vendor (``clova``, ``kakao``, ``google``, ``azure``,
+``textract``, ``upstage``: the folders of that name under ``--fixtures``, ``*.json`` and
+``*.json.gz``) goes through ``unified_ocr.parse`` as a caller does it, from the answer's text:
+``parse(json.loads(text), vendor)``. Answers a parser refuses on purpose (error bodies,
+a web demo's, a client library's dump) are listed as refused and not timed.
+
+The time is split in two, in the same process, best of ``--repeat`` runs each:
+
+- **reading**: the whole call less the layout: the vendor JSON decoded into the words and
+  lines the vendor gave (and the result's texts made writable). Its ratio is to
+  ``json.loads`` of the same text alone; the goal is at most 3x.
+- **layout**: the time inside the shared layout (``group_blocks`` for words only,
+  ``order_lines`` for a vendor's lines or a template's fields), per word given to it; the
+  goal is at most 5 us a word on pages of over 100 words (``ok`` says whether every such
+  page holds it; ``-`` where no page that large went through the layout).
+
+Before and after: the layout package and the vendors' parsers as they were at ``--baseline``
+(loaded from git into this process under names of their own) read every answer too, and
+every page of the two results is compared, every quad of every line, word, block, cell and
+field to 1e-9 px and every text and score exactly (``same``); ``base x`` is how much faster
+the call is now than at the baseline.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
+import importlib.util
 import json
+import math
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
-from timing import best_of  # benchmarks/timing.py, beside this script
+import attrs
+from layout_rows import layout_at  # benchmarks/, beside this script
+from timing import best_of
 
 import unified_ocr
+import unified_ocr.layout
+from unified_ocr import Line, OcrResult
 
-FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT.parent / "shared" / "fixtures"
+VENDORS = ("clova", "kakao", "google", "azure", "textract", "upstage")
+#: The commit before the layout was vectorised and the readers made lean.
+BASELINE = "e9e304b"
+#: The layout functions parsers import by name.
+LAYOUT = ("group_blocks", "order_lines")
+#: Pages of more words than this must hold the per-word goal.
+LARGE_PAGE = 100
+
+
+@attrs.define
+class Calls:
+    """What went through the layout during one parse: (words, seconds) per call."""
+
+    calls: list[tuple[int, float]] = attrs.field(factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return sum(s for _, s in self.calls)
+
+
+@contextmanager
+def layout_timed(calls: Calls) -> Iterator[None]:
+    """Every loaded parser module that holds a layout function calls it through a stopwatch."""
+    patched: list[tuple[ModuleType, str, Any]] = []
+    for module in list(sys.modules.values()):
+        name = getattr(module, "__name__", "") or ""
+        if not any(name.startswith(f"unified_ocr_{vendor}") for vendor in VENDORS):
+            continue
+        for function_name in LAYOUT:
+            function = getattr(module, function_name, None)
+            if function is getattr(unified_ocr.layout, function_name):
+                patched.append((module, function_name, function))
+                setattr(module, function_name, _timed(function, calls))
+    try:
+        yield
+    finally:
+        for module, function_name, function in patched:
+            setattr(module, function_name, function)
+
+
+def _timed(function: Callable[..., Any], calls: Calls) -> Callable[..., Any]:
+    def timed(items: Any, *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        out = function(items, *args, **kwargs)
+        seconds = time.perf_counter() - started
+        calls.calls.append((sum(len(i.words) if isinstance(i, Line) else 1 for i in items), seconds))
+        return out
+
+    return timed
+
+
+# -- the parsers as they were at a baseline ------------------------------------------------------
+
+
+def parsers_at(rev: str, layout: ModuleType, folder: Path) -> dict[str, Callable[[Any], OcrResult]]:
+    """Each vendor's ``parse`` as it was at ``rev``, calling the layout given (the baseline's)."""
+    out = {}
+    for vendor in VENDORS:
+        package_name = f"unified_ocr_{vendor}"
+        name = f"{package_name}_at_" + re.sub(r"\W", "_", rev)[:12]
+        package = folder / name
+        package.mkdir()
+        listing = _git("ls-tree", "--name-only", f"{rev}:plugins/{package_name}").split()
+        for file in listing:
+            if file.endswith(".py"):
+                source = _git("show", f"{rev}:plugins/{package_name}/{file}")
+                source = source.replace("from unified_ocr.layout import", f"from {layout.__name__} import")
+                (package / file).write_text(source, encoding="utf-8")
+        spec = importlib.util.spec_from_file_location(name, package / "__init__.py", submodule_search_locations=[str(package)])
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        out[vendor] = sys.modules[f"{name}.parse"].parse
+    return out
+
+
+def _git(*args: str) -> str:
+    return subprocess.run(["git", *args], cwd=ROOT, check=True, capture_output=True, text=True).stdout
+
+
+def differences(a: Any, b: Any, at: str = "") -> Iterator[str]:
+    """Where two results differ: floats by more than 1e-9, anything else at all (``raw`` left out)."""
+    if isinstance(a, float) or isinstance(b, float):
+        if not (isinstance(a, (int, float)) and isinstance(b, (int, float)) and (a == b or abs(a - b) <= 1e-9)):
+            yield f"{at}: {a!r} != {b!r}"
+    elif attrs.has(type(a)) and attrs.has(type(b)):
+        if type(a).__name__ != type(b).__name__:
+            yield f"{at}: {type(a).__name__} != {type(b).__name__}"
+            return
+        for field in attrs.fields(type(a)):
+            if field.name != "raw":
+                yield from differences(getattr(a, field.name), getattr(b, field.name), f"{at}.{field.name}")
+    elif isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        if len(a) != len(b):
+            yield f"{at}: {len(a)} items != {len(b)}"
+            return
+        for i, (x, y) in enumerate(zip(a, b)):
+            yield from differences(x, y, f"{at}[{i}]")
+    elif isinstance(a, dict) and isinstance(b, dict):
+        if a.keys() != b.keys():
+            yield f"{at}: keys {sorted(a)} != {sorted(b)}"
+            return
+        for key in a:
+            yield from differences(a[key], b[key], f"{at}.{key}")
+    elif a != b:
+        yield f"{at}: {a!r} != {b!r}"
+
+
+# -- the report ---------------------------------------------------------------------------------
+
+
+def answers(folder: Path, vendors: list[str]) -> Iterator[tuple[str, str, str]]:
+    """(vendor, file name, text) of every recorded answer."""
+    for vendor in vendors:
+        for path in sorted((folder / vendor).glob("*.json*")):
+            if path.name.endswith(".json"):
+                yield vendor, path.name, path.read_text(encoding="utf-8")
+            elif path.name.endswith(".json.gz"):
+                yield vendor, path.name, gzip.decompress(path.read_bytes()).decode("utf-8")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--fixtures", type=Path, default=FIXTURES, help="folder of <vendor>/*.json answers")
+    parser.add_argument("--baseline", default=BASELINE, help="git revision of the layout and parsers to compare with")
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--vendors", nargs="+", default=list(VENDORS), choices=VENDORS)
     args = parser.parse_args()
-    print(f"{'response':50} {'KB':>6} {'json.loads ms':>13} {'parse ms':>9} {'ratio':>6}")
-    for engine in ("clova", "kakao"):
-        for path in sorted((FIXTURES / engine).glob("*.json")):
-            text = path.read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory() as folder:
+        base_layout = layout_at(args.baseline, Path(folder))
+        base_parse = parsers_at(args.baseline, base_layout, Path(folder))
+        print(f"{'answer':58} {'KB':>5} {'loads ms':>8} {'read ms':>8} {'ratio':>6} {'layout ms':>9} "
+              f"{'words':>6} {'us/word':>7} {'ok':>3} {'base x':>6} same")  # fmt: skip
+        worst_ratio, worst_per_word, all_same = 0.0, 0.0, True
+        for vendor, name, text in answers(args.fixtures, args.vendors):
+            label = f"{vendor}/{name}"[:58]
             try:
-                unified_ocr.parse(json.loads(text), engine)
-            except unified_ocr.UnifiedOcrError:
-                continue  # recorded on purpose as not an API answer
-            base = best_of(lambda text=text: json.loads(text), args.repeat)
-            ours = best_of(lambda text=text, engine=engine: unified_ocr.parse(json.loads(text), engine), args.repeat)
-            print(f"{engine + '/' + path.name:50} {len(text) / 1024:6.0f} {base * 1000:13.2f} {ours * 1000:9.2f} {ours / base:5.1f}x")
+                current = unified_ocr.parse(json.loads(text), vendor)
+            except unified_ocr.UnifiedOcrError as exc:
+                print(f"{label:58} refused: {type(exc).__name__}")
+                continue
+            baseline = base_parse[vendor](json.loads(text))
+            found = list(differences(baseline, current))
+            all_same &= not found
+            loads = best_of(lambda text=text: json.loads(text), args.repeat)
+            reading, layout, calls = math.inf, math.inf, Calls()
+            for _ in range(args.repeat):
+                run = Calls()
+                with layout_timed(run):
+                    started = time.perf_counter()
+                    unified_ocr.parse(json.loads(text), vendor)
+                    total = time.perf_counter() - started
+                reading = min(reading, total - run.seconds)
+                if run.seconds < layout:
+                    layout, calls = run.seconds, run
+            before = best_of(lambda text=text, vendor=vendor: base_parse[vendor](json.loads(text)), max(3, args.repeat // 3))
+            now = best_of(lambda text=text, vendor=vendor: unified_ocr.parse(json.loads(text), vendor), max(3, args.repeat // 3))
+            words = sum(n for n, _ in calls.calls)
+            large = [(n, s) for n, s in calls.calls if n > LARGE_PAGE]
+            per_word = sum(s for _, s in large) / sum(n for n, _ in large) if large else (layout / words if words else 0.0)
+            ok = "-" if not large else "yes" if per_word <= 5e-6 else "NO"
+            worst_ratio = max(worst_ratio, reading / loads)
+            if large:
+                worst_per_word = max(worst_per_word, per_word)
+            print(f"{label:58} {len(text) / 1024:5.0f} {loads * 1e3:8.2f} {reading * 1e3:8.2f} {reading / loads:5.1f}x "
+                  f"{layout * 1e3:9.2f} {words:6d} {per_word * 1e6:7.1f} {ok:>3} {before / now:5.1f}x "
+                  f"{'yes' if not found else 'NO: ' + '; '.join(found[:3])}")  # fmt: skip
+        print(f"worst reading ratio {worst_ratio:.1f}x (goal 3x); worst layout {worst_per_word * 1e6:.1f} us/word on pages "
+              f"over {LARGE_PAGE} words (goal 5); results {'the same as' if all_same else 'DIFFERENT from'} {args.baseline}")  # fmt: skip
 
 
 if __name__ == "__main__":

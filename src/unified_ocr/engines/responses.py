@@ -20,14 +20,17 @@ unified_ocr.errors.BadResponseError: acme: expected box[0] to be a finite number
 
 from __future__ import annotations
 
+import marshal
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from operator import attrgetter
 from typing import Any, TypeVar
 
 import attrs
 
 from ..errors import BadResponseError
+from ..geometry import Quad, Transform
 
 T = TypeVar("T")
 
@@ -163,8 +166,83 @@ def writable(value: T) -> tuple[T, int]:
     """``value`` (strings, lists, tuples, dicts and ``attrs`` objects such as a result, nested)
     with every string made writable by :func:`writable_text`, and how many characters were
     replaced. What holds none comes back as the same object; anything else is kept as it is."""
+    if not _may_hold_surrogate(value):
+        return value, 0
     tally = _Tally()
     return _writable(value, tally), tally.n
+
+
+#: A surrogate as ``marshal`` writes it (UTF-8 with ``surrogatepass``): bytes no UTF-8 text has.
+_ENCODED_SURROGATE = re.compile(rb"\xed[\xa0-\xbf][\x80-\xbf]")
+#: Values that hold no text, at no depth.
+_NO_TEXT = frozenset({int, float, bool, type(None), Quad, Transform})
+
+
+def _may_hold_surrogate(value: Any) -> bool:
+    """Whether ``value`` may hold a surrogate anywhere (``False`` only when it surely holds none).
+
+    Every result passes through :func:`writable` and almost none holds a surrogate, so this is
+    the path that counts: a vendor's decoded answer is checked at C speed by ``marshal``, which
+    writes every string as UTF-8 with its surrogates kept (a walk in Python cost ten times the
+    answer's ``json.loads``). Its format 2 writes floats as raw bytes, which can look like a
+    surrogate by chance; such a page is checked again in format 1, which writes them as digits.
+    A result's pages (attrs objects, which ``marshal`` refuses) have their texts gathered and
+    searched in one string.
+    """
+    try:
+        return bool(_ENCODED_SURROGATE.search(marshal.dumps(value, 2))) and bool(
+            _ENCODED_SURROGATE.search(marshal.dumps(value, 1))
+        )
+    except ValueError:  # objects of the model, or nesting deeper than marshal goes
+        pass
+    texts: list[str] = []
+    try:
+        _gather_texts(value, texts)
+    except RecursionError:
+        return True
+    joined = "".join(texts)
+    return not joined.isascii() and _SURROGATE.search(joined) is not None
+
+
+def _gather_texts(value: Any, texts: list[str]) -> None:
+    kind = type(value)
+    if kind is str:
+        texts.append(value)
+    elif kind in _NO_TEXT:
+        return
+    elif kind is list or kind is tuple:
+        for item in value:
+            if type(item) is str:
+                texts.append(item)
+            elif type(item) not in _NO_TEXT:
+                _gather_texts(item, texts)
+    elif kind is dict or isinstance(value, dict):
+        for key, item in value.items():
+            _gather_texts(key, texts)
+            _gather_texts(item, texts)
+    elif attrs.has(kind):
+        fields = _FIELDS.get(kind)
+        if fields is None:
+            fields = _FIELDS[kind] = _field_getter(kind)
+        for item in fields(value):
+            if type(item) is str:
+                texts.append(item)
+            elif type(item) not in _NO_TEXT:
+                _gather_texts(item, texts)
+    elif isinstance(value, str):  # a subclass: :func:`_writable` fixes those too
+        texts.append(value)
+
+
+#: Per attrs class: its init fields' values as a tuple (the fields :func:`_writable` rebuilds).
+_FIELDS: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
+
+
+def _field_getter(kind: type) -> Callable[[Any], tuple[Any, ...]]:
+    names = [field.name for field in attrs.fields(kind) if field.init]
+    if not names:
+        return lambda _value: ()
+    getter = attrgetter(*names)
+    return getter if len(names) > 1 else lambda value: (getter(value),)
 
 
 def _writable(value: Any, tally: _Tally) -> Any:
