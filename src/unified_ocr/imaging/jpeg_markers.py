@@ -23,8 +23,6 @@ decoding the Huffman codes finds those (see :func:`.sources.verify_jpeg`).
 
 from __future__ import annotations
 
-import bisect
-
 import attrs
 import numpy as np
 
@@ -101,7 +99,7 @@ def read_structure(data: bytes) -> Structure:
     after = raw[ff + 1]
     # 0xFF 0x00 is a stuffed data byte and 0xFF 0xFF fill: neither starts a marker
     real = (after != 0x00) & (after != 0xFF)
-    markers = (ff[real].tolist(), after[real].tolist())
+    markers = _Markers(ff[real], after[real])
     frame: _Frame | None = None
     interval = 0
     first_scan = 0
@@ -165,9 +163,17 @@ def _read_frame(kind: int, body: bytes) -> _Frame | None:
     return _Frame(kind, height, width, components)
 
 
-def _walk_scan(
-    frame: _Frame, header: bytes, start: int, interval: int, markers: tuple[list[int], list[int]]
-) -> tuple[str | None, int]:
+class _Markers:
+    """Every marker in the file, found in one pass: where each is, which it is, and where
+    those are that end a run of coded data (all but the restart markers inside it)."""
+
+    def __init__(self, positions: np.ndarray, kinds: np.ndarray) -> None:
+        self.positions = positions
+        self.kinds = kinds
+        self.ends = positions[(kinds < 0xD0) | (kinds > 0xD7)]
+
+
+def _walk_scan(frame: _Frame, header: bytes, start: int, interval: int, markers: _Markers) -> tuple[str | None, int]:
     """Check one scan: its header, then its entropy-coded data up to the marker that ends it.
     Returns the problem (or ``None``) and the offset of that marker."""
     count = header[0] if header else 0
@@ -176,20 +182,18 @@ def _walk_scan(
     ids = [header[1 + 2 * i] for i in range(count)]
     if any(cid not in frame.components for cid in ids):
         return f"a scan of a component the frame does not have, before offset {start}", start
-    positions, kinds = markers
-    index = bisect.bisect_left(positions, start)
-    restarts = 0
-    while index < len(positions) and kinds[index] in _RESTARTS:
-        if kinds[index] != 0xD0 + restarts % 8:
-            return f"restart marker {kinds[index] - 0xD0} out of sequence at offset {positions[index]}", start
-        restarts += 1
-        index += 1
-    if index == len(positions):
+    found = int(np.searchsorted(markers.ends, start))
+    if found == len(markers.ends):
         return "cut short: the image data runs to the end of the file with no end marker", start
+    end = int(markers.ends[found])
+    restarts = markers.kinds[np.searchsorted(markers.positions, start) : np.searchsorted(markers.positions, end)]
+    wrong = np.flatnonzero(restarts != 0xD0 + np.arange(len(restarts)) % 8)
+    if len(wrong):
+        return f"restart marker {restarts[wrong[0]] - 0xD0} out of sequence (restart {wrong[0]} of the scan)", start
     mcus = frame.mcus(ids)
     expected = 0 if not interval else None if mcus is None else -(-mcus // interval) - 1
-    if expected is not None and restarts != expected:
-        return f"{restarts} restart markers in a scan that needs {expected} (cut short?)", start
+    if expected is not None and len(restarts) != expected:
+        return f"{len(restarts)} restart markers in a scan that needs {expected} (cut short?)", start
     first, last, approx = header[1 + 2 * count], header[2 + 2 * count], header[3 + 2 * count]
     frame.code(ids, first, last, approx >> 4, approx & 15)
-    return None, positions[index]
+    return None, end

@@ -238,9 +238,10 @@ def verify_jpeg(data: bytes, name: str) -> None:
     - a decode at an eighth of the size, which reads every Huffman code, when the coded data
       is up to :data:`FULL_CHECK_BYTES`. It also catches what only the codes show: a cut with
       an end marker put back after the last restart marker (or in a file without any), and
-      bytes garbled in the middle. It costs about 9 ms per megabyte of a photo's data (4-5 ms
-      for that 2000x1500 one, 30 times all the rest of passing it through), which is why
-      larger files skip it: for them, those kinds of damage reach the service.
+      bytes garbled in the middle. It costs about 9 ms a megabyte of a baseline photo's coded
+      data (4-5 ms for that 2000x1500 one, 30 times all the rest of passing it through) and
+      five times that for a progressive one, which is why larger files skip it: for them,
+      those kinds of damage reach the service (``benchmarks/jpeg_check.py`` counts them).
     """
     structure = read_structure(data)
     if structure.problem is not None:
