@@ -2,7 +2,8 @@
 
 Each vendor plugin says how to read its error bodies (``check``); everything else about a
 call is shared: one ``requests`` session per thread (connection reuse without sharing a
-session across threads), connect and read timeouts, transport failures turned into
+session across threads; its connections acknowledge answers at once, see
+:mod:`~.connections`), connect and read timeouts, transport failures turned into
 :class:`~.errors.NetworkError`, and the :class:`~.retry.RetryPolicy` around it all.
 """
 
@@ -33,6 +34,7 @@ from ..errors import (
 from ..secrets import Secret, redact_url, redact_urls_in, url_secrets
 from .base import RUNTIME, Engine, EngineOptions
 from .calls import note_request
+from .connections import new_session
 from .ratelimit import MIN_RATE, RateLimiter
 from .responses import writable
 from .retry import RetryPolicy
@@ -65,7 +67,7 @@ class HttpClient:
     def session(self) -> requests.Session:
         session = getattr(self._local, "session", None)
         if session is None:
-            session = self._local.session = requests.Session()
+            session = self._local.session = new_session()
         return session
 
     def post_json(self, url: str, *, headers: Mapping[str, str], **body: Any) -> tuple[Any, int]:
