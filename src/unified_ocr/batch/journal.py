@@ -1,8 +1,15 @@
 """The batch journal: one JSON line per finished image, so that a run can stop anywhere and resume.
 
-Each line is written whole, flushed and synced before the next image is counted as done,
-so a run killed at any moment leaves a journal that is valid up to its last line (a line
-cut off by the kill is dropped when the journal is next opened). The last line for a source
+Each line is written whole and handed to the operating system before the next image is
+counted as done, so a run killed at any moment (Ctrl-C, a kill, a crash) loses no line and
+leaves a journal that is valid up to its last line (a line cut off mid-write is dropped when
+the journal is next opened). Lines reach the disk itself through a background thread that
+syncs whatever has been written each time it is free (one ``fsync`` for all the lines that
+arrived during the last one), so the run never waits for the disk: a sync took 4-15 ms, as
+long as the run took per image at 80 images a second. A power cut or a crash of the system
+loses at most the lines of the last sync or two, never more than :data:`MAX_UNSYNCED`
+(:meth:`Journal.record` waits for the disk beyond that): those images are sent again on
+resume. :meth:`Journal.close` syncs the rest. The last line for a source
 decides its state: ``ok`` is skipped on resume, ``error`` and ``retrying`` are tried again. Lines never hold a
 secret: only the source, its hash, the status, the error's type, message and cause, and counts.
 
@@ -26,6 +33,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,6 +43,9 @@ from .. import errors
 from ..files import json_text
 
 log = logging.getLogger("unified_ocr.batch")
+
+#: Lines written but not yet on disk at most: a power cut loses no more (resume sends those images again).
+MAX_UNSYNCED = 16
 
 
 class Finished(Protocol):
@@ -103,6 +114,7 @@ class Journal:
         self._done: set[str] | None = None  # read once, then kept up to date by record()
         self._failed: set[str] | None = None  # failed because of the image itself; read and kept with _done
         self._earlier: dict[str, dict[str, Any]] | None = None  # the last entry of each source, as the first read found it
+        self._syncer: _Syncer | None = None
 
     def __repr__(self) -> str:
         return f"Journal({str(self.path)!r})"
@@ -184,15 +196,28 @@ class Journal:
             (self._failed.add if entry["status"] == "error" and _settled(entry["error"]) else self._failed.discard)(outcome.source)
         f = self._open()
         f.write(json_text(entry) + "\n")
-        f.flush()
-        os.fsync(f.fileno())
+        f.flush()  # in the operating system now: a kill of this process cannot lose it
+        assert self._syncer is not None
+        self._syncer.written()
         return entry
+
+    @property
+    def unsynced(self) -> int:
+        """Lines written that are not yet known to be on disk (what a power cut could lose now)."""
+        return self._syncer.unsynced if self._syncer is not None else 0
+
+    def sync(self) -> None:
+        """Wait until every line written so far is on disk (a caller that must not lose even the
+        last few lines to a power cut, before it reports them elsewhere)."""
+        if self._syncer is not None:
+            self._syncer.wait_synced()
 
     def _open(self) -> IO[str]:
         if self._file is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._drop_torn_line()
             self._file = self.path.open("a", encoding="utf-8")
+            self._syncer = _Syncer(self._file.fileno(), self.path)
         return self._file
 
     def _drop_torn_line(self) -> None:
@@ -205,6 +230,84 @@ class Journal:
                 f.truncate(data.rfind(b"\n") + 1)
 
     def close(self) -> None:
+        """Sync every line written, then close; a failed sync is raised here if no record() raised it."""
         if self._file is not None:
-            self._file.close()
-            self._file = None
+            syncer, self._syncer = self._syncer, None
+            try:
+                if syncer is not None:
+                    syncer.close()
+            finally:
+                self._file.close()
+                self._file = None
+
+
+class _Syncer:
+    """Syncs a journal's file to disk in a thread of its own: each ``fsync`` covers every line
+    written before it began, so however fast lines come the disk is asked once per sync time."""
+
+    def __init__(self, fd: int, path: Path) -> None:
+        self._fd = fd
+        self._changed = threading.Condition()
+        self._written = 0  # lines handed to the operating system
+        self._synced = 0  # of those, lines known to be on disk
+        self._closing = False
+        self._error: OSError | None = None  # the sync that failed; no sync is tried after it
+        self._reported = False
+        self._thread = threading.Thread(target=self._run, name=f"unified-ocr-journal-sync {path.name}", daemon=True)
+        self._thread.start()
+
+    @property
+    def unsynced(self) -> int:
+        with self._changed:
+            return self._written - self._synced
+
+    def written(self) -> None:
+        """One more line was flushed: sync it soon; wait while :data:`MAX_UNSYNCED` lines are not
+        on disk. A sync that failed is raised here, and by every later line: the disk is not to be trusted."""
+        with self._changed:
+            self._written += 1
+            self._changed.notify_all()
+            while self._written - self._synced > MAX_UNSYNCED and self._error is None:
+                self._changed.wait()
+            if self._error is not None:
+                self._reported = True
+                raise self._error
+
+    def wait_synced(self) -> None:
+        """Wait until every line written so far is on disk; raise a failed sync."""
+        with self._changed:
+            while self._synced < self._written and self._error is None:
+                self._changed.wait()
+            if self._error is not None:
+                self._reported = True
+                raise self._error
+
+    def close(self) -> None:
+        """Wait until every line written is on disk, and end the thread; a failed sync that no
+        line has said yet is raised here."""
+        with self._changed:
+            self._closing = True
+            self._changed.notify_all()
+        self._thread.join()
+        if self._error is not None and not self._reported:
+            self._reported = True
+            raise self._error
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                while self._synced == self._written and not self._closing:
+                    self._changed.wait()
+                if self._synced == self._written:  # closing, and nothing left to sync
+                    return
+                target = self._written
+            try:
+                os.fsync(self._fd)
+            except OSError as exc:  # a disk that fails: said by the next record() or close()
+                with self._changed:
+                    self._error = exc
+                    self._changed.notify_all()
+                return
+            with self._changed:
+                self._synced = target
+                self._changed.notify_all()
