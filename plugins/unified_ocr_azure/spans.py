@@ -21,8 +21,9 @@ by position on the page, which would fail on overlapping or turned text.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -71,11 +72,13 @@ def _page(obj: Mapping[str, Any], at: str, index: int, fr: Frame, box_key: str, 
         where = f"{at}.lines[{i}]"
         line = read.object(raw, where)
         line_spans = _spans(line, where)
-        mine = [w for s, e in line_spans for w, _ in words[bisect.bisect_left(starts, s) : bisect.bisect_left(starts, e)]]
+        picked = [(bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)) for s, e in line_spans]
+        mine = [words[k][0] for first, end in picked for k in range(first, end)]
         content = text(line, where, "content", "text")
         quad = polygon(line.get(box_key), f"{where}.{box_key}", fr.scale)
-        if markdown is not None and mine:
-            content = _joined(mine, [span for _, span in words if any(s <= span[0] < e for s, e in line_spans)], markdown)
+        if markdown is not None and mine:  # the spans of the words in the line's spans, in the content's order
+            inside = sorted({k for first, end in picked for k in range(first, end)})
+            content = _joined(mine, [words[k][1] for k in inside], markdown)
         if not content.strip() and not mine:
             continue  # an empty line adds nothing to read
         scores = [w.confidence for w in mine]
@@ -143,6 +146,28 @@ def _inside(spans: Sequence[Span], offset: int) -> bool:
     return any(s <= offset < e for s, e in spans)
 
 
+def _first_holding(owners: Sequence[Sequence[Span]]) -> Callable[[int], int | None]:
+    """A lookup: the first owner (by index) one of whose spans holds an offset, or ``None``.
+
+    Spans sorted by start, with the furthest end reached so far: a look-up walks back only
+    over spans that can still reach the offset, not over every paragraph of the page."""
+    items = sorted((s, e, k) for k, spans in enumerate(owners) for s, e in spans)
+    starts = [s for s, _, _ in items]
+    reach = list(itertools.accumulate((e for _, e, _ in items), max))
+
+    def first(offset: int) -> int | None:
+        found = None
+        i = bisect.bisect_right(starts, offset) - 1  # every span from here back starts at or before it
+        while i >= 0 and reach[i] > offset:
+            _, end, k = items[i]
+            if end > offset and (found is None or k < found):
+                found = k
+            i -= 1
+        return found
+
+    return first
+
+
 def blocks(page: SpanPage, result: Mapping[str, Any], at: str) -> tuple[list[Block], list[str | None]]:
     """The page's lines cut into runs by paragraph, with each run's kind and role."""
     if not page.lines:
@@ -159,12 +184,14 @@ def blocks(page: SpanPage, result: Mapping[str, Any], at: str) -> tuple[list[Blo
     if not paragraphs and not regions:
         return [], []  # the answer says nothing of blocks: the page is one, as for any engine
     owners: list[tuple[tuple[str, int], str | None, str]] = []
+    region_of = _first_holding([spans for spans, _ in regions])
+    paragraph_of = _first_holding([spans for spans, _ in paragraphs])
     for n, (start, _) in enumerate(page.line_spans):
-        region = next((r for r, (spans, _) in enumerate(regions) if _inside(spans, start)), None)
+        region = region_of(start)
         if region is not None:  # a table or a figure is one block, whatever paragraphs its cells hold
             owners.append((("region", region), None, regions[region][1]))
             continue
-        paragraph = next((p for p, (spans, _) in enumerate(paragraphs) if _inside(spans, start)), None)
+        paragraph = paragraph_of(start)
         if paragraph is None:
             owners.append((("line", n), None, "text"))  # no paragraph: a run of its own
         else:

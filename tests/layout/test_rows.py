@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import random
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -182,3 +183,25 @@ def test_a_word_with_coordinates_far_out_is_grouped_at_once() -> None:
     lines = group_lines(words)
     assert time.perf_counter() - started < 1.0
     assert sorted(w.text for line in lines for w in line.words) == ["a", "b", "c", "d"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    pitch=st.floats(0.8, 2.5), pad=st.floats(0.8, 2.0), degrees=st.floats(-6, 6), rows=st.integers(45, 90),
+    seed=st.integers(0, 10_000), upright=st.booleans(),
+)  # fmt: skip
+def test_a_large_page_s_pitch_from_arrays_is_the_plain_loop_s(pitch, pad, degrees, rows, seed, upright) -> None:
+    """A page of many words measures its pitch with numpy; the figure is the loop's to the bit."""
+    from unified_ocr.layout import rows as row_model
+
+    words = receipt(pitch, pad, degrees, rows, seed, upright)
+    random.Random(seed).shuffle(words)
+    frame = row_model.Frame([w.quad for w in words], degrees)
+    assert len(frame) * 3 // 4 >= row_model._PITCH_ARRAYS
+    items = sorted(random.Random(seed + 1).sample(range(len(frame)), len(frame) * 3 // 4))
+    from_arrays = (row_model.pitch_ratio(frame), row_model.pitch_ratio(frame, items))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(row_model, "_PITCH_ARRAYS", math.inf)  # the plain loop, at any size
+        assert (row_model.pitch_ratio(frame), row_model.pitch_ratio(frame, items)) == from_arrays
+    if not upright:  # and the figure is the page's: its rows' pitch over their boxes' height
+        assert from_arrays[0] == pytest.approx(pitch / pad, rel=0.02)

@@ -38,7 +38,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from statistics import median
 
-from ..geometry import Quad, angle_gap, mean_direction
+from ..geometry import angle_gap
 from ..model import Block, BlockKind, Line, Word
 from .rows import MAX_SLOPE, Frame, chain_rows, pitch_ratio, row_level
 
@@ -61,13 +61,14 @@ def group_blocks(words: Sequence[Word], *, max_gap: float = 1.5, separator: str 
     """``words`` as lines in reading order (exactly :func:`group_lines`'), and the blocks
     those lines fall into: a page's ``lines`` and ``blocks``.
 
-    Plain floats throughout, no arrays: most pages have tens of words, where numpy's cost
-    per call outweighs its speed, and the sweeps below keep a dense page near-linear too.
+    Plain floats: most pages have tens of words, where numpy's cost per call outweighs its
+    speed (only a large page's pitch is measured with arrays), and the sweeps below keep a
+    dense page near-linear too.
     """
     if not words:
         return [], []
     lines: list[Line] = []
-    for members, angle in _orientation_groups(words):
+    for members, angle in _orientation_groups(*_directions(words)):
         lines.extend(_lines_in_frame([words[i] for i in members], angle, max_gap, separator))
     return order_lines(lines)
 
@@ -137,31 +138,38 @@ class _Region:
         return [i for row in self.rows for i in row]
 
 
-def _orientation_groups(words: Sequence[Word | Line]) -> list[tuple[list[int], float]]:
+def _directions(items: Sequence[Word | Line]) -> tuple[list[float], list[float]]:
+    """Each quad's length and direction, once (as :attr:`Quad.width` and :attr:`Quad.angle` give them)."""
+    widths, angles = [], []
+    for item in items:
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = item.quad.points
+        widths.append((math.hypot(x1 - x0, y1 - y0) + math.hypot(x2 - x3, y2 - y3)) / 2)
+        angles.append(math.degrees(math.atan2((y1 - y0) + (y2 - y3), (x1 - x0) + (x2 - x3))))
+    return widths, angles
+
+
+def _orientation_groups(widths: list[float], angles: list[float]) -> list[tuple[list[int], float]]:
     """Indices of words (or lines) per reading direction, and each group's direction (width-weighted)."""
     groups: list[tuple[list[int], float]] = []
-    widths = [w.quad.width for w in words]
-    for i in sorted(range(len(words)), key=lambda i: -widths[i]):  # long words set the direction
-        angle = words[i].quad.angle
+    for i in sorted(range(len(widths)), key=lambda i: -widths[i]):  # long words set the direction
+        angle = angles[i]
         for members, reference in groups:
-            if angle_gap(angle, reference) <= ANGLE_TOLERANCE:
+            if abs((angle - reference + 180.0) % 360.0 - 180.0) <= ANGLE_TOLERANCE:  # geometry.angle_gap
                 members.append(i)
                 break
         else:
             groups.append(([i], angle))
-    return [(sorted(members), mean_direction([words[i].quad for i in members])) for members, _ in groups]
+    return [(sorted(members), _mean_direction(sorted(members), widths, angles)) for members, _ in groups]
 
 
-def _boxes_in_frame(quads: Sequence[Quad], angle: float) -> list[Box]:
-    """The quads' boxes in a frame where ``angle`` reads left to right."""
-    theta = math.radians(angle)
-    ux, uy = math.cos(theta), math.sin(theta)  # along the text; (-uy, ux) is down it
-    boxes = []
-    for quad in quads:
-        along = [x * ux + y * uy for x, y in quad.points]
-        down = [y * ux - x * uy for x, y in quad.points]
-        boxes.append((min(along), min(down), max(along), max(down)))
-    return boxes
+def _mean_direction(members: list[int], widths: list[float], angles: list[float]) -> float:
+    """:func:`~unified_ocr.geometry.mean_direction` of the members, from their lengths and directions."""
+    sin_sum = cos_sum = 0.0
+    for i in members:
+        weight, theta = max(widths[i], 1e-6), math.radians(angles[i])
+        sin_sum += weight * math.sin(theta)
+        cos_sum += weight * math.cos(theta)
+    return math.degrees(math.atan2(sin_sum, cos_sum))
 
 
 def _lines_in_frame(words: list[Word], angle: float, max_gap: float, separator: str) -> list[Line]:
@@ -177,10 +185,10 @@ def _reading_order(lines: list[Line]) -> list[_Region]:
     """Recursive XY-cut over the lines, in the frame of the page's main reading direction."""
     if len(lines) < 2:
         return [_Region([list(range(len(lines)))], "text")] if lines else []
-    quads = [line.quad for line in lines]
     # the frame of the page's main direction: the direction with the most text along it, not the
     # mean of all (a vertical label would tilt a mean and split the rows it stands beside)
-    members, angle = max(_orientation_groups(lines), key=lambda g: sum(quads[i].width for i in g[0]))
+    widths, angles = _directions(lines)
+    members, angle = max(_orientation_groups(widths, angles), key=lambda g: sum(widths[i] for i in g[0]))
     page = _Page(lines, angle)
     return _xy_cut(list(range(len(lines))), page)
 
@@ -191,9 +199,8 @@ class _Page:
     __slots__ = ("boxes", "frame", "ratio", "unit")
 
     def __init__(self, lines: Sequence[Line], angle: float) -> None:
-        quads = [line.quad for line in lines]
-        self.frame = Frame(quads, angle)
-        self.boxes = _boxes_in_frame(quads, angle)
+        self.frame = frame = Frame([line.quad for line in lines], angle)
+        self.boxes = list(zip(frame.x0, frame.y0, frame.x1, frame.y1))
         _slopes_from_words(self.frame, lines, angle)
         self.ratio = pitch_ratio(self.frame)
         self.unit = median(y1 - y0 for _, y0, _, y1 in self.boxes)
@@ -216,8 +223,9 @@ def _slopes_from_words(frame: Frame, lines: Sequence[Line], angle: float) -> Non
     ux, uy = math.cos(theta), math.sin(theta)
     shown: dict[int, float] = {}  # line -> how much its words' slope differs from its box's
     for i, line in enumerate(lines):
-        tallest = max(word.quad.height for word in line.words)
-        full = [word for word in line.words if word.quad.height > 0.75 * tallest]  # no superscripts
+        heights = [word.quad.height for word in line.words]
+        tallest = max(heights)
+        full = [word for word, height in zip(line.words, heights) if height > 0.75 * tallest]  # no superscripts
         if len(full) < 2:
             continue
         (fx, fy), (lx, ly) = full[0].quad.center, full[-1].quad.center
@@ -260,8 +268,10 @@ def _is_table(items: list[int], boxes: Sequence[Box], where: float, unit: float)
             if min(y1, jy1) - max(y0, jy0) > 0.5 * min(y1 - y0, jy1 - jy0):
                 level += 1
                 break
+    if level < 0.5 * len(few):
+        return False
     widths = [median(boxes[i][2] - boxes[i][0] for i in side) for side in (left, right)]
-    return level >= 0.5 * len(few) and min(widths) < 6.0 * unit
+    return min(widths) < 6.0 * unit
 
 
 def _xy_cut(items: list[int], page: _Page) -> list[_Region]:
