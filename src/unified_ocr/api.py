@@ -45,6 +45,7 @@ def recognize(
     cache: ResultCache | bool | None = None,
     registry: Registry | None = None,
     scope: EngineScope | None = None,
+    lang: str | None = None,
 ) -> OcrResult:
     """Recognise one image and return the result in the original image's displayed frame.
 
@@ -64,8 +65,13 @@ def recognize(
     (:meth:`~.engines.base.Engine.read_answer`), where the engine can.
     Engines come from ``scope`` (an :class:`~.engines.scope.EngineScope`), else from the
     process's shared one, so that a model loads once.
+    ``lang`` is the image's language (``"ko"``, ``"ja"``, ``"zh"``, ``"en"``; ``"ko,en"``): with no
+    ``engine``, the best installed offline engine that reads it is used (a
+    :class:`~unified_ocr.errors.ConfigError` names what to install when there is none); an
+    ``engine`` that cannot read it is refused before any call (see :func:`choose_engine`).
     """
-    return recognize_recorded(source, engine, config, dpi=dpi, max_pixels=max_pixels, cache=cache, registry=registry, scope=scope)[0]
+    return recognize_recorded(source, engine, config, dpi=dpi, max_pixels=max_pixels, cache=cache, registry=registry, scope=scope,
+                              lang=lang)[0]  # fmt: skip
 
 
 def recognize_recorded(
@@ -78,6 +84,7 @@ def recognize_recorded(
     cache: ResultCache | bool | None = None,
     registry: Registry | None = None,
     scope: EngineScope | None = None,
+    lang: str | None = None,
 ) -> tuple[OcrResult, CallRecord]:
     """:func:`recognize`, and beside the result the :class:`~.engines.calls.CallRecord` of the call.
 
@@ -86,7 +93,7 @@ def recognize_recorded(
     answered, bytes sent, the sizes the engine saw.
     """
     started = time.perf_counter()
-    choice = choose_engine(engine, config, registry)
+    choice = choose_engine(engine, config, registry, lang=lang)
     runner = (scope or shared_scope()).get(choice)
     with metered() as meter:
         if isinstance(source, str) and source.startswith(("http://", "https://")):
@@ -107,7 +114,7 @@ def recognize_recorded(
             hit = store.get(key)
             if hit is not None:
                 kept = {k: v for k, v in hit.meta.items() if k not in RUN_FIGURES}  # entries written by 0.1 held them
-                joined = _joined(kept, meta, _script_warnings(choice, registry, hit.text))
+                joined = _joined(kept, meta, _script_warnings(choice, registry, hit))
                 return attrs.evolve(hit, meta=joined), meter.record(time.perf_counter() - started, cached=True)
             reread = _reread(store, src, choice, runner, dpi, meta, registry)
             if reread is not None:  # an earlier revision's answers, read by this one's parser: no call
@@ -148,7 +155,7 @@ def _assembled(choice: EngineChoice, registry: Registry | None, src: Source, met
     meta = dict(meta)
     if src.document:
         meta["coordinates"] = _document_frame(result.pages)
-    return attrs.evolve(result, meta=_joined(result.meta, meta, _script_warnings(choice, registry, result.text)))
+    return attrs.evolve(result, meta=_joined(result.meta, meta, _script_warnings(choice, registry, result)))
 
 
 def _reread(store: ResultCache, src: Source, choice: EngineChoice, engine: Engine, dpi: float, meta: Mapping[str, Any],
@@ -194,12 +201,12 @@ def _read_answers(engine: Engine, answers: list[Any], entry: Entry, source: str)
 def planned_calls(
     source: SourceLike | Source, engine: EngineLike = None, config: ConfigLike = None, *,
     dpi: float = DEFAULT_DPI, cache: ResultCache | bool | None = None, registry: Registry | None = None,
-    scope: EngineScope | None = None,
+    scope: EngineScope | None = None, lang: str | None = None,
 ) -> int:  # fmt: skip
     """How many requests :func:`recognize` would make for ``source``, making none: 0 when the
     cache holds the answer, else one per upload (a PDF's pages, or runs of pages). Only the
     image's header is read. For a dry run."""
-    choice = choose_engine(engine, config, registry)
+    choice = choose_engine(engine, config, registry, lang=lang)
     src = open_source(source)
     runner = (scope or shared_scope()).get(choice)  # the engine is made, never called
     limits = runner.limits
@@ -258,16 +265,25 @@ def _listed(value: Any) -> list[Any]:
     return list(value) if isinstance(value, (list, tuple)) else [value] if value else []
 
 
-def _script_warnings(choice: EngineChoice, registry: Registry | None, text: str = "") -> dict[str, Any]:
+def _script_warnings(choice: EngineChoice, registry: Registry | None, result: OcrResult | str) -> dict[str, Any]:
     """``{"warnings": [...]}`` when the profile's ``lang``, or the text read, needs a script the
-    engine does not read (said once per process as a :class:`~.engines.scripts.ScriptWarning`
-    too), else nothing."""
+    engine does not read, or when no language was given and the engine read Korean as Chinese
+    characters the way it does (:func:`~.engines.scripts.misread_hangul`): each said once per
+    process as a :class:`~.engines.scripts.ScriptWarning` too, however many images; else nothing.
+    ``result`` may be a text alone, whose words' confidences are then unknown."""
     reads = choice.engine.reads(choice.options)
+    text = result if isinstance(result, str) else result.text
     missing = scripts.unread(choice.lang, reads)
     lang = choice.lang
     if not missing and reads is not None:
         missing, lang = scripts.scripts_in(text) - reads, None
     if not missing:
+        if (choice.lang is None and reads is not None and "Hang" not in reads and "Hani" in reads
+                and isinstance(result, OcrResult) and scripts.misread_hangul(
+                    (line.text, [(w.text, w.confidence) for w in line.words]) for _, line in result.iter_lines())):  # fmt: skip
+            said = scripts.misread_message(choice.engine.name)
+            scripts.warn_once(said)
+            return {"warnings": [said]}
         return {}
     readers = _offline_readers(registry or default_registry(), choice.engine.name, missing)
     said = scripts.message(choice.engine.name, lang, missing, readers)

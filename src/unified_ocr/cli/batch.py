@@ -19,6 +19,7 @@ from .common import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_USAGE,
+    LANG_HELP,
     RETRY_FAILED_HELP,
     config_errors_exit,
     run_options,
@@ -29,6 +30,7 @@ from .common import (
 @click.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("-e", "--engine", metavar="NAME", help=ENGINE_HELP)
+@click.option("-l", "--lang", metavar="LANG", help=LANG_HELP)
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), required=True, metavar="DIR",
               help="Where results/, journal.jsonl and summary.json go. Run the same command again to resume.")
 @run_options(per="")
@@ -36,7 +38,7 @@ from .common import (
 @click.option("-f", "--format", "formats", multiple=True, metavar="FORMAT",
               help="Also write each result in this export format beside its JSON (tsv, jsonl, csv, fields-json, ...; "
                    "repeat for several; unified-ocr export --list).")
-def batch(inputs: tuple[str, ...], engine: str | None, config: Path | None, out: Path, run: RunOptions,
+def batch(inputs: tuple[str, ...], engine: str | None, lang: str | None, config: Path | None, out: Path, run: RunOptions,
           formats: tuple[str, ...]) -> None:  # fmt: skip
     """Recognise many images; resumable, rate-limited, retried and cached.
 
@@ -57,10 +59,11 @@ def batch(inputs: tuple[str, ...], engine: str | None, config: Path | None, out:
     with EngineScope() as scope:  # the engine checked before any image is the one the run uses
         with config_errors_exit():
             cfg = load_config(config)
-            scope.get(choose_engine(engine, cfg))  # a missing extra or credential stops here, before any image
+            choice = choose_engine(engine, cfg, lang=lang)  # the engine --lang picks, or refuses, once for the run
+            scope.get(choice)  # a missing extra or credential stops here, before any image
         try:
             with config_errors_exit():
-                report = run_batch(inputs, out, engine, cfg, run, exports=exporters, scope=scope)
+                report = run_batch(inputs, out, choice, cfg, run, exports=exporters, scope=scope)
         except KeyboardInterrupt:
             click.echo("interrupted: what finished is in the journal; run the same command again to go on", err=True)
             sys.exit(EXIT_INTERRUPTED)

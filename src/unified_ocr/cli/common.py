@@ -54,6 +54,9 @@ RETRY_FAILED_HELP = ("Also try again the images that failed before because of th
                      "ones are always tried again.")
 CONFIG_HELP = "Configuration file of engine profiles [default: $UNIFIED_OCR_CONFIG, then ./unified-ocr.toml]."
 ENGINE_HELP = "Profile or engine name [default: the config's default profile, else the offline default engine]."
+LANG_HELP = ("Language of the images (ko, ja, zh, en; ko,en for several). Without --engine: the best installed offline "
+             "engine that reads it (or one line saying what to install); with one: refused if it cannot read it. Passed on "
+             "to an engine with a language option of its own [default: the config's 'lang', else none].")
 
 
 @contextmanager

@@ -24,6 +24,7 @@ from .common import (
     ENGINE_HELP,
     EXIT_FAILED,
     EXIT_USAGE,
+    LANG_HELP,
     config_errors_exit,
     output_paths,
     refuse_binary_on_stdout,
@@ -36,6 +37,7 @@ from .common import (
 @click.command()
 @click.argument("images", nargs=-1, required=True, metavar="IMAGE...")
 @click.option("-e", "--engine", metavar="NAME", help=ENGINE_HELP)
+@click.option("-l", "--lang", metavar="LANG", help=LANG_HELP)
 @click.option("-c", "--config", type=click.Path(dir_okay=False, path_type=Path), help=CONFIG_HELP)
 @click.option("-f", "--format", "fmt", default="json", show_default=True, metavar="FORMAT",
               help="json: the full result (quads, confidences); text: the text in reading order; or any export "
@@ -46,8 +48,8 @@ from .common import (
 @click.option("--dpi", type=DPIS, default=DEFAULT_DPI, show_default=True,
               help="Resolution of the pixel frame given to PDF pages (and of their rendering, for engines that need images).")
 @click.option("--no-cache", is_flag=True, help="Do not answer from, or write to, the result cache.")
-def recognize(images: tuple[str, ...], engine: str | None, config: Path | None, fmt: str, out: str | None, dpi: float,
-              no_cache: bool) -> None:  # fmt: skip
+def recognize(images: tuple[str, ...], engine: str | None, lang: str | None, config: Path | None, fmt: str, out: str | None,
+              dpi: float, no_cache: bool) -> None:  # fmt: skip
     """Recognise the text of each IMAGE (JPEG, PNG, TIFF, BMP, WebP, GIF or PDF).
 
     Coordinates are pixels of the image as displayed (EXIF orientation applied); a
@@ -56,6 +58,11 @@ def recognize(images: tuple[str, ...], engine: str | None, config: Path | None, 
     Lines). A bad image is reported on stderr and the others still run; the exit code is
     then 1. An image already recognised with the same engine setup is answered from the
     result cache ($UNIFIED_OCR_CACHE_DIR, else the user cache folder) with no call.
+
+    \b
+    Examples:
+      unified-ocr recognize receipt.jpg --format text
+      unified-ocr recognize korean-receipt.jpg --lang ko --format text
     """
     if fmt not in ("json", "text"):
         try:
@@ -66,7 +73,7 @@ def recognize(images: tuple[str, ...], engine: str | None, config: Path | None, 
         if out is None:
             refuse_binary_on_stdout([exporter], several=len(images) > 1)
     with config_errors_exit(), EngineScope() as scope:
-        choice = choose_engine(engine, load_config(config))
+        choice = choose_engine(engine, load_config(config), lang=lang)  # a language no engine here reads stops here
         scope.get(choice)  # a missing extra or credential stops here, before any image
         _recognize_all(list(images), choice, scope, fmt, out, dpi, not no_cache)  # out as typed: a trailing / means a folder
 

@@ -2,7 +2,9 @@
 
 ``--engine NAME`` and ``engine="NAME"`` come here, as do options objects (whose class
 names the engine: the options are its identity). An unknown name lists the engines and
-profiles there are.
+profiles there are. A language (``--lang ko``, ``lang="ko"``, or the configuration's
+``lang``) picks the engine when none is named, and is checked against the one that is
+(:mod:`.languages`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import attrs
 from ..engines.base import EngineChoice, EngineOptions
 from ..engines.registry import Registry, default_registry
 from ..errors import ConfigError, UnknownEngineError
+from .languages import engine_for_language, told_language, unable_to_read
 from .profiles import Config, build_options, load_config
 
 ConfigLike = Union[Config, str, os.PathLike, None]
@@ -25,17 +28,54 @@ __all__ = ["ConfigLike", "EngineChoice", "EngineLike", "choose_engine"]
 EngineLike = Union[str, EngineOptions, EngineChoice, None]
 
 
-def choose_engine(engine: EngineLike = None, config: ConfigLike = None, registry: Registry | None = None) -> EngineChoice:
+def choose_engine(engine: EngineLike = None, config: ConfigLike = None, registry: Registry | None = None, *,
+                  lang: str | None = None) -> EngineChoice:  # fmt: skip
     """Resolve a profile name, an engine name or an options object to an engine and its options.
 
     A name is looked up among the configuration's profiles first, then the installed
     engines (with their defaults). With no name: the configuration's default profile, else
     the offline default engine.
+
+    ``lang`` is the images' language (``ko``, ``ja``, ``zh``, ``en``; ``ko,en``). With no name,
+    it picks the best installed offline engine that reads it (the default profile when that
+    one does); with a name, an engine that reads none of a script it needs is refused. Either
+    way it is passed on to an engine with a language option of its own. The configuration's
+    ``lang`` does the same when nothing names an engine, and is only the language of the images
+    (a warning where the engine does not read it) when something does.
     """
-    if isinstance(engine, EngineChoice):
+    if lang is not None and (not isinstance(lang, str) or not lang.strip()):
+        raise ConfigError(f"lang: expected a language such as \"ko\" or \"ko,en\", got {lang!r}")
+    if isinstance(engine, EngineChoice) and lang is None:
         return engine
     registry = registry or default_registry()
     cfg = config if isinstance(config, Config) else load_config(config)
+    if engine is None and lang is None and cfg.lang is not None and cfg.default is None:
+        return engine_for_language(cfg.lang, cfg, registry)
+    if engine is None and lang is not None:
+        default = _named(cfg.default, cfg, registry) if cfg.default else None
+        if default is None or unable_to_read(default, lang, registry, cfg):
+            return engine_for_language(lang, cfg, registry)
+        return told_language(default, lang)
+    choice = engine if isinstance(engine, EngineChoice) else _named(engine, cfg, registry)
+    if lang is not None:
+        told = told_language(choice, lang)
+        refused = unable_to_read(told, lang, registry, cfg)
+        if refused:
+            raise ConfigError(refused)
+        return told
+    if cfg.lang is not None and choice.lang is None and not _sets_lang(choice, cfg):
+        return told_language(choice, cfg.lang)
+    return choice
+
+
+def _sets_lang(choice: EngineChoice, cfg: Config) -> bool:
+    """Whether the profile ``choice`` came from says its own language (which the configuration's does not override)."""
+    profile = cfg.profiles.get(choice.label)
+    return profile is not None and "lang" in profile.settings
+
+
+def _named(engine: str | EngineOptions | None, cfg: Config, registry: Registry) -> EngineChoice:
+    """What a name (a profile's, else an engine's), an options object or nothing (the default) means."""
     if isinstance(engine, EngineOptions):
         cls = registry.engine_for_options(engine)
         return EngineChoice(cls.name, cls, engine)

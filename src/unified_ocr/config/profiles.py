@@ -3,6 +3,7 @@
 ::
 
     default = "receipts"
+    lang = "ko"          # the images' language, when neither --lang nor the profile says
 
     [engines.receipts]
     backend = "clova"
@@ -12,7 +13,8 @@
 The file is found at an explicit path, then ``$UNIFIED_OCR_CONFIG``, then
 ``./unified-ocr.toml``. A profile's ``backend`` picks the engine; every other key is an
 option of that engine, checked against its options class. Errors name the file, the
-profile and the key.
+profile and the key. A top-level ``lang`` is the language of the images when nothing else
+says it: with no default profile it picks the engine that reads it (:mod:`.languages`).
 """
 
 from __future__ import annotations
@@ -56,11 +58,13 @@ class Profile:
 
 @attrs.frozen(slots=True)
 class Config:
-    """A loaded configuration: profiles by name, the default profile, the file it came from."""
+    """A loaded configuration: profiles by name, the default profile, the file it came from,
+    and the language of the images when nothing else says it."""
 
     profiles: Mapping[str, Profile] = attrs.field(factory=dict)
     default: str | None = None
     path: Path | None = None
+    lang: str | None = None
 
     @property
     def label(self) -> str:
@@ -69,9 +73,12 @@ class Config:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], path: Path | None = None) -> Config:
         label = str(path) if path else "configuration"
-        unknown = set(data) - {"default", "engines"}
+        unknown = set(data) - {"default", "lang", "engines"}
         if unknown:
-            raise ConfigError(f"{label}: unknown top-level key(s) {sorted(unknown)}; expected 'default' and [engines.NAME] tables")
+            raise ConfigError(f"{label}: unknown top-level key(s) {sorted(unknown)}; expected 'default', 'lang' and [engines.NAME] tables")
+        lang = data.get("lang")
+        if lang is not None and (not isinstance(lang, str) or not lang.strip()):
+            raise ConfigError(f"{label}: key 'lang': expected a language such as \"ko\" or \"ko,en\", got {lang!r}")
         engines = data.get("engines", {})
         if not isinstance(engines, Mapping):
             raise ConfigError(f"{label}: 'engines' must be a table of profiles, [engines.NAME]")
@@ -90,7 +97,7 @@ class Config:
         default = data.get("default")
         if default is not None and (not isinstance(default, str) or default not in profiles):
             raise ConfigError(f"{label}: key 'default': {default!r} is not a profile here; profiles: {sorted(profiles)}")
-        return cls(profiles, default, path)
+        return cls(profiles, default, path, lang)
 
 
 def find_config(explicit: str | os.PathLike[str] | None = None) -> Path | None:
