@@ -123,6 +123,7 @@ def test_every_kind_of_whole_jpeg_passes_both_checks(variant: str) -> None:
     structure = read_structure(data)
     assert structure.problem is None
     assert 0 < structure.coded_bytes <= FULL_CHECK_BYTES  # so that the decode runs on the damaged copies below
+    assert structure.clean_end is (None if "progressive" in variant else True)
     verify_jpeg(data, "x.jpg")
     verify_jpeg(data + b"\x00 bytes a tool appended after the end", "x.jpg")
 
@@ -174,6 +175,26 @@ def test_a_large_photo_cut_with_its_end_put_back_is_refused_by_its_restart_marke
     verify_jpeg(data, "photo.jpg")
     with pytest.raises(CorruptImageError, match=r"photo.jpg: damaged JPEG \(\d+ restart markers in a scan that needs \d+"):
         verify_jpeg(data[: len(data) // 2] + b"\xff\xd9", "photo.jpg")
+
+
+@pytest.mark.parametrize(("mode", "at_least"), [("RGB", 0.4), ("L", 0.8)])
+def test_a_large_photo_cut_with_its_end_put_back_is_mostly_refused_by_how_it_ends(mode: str, at_least: float) -> None:
+    """Without restart markers, a cut's last bits are rarely an encoder's end (the last block's
+    end-of-block code, then 1-bits): those files are decoded, whatever their size, and refused.
+    A colour photo's end-of-block code is two bits, a greyscale one's four: one cut in two and
+    one in sixteen look whole by chance."""
+    grainy = cv2.resize(_picture(317, 229), (1200, 900), interpolation=cv2.INTER_CUBIC) + np.random.default_rng(6).normal(0, 9, (900, 1200, 3))
+    data = _pillow(Image.fromarray(np.clip(grainy, 0, 255).astype(np.uint8)).convert(mode))
+    start, end = _scan_data(data)
+    assert read_structure(data).clean_end
+    refused = 0
+    for at in range(start + FULL_CHECK_BYTES, end - 1, (end - start - FULL_CHECK_BYTES) // 16):
+        cut = data[:at] + b"\xff\xd9"
+        structure = read_structure(cut)
+        assert structure.problem is None  # the markers alone see nothing wrong
+        assert _refuses(verify_jpeg, cut) is (structure.clean_end is False)
+        refused += structure.clean_end is False
+    assert refused >= at_least * 16, refused
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,9 @@ for libjpeg-turbo's cheapest decode, which still reads every bit of the compress
 
 What markers cannot show is inside one run of entropy-coded data: a cut with an end marker
 put back when no restart marker follows the cut, or bytes garbled in the middle. Only
-decoding the Huffman codes finds those (see :func:`.sources.verify_jpeg`).
+decoding the Huffman codes finds those (see :func:`.sources.verify_jpeg`). The last bytes
+give a hint, though: an encoder ends a sequential scan with the last block's end-of-block
+code and 1-bits to the byte, and a cut rarely does (``Structure.clean_end``).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ _FRAMES = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 _DCT_FRAMES = frozenset({0xC0, 0xC1, 0xC2, 0xC9, 0xCA})
 _PROGRESSIVE = frozenset({0xC2, 0xCA})
 _RESTARTS = range(0xD0, 0xD8)
-_SOI, _EOI, _SOS, _DRI, _TEM = 0xD8, 0xD9, 0xDA, 0xDD, 0x01
+_SOI, _EOI, _SOS, _DRI, _DHT, _TEM = 0xD8, 0xD9, 0xDA, 0xDD, 0xC4, 0x01
 
 
 class _Frame:
@@ -83,6 +85,11 @@ class Structure:
 
     problem: str | None
     coded_bytes: int = 0
+    #: Whether the coded data ends the way an encoder ends it: the last block's end-of-block
+    #: code, then 1-bits up to the byte (T.81 B.1.1.5). ``False`` is a hint, not a verdict: a
+    #: cut with an end marker put back usually fails it, a whole file whose last coefficient
+    #: is not zero does too. ``None`` where it is not read (progressive, arithmetic, lossless).
+    clean_end: bool | None = None
 
 
 def read_structure(data: bytes) -> Structure:
@@ -101,8 +108,10 @@ def read_structure(data: bytes) -> Structure:
     real = (after != 0x00) & (after != 0xFF)
     markers = _Markers(ff[real], after[real])
     frame: _Frame | None = None
+    tables: dict[int, bytes] = {}
     interval = 0
     first_scan = 0
+    clean_end: bool | None = None
     pos = 2
     while True:
         if pos >= size:
@@ -120,7 +129,7 @@ def read_structure(data: bytes) -> Structure:
             if not first_scan:
                 return Structure("ends before any image data")
             missing = frame.uncoded()
-            return Structure(f"ends early: {missing}" if missing else None, pos - first_scan)
+            return Structure(f"ends early: {missing}" if missing else None, pos - first_scan, clean_end)
         if marker == _SOI:
             return Structure(f"a second start-of-image marker at offset {pos}")
         if marker in _RESTARTS:
@@ -141,13 +150,17 @@ def read_structure(data: bytes) -> Structure:
                 return Structure(f"a malformed frame header at offset {pos}")
         elif marker == _DRI and length >= 4:
             interval = int.from_bytes(body[:2], "big")
+        elif marker == _DHT:
+            tables.update(_read_tables(body))
         elif marker == _SOS:
             if frame is None:
                 return Structure("image data before the frame header (SOF)")
             first_scan = first_scan or end
-            problem, end = _walk_scan(frame, body, end, interval, markers)
+            start = end
+            problem, end = _walk_scan(frame, body, start, interval, markers)
             if problem:
                 return Structure(problem)
+            clean_end = _ends_cleanly(frame, body, tables, data[max(start, end - 12) : end])
         pos = end
 
 
@@ -197,3 +210,42 @@ def _walk_scan(frame: _Frame, header: bytes, start: int, interval: int, markers:
     first, last, approx = header[1 + 2 * count], header[2 + 2 * count], header[3 + 2 * count]
     frame.code(ids, first, last, approx >> 4, approx & 15)
     return None, end
+
+
+def _read_tables(body: bytes) -> dict[int, bytes]:
+    """A DHT segment's Huffman tables (T.81 B.2.4.2): class and id (0x10 | id for AC) to
+    the 16 code counts by length followed by the symbols."""
+    tables = {}
+    at = 0
+    while at + 17 <= len(body):
+        count = sum(body[at + 1 : at + 17])
+        tables[body[at]] = body[at + 1 : at + 17 + count]
+        at += 17 + count
+    return tables
+
+
+def _code(table: bytes, symbol: int) -> str | None:
+    """The bits of ``symbol``'s code in a Huffman table, built as T.81 C.2 builds them."""
+    code, index = 0, 16
+    for length in range(1, 17):
+        for _ in range(table[length - 1]):
+            if index < len(table) and table[index] == symbol:
+                return format(code, f"0{length}b")
+            code += 1
+            index += 1
+        code <<= 1
+    return None
+
+
+def _ends_cleanly(frame: _Frame, header: bytes, tables: dict[int, bytes], tail: bytes) -> bool | None:
+    """Whether a sequential Huffman scan's last bytes (``tail``) end with the end-of-block code
+    of its last component's AC table, then fewer than eight 1-bits."""
+    if frame.kind not in (0xC0, 0xC1):
+        return None
+    table = tables.get(0x10 | header[2 * header[0]] & 15)  # the AC table of the scan's last component
+    eob = _code(table, 0x00) if table else None
+    if eob is None:
+        return None
+    tail = tail.rstrip(b"\xff").replace(b"\xff\x00", b"\xff")[-4:]  # fill bytes off; stuffed bytes out
+    bits = "".join(format(byte, "08b") for byte in tail)
+    return any(bits.endswith(eob + "1" * padding) for padding in range(8))

@@ -236,17 +236,20 @@ def verify_jpeg(data: bytes, name: str) -> None:
       markers missing or out of sequence (a cut with an end marker put back, in a file that
       has them), and a progressive file cut between its scans;
     - a decode at an eighth of the size, which reads every Huffman code, when the coded data
-      is up to :data:`FULL_CHECK_BYTES`. It also catches what only the codes show: a cut with
-      an end marker put back after the last restart marker (or in a file without any), and
-      bytes garbled in the middle. It costs about 9 ms a megabyte of a baseline photo's coded
-      data (4-5 ms for that 2000x1500 one, 30 times all the rest of passing it through) and
-      five times that for a progressive one, which is why larger files skip it: for them,
-      those kinds of damage reach the service (``benchmarks/jpeg_check.py`` counts them).
+      is up to :data:`FULL_CHECK_BYTES`, or when its last bits are not the end an encoder
+      writes (a hint the markers give: most cuts with an end marker put back). The decode
+      also catches what only the codes show: such a cut after the last restart marker (or in
+      a file without any), and bytes garbled in the middle. It costs about 9 ms a megabyte of
+      a baseline photo's coded data (4-5 ms for that 2000x1500 one, 30 times all the rest of
+      passing it through) and five times that for a progressive one, which is why larger
+      files that end cleanly skip it: for them, garbled data, and a cut whose last bits look
+      like an end by chance (half the cuts of a 4:2:0 colour photo, one in twenty of a
+      greyscale one), reach the service (``benchmarks/jpeg_check.py`` counts them).
     """
     structure = read_structure(data)
     if structure.problem is not None:
         raise CorruptImageError(name, f"damaged JPEG ({structure.problem})")
-    if structure.coded_bytes > FULL_CHECK_BYTES:
+    if structure.coded_bytes > FULL_CHECK_BYTES and structure.clean_end is not False:
         return
     try:
         import simplejpeg
