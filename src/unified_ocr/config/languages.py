@@ -115,5 +115,5 @@ def _no_reader(lang: str, config: Config, registry: Registry) -> str:
     would = {choice.engine.name: choice for choice, runs in _candidates(lang, config, registry) if not runs}
     if not would:
         return f"no engine installed here reads {scripts} (lang {lang!r}) offline; install one that does (unified-ocr engines lists them)"
-    said = "; or ".join(f"{name}: {choice.engine.unavailable_reason(choice.options)}" for name, choice in would.items())
-    return f"no engine here can read {scripts} (lang {lang!r}) offline yet: {said}"
+    said = "; or ".join(f"{name} would, but {choice.engine.unavailable_reason(choice.options)}" for name, choice in would.items())
+    return f"no engine here reads {scripts} (lang {lang!r}) offline: {said}"
