@@ -222,8 +222,12 @@ def _paragraph_lines(paragraph: Mapping[str, Any], at: str, size: tuple[int, int
     words: list[Word] = []
     text = ""
     for w, value in enumerate(read.optional_list(paragraph, "words", at)):
-        wat = f"{at}.words[{w}]"
-        word, after = _word(read.object(value, wat), wat, size)
+        read_plainly = _plain_word(value, size)
+        if read_plainly is None:  # the strict reading, which says what is wrong and where
+            wat = f"{at}.words[{w}]"
+            word, after = _word(read.object(value, wat), wat, size)
+        else:
+            word, after = read_plainly
         if word is None:
             continue
         words.append(word)
@@ -260,6 +264,79 @@ def _word(word: Mapping[str, Any], at: str, size: tuple[int, int]) -> tuple[Word
     if not text:
         return None, after
     return Word(text, _quad(word.get("boundingBox", MISSING), f"{at}.boundingBox", size), _confidence(word, at)), after
+
+
+def _plain_word(value: Any, size: tuple[int, int]) -> tuple[Word | None, str | None] | None:
+    """:func:`_word` of a well-formed word with pixel vertices, read without building a path
+    for each value (a page has thousands of symbols); ``None`` for anything else, which the
+    strict reading then reads or explains."""
+    if type(value) is not dict:
+        return None
+    symbols = value.get("symbols")
+    if symbols is None:
+        symbols = []
+    elif type(symbols) is not list:
+        return None
+    parts: list[str] = []
+    after: str | None = None
+    last = len(symbols) - 1
+    for s, symbol in enumerate(symbols):
+        if type(symbol) is not dict:
+            return None
+        text = symbol.get("text", "")
+        if type(text) is not str:
+            return None
+        parts.append(text)
+        kind = None
+        prop = symbol.get("property")
+        if prop is not None:
+            if type(prop) is not dict:
+                return None
+            detected = prop.get("detectedBreak")
+            if detected is not None:
+                if type(detected) is not dict:
+                    return None
+                kind = detected.get("type")
+                if kind is not None and type(kind) is not str:
+                    return None
+        if s == last:
+            after = kind
+        elif kind in SPACE_BREAKS:
+            parts.append(" ")
+    text = "".join(parts).strip()
+    if not text:
+        return None, after
+    box = value.get("boundingBox")
+    if type(box) is not dict:
+        return None
+    sx, sy = 1.0, 1.0
+    vertices = box.get("vertices")
+    if vertices is None or vertices == []:  # normalised vertices (a PDF's), scaled by the page
+        vertices = box.get("normalizedVertices")
+        sx, sy = size
+        if not (sx and sy):
+            return None
+    if type(vertices) is not list or len(vertices) != 4:
+        return None  # a box of another shape: the strict reading explains
+    points = []
+    for vertex in vertices:
+        if type(vertex) is not dict:
+            return None
+        x, y = vertex.get("x"), vertex.get("y")
+        x = 0.0 if x is None else x  # the JSON mapping leaves zeros out
+        y = 0.0 if y is None else y
+        if type(x) not in _NUMBERS or type(y) not in _NUMBERS or not (abs(x) < MAX_COORDINATE and abs(y) < MAX_COORDINATE):
+            return None  # NaN fails the comparison too
+        points.append((float(x) * sx, float(y) * sy))
+    score = value.get("confidence")
+    if score is not None:
+        if type(score) not in _NUMBERS or not -CONFIDENCE_SLACK <= score <= 1 + CONFIDENCE_SLACK:
+            return None
+        score = min(1.0, max(0.0, float(score)))
+    return Word(text, Quad(points), score), after
+
+
+_NUMBERS = (int, float)  # exactly these types: ``bool`` is an ``int`` but never a coordinate
 
 
 def _break(symbol: Mapping[str, Any], at: str) -> str | None:
