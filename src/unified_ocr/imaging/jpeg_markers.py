@@ -20,7 +20,8 @@ What markers cannot show is inside one run of entropy-coded data: a cut with an 
 put back when no restart marker follows the cut, or bytes garbled in the middle. Only
 decoding the Huffman codes finds those (see :func:`.sources.verify_jpeg`). The last bytes
 give a hint, though: an encoder ends a sequential scan with the last block's end-of-block
-code and 1-bits to the byte, and a cut rarely does (``Structure.clean_end``).
+code and 1-bits to the byte, where a cut ends in the middle of a code as often as not
+(``Structure.clean_end``).
 """
 
 from __future__ import annotations
