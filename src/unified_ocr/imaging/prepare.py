@@ -8,6 +8,11 @@ as scans and line art, stepping JPEG quality down until the byte limit holds. Ev
 :class:`Upload` carries, per page, the transform from the frame the engine sees back to the
 source page as displayed; :func:`map_back` applies it to a whole result.
 
+An engine whose limits ask for it (``flatten_photos``: offline engines that read phone
+photos poorly as they come) gets each page decoded and flattened (:mod:`.flatten`: the page
+found, its perspective undone, its rows laid flat, its light evened), with the transform
+from the flattened page back to the photo; a scan passes that step unchanged.
+
 A document only an engine reads (DOCX, PPTX, XLSX, HEIC: :mod:`.documents`) is none of this:
 checked against the limits, then sent as it is, and the engine's pages kept as they come.
 """
@@ -24,6 +29,7 @@ from ..errors import RecognitionError, UnsupportedImageError
 from ..geometry import Transform
 from ..model import OcrResult, Page
 from . import documents, pdf
+from .flatten import flatten
 from .sources import Source, display_path, orient, verify_jpeg
 from .upload import Limits, Upload, UploadPage
 
@@ -51,6 +57,13 @@ def fits(source: Source, limits: Limits) -> bool:
     return info.orientation == 1 or limits.honours_exif
 
 
+def _passes_through(source: Source, limits: Limits) -> bool:
+    """Whether the bytes go as they are: they fit, and no flattening waits for their pixels
+    (a PDF the engine renders itself has none to flatten here)."""
+    flattened = limits.flatten_photos and source.info is not None and source.info.format != "pdf"
+    return fits(source, limits) and not flattened
+
+
 def prepare(source: Source, limits: Limits, *, dpi: float = pdf.DEFAULT_DPI) -> Iterator[Upload]:
     """The uploads for ``source`` under ``limits``, one request each, lazily (one page in memory).
 
@@ -63,7 +76,7 @@ def prepare(source: Source, limits: Limits, *, dpi: float = pdf.DEFAULT_DPI) -> 
     if source.document:
         yield document_upload(source, limits)
         return
-    if fits(source, limits):
+    if _passes_through(source, limits):
         assert source.data is not None and source.info is not None
         if source.info.format == "jpeg":  # sent as it is: a cut file must not reach a paid call
             verify_jpeg(source.data, source.name)
@@ -89,7 +102,7 @@ def upload_count(source: Source, limits: Limits) -> int:
     if source.document:
         document_upload(source, limits)  # refused here as it would be there
         return 1
-    if fits(source, limits):
+    if _passes_through(source, limits):
         return 1
     fmt = source.info.format if source.info else "array"
     if fmt == "pdf" and "pdf" in limits.formats and limits.max_pages:
@@ -109,9 +122,15 @@ def fit_pixels(
     pixels: np.ndarray, limits: Limits, name: str, index: int = 0, *, lossy: bool = False, orientation: int = 1
 ) -> Upload:
     """One decoded page fitted to ``limits``: shrunk to the largest side, turned upright
-    (EXIF ``orientation``), encoded under the byte cap."""
+    (EXIF ``orientation``), flattened when the engine asks (:mod:`.flatten`: on the page as
+    displayed, at its full size, before shrinking), encoded under the byte cap."""
+    flat_back: Transform | None = None  # the flattened page -> the page as displayed
+    if limits.flatten_photos:
+        flat = flatten(orient(pixels, orientation))
+        if not flat.unchanged:
+            pixels, orientation, flat_back = flat.pixels, 1, flat.transform
     h, w = pixels.shape[:2]
-    dw, dh = (h, w) if orientation >= 5 else (w, h)  # the page as displayed
+    dw, dh = (h, w) if orientation >= 5 else (w, h)  # the page as displayed (or flattened)
     longest = max(w, h)
     side = min(longest, limits.max_side or longest)
     for step in _SHRINK_STEPS:
@@ -123,7 +142,8 @@ def fit_pixels(
         else:
             small = orient(pixels, orientation)
         sh, sw = small.shape[:2]
-        page = UploadPage(index, (sw, sh), Transform.scale((sw, sh), (dw, dh)))
+        back = Transform.scale((sw, sh), (dw, dh))
+        page = UploadPage(index, (sw, sh), back if flat_back is None else back.then(flat_back))
         if limits.takes_pixels:
             return Upload(b"", "pixels", name, (page,), _bgr(small))
         encoded = _encode(small, limits, lossy, name)

@@ -29,6 +29,9 @@ class Limits:
     max_pages: int | None = 1  # pages of a PDF or TIFF in one request
     honours_exif: bool = False  # the engine applies EXIF orientation itself
     takes_pixels: bool = False  # an in-process engine: decoded pixels need no re-encoding
+    #: find the page in a photo, undo its perspective, lay its rows flat and even its light
+    #: (:mod:`unified_ocr.imaging.flatten`) before the engine sees it; a scan passes unchanged
+    flatten_photos: bool = False
 
 
 @attrs.frozen(slots=True)

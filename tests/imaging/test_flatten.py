@@ -1,0 +1,121 @@
+"""Flattening photographed pages: the page found, its rows laid flat at any angle, every quad mapped back; scans untouched."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from unified_ocr import Limits, Quad, open_source
+from unified_ocr.imaging.flatten import flatten, text_angle
+from unified_ocr.imaging.prepare import prepare
+
+from .photos import page, photograph, row_angles
+
+
+@pytest.fixture(scope="module")
+def paper() -> tuple[np.ndarray, list[np.ndarray]]:
+    return page()
+
+
+def corner_error(found: np.ndarray, truth: np.ndarray) -> float:
+    """The largest distance between matching corners, whichever corner the found page starts at."""
+    return min(float(np.abs(np.roll(found, k, axis=0) - truth).max()) for k in range(4))
+
+
+@pytest.mark.parametrize("angle", [-27, 45, 90, 4])
+def test_a_turned_photo_comes_out_with_level_rows(paper, angle) -> None:
+    photo = photograph(*paper, angle)
+    flat = flatten(photo.pixels)
+    assert flat.page is not None
+    assert corner_error(flat.page, photo.corners) < 3.0  # pixels, in a 520 x 560 photo
+    back = flat.transform.inverse()  # the photo -> the flattened page
+    rows = row_angles([back.apply(word) for word in photo.words])
+    assert np.abs(rows).max() < 1.0
+    assert flat.transform.target_size == (520, 560)
+    assert flat.transform.source_size == flat.pixels.shape[1::-1]
+
+
+def test_words_found_on_the_flattened_page_map_back_onto_the_photo() -> None:
+    """What an engine reports on the flattened page (here: the bars' boxes, found again)
+    lands on the words in the photo."""
+    photo = photograph(*page(bars=True, seed=1), -27, seed=1)
+    flat = flatten(photo.pixels)
+    gray = cv2.cvtColor(flat.pixels, cv2.COLOR_BGR2GRAY)
+    count, _, stats, _ = cv2.connectedComponentsWithStats((gray < 128).astype(np.uint8))
+    found = [Quad.from_bbox(x, y, x + w, y + h).mapped(flat.transform) for x, y, w, h, area in stats[1:] if area > 40]
+    truth = [Quad(word) for word in photo.words]
+    assert len(found) == len(truth)
+    for word in truth:
+        best = max(found, key=word.iou)
+        assert word.iou(best) > 0.75
+        assert np.abs(best.canonical().array - word.canonical().array).max() < 3.0
+
+
+def test_a_scan_passes_unchanged(paper) -> None:
+    scan = paper[0]
+    flat = flatten(scan)
+    assert flat.pixels is scan and flat.unchanged and flat.page is None
+    upload = next(prepare(open_source(scan), Limits(takes_pixels=True, flatten_photos=True)))
+    assert upload.transform.is_identity
+    assert np.array_equal(upload.pixels, scan)
+
+
+def test_prepare_flattens_only_for_an_engine_that_asks(tmp_path, paper) -> None:
+    photo = photograph(*paper, -27)
+    path = tmp_path / "photo.jpg"
+    cv2.imwrite(str(path), photo.pixels, [cv2.IMWRITE_JPEG_QUALITY, 95])
+    as_is = next(prepare(open_source(path), Limits()))
+    assert as_is.format == "jpeg" and as_is.transform.is_identity  # the bytes, untouched
+    for limits in (Limits(flatten_photos=True), Limits(takes_pixels=True, flatten_photos=True), Limits(max_side=300, flatten_photos=True)):
+        upload = next(prepare(open_source(path), limits))
+        assert upload.transform.target_size == (520, 560) and upload.transform.source_size == upload.size
+        rows = row_angles([upload.transform.inverse().apply(word) for word in photo.words])
+        assert np.abs(rows).max() < 1.5, limits
+        if limits.max_side:
+            assert max(upload.size) <= 300
+
+
+def test_prepare_flattens_the_photo_as_displayed(tmp_path, paper) -> None:
+    """A photo stored turned with an EXIF orientation is flattened as the viewer shows it."""
+    from PIL import Image
+
+    photo = photograph(*paper, -27)
+    stored = Image.fromarray(cv2.cvtColor(photo.pixels, cv2.COLOR_BGR2RGB)).transpose(Image.Transpose.ROTATE_90)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # shown turned back a quarter clockwise
+    path = tmp_path / "turned.jpg"
+    stored.save(path, "JPEG", quality=95, exif=exif.tobytes())
+    upload = next(prepare(open_source(path), Limits(takes_pixels=True, honours_exif=True, flatten_photos=True)))
+    assert upload.transform.target_size == (520, 560)
+    rows = row_angles([upload.transform.inverse().apply(word) for word in photo.words])
+    assert np.abs(rows).max() < 1.5
+
+
+@pytest.mark.parametrize(
+    "pixels",
+    [
+        np.full((120, 90, 3), 255, np.uint8),  # blank
+        np.full((60, 80), 128, np.uint8),  # one grey level, one channel
+        np.zeros((5, 7, 3), np.uint8),  # tiny
+        np.full((1, 300, 3), 200, np.uint8),  # a pixel high
+        np.full((300, 1), 30, np.uint8),  # a pixel wide
+        np.random.default_rng(0).integers(0, 256, (80, 100, 3), dtype=np.uint8),  # noise
+    ],
+    ids=["blank", "grey", "tiny", "1px-high", "1px-wide", "noise"],
+)
+def test_images_with_no_page_do_not_break_it(pixels) -> None:
+    flat = flatten(pixels)
+    h, w = pixels.shape[:2]
+    assert flat.transform.target_size == (w, h)
+    assert flat.transform.source_size == flat.pixels.shape[1::-1]
+    if pixels.std() == 0:
+        assert flat.pixels is pixels
+    upload = next(prepare(open_source(pixels), Limits(takes_pixels=True, flatten_photos=True)))
+    assert upload.transform.target_size == (w, h)
+
+
+def test_too_little_text_gives_no_angle() -> None:
+    blank = np.full((200, 200), 255, np.uint8)
+    cv2.line(blank, (20, 30), (180, 150), 0, 2)  # one stroke is no row of text
+    assert text_angle(blank) == 0.0
