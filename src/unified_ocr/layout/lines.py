@@ -83,32 +83,33 @@ def order_lines(lines: Sequence[Line], *, separator: str = " ") -> tuple[list[Li
     words kept, so that every engine's ``page.lines`` means the same thing.
     """
     lines = list(lines)
-    regions = _reading_order(lines)
+    widths, angles = _directions(lines)
+    regions = _reading_order(lines, widths, angles)
     ordered: list[Line] = []
     blocks = []
     for region in regions:
         start = len(ordered)
         for row in region.rows:
-            ordered.extend(_visual_lines([lines[i] for i in row], separator))
+            ordered.extend(_visual_lines(row, lines, angles, separator))
         quads = [line.quad for line in ordered[start:]]
         blocks.append(Block(start, len(ordered), quads[0].union(*quads[1:]), region.kind))
     return ordered, blocks
 
 
-def _visual_lines(row: list[Line], separator: str) -> list[Line]:
-    """The pieces of one row (left to right) as one line per reading direction: a piece read
-    another way (a vertical label beside the row) is a line of its own."""
+def _visual_lines(row: list[int], lines: list[Line], angles: list[float], separator: str) -> list[Line]:
+    """The pieces of one row (indices, left to right) as one line per reading direction: a
+    piece read another way (a vertical label beside the row) is a line of its own."""
     if len(row) == 1:
-        return row
-    groups: list[list[Line]] = []
-    for line in row:
+        return [lines[row[0]]]
+    groups: list[list[int]] = []
+    for i in row:
         for group in groups:
-            if angle_gap(line.quad.angle, group[0].quad.angle) <= ANGLE_TOLERANCE:
-                group.append(line)
+            if angle_gap(angles[i], angles[group[0]]) <= ANGLE_TOLERANCE:
+                group.append(i)
                 break
         else:
-            groups.append([line])
-    return [_joined(group, separator) for group in groups]
+            groups.append([i])
+    return [_joined([lines[i] for i in group], separator) for group in groups]
 
 
 def _joined(pieces: list[Line], separator: str) -> Line:
@@ -181,13 +182,12 @@ def _lines_in_frame(words: list[Word], angle: float, max_gap: float, separator: 
     return [Line.from_words([words[i] for i in row], separator) for row in rows]
 
 
-def _reading_order(lines: list[Line]) -> list[_Region]:
+def _reading_order(lines: list[Line], widths: list[float], angles: list[float]) -> list[_Region]:
     """Recursive XY-cut over the lines, in the frame of the page's main reading direction."""
     if len(lines) < 2:
         return [_Region([list(range(len(lines)))], "text")] if lines else []
     # the frame of the page's main direction: the direction with the most text along it, not the
     # mean of all (a vertical label would tilt a mean and split the rows it stands beside)
-    widths, angles = _directions(lines)
     members, angle = max(_orientation_groups(widths, angles), key=lambda g: sum(widths[i] for i in g[0]))
     page = _Page(lines, angle)
     return _xy_cut(list(range(len(lines))), page)
@@ -223,6 +223,8 @@ def _slopes_from_words(frame: Frame, lines: Sequence[Line], angle: float) -> Non
     ux, uy = math.cos(theta), math.sin(theta)
     shown: dict[int, float] = {}  # line -> how much its words' slope differs from its box's
     for i, line in enumerate(lines):
+        if len(line.words) < 2:
+            continue  # a line of one word shows no slope of its own
         heights = [word.quad.height for word in line.words]
         tallest = max(heights)
         full = [word for word, height in zip(line.words, heights) if height > 0.75 * tallest]  # no superscripts
@@ -274,17 +276,25 @@ def _is_table(items: list[int], boxes: Sequence[Box], where: float, unit: float)
     return min(widths) < 6.0 * unit
 
 
-def _xy_cut(items: list[int], page: _Page) -> list[_Region]:
+#: Per axis, the items' spans along it as (start, end, item), sorted.
+Spans = tuple[list[tuple[float, float, int]], list[tuple[float, float, int]]]
+
+
+def _xy_cut(items: list[int], page: _Page, spans: Spans | None = None) -> list[_Region]:
     boxes, unit = page.boxes, page.unit
     if len(items) < 2:
         return [_Region([items], "text")]
+    if spans is None:  # sorted once, for the page; each cut splits them, keeping their order
+        spans = ([(boxes[i][0], boxes[i][2], i) for i in items], [(boxes[i][1], boxes[i][3], i) for i in items])
+        spans[0].sort()
+        spans[1].sort()
     best: tuple[float, int, float] | None = None  # (gap, axis, where)
     read_across = False  # a cut down the page was refused: rows of cells
     for axis in (1, 0):  # 1: a band across the page (split by y); 0: a band down it (split by x)
-        spans = sorted([(box[axis], box[axis + 2]) for box in map(boxes.__getitem__, items)])
-        gap, reach = -math.inf, spans[0][1]
+        along = spans[axis]
+        gap, reach = -math.inf, along[0][1]
         ties: list[float] = []  # where the bands as wide as the widest begin
-        for lo, hi in spans[1:]:  # the widest empty band between what lies before and after it
+        for lo, hi, _ in along[1:]:  # the widest empty band between what lies before and after it
             if lo - reach >= gap - 1e-9:
                 if lo - reach > gap + 1e-9:
                     gap, ties = lo - reach, []
@@ -303,8 +313,10 @@ def _xy_cut(items: list[int], page: _Page) -> list[_Region]:
     if best is None:
         return [_Region(page.rows(items), "table" if read_across else "text")]
     gap, axis, where = best
-    first = _xy_cut([i for i in items if boxes[i][axis] <= where], page)
-    rest = _xy_cut([i for i in items if boxes[i][axis] > where], page)
+    before = ([t for t in spans[0] if boxes[t[2]][axis] <= where], [t for t in spans[1] if boxes[t[2]][axis] <= where])
+    after = ([t for t in spans[0] if boxes[t[2]][axis] > where], [t for t in spans[1] if boxes[t[2]][axis] > where])
+    first = _xy_cut([i for i in items if boxes[i][axis] <= where], page, before)
+    rest = _xy_cut([i for i in items if boxes[i][axis] > where], page, after)
     if axis == 1 and gap < BLOCK_GAP * unit and len(first) == len(rest) == 1 and first[0].kind == rest[0].kind:
         return [_Region(first[0].rows + rest[0].rows, first[0].kind)]  # a narrow band: one block
     return first + rest

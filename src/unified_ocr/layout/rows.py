@@ -187,10 +187,12 @@ def chain_rows(frame: Frame, items: Sequence[int], ratio: float, max_gap: float 
     heights = sorted(h[i] for i in items)
     unit = max(heights[len(heights) // 2], 1e-6)  # bucket size
     tall = heights[(len(heights) * 19) // 20]  # a row taller than most is still looked up
-    widths = sorted(x1[i] - x0[i] for i in items)
-    wide = widths[(len(widths) * 19) // 20]
     finite = not math.isinf(max_gap)
-    left = min(x0[i] for i in items)
+    if finite:  # a word reaches along the row as far as the gap allows, past a wide word before it
+        widths = sorted(x1[i] - x0[i] for i in items)
+        wide = widths[(len(widths) * 19) // 20]
+    else:  # a word reaches back to the page's left edge
+        left = min(x0[i] for i in items)
     # per row: its words, its centre line (a point and a slope), its height, its end along the text
     members: list[list[int]] = []
     r_cx: list[float] = []
@@ -203,12 +205,15 @@ def chain_rows(frame: Frame, items: Sequence[int], ratio: float, max_gap: float 
     r_fx: list[float] = []  # the row's first full-height word's centre: with the last, the row's own slope
     r_fy: list[float] = []
     buckets: dict[int, list[int]] = {}
-    by_cy = sorted(items, key=cy.__getitem__)
-    cys = [cy[i] for i in by_cy]
+    by_cy: list[int] = []  # the items down the page, sorted when first asked for
+    cys: list[float] = []
 
     def crowded(j: int, within: float) -> bool:
         """Whether a word of another row (stacked on ``j``, of a like height) lies within ``within`` of
         ``j``'s centre line: the local pitch, where rows run closer than the page's pitch says."""
+        if not by_cy:
+            by_cy.extend(sorted(items, key=cy.__getitem__))
+            cys.extend(cy[i] for i in by_cy)
         hj, wj, cyj, xj0, xj1 = h[j], x1[j] - x0[j], cy[j], x0[j], x1[j]
         for k in by_cy[bisect_left(cys, cyj - within) : bisect_right(cys, cyj + within)]:
             hk, wk = h[k], x1[k] - x0[k]
@@ -218,23 +223,10 @@ def chain_rows(frame: Frame, items: Sequence[int], ratio: float, max_gap: float 
                 return True
         return False
 
-    def slope(r: int, sj: float, wj: float, hj: float) -> float:
-        """The row's centre line's slope: from its own words' centres once they span a few heights
-        (boxes drawn upright on a skewed photo show it no other way), else from the boxes' edges:
-        the row's as sure as its last word is long, the joining word's as sure as a square box at
-        most. Where the row is followed to that word is the row's business; a short cell's box
-        (an amount, a quantity) is often drawn upright on a turned page, and taken at half
-        weight it sent cells across a gutter to the next row."""
-        run = r_cx[r] - r_fx[r]
-        if run > 3.0 * r_h[r]:
-            fitted = (r_cy[r] - r_fy[r]) / run
-            return MAX_SLOPE if fitted > MAX_SLOPE else -MAX_SLOPE if fitted < -MAX_SLOPE else fitted
-        rw, said = r_w[r], wj if wj < hj else hj
-        return (r_s[r] * rw + sj * said) / (rw + said)
-
     for j in sorted(items, key=x0.__getitem__):
         xj0, hj, cxj, cyj, sj = x0[j], h[j], cx[j], cy[j], s[j]
         wj = x1[j] - xj0
+        said = wj if wj < hj else hj  # how sure the word's own slope is: as a square box at most
         along = (0.5 * wj + max_gap * (hj if hj > tall else tall) + wide) if finite else cxj - left
         reach = 0.5 * (hj if hj > tall else tall) + MAX_SLOPE * along
         best, best_score, best_at = -1, 1.0, 0.0
@@ -265,7 +257,19 @@ def chain_rows(frame: Frame, items: Sequence[int], ratio: float, max_gap: float 
                 # page's reach (rows across every gutter) would otherwise do for every row in it
                 if hj <= TALL * rh and abs(cyj - r_cy[r]) - MAX_SLOPE * abs(cxj - r_cx[r]) > far * top + 1e-9:
                     continue
-                off = cyj - r_cy[r] - slope(r, sj, wj, hj) * (cxj - r_cx[r])  # the word's centre below the row's line
+                # the row's slope: from its own words' centres once they span a few heights (boxes
+                # drawn upright on a skewed photo show it no other way), else from the boxes' edges:
+                # the row's as sure as its last word is long, the joining word's as sure as a square
+                # box at most (a short cell's box, often drawn upright on a turned page, taken at
+                # half weight sent cells across a gutter to the next row). Written out here, not
+                # called: this is the innermost loop.
+                run = r_cx[r] - r_fx[r]
+                if run > 3.0 * rh:
+                    fitted = (r_cy[r] - r_fy[r]) / run
+                    rs = MAX_SLOPE if fitted > MAX_SLOPE else -MAX_SLOPE if fitted < -MAX_SLOPE else fitted
+                else:
+                    rs = (r_s[r] * rw + sj * said) / (rw + said)
+                off = cyj - r_cy[r] - rs * (cxj - r_cx[r])  # the word's centre below the row's line
                 dy = abs(off)
                 if hj > TALL * rh:  # a word much taller than the row: its centre near the row's, or its bottom on the row's
                     top = TALL * rh
