@@ -2,18 +2,19 @@
 
 For each set of ``../shared/eval`` (or ``--eval DIR``), and the generated photos of ``--photos
 DIR`` (as ``benchmarks/korean_photos.py`` writes them: ``images/`` and ``gt/``): ``unified_ocr.compare``
-of each mode (``rapidocr``, ``tesseract`` and the variants asked for) against the set's truth,
+of each mode (``rapidocr``, ``tesseract`` with its default ``layout = "auto"``, ``tess-page``: Tesseract's own
+page layout alone, and the variants asked for) against the set's truth,
 with no cache, printing CER, CER with spaces removed (Korean spacing apart from characters),
 WER, seconds per image and, where the truth has line boxes, the share of truth lines rebuilt
 exactly (a line matched by position whose text reads the same). The baseline of each row is
 the other engine, in the same run.
 
     python benchmarks/offline_engines.py [--eval ../shared/eval] [--sets korean-real,synth-korean,photos]
-                                         [--photos DIR] [--detector] [--psm-variants] [--upright]
+                                         [--photos DIR] [--detector] [--psm-variants] [--upright] [--only MODES]
 
 ``--psm-variants`` adds Tesseract with ``psm = 4``, ``psm = 3`` and ``upscale_below = 1000``:
 the settings that ``docs/engines/tesseract.md`` weighs against the default. ``--detector`` adds
-Tesseract reading the lines the offline engine's detector finds; ``--upright`` adds Tesseract
+Tesseract reading the lines the offline engine's detector finds on every image; ``--upright`` adds Tesseract
 with ``orientation = false``, to see what the orientation step costs and changes.
 """
 
@@ -46,11 +47,13 @@ def main() -> None:
     parser.add_argument("--psm-variants", action="store_true", help="also Tesseract with psm 4, psm 3 and upscale_below 1000")
     parser.add_argument("--photos", type=Path, help="a generated set (benchmarks/korean_photos.py OUT_DIR), scored as 'photos'")
     parser.add_argument("--upright", action="store_true", help="also Tesseract with orientation = false")
+    parser.add_argument("--only", help="comma-separated modes to run, of those chosen (default: all of them)")
     args = parser.parse_args()
-    engines = ["rapidocr", "tesseract"]
+    engines = ["rapidocr", "tesseract", "tess-page"]
     # Profiles: two setups of one engine are told apart by their names.
     variants = {"tess-psm4": {"psm": 4}, "tess-psm3": {"psm": 3}, "tess-upscale": {"upscale_below": 1000}}
-    profiles = {"tess-detector": {"backend": "tesseract", "layout": "detector"},
+    profiles = {"tess-page": {"backend": "tesseract", "layout": "tesseract"},
+                "tess-detector": {"backend": "tesseract", "layout": "detector"},
                 "tess-upright": {"backend": "tesseract", "orientation": False}}  # fmt: skip
     profiles.update({name: {"backend": "tesseract", **options} for name, options in variants.items()})
     config = Config.from_dict({"engines": profiles})
@@ -60,6 +63,8 @@ def main() -> None:
         engines += list(variants)
     if args.upright:
         engines.append("tess-upright")
+    if args.only:
+        engines = [e for e in engines if e in args.only.split(",")]
     wanted = set(args.sets.split(","))
     print(f"{'set':14} {'engine':13} {'CER':>7} {'CER -sp':>7} {'WER':>7} {'s/image':>8} {'lines rebuilt':>14}")
     for name, (images, truth, level) in SETS.items():

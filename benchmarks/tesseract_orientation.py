@@ -1,10 +1,11 @@
 """Whether the Tesseract engine's orientation step ever makes a page read worse (run by hand).
 
     python benchmarks/tesseract_orientation.py [--eval ../shared/eval] [--sets korean-real,synth-korean,sroie,funsd]
-                                               [--extra DIR ...] [--scales 1,0.5] [--limit N] [--json OUT]
+                                               [--extra DIR ...] [--fixtures DIR] [--scales 1,0.5] [--limit N] [--json OUT]
 
 For every image of the sets (and of each ``--extra`` folder holding ``images/`` and ``gt/``, as
-``korean_photos.py`` writes), at each scale: CER with ``orientation = false``, CER with
+``korean_photos.py`` writes), and of ``--fixtures`` (recorded vendor answers: each image beside
+an answer the project parses, that vendor's reading standing for the truth), at each scale: CER with ``orientation = false``, CER with
 ``orientation = true`` upright, and with the image turned 90, 180 and 270 degrees, with how far
 the engine turned each. Prints one row per image and scale, then the summary: pages read worse
 with orientation on than off, turned pages reading more than 0.02 CER off their upright
@@ -57,8 +58,26 @@ def cer(truth: str, pixels: np.ndarray, options: TesseractOptions) -> tuple[floa
     return score_text(truth, result.text, Normalization()).cer, turned, seconds
 
 
-def measure(name: str, image: Path, truth_file: Path, scale: float) -> dict[str, Any]:
-    truth = "\n".join(page.text for page in read_truth(truth_file).pages)
+def vendor_readings(folder: Path) -> list[tuple[str, Path, str]]:
+    """(vendor, image, the vendor's text) for each image of ``folder/VENDOR/`` whose recorded
+    answer (the JSON whose name starts with the image's) the project reads."""
+    found = []
+    for vendor in sorted(p for p in folder.iterdir() if p.is_dir()):
+        for image in sorted(p for p in vendor.iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png")):
+            for answer in sorted(vendor.glob(image.stem.split(".")[0] + "*.json")):
+                try:
+                    text = unified_ocr.parse(json.loads(answer.read_text(encoding="utf-8")), vendor.name, image=image).text
+                except Exception:  # noqa: BLE001  (a fragment, or not the API's shape: no reference)
+                    continue
+                if text.strip():
+                    found.append((vendor.name, image, text))
+                    break
+    return found
+
+
+def measure(name: str, image: Path, truth_file: Path | str, scale: float) -> dict[str, Any]:
+    """``truth_file``: the truth's file, or the reference text itself."""
+    truth = truth_file if isinstance(truth_file, str) else "\n".join(page.text for page in read_truth(truth_file).pages)
     pixels = cv2.imread(str(image), cv2.IMREAD_COLOR)
     if scale != 1:
         pixels = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
@@ -95,16 +114,21 @@ def main() -> None:
     parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--extra", type=Path, action="append", default=[], help="a folder with images/ and gt/ (repeatable)")
+    parser.add_argument("--fixtures", type=Path, help="recorded vendor answers beside their images (VENDOR/ folders)")
     parser.add_argument("--scales", default="1,0.5")
     parser.add_argument("--limit", type=int, default=0, help="at most this many images of each set (0: all)")
     parser.add_argument("--json", type=Path, help="also write every row and the summary here")
     args = parser.parse_args()
     sources = [(name, args.eval / SETS[name][0], args.eval / SETS[name][1]) for name in args.sets.split(",") if name]
     sources += [(folder.name, folder / "images", folder / "gt") for folder in args.extra]
+    found_per_set: list[tuple[str, list[tuple[Path, Path | str]]]] = [(name, list(pairs(images, truth))) for name, images, truth in sources]
+    if args.fixtures:
+        readings = vendor_readings(args.fixtures)
+        for vendor in dict.fromkeys(v for v, _, _ in readings):
+            found_per_set.append((vendor, [(image, text) for v, image, text in readings if v == vendor]))
     rows = []
     print(f"{'set':14} {'image':24} {'scale':>5} {'off':>6} {'on':>6} {'90':>6} {'180':>6} {'270':>6}  turned(0/90/180/270)")
-    for name, images, truth in sources:
-        found = pairs(images, truth)
+    for name, found in found_per_set:
         for image, truth_file in found[: args.limit or None]:
             for scale in (float(s) for s in args.scales.split(",")):
                 r = measure(name, image, truth_file, scale)

@@ -5,16 +5,20 @@ offline path for Korean. It runs in-process, with no process per image: each thr
 batch gets its own ``TessBaseAPI`` (Tesseract is not thread-safe within one), created once
 and kept, with its model loaded once; ``threads`` bounds how many read at the same time.
 
-The result keeps Tesseract's own structure: its text lines (with the line's text as
-Tesseract spaces it, since Korean words often come back a syllable at a time), its words
-with confidences, and its paragraphs as blocks, in its reading order. A page turned a
-quarter or half turn is read upright and mapped back, so quads start at the text's own
-top-left; it is turned only when the evidence agrees (:mod:`.orientation`: the direction of
-the lines the offline detector finds, and a few lines read clearly better turned;
-orientation detection alone is too weak on Hangul to be obeyed). A small page is enlarged first: Tesseract reads text about 20 to 40
-pixels high best, and a page of a few hundred pixels holds smaller text than that.
-Tesseract returns Korean words a syllable or two at a time; a line's text joins them as
-Tesseract spaces them (the blanks it saw before each word), not with a space each.
+How a page is read depends on what it is (``layout = "auto"``, the default; measured in
+docs/engines/tesseract.md): a photo (:mod:`.kind`: the ground under the text is uneven) is
+read line by line, the offline detector's lines (:mod:`.detection`) each cut out upright
+(:mod:`.strips`) and read as one line; a clean page by Tesseract's own layout, which reads it
+as well in a fraction of the time, and again as one column where that reads poorly.
+
+The result keeps Tesseract's structure: its text lines (with the line's text as Tesseract
+spaces it, since Korean words often come back a syllable at a time: joined as Tesseract saw
+the blanks before each word, which measured better than joining by the gaps between their
+boxes), its words with confidences, and its paragraphs as blocks, in its reading order. A
+page turned a quarter or half turn is read upright and mapped back, so quads start at the
+text's own top-left; it is turned only when the evidence agrees (:mod:`.orientation`: the
+direction of the lines the offline detector finds, and a few lines read clearly better
+turned; orientation detection alone is too weak on Hangul to be obeyed).
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ from unified_ocr.geometry import Transform
 from unified_ocr.layout import order_lines
 
 from . import tessdata
+from .detection import find_lines, one_thread
+from .kind import photographed
 from .orientation import Orientation, decide
 from .strips import line_strip
 
@@ -52,14 +58,27 @@ class TesseractOptions(EngineOptions):
     upscale_below: int = attrs.field(default=0, validator=attrs.validators.ge(0))  # enlarge pages whose longer side is under this (at most 4x; 0: never)
     threads: int = attrs.field(default=0, metadata=RUNTIME)  # pages read at once (0: the number of CPUs)
     #: ``tesseract``: Tesseract finds the lines (its page segmentation, ``psm``); ``detector``: the offline
-    #: engine's text detector finds them (needs the ``local`` extra) and Tesseract reads each, rectified, as one line
-    layout: Literal["tesseract", "detector"] = "tesseract"
+    #: engine's text detector finds them (needs the ``local`` extra) and Tesseract reads each, rectified, as one line;
+    #: ``auto``: the detector's lines on photos and on pages Tesseract's layout reads poorly, its layout on clean pages
+    layout: Literal["auto", "tesseract", "detector"] = "auto"
 
 
 #: A page whose words Tesseract reads as it is with at least this mean confidence (0..100) is
 #: not turned: no page turned a quarter or half turn read above 68 as it was (measured; see
 #: docs/engines/tesseract.md).
 READS_WELL = 75.0
+#: With ``layout = "auto"``, a page that is not photographed, read by Tesseract's layout (``psm 6``)
+#: with at least this mean word confidence, keeps that reading. Below it the page is read again
+#: as one column of text of varying sizes (``psm 4``), kept when it reads clearly more confident
+#: (:data:`COLUMN_MARGIN`) and not much shorter (:data:`COLUMN_KEEPS`). Measured: clean rendered
+#: pages read at 85-95 (CER 0-0.07); a drawing with handwritten lines under it read at 77 with
+#: ``psm 6`` (CER 0.34: the drawing read as text) and 86 with ``psm 4`` (CER 0.18).
+KEEPS_PAGE = 85.0
+COLUMN_MARGIN = 5.0
+#: ``psm 4`` on photos drops whole columns and stays confident, so its reading must keep at
+#: least this share of the characters of the ``psm 6`` reading.
+COLUMN_KEEPS = 0.6
+COLUMN = 4  # Tesseract's page segmentation mode: a single column of text of variable sizes
 #: The longest side of the copy of a page the detector finds the lines' direction on.
 DIRECTION_SIDE = 1024
 
@@ -84,7 +103,7 @@ class TesseractEngine(Engine[TesseractOptions]):
     Options = TesseractOptions
     needs_network = False
     description = "offline: Tesseract 5 (tesserocr), Korean and English by default; reads Hangul"
-    revision = 2  # 2: a page is turned only when the evidence agrees, not whenever orientation detection says so
+    revision = 3  # 2: a page is turned only when the evidence agrees, not whenever orientation detection says so; 3: layout auto
 
     def __init__(self, options: TesseractOptions | None = None) -> None:
         super().__init__(options)
@@ -121,7 +140,7 @@ class TesseractEngine(Engine[TesseractOptions]):
         if reason:
             return reason
         opts = options if isinstance(options, TesseractOptions) else TesseractOptions()
-        if opts.layout == "detector" and importlib.util.find_spec("rapidocr") is None:
+        if opts.layout == "detector" and importlib.util.find_spec("rapidocr") is None:  # (auto does without)
             return "layout = \"detector\" reads the lines the offline engine's detector finds: pip install 'unified-ocr[local]'"
         return tessdata.missing_reason(opts.lang, opts.tessdata)
 
@@ -153,35 +172,57 @@ class TesseractEngine(Engine[TesseractOptions]):
     def recognize(self, upload: Upload) -> OcrResult:
         pixels = upload.decode()
         width, height = upload.size
+        layout = self.options.layout
+        if layout == "auto":
+            layout = "detector" if self._line_detector is not None and photographed(pixels) else "tesseract"
         with self._slots:
             try:
-                orientation = Orientation(0, reason="off")
-                if self.options.layout == "detector":
-                    if self.options.orientation:
-                        orientation = self.orientation(pixels, None)
-                    turns = orientation.turns
-                    upright = _turn(pixels, -turns)
-                    lines, blocks = self._read_detected(upright, _turn_back(turns, pixels.shape[1], pixels.shape[0]))
+                if layout == "detector":
+                    lines, blocks, orientation = self._read_lines(pixels, None)
                 else:
                     lines, blocks = self._read(pixels, 0)
-                    if self.options.orientation:
-                        orientation = self.orientation(pixels, _read_confidence(self._api("read")))
-                    turns = orientation.turns
-                    if turns:
-                        lines, blocks = self._read(pixels, turns)
+                    as_is = _read_confidence(self._api("read"))
+                    if self.options.layout == "auto" and as_is < KEEPS_PAGE and self.options.psm == 6:
+                        column, column_blocks = self._read(pixels, 0, COLUMN)
+                        confidence = _read_confidence(self._api("read"))
+                        if confidence >= as_is + COLUMN_MARGIN and _characters(column) >= COLUMN_KEEPS * _characters(lines):
+                            layout, lines, blocks, as_is = "column", column, column_blocks, confidence
+                    orientation = self.orientation(pixels, as_is) if self.options.orientation else Orientation(0, reason="off")
+                    if orientation.turns:
+                        lines, blocks = self._read(pixels, orientation.turns, COLUMN if layout == "column" else None)
             except RuntimeError as exc:  # tesserocr's own errors
                 raise RecognitionError(f"{upload.source}: tesseract failed: {exc}") from exc
         page = Page(0, width, height, lines=lines, blocks=blocks)
-        meta = {"lang": self.options.lang, "turned": 90 * turns, "orientation": orientation.to_meta()}
+        meta = {"lang": self.options.lang, "layout": layout, "turned": 90 * orientation.turns, "orientation": orientation.to_meta()}
         return OcrResult(self.name, (page,), raw=None, meta={"tesseract": meta})
 
-    def orientation(self, pixels: np.ndarray, as_is: float | None) -> Orientation:
+    def _read_lines(self, pixels: np.ndarray, as_is: float | None) -> tuple[list[Line], list[Block], Orientation]:
+        """The detector's lines read one by one; the page turned first when the evidence says so.
+        ``as_is``: the page's confidence read by Tesseract's layout as it is, where known."""
+        if self._line_detector is None:
+            raise RecognitionError("layout = \"detector\" needs the offline engine's detector: pip install 'unified-ocr[local]'")
+        boxes = find_lines(self._line_detector, pixels)
+        identity = Transform.identity(pixels.shape[1], pixels.shape[0])
+        lines, blocks = self._read_detected(pixels, boxes, identity)
+        if not self.options.orientation:
+            return lines, blocks, Orientation(0, reason="off")
+        confidence = _lines_confidence(lines)
+        if confidence >= READS_WELL:
+            return lines, blocks, Orientation(0, reason="lines read well as they are", confidence={0: confidence})
+        orientation = self.orientation(pixels, as_is, boxes)
+        if orientation.turns:
+            upright = _turn(pixels, -orientation.turns)
+            back = _turn_back(orientation.turns, pixels.shape[1], pixels.shape[0])
+            lines, blocks = self._read_detected(upright, find_lines(self._line_detector, upright), back)
+        return lines, blocks, orientation
+
+    def orientation(self, pixels: np.ndarray, as_is: float | None, boxes: list[np.ndarray] | None = None) -> Orientation:
         """How far the page is turned, decided on the evidence (:func:`.orientation.decide`);
         ``as_is``: the mean word confidence of the page read as it is, where it was (a page that
-        reads well as it is is not looked at further)."""
+        reads well as it is is not looked at further); ``boxes``: the detector's lines, where found."""
         if as_is is not None and as_is >= READS_WELL:
             return Orientation(0, reason="reads well as it is", confidence={0: as_is})
-        return decide(self._line_boxes(pixels), lambda lines, turns: self._reading_confidence(pixels, lines, turns),
+        return decide(self._line_boxes(pixels) if boxes is None else boxes, lambda lines, turns: self._reading_confidence(pixels, lines, turns),
                       lambda: self._osd_answer(pixels) if self._osd else None, as_is)  # fmt: skip
 
     def _osd_answer(self, pixels: np.ndarray) -> tuple[int, float, str] | None:
@@ -207,6 +248,7 @@ class TesseractEngine(Engine[TesseractOptions]):
         confidence about 85 and the wrong way about 27."""
         if not lines:
             api = self._api("read")
+            api.SetPageSegMode(self.options.psm)
             api.SetImage(_pil(_turn(pixels, -turns)))
             api.Recognize()
             return _read_confidence(api)
@@ -224,25 +266,29 @@ class TesseractEngine(Engine[TesseractOptions]):
         """The offline detector's line boxes on the page (``None`` without the detector), found on
         a copy at most :data:`DIRECTION_SIDE` pixels long (not enlarged): the lines' direction
         needs no more, and the detector's own enlargement made it slower than reading the page."""
-        if self._direction_detector is None:
+        if self._line_detector is None:
             return None
         scale = min(1.0, DIRECTION_SIDE / max(pixels.shape[:2]))
         small = pixels if scale == 1 else cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        found = self._direction_detector(small, use_det=True, use_cls=False, use_rec=False)
+        found = self._line_detector(small, use_det=True, use_cls=False, use_rec=False)
         boxes = found.boxes if found.boxes is not None else []
         return [np.asarray(box, dtype=np.float64).reshape(4, 2) / scale for box in boxes]
 
     @functools.cached_property
-    def _direction_detector(self) -> Any:
-        """The offline engine's text detector that takes the image at the size given, made once."""
+    def _line_detector(self) -> Any:
+        """The offline engine's text detector (RapidOCR's, with the model in its wheel: nothing is
+        downloaded) taking the image at the size given, made once; ``None`` without the ``local`` extra."""
         try:
             from unified_ocr_rapidocr import text_detector
         except ImportError:
             return None
-        return text_detector(limit_type="min", limit_side_len=32)
+        found = text_detector(limit_type="min", limit_side_len=32)
+        return None if found is None else one_thread(found)
 
-    def _read(self, pixels: np.ndarray, turns: int) -> tuple[list[Line], list[Block]]:
-        """Read the page turned upright and enlarged; quads mapped back to the page as given."""
+    def _read(self, pixels: np.ndarray, turns: int, psm: int | None = None) -> tuple[list[Line], list[Block]]:
+        """Read the page turned upright and enlarged, with page segmentation mode ``psm`` (the
+        profile's by default; the same Tesseract, its model loaded once); quads mapped back to the
+        page as given."""
         page_h, page_w = pixels.shape[:2]
         upright = _turn(pixels, -turns)
         h, w = upright.shape[:2]
@@ -251,22 +297,20 @@ class TesseractEngine(Engine[TesseractOptions]):
             upright = cv2.resize(upright, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_CUBIC)
         back = Transform.scale(upright.shape[1::-1], (w, h)).then(_turn_back(turns, page_w, page_h))
         api = self._api("read")
+        api.SetPageSegMode(self.options.psm if psm is None else psm)
         api.SetImage(_pil(upright))
         api.Recognize()
         return _structure(api, back)
 
 
-    def _read_detected(self, upright: np.ndarray, back: Transform) -> tuple[list[Line], list[Block]]:
-        """The offline detector's line boxes, each cut out upright with only its own row's ink
+    def _read_detected(self, upright: np.ndarray, boxes: list[np.ndarray], back: Transform) -> tuple[list[Line], list[Block]]:
+        """The detector's line boxes on ``upright``, each cut out upright with only its own row's ink
         (:func:`line_strip`: the rows above and below, which the detector's padded boxes reach
-        into, leave Tesseract's single-line mode with no text at all) and read as one line."""
+        into, leave Tesseract's single-line mode with no text at all) and read as one line;
+        quads mapped through ``back``."""
         api = self._api("line")
         pieces = []
-        if self._detector is None:
-            raise RecognitionError("layout = \"detector\" needs the offline engine's detector: pip install 'unified-ocr[local]'")
-        found = self._detector(upright, use_det=True, use_cls=False, use_rec=False)
-        for box in found.boxes if found.boxes is not None else []:
-            corners = np.asarray(box, dtype=np.float64).reshape(4, 2)
+        for corners in boxes:
             crop, to_page = line_strip(upright, corners)
             api.SetImage(_pil(crop))
             api.Recognize()
@@ -274,15 +318,16 @@ class TesseractEngine(Engine[TesseractOptions]):
             pieces.extend(lines)
         return order_lines(pieces)
 
-    @functools.cached_property
-    def _detector(self) -> Any:
-        """The offline engine's text detector alone (RapidOCR with the model in its wheel; nothing is
-        downloaded), made once; ``None`` without the ``local`` extra."""
-        try:
-            from unified_ocr_rapidocr import text_detector
-        except ImportError:
-            return None
-        return text_detector()
+
+def _characters(lines: list[Line]) -> int:
+    return sum(len(line.text.replace(" ", "")) for line in lines)
+
+
+def _lines_confidence(lines: list[Line]) -> float:
+    """The mean word confidence (0..100) of ``lines``, by characters; 0 for no words."""
+    sized = [(len(w.text), w.confidence) for line in lines for w in line.words if w.confidence is not None]
+    count = sum(n for n, _ in sized)
+    return 100 * sum(n * c for n, c in sized) / count if count else 0.0
 
 
 def _pil(pixels: np.ndarray) -> Any:
