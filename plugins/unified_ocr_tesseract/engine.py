@@ -180,21 +180,29 @@ class TesseractEngine(Engine[TesseractOptions]):
                 if layout == "detector":
                     lines, blocks, orientation = self._read_lines(pixels, None)
                 else:
-                    lines, blocks = self._read(pixels, 0)
-                    as_is = _read_confidence(self._api("read"))
-                    if self.options.layout == "auto" and as_is < KEEPS_PAGE and self.options.psm == 6:
-                        column, column_blocks = self._read(pixels, 0, COLUMN)
-                        confidence = _read_confidence(self._api("read"))
-                        if confidence >= as_is + COLUMN_MARGIN and _characters(column) >= COLUMN_KEEPS * _characters(lines):
-                            layout, lines, blocks, as_is = "column", column, column_blocks, confidence
+                    lines, blocks, layout, as_is = self._read_page(pixels, 0)
                     orientation = self.orientation(pixels, as_is) if self.options.orientation else Orientation(0, reason="off")
                     if orientation.turns:
-                        lines, blocks = self._read(pixels, orientation.turns, COLUMN if layout == "column" else None)
+                        lines, blocks, layout, _ = self._read_page(pixels, orientation.turns)
             except RuntimeError as exc:  # tesserocr's own errors
                 raise RecognitionError(f"{upload.source}: tesseract failed: {exc}") from exc
         page = Page(0, width, height, lines=lines, blocks=blocks)
         meta = {"lang": self.options.lang, "layout": layout, "turned": 90 * orientation.turns, "orientation": orientation.to_meta()}
         return OcrResult(self.name, (page,), raw=None, meta={"tesseract": meta})
+
+    def _read_page(self, pixels: np.ndarray, turns: int) -> tuple[list[Line], list[Block], str, float]:
+        """The page read by Tesseract's layout, turned back ``turns``; with ``layout = "auto"``,
+        read again as one column where that reads poorly, and the column kept where it reads
+        clearly more confident and not much shorter. Also the way it was read and its confidence."""
+        lines, blocks = self._read(pixels, turns)
+        confidence = _read_confidence(self._api("read"))
+        if self.options.layout != "auto" or confidence >= KEEPS_PAGE or self.options.psm != 6:
+            return lines, blocks, "tesseract", confidence
+        column, column_blocks = self._read(pixels, turns, COLUMN)
+        column_confidence = _read_confidence(self._api("read"))
+        if column_confidence >= confidence + COLUMN_MARGIN and _characters(column) >= COLUMN_KEEPS * _characters(lines):
+            return column, column_blocks, "column", column_confidence
+        return lines, blocks, "tesseract", confidence
 
     def _read_lines(self, pixels: np.ndarray, as_is: float | None) -> tuple[list[Line], list[Block], Orientation]:
         """The detector's lines read one by one; the page turned first when the evidence says so.

@@ -18,6 +18,7 @@ from unified_ocr_tesseract import TesseractEngine, TesseractOptions
 from unified_ocr_tesseract.detection import LARGEST_SIDE, find_lines
 from unified_ocr_tesseract.kind import UNEVEN_GROUND, ground_spread, photographed
 
+from ..conftest import ROOT
 from .test_tesseract_detector import FONT, RECEIPT, needs_font, receipt_photo
 
 READY = TesseractEngine.unavailable_reason(TesseractOptions(layout="detector"))
@@ -104,3 +105,23 @@ def test_the_photo_is_read_line_by_line_and_the_clean_page_by_page(photo_and_pag
         for word in line.words:
             x0, y0, x1, y1 = word.quad.bbox()
             assert -2 <= x0 <= x1 <= width + 2 and -2 <= y0 <= y1 <= height + 2
+
+
+EVAL = ROOT.parent / "shared" / "eval" / "korean-real"
+
+
+@pytest.mark.slow
+@needs_tesseract
+@pytest.mark.skipif(not (EVAL / "images" / "paddleocr_korean_1.jpg").is_file(), reason=f"needs the evaluation images at {EVAL}")
+def test_a_drawing_with_lines_under_it_reads_as_one_column_upright_and_turned() -> None:
+    """Tesseract's block layout reads the drawing as text (CER 0.34); as one column it reads the
+    lines alone (0.18), and so does the page turned a quarter, read upright again."""
+    truth = (EVAL / "gt" / "paddleocr_korean_1.txt").read_text(encoding="utf-8")
+    pixels = cv2.imread(str(EVAL / "images" / "paddleocr_korean_1.jpg"))
+    assert pixels is not None
+    upright = unified_ocr.recognize(pixels, engine="tesseract", cache=False)
+    turned = unified_ocr.recognize(cv2.rotate(pixels, cv2.ROTATE_90_CLOCKWISE), engine="tesseract", cache=False)
+    assert upright.meta["tesseract"]["layout"] == turned.meta["tesseract"]["layout"] == "column"
+    assert turned.meta["tesseract"]["turned"] == 90
+    assert score_text(truth, upright.text, Normalization()).cer <= 0.25
+    assert score_text(truth, turned.text, Normalization()).cer <= score_text(truth, upright.text, Normalization()).cer + 0.02
