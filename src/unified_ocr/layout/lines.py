@@ -245,18 +245,21 @@ def _slopes_from_words(frame: Frame, lines: Sequence[Line], angle: float) -> Non
                 frame.s[i] = max(-MAX_SLOPE, min(MAX_SLOPE, frame.s[i] + skew))
 
 
-def _is_table(items: list[int], boxes: Sequence[Box], where: float, unit: float) -> bool:
+def _is_table(items: list[int], boxes: Sequence[Box], where: float, unit: float, by_top: list[tuple[float, float, int]]) -> bool:
     """Whether the two sides of a cut down the page are rows of short cells rather than columns of text.
 
     Rows pair up: most lines of the smaller side lie level with a line of the other side.
     Columns of running text can be level too, so short lines on one side are also required.
+    ``by_top``: the items' spans down the page, sorted (whichever of two equal tops comes first,
+    the count of level lines is the same).
     """
     left = [i for i in items if boxes[i][0] <= where]
     right = [i for i in items if boxes[i][0] > where]
     if not left or not right:
         return False
-    few, many = (left, right) if len(left) <= len(right) else (right, left)
-    many = sorted(many, key=lambda j: boxes[j][1])
+    few_is_left = len(left) <= len(right)
+    few = left if few_is_left else right
+    many = [i for _, _, i in by_top if (boxes[i][0] <= where) != few_is_left]  # the other side, top to bottom
     tops = [boxes[j][1] for j in many]
     # tallest line of ``many`` so far: a line starting this far above can still reach down to ``few``'s
     tallest = max(boxes[j][3] - boxes[j][1] for j in many)
@@ -306,7 +309,7 @@ def _xy_cut(items: list[int], page: _Page, spans: Spans | None = None) -> list[_
         # a cut down the page must be wider than a word space, or lines of a row would part
         needed = 1e-6 if axis == 1 else 0.8 * unit
         if gap > needed and (best is None or gap > best[0]):
-            if axis == 0 and _is_table(items, boxes, where, unit):
+            if axis == 0 and _is_table(items, boxes, where, unit, spans[1]):
                 read_across = True
                 continue  # rows of label and value (a receipt): read across, not down
             best = (gap, axis, where)
