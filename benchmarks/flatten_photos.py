@@ -8,7 +8,7 @@ comparison prints CER, CER with spaces removed, the word quads' H-mean against t
 engine with the step off, in the same run.
 
     python benchmarks/flatten_photos.py DIR [DIR ...] [--engines tesseract,rapidocr] [--level words]
-                                        [--turn -27,45,90] [--scale 0.5] [--fit 200x260]
+                                        [--turn=-27,45,90] [--scale 0.5] [--fit 200x260]
 
 ``--turn``, ``--scale`` and ``--fit`` (each comma-separated) also score copies of each generated
 set turned that many degrees clockwise (on a canvas grown to hold it, the edges repeated),

@@ -57,7 +57,7 @@ def test_a_scan_passes_unchanged(paper) -> None:
     flat = flatten(scan)
     assert flat.pixels is scan and flat.unchanged and flat.page is None
     upload = next(prepare(open_source(scan), Limits(takes_pixels=True, flatten_photos=True)))
-    assert upload.transform.is_identity
+    assert upload.transform.is_identity and not upload.pages[0].flattened
     assert np.array_equal(upload.pixels, scan)
 
 
@@ -70,6 +70,7 @@ def test_prepare_flattens_only_for_an_engine_that_asks(tmp_path, paper) -> None:
     for limits in (Limits(flatten_photos=True), Limits(takes_pixels=True, flatten_photos=True), Limits(max_side=300, flatten_photos=True)):
         upload = next(prepare(open_source(path), limits))
         assert upload.transform.target_size == (520, 560) and upload.transform.source_size == upload.size
+        assert upload.pages[0].flattened  # an engine can tell a flattened photo from a scan
         rows = row_angles([upload.transform.inverse().apply(word) for word in photo.words])
         assert np.abs(rows).max() < 1.5, limits
         if limits.max_side:

@@ -16,8 +16,9 @@ Line finders expect none of this. So, in order:
    of a reduced copy (text is thin and dark, so closing it leaves the paper), and each channel
    is divided by it, so the paper is white and the ink keeps its grey levels. Chosen by
    measurement against adaptive thresholding, which binarises: on generated Korean photos
-   Tesseract read the divided page better (``benchmarks/flatten_photos.py``; thresholding
-   breaks the thin strokes of small Hangul and JPEG noise turns into specks).
+   Tesseract read the divided page better (CER 0.087 and 0.071 against 0.103 and 0.109 on
+   two sets of ten, turned up to 30 and 6 degrees: ``benchmarks/flatten_photos.py --light``;
+   thresholding breaks the thin strokes of small Hangul, and JPEG noise turns into specks).
 
 Every step that finds nothing to do does nothing, so a scan (a straight page filling the
 frame, evenly lit) comes back as the same array with the identity transform. All of it is
@@ -208,9 +209,8 @@ def even_light(pixels: np.ndarray) -> np.ndarray | None:
     if high <= 0 or (high - low) / high < UNEVEN_LIGHT:
         return None
     h, w = pixels.shape[:2]
-    background = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR).astype(np.float32)
-    evened = pixels.astype(np.float32) * (255.0 / np.maximum(background, 1.0))
-    return np.clip(evened, 0, 255).astype(np.uint8)
+    background = cv2.max(cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR), 1)
+    return cv2.divide(pixels, background, scale=255.0)  # 8-bit throughout, saturating: a full photo in milliseconds
 
 
 def _ink(gray: np.ndarray) -> np.ndarray:

@@ -162,7 +162,7 @@ def _area(corners: np.ndarray) -> float:
 
 def _stands_out(smooth: np.ndarray, region: np.ndarray, size: int) -> bool:
     """Whether the region is brighter than a ring around it by :data:`MIN_CONTRAST` grey levels."""
-    shape = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3 * size, 3 * size))
+    shape = cv2.getStructuringElement(cv2.MORPH_RECT, (3 * size, 3 * size))  # separable: fast
     inside = cv2.erode(region, shape).astype(bool)
     ring = cv2.dilate(region, shape).astype(bool) & ~region.astype(bool)
     if inside.sum() < 16 or ring.sum() < 16:

@@ -143,7 +143,7 @@ def fit_pixels(
             small = orient(pixels, orientation)
         sh, sw = small.shape[:2]
         back = Transform.scale((sw, sh), (dw, dh))
-        page = UploadPage(index, (sw, sh), back if flat_back is None else back.then(flat_back))
+        page = UploadPage(index, (sw, sh), back) if flat_back is None else UploadPage(index, (sw, sh), back.then(flat_back), flattened=True)
         if limits.takes_pixels:
             return Upload(b"", "pixels", name, (page,), _bgr(small))
         encoded = _encode(small, limits, lossy, name)

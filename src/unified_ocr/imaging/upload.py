@@ -41,6 +41,9 @@ class UploadPage:
     index: int  # the page's index in the source
     size: tuple[int, int]  # (width, height) of the page as the engine sees it
     transform: Transform  # that frame -> the source page as displayed
+    #: the core found a photographed page here and flattened it (:attr:`Limits.flatten_photos`): what
+    #: the engine sees looks like a scan but is a photo (small, soft text), if it reads the two apart
+    flattened: bool = False
 
 
 @attrs.frozen(slots=True)
