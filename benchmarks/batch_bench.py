@@ -16,8 +16,9 @@
    ``--breakdown`` measures, against the plain server and in the same process, what each
    cost that the batch path no longer pays: answers acknowledged late on kept connections
    (the delayed ACK that the server's second send waits for), the journal synced at every
-   line on the run's thread, the environment (proxies) read again at every request; and a
-   run with neither journal nor cache. ``--jpeg-side N`` sends photo-like JPEGs N pixels
+   line on the run's thread, the environment (proxies) read again at every request, a
+   worker per call slot (each slot idle while its worker reads the next image); and a run
+   with neither journal nor cache. ``--jpeg-side N`` sends photo-like JPEGs N pixels
    wide instead of small PNGs (the image probe's share then shows in the CPU per image).
 2. Rate limit: 10 calls per second set on the emulator and on the client; the sustained
    rate, and whether any rate-limit error reached the caller.
@@ -49,7 +50,7 @@ import numpy as np
 import requests
 
 from unified_ocr import Secret
-from unified_ocr.batch import recognize_many
+from unified_ocr.batch import recognize_many, runner
 from unified_ocr.batch.journal import Journal
 from unified_ocr.emulator import Faults
 from unified_ocr.engines import connections
@@ -228,8 +229,18 @@ def environment_every_request() -> Iterator[None]:
 
 
 @contextmanager
+def no_spare_workers() -> Iterator[None]:
+    """A worker per call slot: each slot idle while its worker reads the next image and parses the last answer."""
+    kept, runner.spare_workers = runner.spare_workers, lambda concurrency: 0
+    try:
+        yield
+    finally:
+        runner.spare_workers = kept
+
+
+@contextmanager
 def as_before() -> Iterator[None]:
-    with late_acknowledgements(), environment_every_request():
+    with late_acknowledgements(), environment_every_request(), no_spare_workers():
         yield
 
 
@@ -348,7 +359,8 @@ def breakdown(args: argparse.Namespace, run: Run, options: ClovaOptions, ideal: 
         "answers acknowledged late (no TCP_QUICKACK)": within(late_acknowledgements),
         "the journal synced at every line on the run's thread": journal_synced_every_line,
         "the environment read at every request": within(environment_every_request),
-        "all three as before this change": everything_before,
+        "a worker per call slot, none spare": within(no_spare_workers),
+        "all four as before": everything_before,
         "no journal, no cache": plain_run(journal=False, cache=False),
     }
     rates: dict[str, list[float]] = {name: [] for name in variants}
@@ -382,7 +394,7 @@ from pathlib import Path
 sys.path.insert(0, {str(Path(__file__).parent)!r})
 from batch_bench import make_images, KEY
 from unified_ocr import Secret
-from unified_ocr.batch import recognize_many
+from unified_ocr.batch import recognize_many, runner
 from unified_ocr_clova import ClovaOptions
 with tempfile.TemporaryDirectory() as d:
     paths = make_images(Path(d), {n})

@@ -51,7 +51,8 @@ class RunOptions:
     0
     """
 
-    #: images in flight at once (per engine, when several read side by side)
+    #: images in flight at once (per engine, when several read side by side); for a web
+    #: service, calls on the wire at once, while a few spare workers read the next images
     concurrency: int = attrs.field(default=4, validator=_positive)
     #: calls per second, retries included; ``None``: each profile's own
     rate_limit: float | None = None

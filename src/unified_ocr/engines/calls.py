@@ -19,6 +19,7 @@ batch :class:`~unified_ocr.batch.runner.Outcome`, and to a comparison).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -78,6 +79,33 @@ def metered() -> Iterator[Meter]:
         _current.reset(token)
         if outer is not None:
             outer.add(meter)
+
+
+_slots: ContextVar[threading.Semaphore | None] = ContextVar("unified_ocr_call_slots", default=None)
+
+
+@contextmanager
+def calls_limited(slots: threading.Semaphore | None) -> Iterator[None]:
+    """In this block, on this thread, each request to a service holds one of ``slots`` while it
+    is on the wire (``None``: no limit). A batch shares one semaphore among its workers, so that
+    the calls in flight stay within its concurrency while more workers read, prepare and parse
+    images around them: a call slot never waits for an image to be read."""
+    token = _slots.set(slots)
+    try:
+        yield
+    finally:
+        _slots.reset(token)
+
+
+@contextmanager
+def call_slot() -> Iterator[None]:
+    """Hold one of the block's call slots (see :func:`calls_limited`) for one request."""
+    slots = _slots.get()
+    if slots is None:
+        yield
+        return
+    with slots:
+        yield
 
 
 @attrs.frozen(slots=True)

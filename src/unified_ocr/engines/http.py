@@ -33,7 +33,7 @@ from ..errors import (
 )
 from ..secrets import Secret, redact_url, redact_urls_in, url_secrets
 from .base import RUNTIME, Engine, EngineOptions
-from .calls import note_request
+from .calls import call_slot, note_request
 from .connections import new_session
 from .ratelimit import MIN_RATE, RateLimiter
 from .responses import writable
@@ -97,18 +97,12 @@ class HttpClient:
         hidden = [v for v in headers.values() if len(v) >= 4] + url_secrets(url)
 
         def once() -> Any:
-            if self.limiter is not None:
-                self.limiter.acquire()
-            if counted:
-                note_request()  # counted as made, whether or not it gets an answer
-            try:
-                response = self.session.request(method, url, headers=dict(headers), timeout=self.timeout, **body)
-            except requests.Timeout as exc:
-                raise NetworkError(f"no answer within {self.timeout[1]:g} s ({type(exc).__name__})", vendor=self.vendor) from None
-            except requests.exceptions.InvalidHeader:
-                raise ConfigError(f"{self.vendor}: a request header was refused as invalid; check the profile's credential") from None
-            except requests.RequestException as exc:
-                raise NetworkError(f"request failed: {_scrub(_describe(exc), hidden)}", vendor=self.vendor) from None
+            with call_slot():  # a batch's slot, held while on the wire only (not in backoff waits)
+                if self.limiter is not None:
+                    self.limiter.acquire()
+                if counted:
+                    note_request()  # counted as made, whether or not it gets an answer
+                response = self._send(method, url, headers, hidden, body)
             try:
                 self.check(response)
             except ProviderError as exc:
@@ -117,6 +111,17 @@ class HttpClient:
             return read(response) if read is not None else response
 
         return self.policy.call(once)
+
+    def _send(self, method: str, url: str, headers: Mapping[str, str], hidden: list[str], body: dict[str, Any]) -> requests.Response:
+        """One request, its transport failures as typed errors that quote no secret."""
+        try:
+            return self.session.request(method, url, headers=dict(headers), timeout=self.timeout, **body)
+        except requests.Timeout as exc:
+            raise NetworkError(f"no answer within {self.timeout[1]:g} s ({type(exc).__name__})", vendor=self.vendor) from None
+        except requests.exceptions.InvalidHeader:
+            raise ConfigError(f"{self.vendor}: a request header was refused as invalid; check the profile's credential") from None
+        except requests.RequestException as exc:
+            raise NetworkError(f"request failed: {_scrub(_describe(exc), hidden)}", vendor=self.vendor) from None
 
     def close(self) -> None:
         session = getattr(self._local, "session", None)
