@@ -16,6 +16,7 @@ import unified_ocr
 from unified_ocr.batch.inputs import ImageList, expand_inputs, image_list
 from unified_ocr.batch.options import RunOptions
 from unified_ocr.batch.readings import Reading, choose_engines, read_set
+from unified_ocr.cache import ResultCache
 
 from ..conftest import SAMPLE
 
@@ -79,10 +80,12 @@ def test_the_dataset_job_is_a_python_call(images: Path, tmp_path: Path) -> None:
 
 
 def summary_figures(out: Path) -> dict[str, Any]:
-    """summary.json without what differs from run to run (times, speed, versions)."""
+    """summary.json without what differs from run to run (times, speed, versions, and the calls
+    this run made: the cache answered the run here)."""
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     for engine in summary["engines"].values():
         engine.pop("speed")
+        engine.pop("calls"), engine.pop("calls_recorded")
     return {k: v for k, v in summary.items() if k not in ("created", "versions")}
 
 
@@ -90,17 +93,20 @@ def test_compare_on_a_dask_cluster_gives_the_figures_of_one_process(images: Path
     distributed = pytest.importorskip("distributed")
     truth = tmp_path / "gt"
     truth.mkdir()
+    cache = ResultCache(tmp_path / "cache")  # the readings that made the truth answer the run here: each image is read once here
     for name in ("a", "b"):
-        lines = unified_ocr.recognize(images / f"{name}.png", cache=False).pages[0].lines
+        lines = unified_ocr.recognize(images / f"{name}.png", "rapidocr", cache=cache).pages[0].lines
         text = [line.text.replace("0", "O", 1) for line in lines]  # some errors, so that figures are not all 1.0
         (truth / f"{name}.txt").write_text("\n".join(text), encoding="utf-8")
-    here = unified_ocr.compare([images], ["rapidocr"], truth, out=tmp_path / "here", cache=False, stream=open("/dev/null", "w"))  # noqa: SIM115
+    here = unified_ocr.compare([images], ["rapidocr"], truth, out=tmp_path / "here", cache=cache, stream=open("/dev/null", "w"))  # noqa: SIM115
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None) as cluster:
         with distributed.Client(cluster) as client:
             with distributed.get_task_stream(client) as tasks:
                 unified_ocr.compare([images], ["rapidocr"], truth, out=tmp_path / "there", cache=False,
                                     executor=client.get_executor(), stream=open("/dev/null", "w"))  # noqa: SIM115
             assert len(tasks.data) == 2  # each image was read on the cluster's worker, not here
+    there = json.loads((tmp_path / "there" / "summary.json").read_text(encoding="utf-8"))
+    assert here.summary["engines"]["rapidocr"]["calls"] == 0 and there["engines"]["rapidocr"]["calls"] == 2  # the cluster read both anew
     assert here.summary["engines"]["rapidocr"]["text"]["cer"] > 0
     assert summary_figures(tmp_path / "here") == summary_figures(tmp_path / "there")
 

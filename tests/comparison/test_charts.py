@@ -1,5 +1,6 @@
 """The report's cost-accuracy and latency charts, from a real comparison: the offline engine (no
-price) and the CLOVA emulator over a real socket (a price per 1,000), the page read back as HTML."""
+price) and the CLOVA emulator over a real socket (a price per 1,000; answering canned, so that
+the two CERs differ and no second model runs), the page read back as HTML."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def test_the_report_draws_cost_against_cer_and_each_engines_latency(tmp_path: Pa
     truth.mkdir()
     for name in ("a", "b", "c"):
         (truth / f"{name}.txt").write_text("Green tea 2 3,000\nTOTAL 12,400\n", encoding="utf-8")
-    with ClovaEmulator(key=KEY) as server:
+    with ClovaEmulator(key=KEY, canned=True) as server:  # one word for each image: a CER far from the offline engine's
         config = unified_ocr.Config.from_dict({"engines": {"vendor <b>x</b>": {
             "backend": "clova", "invoke_url": f"{server.url}/general", "secret": {"env": "CHARTS_CLOVA_SECRET"}, "price_per_1000": 3.5}}})  # fmt: skip
         comparison = unified_ocr.compare([images], ["rapidocr", "vendor <b>x</b>"], truth, config, out=tmp_path / "cmp",
@@ -42,7 +43,7 @@ def test_the_report_draws_cost_against_cer_and_each_engines_latency(tmp_path: Pa
     assert not page.xpath("//figure[@id='cost-accuracy']//b")
     cers = [comparison.summary["engines"][e]["text"]["cer"] for e in comparison.engines]
     ys = [float(p.xpath(".//*[local-name()='circle']")[0].get("cy")) for p in points]
-    assert (ys[0] > ys[1]) == (cers[0] < cers[1]) or cers[0] == cers[1]  # lower CER draws lower on the page (larger y)
+    assert cers[0] != cers[1] and (ys[0] > ys[1]) == (cers[0] < cers[1])  # lower CER draws lower on the page (larger y)
     boxes = page.xpath("//figure[@id='latency']//*[local-name()='g'][@class='box']")
     assert [b.xpath(".//*[local-name()='text'][@class='name']")[0].text_content() for b in boxes] == ["rapidocr (3)", "vendor <b>x</b> (3)"]
     for box in boxes:

@@ -1,6 +1,10 @@
 """``unified-ocr compare`` end to end: the offline engine and the CLOVA and Kakao emulators over
 real sockets, one image refused by one engine, truth in two formats, a rerun that makes no
-calls, and the report read back with an HTML parser."""
+calls, and the report read back with an HTML parser.
+
+Kept fast (it was the suite's slowest setup): the emulators answer canned, so they run no
+model in this process while the command waits on them; the two readings that make the truth
+go into the cache the command reads, so it reads only the image that has no truth."""
 
 from __future__ import annotations
 
@@ -52,11 +56,13 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Any:
     wide[:, : sample.shape[1]] = sample
     cv2.imwrite(str(images / "wide.png"), wide)  # over Kakao's 4,096 pixels a side: refused by that one engine
     cache = root / "cache"
-    upright = unified_ocr.recognize(images / "receipt.png", cache=False)
+    readings = ResultCache(cache)  # the command's cache: it finds these two and reads only wide.png itself
+    upright = unified_ocr.recognize(images / "receipt.png", "rapidocr", cache=readings)
     icdar_truth(upright, truth / "gt_receipt.txt", {"TOTAL 12,400": "T0TAL 12,400"})  # one line the engines cannot get right
-    turned = unified_ocr.recognize(images / "receipt-turned.png", cache=False)
+    turned = unified_ocr.recognize(images / "receipt-turned.png", "rapidocr", cache=readings)
     (truth / "receipt-turned.json").write_text(json.dumps(turned.to_dict()), encoding="utf-8")  # a saved result as gold
-    with ClovaEmulator(key=CLOVA_KEY) as clova, KakaoEmulator(key=KAKAO_KEY) as kakao:
+    # canned: each vendor answers one word across the image, in its own format, without reading it
+    with ClovaEmulator(key=CLOVA_KEY, canned=True) as clova, KakaoEmulator(key=KAKAO_KEY, canned=True) as kakao:
         config = root / "unified-ocr.toml"
         config.write_text(
             f'[engines.clova]\nbackend = "clova"\ninvoke_url = "{clova.url}/general"\nsecret = {{ env = "CMP_CLOVA_SECRET" }}\n'

@@ -1,5 +1,6 @@
 """What the loader tests share: the offline engine (skipped where it is not installed), and one
-result cache per module, so that the sample is read by the model once, not once per test."""
+result cache for the run (both frameworks' modules), so that the sample is read by the model
+once, not once per test or module."""
 
 from __future__ import annotations
 
@@ -23,8 +24,9 @@ def offline() -> str:
     return "rapidocr"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache for both frameworks' tests: the sample is read once in the run, not once per module."""
     return tmp_path_factory.mktemp("loader-cache")
 
 
