@@ -36,6 +36,14 @@ def test_a_turned_photo_comes_out_with_level_rows(paper, angle) -> None:
     assert flat.transform.source_size == flat.pixels.shape[1::-1]
 
 
+@pytest.mark.parametrize("angle", [10, -27])
+def test_a_long_narrow_receipt_is_found(angle) -> None:
+    photo = photograph(*page(150, 520, seed=3), angle, size=(420, 600), seed=3)
+    flat = flatten(photo.pixels)
+    assert flat.page is not None and corner_error(flat.page, photo.corners) < 3.0
+    assert np.abs(row_angles([flat.transform.inverse().apply(word) for word in photo.words])).max() < 1.0
+
+
 def test_words_found_on_the_flattened_page_map_back_onto_the_photo() -> None:
     """What an engine reports on the flattened page (here: the bars' boxes, found again)
     lands on the words in the photo."""
