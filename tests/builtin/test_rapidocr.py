@@ -115,3 +115,17 @@ def test_a_text_line_image_is_read_whole_in_its_own_frame() -> None:
     for word in page.words:
         left, top, right, bottom = word.quad.bbox()
         assert -3 <= left and right <= 303 and -3 <= top and bottom <= 63, word
+
+
+def test_a_bare_rapidocr_built_with_the_engines_parameters_reads_what_the_engine_reads(sample_result) -> None:
+    """The overhead benchmark (benchmarks/offline_overhead.py) times RapidOCR built this way
+    against the engine: it must be the same reading, or the figure compares two setups."""
+    from rapidocr import RapidOCR
+
+    from unified_ocr_rapidocr.engine import RapidOcrOptions, rapidocr_params
+
+    params = rapidocr_params(RapidOcrOptions())
+    assert params["Global.text_score"] == 0.5 and params["Det.limit_side_len"] == 736
+    assert rapidocr_params(RapidOcrOptions(text_score=0.7, use_angle_cls=False))["Global.use_cls"] is False
+    out = RapidOCR(params=params)(str(SAMPLE), return_word_box=True)
+    assert sorted(" ".join(out.txts).split()) == sorted(sample_result.text.split())
