@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import traceback
 from pathlib import Path
 
 import cv2
@@ -53,6 +54,21 @@ def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = No
         [sys.executable, "-m", "unified_ocr", *args],
         capture_output=True, text=True, env=full_env, cwd=cwd or ROOT, timeout=300,
     )  # fmt: skip
+
+
+def cli_here(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run the command in this process, through click's test runner: for usage errors, where a
+    fresh interpreter would spend most of a second starting and nothing else. An exception the
+    command did not turn into a message ends up in ``stderr`` as its traceback, as a user would see it."""
+    from click.testing import CliRunner
+
+    from unified_ocr.cli import cli
+
+    done = CliRunner().invoke(cli, list(args), prog_name="unified-ocr")
+    stderr = done.stderr
+    if done.exc_info is not None and not isinstance(done.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(*done.exc_info))
+    return subprocess.CompletedProcess(["unified-ocr", *args], done.exit_code, done.stdout, stderr)
 
 
 def text_image(text: str, size: tuple[int, int] = (480, 120), scale: float = 1.4) -> np.ndarray:

@@ -24,7 +24,7 @@ from unified_ocr.evaluation.truth import read_truth, truth_lines
 from unified_ocr_clova import ClovaEmulator
 from unified_ocr_kakao import KakaoEmulator
 
-from ..conftest import SAMPLE, run_cli
+from ..conftest import SAMPLE, cli_here, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -205,13 +205,13 @@ def test_no_secret_is_in_any_file_of_the_report(setup) -> None:
 def test_bad_input_is_a_usage_error_before_any_call(setup, tmp_path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
-    proc = run_cli("compare", str(empty), "--engine", "rapidocr", "--out", str(tmp_path / "r"))
+    proc = cli_here("compare", str(empty), "--engine", "rapidocr", "--out", str(tmp_path / "r"))
     assert proc.returncode == 2 and "no images" in proc.stderr
-    proc = run_cli("compare", str(setup["images"]), "--engine", "rapidocr", "--engine", "clova", "--config", str(setup["config"]),
-                   "--out", str(tmp_path / "r"))  # the secrets are not in the environment  # fmt: skip
+    proc = cli_here("compare", str(setup["images"]), "--engine", "rapidocr", "--engine", "clova", "--config", str(setup["config"]),
+                    "--out", str(tmp_path / "r"))  # the secrets are not in the environment  # fmt: skip
     assert proc.returncode == 2 and "clova" in proc.stderr and "CMP_CLOVA_SECRET" in proc.stderr
     assert not (tmp_path / "r").exists()
-    proc = run_cli("compare", str(setup["images"]), "--engine", "rapidocr", "--truth-format", "xml")
+    proc = cli_here("compare", str(setup["images"]), "--engine", "rapidocr", "--truth-format", "xml")
     assert proc.returncode == 2 and "xml" in proc.stderr
 
 

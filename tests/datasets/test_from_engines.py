@@ -20,7 +20,7 @@ import shapely
 import unified_ocr
 from unified_ocr import Line, OcrResult, Page, Quad, Word
 
-from ..conftest import ROOT, SAMPLE, run_cli, text_image
+from ..conftest import ROOT, SAMPLE, cli_here, run_cli, text_image
 from . import readers
 
 
@@ -215,10 +215,10 @@ def test_usage_errors_stop_before_any_work_with_exit_2(tmp_path) -> None:
         ("--format", "dtrb", "--out", str(out), "--truth", str(truth), "--pattern", "(["): "not a regular expression",
     }
     for args, message in cases.items():
-        proc = run_cli("dataset", str(image), *args)
+        proc = cli_here("dataset", str(image), *args)
         assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr, (args, proc.stderr)
         assert not out.exists()
     assert run_cli("dataset", str(image), "--format", "dtrb", "--out", str(out), "--truth", str(truth)).returncode == 0
-    proc = run_cli("dataset", str(image), "--format", "dtrb", "--out", str(out), "--truth", str(truth), "--level", "line")
+    proc = cli_here("dataset", str(image), "--format", "dtrb", "--out", str(out), "--truth", str(truth), "--level", "line")
     assert proc.returncode == 2 and "other settings (level)" in proc.stderr
-    assert run_cli("dataset", "--list").stdout.count("(from unified-ocr ") == 8
+    assert cli_here("dataset", "--list").stdout.count("(from unified-ocr ") == 8

@@ -16,7 +16,7 @@ from unified_ocr import Line, OcrResult, Page, Quad, Word
 from unified_ocr.drawing import draw_overlay, find_hangul_font, has_hangul
 from unified_ocr.drawing.overlay import COLOURS
 
-from ..conftest import ROOT, SAMPLE, run_cli
+from ..conftest import ROOT, SAMPLE, cli_here, run_cli
 
 EVAL = ROOT.parent / "shared" / "eval"
 
@@ -138,7 +138,7 @@ def test_usage_errors_stop_before_any_image(tmp_path) -> None:
         ("--engine", "nope"): "unknown engine 'nope'",
     }
     for args, message in cases.items():
-        proc = run_cli("draw", str(image), *args, "--out", str(tmp_path / "out"))
+        proc = cli_here("draw", str(image), *args, "--out", str(tmp_path / "out"))
         assert proc.returncode == 2 and message in proc.stderr, (args, proc.stderr)
         assert not (tmp_path / "out").exists()
 
