@@ -5,6 +5,7 @@ import subprocess
 import sys
 import traceback
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -13,6 +14,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "sample-receipt.png"
 TEST_PLUGINS = Path(__file__).resolve().parent / "plugins"
+
+
+@pytest.fixture(scope="session")
+def sample_reading() -> Any:
+    """The offline engine's reading of the sample receipt, made once per run: for tests that need a
+    real result to export or convert, not a reading of their own (the model takes a second or two)."""
+    import unified_ocr
+
+    return unified_ocr.recognize(SAMPLE, "rapidocr", cache=False)
 
 
 def write_dist(site: Path, name: str, entry_points: dict[str, str]) -> None:

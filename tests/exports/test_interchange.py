@@ -101,8 +101,8 @@ def assert_same_words(result: OcrResult, back: OcrResult, fmt: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_the_offline_engines_result_exports_valid_and_comes_back(validators, tmp_path, fmt: str) -> None:
-    result = unified_ocr.recognize(SAMPLE, cache=False)
+def test_the_offline_engines_result_exports_valid_and_comes_back(validators, sample_reading, tmp_path, fmt: str) -> None:
+    result = sample_reading
     (document,) = export_all(result, fmt)
     validators(fmt, document, tmp_path)
     back = unified_ocr.parse(document, engine=fmt)

@@ -98,11 +98,8 @@ def test_generated_results_export_valid_page_xml(schema, result: OcrResult) -> N
 
 
 @pytest.mark.slow
-def test_the_offline_engines_result_exports_valid_page_xml(schema) -> None:
-    from ..conftest import SAMPLE
-
-    result = unified_ocr.recognize(SAMPLE, cache=False)
-    document = valid(schema, result)
+def test_the_offline_engines_result_exports_valid_page_xml(schema, sample_reading) -> None:
+    document = valid(schema, sample_reading)
     assert document.find(".//pc:Page", NS).get("imageWidth") == "540"
     lines = [u.text for u in document.findall(".//pc:TextLine/pc:TextEquiv/pc:Unicode", NS)]
     assert "Green tea 2 3,000" in lines
