@@ -16,7 +16,7 @@ from unified_ocr import Field, Line, OcrResult, Page, Quad, UnknownEngineError, 
 from unified_ocr.engines.registry import Registry
 from unified_ocr.exports.csvcells import safe_rows
 
-from ..conftest import SAMPLE, TEST_PLUGINS, run_cli
+from ..conftest import SAMPLE, TEST_PLUGINS, cli_here, run_cli
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -132,18 +132,18 @@ def test_the_command_converts_saved_results_and_names_a_bad_one(tmp_path) -> Non
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["kbo.tsv", "slip.tsv"]
     proc = run_cli("export", str(table), "--format", "html")
     assert proc.returncode == 0 and proc.stdout.startswith("<table")
-    proc = run_cli("export", str(table), "--format", "xlsx2")
+    proc = cli_here("export", str(table), "--format", "xlsx2")  # usage errors: in this process, no interpreter to start
     assert proc.returncode == 2 and "unknown exporter 'xlsx2'" in proc.stderr
     proc = run_cli("export", str(good), str(table), "--format", "xlsx", "--format", "csv", "--format", "html", "--out", str(tmp_path / "many"))
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in (tmp_path / "many").iterdir()) == ["kbo.csv", "kbo.html", "kbo.xlsx", "slip.csv", "slip.html", "slip.xlsx"]
     proc = run_cli("export", str(table), "--format", "csv", "--format", "markdown")  # on stdout: each headed
     assert proc.returncode == 0 and "==> " + str(table) + " (csv) <==" in proc.stdout and "(markdown) <==" in proc.stdout
-    proc = run_cli("export", str(table), "--format", "xlsx", "--format", "csv")  # bytes and text mixed on stdout: refused
+    proc = cli_here("export", str(table), "--format", "xlsx", "--format", "csv")  # bytes and text mixed on stdout: refused
     assert proc.returncode == 2 and "xlsx is a binary format: give --out" in proc.stderr and proc.stdout == ""
     raw = FIXTURES / "clova" / "autorag-kbo-table-general-v2.json"
     for args in (("parse", str(raw), str(raw), "--engine", "clova"), ("recognize", str(SAMPLE), str(SAMPLE), "--engine", "tesseract")):
-        proc = run_cli(*args, "--format", "xlsx")  # two workbooks on one stdout: refused before any reading
+        proc = cli_here(*args, "--format", "xlsx")  # two workbooks on one stdout: refused before any reading
         assert proc.returncode == 2 and "xlsx is a binary format" in proc.stderr and proc.stdout == "", args
     one = subprocess.run([sys.executable, "-m", "unified_ocr", "parse", str(raw), "--engine", "clova", "--format", "xlsx"],
                          capture_output=True, timeout=300)  # fmt: skip
