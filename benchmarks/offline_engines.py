@@ -10,12 +10,13 @@ exactly (a line matched by position whose text reads the same). The baseline of 
 the other engine, in the same run.
 
     python benchmarks/offline_engines.py [--eval ../shared/eval] [--sets korean-real,synth-korean,photos]
-                                         [--photos DIR] [--detector] [--psm-variants] [--upright] [--only MODES]
+                                         [--photos DIR] [--detector] [--psm-variants] [--upright] [--flattened] [--only MODES]
 
 ``--psm-variants`` adds Tesseract with ``psm = 4``, ``psm = 3`` and ``upscale_below = 1000``:
 the settings that ``docs/engines/tesseract.md`` weighs against the default. ``--detector`` adds
 Tesseract reading the lines the offline engine's detector finds on every image; ``--upright`` adds Tesseract
-with ``orientation = false``, to see what the orientation step costs and changes.
+with ``orientation = false``, to see what the orientation step costs and changes; ``--flattened``
+Tesseract with ``flatten = true`` (a photographed page found and flattened before it is read).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ def main() -> None:
     parser.add_argument("--psm-variants", action="store_true", help="also Tesseract with psm 4, psm 3 and upscale_below 1000")
     parser.add_argument("--photos", type=Path, help="a generated set (benchmarks/korean_photos.py OUT_DIR), scored as 'photos'")
     parser.add_argument("--upright", action="store_true", help="also Tesseract with orientation = false")
+    parser.add_argument("--flattened", action="store_true", help="also Tesseract with flatten = true")
     parser.add_argument("--only", help="comma-separated modes to run, of those chosen (default: all of them)")
     args = parser.parse_args()
     engines = ["rapidocr", "tesseract", "tess-page"]
@@ -54,7 +56,8 @@ def main() -> None:
     variants = {"tess-psm4": {"psm": 4}, "tess-psm3": {"psm": 3}, "tess-upscale": {"upscale_below": 1000}}
     profiles = {"tess-page": {"backend": "tesseract", "layout": "tesseract"},
                 "tess-detector": {"backend": "tesseract", "layout": "detector"},
-                "tess-upright": {"backend": "tesseract", "orientation": False}}  # fmt: skip
+                "tess-upright": {"backend": "tesseract", "orientation": False},
+                "tess-flattened": {"backend": "tesseract", "flatten": True}}  # fmt: skip
     profiles.update({name: {"backend": "tesseract", **options} for name, options in variants.items()})
     config = Config.from_dict({"engines": profiles})
     if args.detector:
@@ -63,6 +66,8 @@ def main() -> None:
         engines += list(variants)
     if args.upright:
         engines.append("tess-upright")
+    if args.flattened:
+        engines.append("tess-flattened")
     if args.only:
         engines = [e for e in engines if e in args.only.split(",")]
     wanted = set(args.sets.split(","))

@@ -55,6 +55,7 @@ class TesseractOptions(EngineOptions):
     psm: int = attrs.field(default=6, validator=attrs.validators.in_(range(14)))  # page segmentation mode (6: one block of text; 3: automatic)
     tessdata: str | None = None  # the folder of *.traineddata [default: $TESSDATA_PREFIX, then the usual places]
     orientation: bool = True  # read pages turned 90/180/270 degrees upright, when the evidence agrees (docs/engines/tesseract.md)
+    flatten: bool = False  # find a photographed page first: perspective undone, rows laid flat, light evened (docs)
     upscale_below: int = attrs.field(default=0, validator=attrs.validators.ge(0))  # enlarge pages whose longer side is under this (at most 4x; 0: never)
     threads: int = attrs.field(default=0, metadata=RUNTIME)  # pages read at once (0: the number of CPUs)
     #: ``tesseract``: Tesseract finds the lines (its page segmentation, ``psm``); ``detector``: the offline
@@ -122,7 +123,8 @@ class TesseractEngine(Engine[TesseractOptions]):
 
     @property
     def limits(self) -> Limits:
-        return Limits(formats=frozenset({"jpeg", "png", "bmp", "tiff", "webp"}), honours_exif=True, takes_pixels=True)
+        return Limits(formats=frozenset({"jpeg", "png", "bmp", "tiff", "webp"}), honours_exif=True, takes_pixels=True,
+                      flatten_photos=self.options.flatten)  # fmt: skip
 
     @classmethod
     def missing_dependencies(cls) -> str | None:
