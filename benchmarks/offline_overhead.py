@@ -1,7 +1,7 @@
 """The offline engine's own overhead around RapidOCR, in one process (run by hand).
 
     python benchmarks/offline_overhead.py [--eval DIR] [--sets sroie,funsd,icdar2015,synth-korean,generated]
-                                          [--rounds 5] [--per-set N] [--profile FILE]
+                                          [--rounds 3] [--per-set N] [--profile FILE]
 
 Two ways of reading the same image files, each with its models loaded once before any timing:
 
@@ -11,8 +11,9 @@ Two ways of reading the same image files, each with its models loaded once befor
   parameters the engine builds (:func:`unified_ocr_rapidocr.engine.rapidocr_params`): same
   models, thresholds, threads, and word boxes as the engine asks for them.
 
-Each round reads every image both ways, in alternating order (the machine's load drifts);
-the figure of an image is its median over the rounds. Printed per image and per set: the
+Each round reads every image each way, the order turning from round to round (the machine's
+load drifts: a multiple of 3 rounds puts each way first equally); the figure of an image is its
+median over the rounds. Printed per image and per set: the
 median seconds of each, and the ratio (goal: at most 1.1). A third column, RapidOCR without
 word boxes, says what the word boxes cost inside RapidOCR itself.
 
@@ -145,9 +146,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--eval", type=Path, default=EVAL, help="the shared eval folder")
     parser.add_argument("--sets", default=",".join([*SETS, "generated"]), help="comma-separated sets (default: all)")
-    parser.add_argument("--rounds", type=int, default=5, help="times each image is read each way (median taken)")
+    parser.add_argument("--rounds", type=int, default=3, help="times each image is read each way (median taken)")
     parser.add_argument("--per-set", type=int, default=0, help="only the first N images of each set (0: all)")
-    parser.add_argument("--profile", type=Path, help="write a cProfile of the engine's runs here (pstats)")
+    parser.add_argument("--profile", type=Path, help="write a cProfile of the engine's runs (slowed by it) here")
     args = parser.parse_args()
     from rapidocr import RapidOCR
 
@@ -177,7 +178,8 @@ def main() -> None:
         profiler = cProfile.Profile() if args.profile else None
         for round_ in range(args.rounds):
             print(f"round {round_ + 1} of {args.rounds}", file=sys.stderr, flush=True)
-            order = list(ways) if round_ % 2 == 0 else list(reversed(ways))
+            turn = round_ % len(ways)
+            order = [*list(ways)[turn:], *list(ways)[:turn]]  # each way first in as many rounds
             for path in everything:
                 for way in order:
                     if way == "engine" and profiler is not None:
