@@ -100,6 +100,12 @@ def test_the_photo_is_read_line_by_line_and_the_clean_page_by_page(photo_and_pag
     for result in (by_lines, flattened):
         assert score_text(TRUTH, result.text, Normalization()).cer <= 0.08, result.text
     assert score_text(TRUTH, read_page.text, Normalization()).cer <= 0.05, read_page.text
+    # a word is what the line's text spaces as one (Korean comes a syllable at a time: the pieces
+    # read with no blank between are joined), in both modes
+    for result in (by_lines, read_page):
+        for line in result.pages[0].lines:
+            assert " ".join(word.text for word in line.words) == line.text
+        assert any(re.fullmatch("[가-힣]{3,}", word.text) for word in result.pages[0].words), result.text
     # every word's quad lies inside the photo, read as it comes or flattened first
     pixels = cv2.imread(str(photo))
     assert pixels is not None
