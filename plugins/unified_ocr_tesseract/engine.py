@@ -177,7 +177,7 @@ class TesseractEngine(Engine[TesseractOptions]):
     def recognize(self, upload: Upload) -> OcrResult:
         pixels = upload.decode()
         width, height = upload.size
-        layout = self.options.layout
+        layout: str = self.options.layout  # the layout asked for; then the one used
         if layout == "auto":
             layout = "detector" if self._line_detector is not None and photographed(pixels) else "tesseract"
         with self._slots:
