@@ -40,6 +40,7 @@ from unified_ocr.engines.base import RUNTIME, Engine
 from unified_ocr.engines.scripts import scripts_of
 from unified_ocr.errors import EngineUnavailableError, RecognitionError
 from unified_ocr.geometry import Transform
+from unified_ocr.imaging.flatten import flatten
 from unified_ocr.layout import order_lines
 
 from . import tessdata
@@ -57,7 +58,10 @@ class TesseractOptions(EngineOptions):
     psm: int = attrs.field(default=6, validator=attrs.validators.in_(range(14)))  # page segmentation mode (6: one block of text; 3: automatic)
     tessdata: str | None = None  # the folder of *.traineddata [default: $TESSDATA_PREFIX, then the usual places]
     orientation: bool = True  # read pages turned 90/180/270 degrees upright, when the evidence agrees (docs/engines/tesseract.md)
-    flatten: bool = False  # find a photographed page first: perspective undone, rows laid flat, light evened (docs)
+    #: find the page first, perspective undone, rows laid flat, light evened (docs): ``photos``: an image
+    #: with an uneven ground (a photo), then read line by line; ``always`` (or true): every image, before
+    #: the engine sees it; ``never`` (or false)
+    flatten: str = attrs.field(default="photos", converter=lambda v: _flatten_choice(v), validator=attrs.validators.in_(("photos", "always", "never")))
     upscale_below: int = attrs.field(default=0, validator=attrs.validators.ge(0))  # enlarge pages whose longer side is under this (at most 4x; 0: never)
     threads: int = attrs.field(default=0, metadata=RUNTIME)  # pages read at once (0: the number of CPUs)
     #: ``tesseract``: Tesseract finds the lines (its page segmentation, ``psm``); ``detector``: the offline
@@ -126,7 +130,7 @@ class TesseractEngine(Engine[TesseractOptions]):
     @property
     def limits(self) -> Limits:
         return Limits(formats=frozenset({"jpeg", "png", "bmp", "tiff", "webp"}), honours_exif=True, takes_pixels=True,
-                      flatten_photos=self.options.flatten)  # fmt: skip
+                      flatten_photos=self.options.flatten == "always")  # fmt: skip
 
     @classmethod
     def missing_dependencies(cls) -> str | None:
@@ -178,8 +182,14 @@ class TesseractEngine(Engine[TesseractOptions]):
         pixels = upload.decode()
         width, height = upload.size
         layout: str = self.options.layout  # the layout asked for; then the one used
+        photo = layout != "tesseract" and photographed(pixels)
         if layout == "auto":
-            layout = "detector" if self._line_detector is not None and photographed(pixels) else "tesseract"
+            layout = "detector" if self._line_detector is not None and photo else "tesseract"
+        back: Transform | None = None  # the flattened page -> the page as sent
+        if photo and layout == "detector" and self.options.flatten == "photos" and not upload.pages[0].flattened:
+            flat = flatten(pixels)
+            if not flat.unchanged:
+                pixels, back = flat.pixels, flat.transform
         with self._slots:
             try:
                 if layout == "detector":
@@ -191,8 +201,11 @@ class TesseractEngine(Engine[TesseractOptions]):
                         lines, blocks, layout, _ = self._read_page(pixels, orientation.turns)
             except RuntimeError as exc:  # tesserocr's own errors
                 raise RecognitionError(f"{upload.source}: tesseract failed: {exc}") from exc
+        if back is not None:
+            lines, blocks = [line.mapped(back) for line in lines], [block.mapped(back) for block in blocks]
         page = Page(0, width, height, lines=lines, blocks=blocks)
-        meta = {"lang": self.options.lang, "layout": layout, "turned": 90 * orientation.turns, "orientation": orientation.to_meta()}
+        meta = {"lang": self.options.lang, "layout": layout, "flattened": back is not None, "turned": 90 * orientation.turns,
+                "orientation": orientation.to_meta()}  # fmt: skip
         return OcrResult(self.name, (page,), raw=None, meta={"tesseract": meta})
 
     def _read_page(self, pixels: np.ndarray, turns: int) -> tuple[list[Line], list[Block], str, float]:
@@ -394,6 +407,13 @@ def _turn_back(turns: int, width: int, height: int) -> Transform:
     else:
         matrix, size = [[0, 1, 0], [-1, 0, height], [0, 0, 1]], (height, width)
     return Transform(np.array(matrix, dtype=np.float64), size, (width, height))
+
+
+def _flatten_choice(value: object) -> str:
+    """``flatten`` as one of its three words; true and false (the setting's first form) are ``always`` and ``never``."""
+    if isinstance(value, bool):
+        return "always" if value else "never"
+    return str(value).lower()
 
 
 def _confidence(value: float | None) -> float | None:

@@ -94,6 +94,8 @@ def test_the_photo_is_read_line_by_line_and_the_clean_page_by_page(photo_and_pag
     # the photo as it comes has an uneven ground: read line by line; the clean page as a page
     assert by_lines.meta["tesseract"]["layout"] == "detector"
     assert read_page.meta["tesseract"]["layout"] == "tesseract"
+    # and the photo, not the clean page, is found and flattened first (flatten = "photos", the default)
+    assert by_lines.meta["tesseract"]["flattened"] and not read_page.meta["tesseract"]["flattened"]
     # Hangul lines, read well: Tesseract's page layout reads this photo at CER 0.18, its lines at 0.02
     hangul = [line.text for line in by_lines.pages[0].lines if re.search("[가-힣]{2}", line.text)]
     assert len(hangul) >= 9, by_lines.text
