@@ -88,3 +88,21 @@ def test_the_quick_start_prints_what_the_readme_says() -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == shown.group(1).strip()
     assert "Green tea 2 3,000" in proc.stdout.splitlines()
+
+
+def test_the_korean_section_prints_what_the_readme_says() -> None:
+    """The README's Korean command, on the bundled phone photo, prints the block it shows: the
+    photo found, flattened and read line by line by Tesseract, picked by ``--lang ko``."""
+    import pytest
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Korean, offline", 1)[1].split("\n## ", 1)[0]
+    command, shown = re.findall(r"```\n(.*?)```", section, re.S)[:2]
+    assert "recognize examples/korean-receipt-photo.jpg --lang ko --format text" in command
+    missing = unified_ocr.choose_engine("tesseract").engine.unavailable_reason()
+    if missing is not None:
+        pytest.skip(f"needs Tesseract with Korean: {missing}")
+    proc = subprocess.run([sys.executable, "-m", "unified_ocr", "recognize", str(ROOT / "examples" / "korean-receipt-photo.jpg"),
+                           "--lang", "ko", "--format", "text", "--no-cache"], capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == shown.strip()
