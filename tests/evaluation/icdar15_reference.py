@@ -25,7 +25,7 @@ def reference_icdar15(pages: list[tuple[list[tuple[Quad, str]], list[Quad]]]) ->
             det_pols.append(det_pol)
             if gt_dont_care:
                 for n in gt_dont_care:
-                    intersected = gt_pols[n].intersection(det_pol).area
+                    intersected = _overlap(gt_pols[n], det_pol)
                     precision = 0 if det_pol.area == 0 else intersected / det_pol.area
                     if precision > 0.5:
                         det_dont_care.append(len(det_pols) - 1)
@@ -35,7 +35,7 @@ def reference_icdar15(pages: list[tuple[list[tuple[Quad, str]], list[Quad]]]) ->
             iou = [[0.0] * len(det_pols) for _ in gt_pols]
             for g, pg in enumerate(gt_pols):
                 for d, pd in enumerate(det_pols):
-                    inter = pd.intersection(pg).area
+                    inter = _overlap(pd, pg)
                     union = pd.area + pg.area - inter
                     iou[g][d] = inter / union if union else 0.0
             gt_rect, det_rect = [0] * len(gt_pols), [0] * len(det_pols)
@@ -53,3 +53,11 @@ def reference_icdar15(pages: list[tuple[list[tuple[Quad, str]], list[Quad]]]) ->
     hmean = 0 if recall + precision == 0 else 2 * recall * precision / (recall + precision)
     return {"precision": precision, "recall": recall, "hmean": hmean, "matched": matched_sum,
             "truth_care": global_care_gt, "detection_care": global_care_det}  # fmt: skip
+
+
+def _overlap(a: Polygon, b: Polygon) -> float:
+    """The area two polygons share. GEOS (3.14) loses all of it in one argument order for two long
+    thin quads lying almost along each other (a 196 x 4 detection over a 159 x 4 word, both turned
+    12 degrees: 0.0 one way, 636 the other), where the script's Polygon library finds it; the
+    loss is only ever to nothing, so the larger of the two orders is the area."""
+    return max(a.intersection(b).area, b.intersection(a).area)
