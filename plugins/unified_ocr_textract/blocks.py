@@ -29,6 +29,9 @@ from unified_ocr.engines.responses import ResponseReader
 Block_ = Mapping[str, Any]
 
 #: LAYOUT_* types and the model's block kind for each (others: "text").
+#: Textract reads at most 3,000 pages of a document (asynchronous jobs); a page number or page
+#: count beyond that is a damaged answer, refused before a list of that many pages is made.
+MAX_PAGES = 3000
 LAYOUT_KINDS = {"LAYOUT_TABLE": "table", "LAYOUT_FIGURE": "figure"}
 
 
@@ -44,8 +47,8 @@ class Document:
             block_id = read.string(block.get("Id"), f"{at}.Id")
             read.string(block.get("BlockType"), f"{at}.BlockType")
             page = block.get("Page", 1)
-            if read.count(page, f"{at}.Page") < 1:
-                raise read.fail(f"{at}.Page", "a page number from 1", page)
+            if not 1 <= read.count(page, f"{at}.Page") <= MAX_PAGES:
+                raise read.fail(f"{at}.Page", f"a page number from 1 to {MAX_PAGES}", page)
             self.by_id[block_id] = block
             self.pages[int(page)].append(block)
         self._parents: dict[str, str] = {}  # a word's id -> its line's id

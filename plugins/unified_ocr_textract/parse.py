@@ -121,7 +121,10 @@ def _parse(raw: Any, size: Size | Sequence[Size] | None, mode: LineMode) -> OcrR
 def _declared_pages(item: Mapping[str, Any]) -> int:
     meta = item.get("DocumentMetadata")
     if isinstance(meta, dict) and meta.get("Pages") is not None:
-        return read.count(meta["Pages"], "DocumentMetadata.Pages")
+        pages = read.count(meta["Pages"], "DocumentMetadata.Pages")
+        if pages > structure.MAX_PAGES:
+            raise read.fail("DocumentMetadata.Pages", f"a page count up to {structure.MAX_PAGES}", meta["Pages"])
+        return pages
     return 0
 
 

@@ -306,6 +306,19 @@ def test_wrong_shapes_are_bad_responses_saying_where(raw: Any) -> None:
         parse(raw)
 
 
+@pytest.mark.parametrize("where", ["block", "metadata"])
+def test_a_page_number_beyond_what_textract_reads_is_refused_not_allocated(where: str) -> None:
+    """A damaged answer naming page 31,642,884,026 (found by the property test below) made a list
+    of that many page sizes and ran out of memory; Textract reads at most 3,000 pages."""
+    raw = copy.deepcopy(_SMALL)
+    if where == "block":
+        raw["Blocks"][-1]["Page"] = 31642884026.0
+    else:
+        raw["DocumentMetadata"] = {"Pages": 10**12}
+    with pytest.raises(BadResponseError, match="3000"):
+        parse(raw, size=(800, 600))
+
+
 # -- damaged answers: every one parses or is refused as a bad response, never a crash ------------------
 
 from hypothesis import given, settings  # noqa: E402
