@@ -6,7 +6,6 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -14,6 +13,7 @@ from unified_ocr import Secret
 from unified_ocr.batch import recognize_many
 from unified_ocr_clova import ClovaOptions
 
+from ..plain_server import PlainServer, serving
 from .test_runner import make_images
 
 ANSWER = json.dumps({"version": "V2", "requestId": "r", "timestamp": 0, "images": [{
@@ -22,53 +22,32 @@ ANSWER = json.dumps({"version": "V2", "requestId": "r", "timestamp": 0, "images"
         "boundingPoly": {"vertices": [{"x": 1, "y": 1}, {"x": 40, "y": 1}, {"x": 40, "y": 12}, {"x": 1, "y": 12}]}}]}]}).encode()  # fmt: skip
 
 
-class _Counting(BaseHTTPRequestHandler):
+class _Counting(PlainServer):
     """Answers after 50 ms, counting the requests it holds at once."""
 
-    protocol_version = "HTTP/1.1"
-
-    def do_POST(self) -> None:
-        server: _Server = self.server  # type: ignore[assignment]
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        with server.lock:
-            server.now += 1
-            server.most = max(server.most, server.now)
-        time.sleep(0.05)
-        with server.lock:
-            server.now -= 1
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(ANSWER)))
-        self.end_headers()
-        self.wfile.write(ANSWER)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 64
+    answer = ANSWER
 
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Counting)
+        super().__init__()
         self.lock = threading.Lock()
         self.now = self.most = 0
 
+    def hold(self) -> None:
+        with self.lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        time.sleep(0.05)
+        with self.lock:
+            self.now -= 1
+
 
 @pytest.fixture
-def server() -> Iterator[_Server]:
-    server = _Server()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+def server() -> Iterator[_Counting]:
+    with serving(_Counting()) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
-def test_calls_in_flight_stay_within_the_concurrency_while_spare_workers_read_ahead(tmp_path, server: _Server) -> None:
+def test_calls_in_flight_stay_within_the_concurrency_while_spare_workers_read_ahead(tmp_path, server: _Counting) -> None:
     images = make_images(tmp_path / "in", 48)
     options = ClovaOptions(invoke_url=f"http://127.0.0.1:{server.server_address[1]}/general", secret=Secret.of("k"))
     workers = 0

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import socket
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
@@ -15,48 +13,18 @@ from unified_ocr.engines.connections import QUICKACK, acknowledge_at_once, new_s
 from unified_ocr.engines.http import HttpClient
 from unified_ocr.engines.retry import RetryPolicy
 
-
-class _TwoSends(BaseHTTPRequestHandler):
-    """Answers as Python's http.server does by default: the head and the body in two sends, Nagle on."""
-
-    protocol_version = "HTTP/1.1"  # keeps the connection for the next request
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        body = b'{"ok": true}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    connections = 0
-
-    def process_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
-        self.connections += 1
-        super().process_request(request, client_address)
+from ..plain_server import PlainServer, serving
 
 
 @pytest.fixture
-def plain_server() -> Iterator[_Server]:
-    server = _Server(("127.0.0.1", 0), _TwoSends)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+def plain_server() -> Iterator[PlainServer]:
+    """Answers as Python's http.server does by default: the head and the body in two sends, Nagle on."""
+    with serving(PlainServer()) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.mark.skipif(QUICKACK is None, reason="TCP_QUICKACK is Linux's")
-def test_a_connected_socket_is_asked_to_acknowledge_at_once(plain_server: _Server) -> None:
+def test_a_connected_socket_is_asked_to_acknowledge_at_once(plain_server: PlainServer) -> None:
     with socket.create_connection(("127.0.0.1", plain_server.server_address[1])) as sock:
         assert QUICKACK is not None
         sock.setsockopt(socket.IPPROTO_TCP, QUICKACK, 0)  # as a kept-alive connection turns after a few exchanges
@@ -72,7 +40,7 @@ def test_a_socket_that_cannot_is_left_alone() -> None:
         acknowledge_at_once(sock)  # not TCP: the option is refused, and that is no error
 
 
-def test_an_engine_s_calls_keep_one_connection_through_the_quick_acknowledging_pool(plain_server: _Server) -> None:
+def test_an_engine_s_calls_keep_one_connection_through_the_quick_acknowledging_pool(plain_server: PlainServer) -> None:
     url = f"http://127.0.0.1:{plain_server.server_address[1]}/general"
     client = HttpClient("plain", policy=RetryPolicy(retries=0), timeout=10, connect_timeout=10, check=lambda response: None)
     try:

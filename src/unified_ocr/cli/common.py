@@ -131,7 +131,7 @@ def run_options(per: str = "per engine") -> Callable[[Callable[..., Any]], Calla
     options = [
         click.option("-c", "--config", type=click.Path(dir_okay=False, path_type=Path), help=CONFIG_HELP),
         click.option("-j", "--concurrency", type=click.IntRange(min=1, max=256), default=4, show_default=True,
-                     help=f"Images in flight at once{each}."),
+                     help=f"Images read at once; for a web service, calls on the wire at once{each}."),
         click.option("--rate-limit", type=RATE_LIMITS, metavar="PER_SECOND",
                      help="Calls per second to each vendor, retries included [default: each profile's, else none]."),
         click.option("--retries", type=click.IntRange(min=0), help="Tries after the first for transient errors [default: the profile's]."),
