@@ -18,7 +18,7 @@ import pytest
 from PIL import Image
 
 import unified_ocr
-from unified_ocr import AuthenticationError, ImageNotFoundError, Secret, UnknownEngineError
+from unified_ocr import AuthenticationError, ConfigError, ImageNotFoundError, Secret, UnknownEngineError
 from unified_ocr.aio import THREAD_NAME
 from unified_ocr.batch import BatchAbortedError, Outcome
 from unified_ocr.emulator import Faults
@@ -107,6 +107,9 @@ def test_arecognize_raises_the_same_typed_errors(emulator: ClovaEmulator, tmp_pa
         asyncio.run(unified_ocr.arecognize(tmp_path / "missing.png", clova(emulator)))
     with pytest.raises(AuthenticationError):
         asyncio.run(unified_ocr.arecognize(png(1), clova(emulator, key="wrong")))
+    # the language is taken as recognize takes it: an engine that reads no Hangul is refused
+    with pytest.raises(ConfigError, match="Hangul"):
+        asyncio.run(unified_ocr.arecognize(png(1), "rapidocr", lang="ko"))
 
 
 @pytest.mark.parametrize("emulator", [0.1], indirect=True)

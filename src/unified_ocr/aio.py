@@ -65,6 +65,7 @@ async def arecognize(
     registry: Registry | None = None,
     scope: EngineScope | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
+    lang: str | None = None,
 ) -> OcrResult:
     """:func:`unified_ocr.recognize` for a running event loop (FastAPI, aiohttp): the same
     arguments, result and errors, the loop free while the engine works.
@@ -80,7 +81,7 @@ async def arecognize(
     lane = _lane(asyncio.get_running_loop(), concurrency)
     await lane.acquire()  # cancelled here, nothing has started
     return await _in_thread(lane, recognize, source, engine, config, dpi=dpi, max_pixels=max_pixels, cache=cache,
-                            registry=registry, scope=scope)  # fmt: skip
+                            registry=registry, scope=scope, lang=lang)  # fmt: skip
 
 
 async def arecognize_many(
