@@ -182,7 +182,9 @@ class TesseractEngine(Engine[TesseractOptions]):
         pixels = upload.decode()
         width, height = upload.size
         layout: str = self.options.layout  # the layout asked for; then the one used
-        photo = layout != "tesseract" and photographed(pixels)
+        # whether it is a photo decides the layout (auto) and the flattening (photos): asked only then
+        wanted = layout == "auto" or (layout == "detector" and self.options.flatten == "photos")
+        photo = wanted and photographed(pixels)
         if layout == "auto":
             layout = "detector" if self._line_detector is not None and photo else "tesseract"
         back: Transform | None = None  # the flattened page -> the page as sent
