@@ -137,3 +137,23 @@ def test_self_crossing_absurd_and_off_image_quads_raise(points, message) -> None
     image = np.zeros((400, 800, 3), np.uint8)
     with pytest.raises(InvalidQuadError, match=message):
         crop(image, points)
+
+
+def test_rectified_crops_of_many_quads_match_opencvs_own_warp_of_each() -> None:
+    """The maps solved together are OpenCV's, quad by quad (to a grey level, its solver being float32)."""
+    rng = np.random.default_rng(5)
+    image = rng.integers(0, 255, (300, 400, 3), dtype=np.uint8)
+    image = cv2.GaussianBlur(image, (0, 0), 3)  # smooth: a sub-pixel difference in the map moves a grey level, not 255
+    quads = []
+    for _ in range(40):
+        cx, cy, w, h, theta = rng.uniform(80, 320), rng.uniform(60, 240), rng.uniform(20, 90), rng.uniform(10, 30), rng.uniform(-3.1, 3.1)
+        u, v = np.array([np.cos(theta), np.sin(theta)]), np.array([-np.sin(theta), np.cos(theta)])
+        c = np.array([cx, cy])
+        quads.append([c - u * w / 2 - v * h / 2, c + u * w / 2 - v * h / 2 + rng.normal(0, 2, 2), c + u * w / 2 + v * h / 2, c - u * w / 2 + v * h / 2])
+    crops = crop_many(image, [[tuple(p) for p in q] for q in quads])
+    for quad, got in zip(quads, crops):
+        src = np.float32(quad)
+        height, width = got.shape[:2]
+        m = cv2.getPerspectiveTransform(src, np.float32([[0, 0], [width, 0], [width, height], [0, height]]))
+        want = cv2.warpPerspective(image, m, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        assert np.abs(got.astype(int) - want.astype(int)).max() <= 2

@@ -82,14 +82,13 @@ def crop_many(
     rh = np.maximum(1, np.rint(heights))
     x, y, lo = pts[:, :, 0], pts[:, :, 1], -pad[:, None]
     inside = ((x >= lo) & (y >= lo) & (x <= w - lo) & (y <= h - lo)).all(axis=1)
+    rects = np.zeros_like(pts)
+    rects[:, 1, 0] = rects[:, 2, 0] = rw
+    rects[:, 2, 1] = rects[:, 3, 1] = rh
+    maps = _homographies(pts, rects)
     out = []
     for i in range(len(pts)):
-        corner = np.array([rw[i], rh[i]])
-        try:
-            to_rect = _homography(pts[i], np.array([[0, 0], [corner[0], 0], corner, [0, corner[1]]], np.float64))
-        except np.linalg.LinAlgError:
-            raise InvalidQuadError(f"quad {i} has three corners on one line (its points are {pts[i].tolist()}); "
-                                   "it is not a quadrilateral to rectify") from None  # fmt: skip
+        corner, to_rect = rects[i, 2], maps[i]
         # the part of the upright rectangle to render: all of it, or what lies in the padded image
         box = (0.0, 0.0, *corner) if inside[i] else _window(pts[i], to_rect, corner, w, h, float(pad[i]))
         to_rect, size = _fit(to_rect, box, w + 2 * float(pad[i]), h + 2 * float(pad[i]))
@@ -144,29 +143,49 @@ def _check(pts: np.ndarray, w: int, h: int) -> None:
         raise InvalidQuadError(f"quad {i} lies outside the {w}x{h} image (its points are {pts[i].tolist()})")
 
 
-def _homography(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """The perspective map of four points onto four, solved in float64 on coordinates brought
-    near the unit square first (OpenCV's own solver takes float32, which loses whole pixels on
-    quads reaching millions of pixels out)."""
+def _homographies(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """The perspective maps of ``n`` quads' four points onto four (``n x 4 x 2`` each, as
+    ``n x 3 x 3``), solved together in float64 on coordinates brought near the unit square
+    first: OpenCV's own solver takes float32, which loses whole pixels on quads reaching
+    millions of pixels out, and solving one quad at a time in Python cost three times the
+    warps themselves (``benchmarks/prepare_bench.py``, crops).
 
-    def normalizer(p: np.ndarray) -> np.ndarray:
-        centre = p.mean(axis=0)
-        scale = math.sqrt(2) / max(float(np.linalg.norm(p - centre, axis=1).mean()), 1e-12)
-        return np.array([[scale, 0, -scale * centre[0]], [0, scale, -scale * centre[1]], [0, 0, 1]])
-
-    ts, td = normalizer(src), normalizer(dst)
-    s = np.hstack([src, np.ones((4, 1))]) @ ts.T
-    d = np.hstack([dst, np.ones((4, 1))]) @ td.T
-    a = np.zeros((8, 8))
-    b = np.zeros(8)
-    for k in range(4):
-        (x, y, _), (u, v, _) = s[k], d[k]
-        a[2 * k] = [x, y, 1, 0, 0, 0, -u * x, -u * y]
-        a[2 * k + 1] = [0, 0, 0, x, y, 1, -v * x, -v * y]
-        b[2 * k], b[2 * k + 1] = u, v
-    m = np.append(np.linalg.solve(a, b), 1).reshape(3, 3)
+    A quad with three corners on one line has no such map: :class:`InvalidQuadError` names it.
+    """
+    ts, td = _normalizers(src), _normalizers(dst)
+    s = np.einsum("nij,nkj->nki", ts[:, :2, :2], src) + ts[:, None, :2, 2]
+    d = np.einsum("nij,nkj->nki", td[:, :2, :2], dst) + td[:, None, :2, 2]
+    x, y, u, v = s[..., 0], s[..., 1], d[..., 0], d[..., 1]
+    one, zero = np.ones_like(x), np.zeros_like(x)
+    a = np.empty((len(src), 8, 8))
+    a[:, 0::2] = np.stack([x, y, one, zero, zero, zero, -u * x, -u * y], axis=-1)
+    a[:, 1::2] = np.stack([zero, zero, zero, x, y, one, -v * x, -v * y], axis=-1)
+    b = np.empty((len(src), 8))
+    b[:, 0::2], b[:, 1::2] = u, v
+    try:
+        solved = np.linalg.solve(a, b[..., None])[..., 0]
+    except np.linalg.LinAlgError:  # which one: solved alone, the first that fails
+        for i in range(len(src)):
+            try:
+                np.linalg.solve(a[i], b[i])
+            except np.linalg.LinAlgError:
+                raise InvalidQuadError(f"quad {i} has three corners on one line (its points are {src[i].tolist()}); "
+                                       "it is not a quadrilateral to rectify") from None  # fmt: skip
+        raise
+    m = np.concatenate([solved, np.ones((len(src), 1))], axis=1).reshape(-1, 3, 3)
     out: np.ndarray = np.linalg.inv(td) @ m @ ts
-    return out / out[2, 2]
+    return out / out[:, 2:, 2:]
+
+
+def _normalizers(p: np.ndarray) -> np.ndarray:
+    """Per quad, the similarity that brings its points' centre to 0 and their mean distance to it to sqrt(2)."""
+    centre = p.mean(axis=1)
+    scale = math.sqrt(2) / np.maximum(np.linalg.norm(p - centre[:, None], axis=2).mean(axis=1), 1e-12)
+    t = np.zeros((len(p), 3, 3))
+    t[:, 0, 0] = t[:, 1, 1] = scale
+    t[:, :2, 2] = -scale[:, None] * centre
+    t[:, 2, 2] = 1.0
+    return t
 
 
 def _window(quad: np.ndarray, to_rect: np.ndarray, corner: np.ndarray, w: int, h: int, pad: float) -> tuple[float, ...]:
