@@ -203,6 +203,32 @@ def dropped(page: TruthPage, seed: int, share: float = 0.1) -> TruthPage:
     return TruthPage(page.name, tuple(words), tuple(rows), tuple(lines))
 
 
+def curled(page: TruthPage, seed: int, limit: float = 5.0) -> TruthPage:
+    """A page bent as a receipt lies curled on a table: every point moved across the text by
+    a parabola along it, whose lowest (or highest) point lies somewhere in the middle half of
+    the page and whose rows lean by up to ``limit`` degrees at the page's edges, the two edges
+    leaning opposite ways. A row's two ends stay about level while each word along it leans
+    with the bend: a word's own slope, followed across a gutter, points off its row."""
+    rng = random.Random(seed)
+    ux, uy, _ = frame(page.words)
+    x0, y0, x1, y1 = _extent(page)
+    cx, cy = _centre(page)
+    half = max((x1 - x0) / 2, 1e-6)
+    middle = cx + rng.uniform(-0.5, 0.5) * half
+    reach = max(middle - x0, x1 - middle)
+    edge = math.tan(math.radians(rng.uniform(2.0, limit))) * rng.choice((-1, 1))  # the slope at the farther edge
+    depth = edge * reach / 2  # y = depth * (t / reach)^2 has slope 2 * depth / reach at t = reach
+    quads = []
+    for w in page.words:
+        points = []
+        for x, y in w.quad.points:
+            along = (x - cx) * ux + (y - cy) * uy + cx - middle
+            sag = depth * (along / reach) ** 2
+            points.append((x - uy * sag, y + ux * sag))
+        quads.append(Quad(points))
+    return page.moved(quads)
+
+
 def everything(page: TruthPage) -> TruthPage:
     """All transforms, one after the other, with the seeds each uses alone: words dropped, rows
     moved closer, boxes padded 1.6x, the page turned, then warped."""
@@ -218,6 +244,7 @@ TRANSFORMS: dict[str, Callable[[TruthPage], TruthPage]] = {
     "pad2.0": lambda page: padded(page, 2.0),
     "rotate": lambda page: rotated(page, seed(page, "rotate")),
     "warp": lambda page: warped(page, seed(page, "warp")),
+    "curl": lambda page: curled(page, seed(page, "curl")),
     "pitch0.8": tightened,
     "drop10": lambda page: dropped(page, seed(page, "drop")),
     "all": everything,

@@ -87,6 +87,24 @@ def test_a_skewed_receipt_at_a_tight_pitch_rebuilds_every_row() -> None:
             assert [[w.text for w in line.words] for line in lines] == list(rows_of(words).values()), (degrees, upright)
 
 
+def curled(words: list[Word], edge_degrees: float, middle: float = 250.0) -> list[Word]:
+    """``words`` bent as a receipt lying curled on a table: each point moved down by a parabola
+    along the page, lowest at ``middle``, leaning ``edge_degrees`` at the far (right) edge."""
+    reach = 460.0 - middle
+    depth = math.tan(math.radians(edge_degrees)) * reach / 2
+    return [Word(w.text, Quad([(x, y + depth * ((x - middle) / reach) ** 2) for x, y in w.quad.points])) for w in words]
+
+
+def test_a_curled_receipt_s_labels_meet_their_amounts_though_each_leans_its_own_way() -> None:
+    """Bent by a curl, a label leans one way and its amount the other while the row's two ends stay
+    level; followed along the label's own lean alone, the amount is half a row or more off."""
+    for degrees in (4.0, -4.0):
+        for pitch in (1.3, 1.6):
+            words = curled(receipt(pitch=pitch, pad=1.0, rows=10, seed=4), degrees)
+            lines = group_lines(words)
+            assert [[w.text for w in line.words] for line in lines] == list(rows_of(words).values()), (degrees, pitch)
+
+
 def test_a_superscript_and_a_subscript_stay_in_their_row() -> None:
     base = [Word("E", Quad.from_bbox(50, 100, 70, 120)), Word("=", Quad.from_bbox(76, 100, 92, 120)),
             Word("mc", Quad.from_bbox(98, 100, 130, 120)), Word("2", Quad.from_bbox(131, 96, 139, 108)),  # raised

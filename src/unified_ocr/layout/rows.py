@@ -15,7 +15,9 @@ lines, which padding leaves where they are. So, in the frame of the text's direc
    nearest its centre, if within that tolerance and within reach along the row. A row
    skewed or curved by a photograph is followed word by word rather than by one global y;
    a superscript or a comma joins its row without moving its centre line; a word that
-   would stack on a row's last word starts a row of its own.
+   would stack on a row's last word starts a row of its own. Far along a row, a word that
+   leans apart from the row's end is also measured along their chord (:data:`CHORD`): a
+   curled page's rows lean opposite ways at their two ends, which stay level.
 3. **Doubt.** Each word joins at most one row and rows are never joined afterwards, so two
    rows cannot be merged through a word between them: where a merge is doubtful the
    result is two lines, never one line holding two rows' words in x order.
@@ -51,6 +53,13 @@ TALL = 1.5
 #: distance to the nearest over this share of its distance to the second) joins neither: two
 #: lines where one would have been a guess, since a wrong guess interleaves two rows.
 DOUBT = 0.75
+#: A word at least this many times as long as it is tall, this many row heights along from the
+#: row's last word, may be matched along the chord of a bent row (the mean of the row's slope
+#: and its own) where that passes nearer than the row's slope alone: a curled page's rows lean
+#: one way at one end and the other way at the other, and their ends stay level.
+CHORD = 2.0
+#: ... and only where the two lean apart by more than this (about 1.1 degrees): a bend, not a box's noise.
+BEND = 0.02
 #: Stacked words whose centres lie closer than this share of their height are duplicates, not a pitch.
 MIN_PITCH = 0.25
 
@@ -198,6 +207,7 @@ def chain_rows(frame: Frame, items: Sequence[int], ratio: float, max_gap: float 
     r_cx: list[float] = []
     r_cy: list[float] = []
     r_s: list[float] = []
+    r_ls: list[float] = []  # the slope of the row's last full-height word itself: the row's lean where it ends
     r_h: list[float] = []
     r_x1: list[float] = []
     r_w: list[float] = []  # width of the row's last word
@@ -270,6 +280,12 @@ def chain_rows(frame: Frame, items: Sequence[int], ratio: float, max_gap: float 
                 else:
                     rs = (r_s[r] * rw + sj * said) / (rw + said)
                 off = cyj - r_cy[r] - rs * (cxj - r_cx[r])  # the word's centre below the row's line
+                ls = r_ls[r]
+                if wj > CHORD * hj and cxj - r_cx[r] > CHORD * rh and abs(sj - ls) > BEND:
+                    # far along, a word long enough to show its own slope: a curled row's chord
+                    # leans as the mean of its two ends do, where each end's own slope points off it
+                    chord = cyj - r_cy[r] - 0.5 * (ls + sj) * (cxj - r_cx[r])
+                    off = chord if abs(chord) < abs(off) else off
                 dy = abs(off)
                 if hj > TALL * rh:  # a word much taller than the row: its centre near the row's, or its bottom on the row's
                     top = TALL * rh
@@ -292,6 +308,7 @@ def chain_rows(frame: Frame, items: Sequence[int], ratio: float, max_gap: float 
             r_cx.append(cxj)
             r_cy.append(cyj)
             r_s.append(sj)
+            r_ls.append(sj)
             r_h.append(hj)
             r_x1.append(x1[j])
             r_w.append(wj)
@@ -308,6 +325,7 @@ def chain_rows(frame: Frame, items: Sequence[int], ratio: float, max_gap: float 
                 r_fx[best], r_fy[best] = cxj, cyj
             r_cx[best], r_cy[best], r_h[best] = cxj, cyj, hj
             r_s[best] = 0.5 * (r_s[best] + sj)
+            r_ls[best] = sj
             key = math.floor(cyj / unit)
             if key != r_key[best]:
                 buckets[r_key[best]].remove(best)
