@@ -1,13 +1,13 @@
 """Whether the Tesseract engine's orientation step ever makes a page read worse (run by hand).
 
-    python benchmarks/tesseract_orientation.py [--eval ../shared/eval] [--sets korean-real,synth-korean,sroie,funsd]
+    python benchmarks/tesseract_orientation.py [--eval ../shared/eval] [--sets korean-real,synth-korean,sroie,funsd,icdar2015,rec-crops]
                                                [--extra DIR ...] [--fixtures DIR] [--scales 1,0.5] [--limit N] [--json OUT]
 
 For every image of the sets (and of each ``--extra`` folder holding ``images/`` and ``gt/``, as
 ``korean_photos.py`` writes), and of ``--fixtures`` (recorded vendor answers: each image beside
 an answer the project parses, that vendor's reading standing for the truth), at each scale: CER with ``orientation = false``, CER with
 ``orientation = true`` upright, and with the image turned 90, 180 and 270 degrees, with how far
-the engine turned each. Prints one row per image and scale, then the summary: pages read worse
+the engine turned each (its orientation step and, on a photo, the flattening's levelling together). Prints one row per image and scale, then the summary: pages read worse
 with orientation on than off, turned pages reading more than 0.02 CER off their upright
 reading, upright pages the engine turned, and seconds per image with orientation off and on.
 Runs whatever ``unified_ocr_tesseract`` imports (put an older copy first on ``PYTHONPATH`` to
@@ -33,17 +33,23 @@ from unified_ocr_tesseract import TesseractOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 SETS = {"korean-real": ("korean-real/images", "korean-real/gt"), "synth-korean": ("synth-korean/images", "synth-korean/gt_json"),
-        "sroie": ("sroie/images", "sroie/box"), "funsd": ("funsd/images", "funsd/annotations")}  # fmt: skip
+        "sroie": ("sroie/images", "sroie/box"), "funsd": ("funsd/images", "funsd/annotations"),
+        "icdar2015": ("icdar2015/images", "icdar2015/gt"), "rec-crops": ("rec-crops/images", "rec-crops/label.txt")}  # fmt: skip
 TURNS = {1: cv2.ROTATE_90_CLOCKWISE, 2: cv2.ROTATE_180, 3: cv2.ROTATE_90_COUNTERCLOCKWISE}
 #: How far a turned page may read from the same page upright.
 TURNED_TOLERANCE = 0.02
 
 
-def pairs(images: Path, truth: Path) -> list[tuple[Path, Path]]:
-    """Each image with the truth file of the same name."""
-    found = []
+def pairs(images: Path, truth: Path) -> list[tuple[Path, Path | str]]:
+    """Each image with the truth file of the same name (or ``gt_`` and its name, as ICDAR 2015
+    names them), or, where ``truth`` is one label file (``name text`` a line, as the word crops
+    have it), with its text."""
+    if truth.is_file():
+        labels = dict(line.split(maxsplit=1) for line in truth.read_text(encoding="utf-8").splitlines() if " " in line.strip())
+        return [(image, labels[image.name].strip()) for image in sorted(images.iterdir()) if image.name in labels]
+    found: list[tuple[Path, Path | str]] = []
     for image in sorted(images.iterdir()):
-        match = [t for t in sorted(truth.glob(image.stem + ".*")) if t.suffix in (".txt", ".json", ".csv")]
+        match = [t for name in (image.stem, "gt_" + image.stem) for t in sorted(truth.glob(name + ".*")) if t.suffix in (".txt", ".json", ".csv")]
         if match:
             found.append((image, match[0]))
     return found
@@ -54,7 +60,10 @@ def cer(truth: str, pixels: np.ndarray, options: TesseractOptions) -> tuple[floa
     started = time.perf_counter()
     result = unified_ocr.recognize(pixels, engine=options, cache=False)
     seconds = time.perf_counter() - started
-    turned = int(result.meta.get("tesseract", {}).get("turned", 0))
+    meta = result.meta.get("tesseract", {})
+    # the whole turn: the orientation step's quarter turns and flattening's levelling (a photo's
+    # rows laid level at any angle, a quarter turn among them), to the nearest quarter
+    turned = int(90 * round((float(meta.get("turned", 0)) + float(meta.get("levelled", 0.0))) / 90)) % 360
     return score_text(truth, result.text, Normalization()).cer, turned, seconds
 
 
@@ -121,7 +130,7 @@ def main() -> None:
     args = parser.parse_args()
     sources = [(name, args.eval / SETS[name][0], args.eval / SETS[name][1]) for name in args.sets.split(",") if name]
     sources += [(folder.name, folder / "images", folder / "gt") for folder in args.extra]
-    found_per_set: list[tuple[str, list[tuple[Path, Path | str]]]] = [(name, list(pairs(images, truth))) for name, images, truth in sources]
+    found_per_set: list[tuple[str, list[tuple[Path, Path | str]]]] = [(name, pairs(images, truth)) for name, images, truth in sources]
     if args.fixtures:
         readings = vendor_readings(args.fixtures)
         for vendor in dict.fromkeys(v for v, _, _ in readings):

@@ -188,10 +188,11 @@ class TesseractEngine(Engine[TesseractOptions]):
         if layout == "auto":
             layout = "detector" if self._line_detector is not None and photo else "tesseract"
         back: Transform | None = None  # the flattened page -> the page as sent
+        levelled = 0.0  # degrees flattening turned the rows by to lay them level (a quarter turn among them)
         if photo and layout == "detector" and self.options.flatten == "photos" and not upload.pages[0].flattened:
             flat = flatten(pixels)
             if not flat.unchanged:
-                pixels, back = flat.pixels, flat.transform
+                pixels, back, levelled = flat.pixels, flat.transform, flat.angle
         with self._slots:
             try:
                 if layout == "detector":
@@ -207,7 +208,7 @@ class TesseractEngine(Engine[TesseractOptions]):
             lines, blocks = [line.mapped(back) for line in lines], [block.mapped(back) for block in blocks]
         page = Page(0, width, height, lines=lines, blocks=blocks)
         meta = {"lang": self.options.lang, "layout": layout, "flattened": back is not None, "turned": 90 * orientation.turns,
-                "orientation": orientation.to_meta()}  # fmt: skip
+                "levelled": round(levelled, 1), "orientation": orientation.to_meta()}  # fmt: skip
         return OcrResult(self.name, (page,), raw=None, meta={"tesseract": meta})
 
     def _read_page(self, pixels: np.ndarray, turns: int) -> tuple[list[Line], list[Block], str, float]:
