@@ -128,3 +128,18 @@ def test_too_little_text_gives_no_angle() -> None:
     blank = np.full((200, 200), 255, np.uint8)
     cv2.line(blank, (20, 30), (180, 150), 0, 2)  # one stroke is no row of text
     assert text_angle(blank) == 0.0
+
+
+def test_light_print_on_a_dark_unevenly_lit_panel_is_not_evened_into_its_ground(paper) -> None:
+    """Dividing by a paper that is not there (white print on a blue panel, lit from one side)
+    washed the print into the ground; dark print on the same light falloff is still evened."""
+    dark_on_light = paper[0]
+    falloff = np.linspace(1.0, 0.45, dark_on_light.shape[1], dtype=np.float32)[None, :, None]
+    light_on_dark = (255 - dark_on_light).astype(np.float32) * np.array([0.9, 0.55, 0.25], np.float32)  # BGR: white on blue
+    light_on_dark += np.array([90, 40, 10], np.float32)
+    for image, evened in ((dark_on_light, True), (light_on_dark, False)):
+        lit = np.clip(image.astype(np.float32) * falloff, 0, 255).astype(np.uint8)
+        flat = flatten(lit)
+        assert flat.evened is evened
+        if not evened:  # the print still stands out of its ground as much as it did
+            assert np.array_equal(flat.pixels, lit) or float(flat.pixels.std()) >= 0.9 * float(lit.std())

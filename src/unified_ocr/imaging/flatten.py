@@ -42,6 +42,10 @@ WORK_SIDE = 1000
 #: Rows turned less than this (degrees) are left as they are: engines read that little skew well,
 #: and a scan must come back untouched.
 MIN_TURN = 0.5
+#: The ground is dark when the median grey lies less than this share of the way from the
+#: darkest (5th percentile) to the median as from the median to the lightest (95th): most of
+#: the image is near its dark end, and its marks are the light ones.
+DARK_GROUND = 0.25
 #: The light is evened out only where the paper's brightness varies by more than this share.
 UNEVEN_LIGHT = 0.12
 #: Images with a side shorter than this are left alone: there is no page to find in them.
@@ -198,9 +202,15 @@ def _profile_peak(ink: np.ndarray, near: float) -> float:
 
 def even_light(pixels: np.ndarray) -> np.ndarray | None:
     """``pixels`` divided by the paper's brightness (each channel by its own), or ``None``
-    when the paper is evenly lit already (its brightness varies by less than :data:`UNEVEN_LIGHT`)."""
+    when the paper is evenly lit already (its brightness varies by less than :data:`UNEVEN_LIGHT`),
+    or when the ground is the dark part of the image (:data:`DARK_GROUND`: light print on a
+    coloured panel, a screen): the paper estimate keeps light marks as paper, and dividing by
+    it washed such print into its ground (a white quotation on blue lost its first line)."""
     small, _ = reduced(pixels, 400)
     gray = gray_of(small)
+    darkest, middle, lightest = np.percentile(gray, [5, 50, 95])
+    if middle - darkest < DARK_GROUND * (lightest - middle):
+        return None
     kernel = max(5, round(max(gray.shape) / 25)) | 1
     shape = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (kernel, kernel))
     paper = cv2.GaussianBlur(cv2.morphologyEx(small, cv2.MORPH_CLOSE, shape), (0, 0), kernel / 3)
