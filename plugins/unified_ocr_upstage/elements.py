@@ -76,16 +76,20 @@ def _page(index: int, elements: list[tuple[Mapping[str, Any], str]]) -> tuple[Pa
     empty: list[Any] = []
     pixels = False  # the page's boxes are pixels of the document sent (its size then comes from it)
     for obj, at in elements:
-        category = read.string(obj.get("category", "paragraph"), f"{at}.category")
-        if obj.get("coordinates") in (None, MISSING) and obj.get("bounding_box") not in (None, MISSING):
+        category = obj.get("category", "paragraph")
+        if type(category) is not str:
+            category = read.string(category, f"{at}.category")
+        coordinates = obj.get("coordinates")
+        if coordinates is None and obj.get("bounding_box") is not None:
             quad = _quad(obj["bounding_box"], f"{at}.bounding_box")  # the older layout API: pixels
             pixels = True
         else:
-            quad = _quad(obj.get("coordinates"), f"{at}.coordinates")
+            quad = _quad(coordinates, f"{at}.coordinates")
         content = obj.get("content")
-        if content in (None, MISSING):  # the older layout API: text and html on the element itself
+        if content is None:  # the older layout API: text and html on the element itself
             content = {key: obj[key] for key in ("text", "html", "markdown") if isinstance(obj.get(key), str)}
-        content = read.object(content, f"{at}.content")
+        elif type(content) is not dict:
+            content = read.object(content, f"{at}.content")
         html = _string(content, "html", at)
         element_lines: list[Line] = []
         if category == "table":
@@ -95,10 +99,11 @@ def _page(index: int, elements: list[tuple[Mapping[str, Any], str]]) -> tuple[Pa
                 tables.append(table)
         if not element_lines:
             texts = _texts(content, html, at)
-            element_lines = [_line(text, part) for text, part in zip(texts, strips(quad, len(texts)))]
-        if not element_lines:
-            empty.append(obj.get("id"))
-            continue
+            if not texts:
+                empty.append(obj.get("id"))
+                continue
+            parts = strips(quad, len(texts))
+            element_lines = [Line(text, part, (Word(text, part, None),), None) for text, part in zip(texts, parts)]
         kind: BlockKind = "table" if category == "table" else "figure" if category in FIGURES else "text"
         blocks.append(Block(len(lines), len(lines) + len(element_lines), quad, kind))
         lines.extend(element_lines)
@@ -126,6 +131,8 @@ def _texts(content: Mapping[str, Any], html: str, at: str) -> list[str]:
 
 def _string(content: Mapping[str, Any], key: str, at: str) -> str:
     value = content.get(key)
+    if type(value) is str:
+        return value
     return "" if value is None else read.string(value, f"{at}.content.{key}")
 
 
@@ -154,7 +161,12 @@ def _table(cells: list[HtmlCell], quad: Quad) -> tuple[Table, list[Line]]:
 
 def strips(quad: Quad, n: int) -> list[Quad]:
     """``quad`` cut into ``n`` equal strips from its top edge to its bottom edge (its own frame)."""
-    return [_span_strip(quad, n, i, 1) for i in range(n)]
+    if n <= 0:
+        return []
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = quad.points
+    left_x, left_y, right_x, right_y = x3 - x0, y3 - y0, x2 - x1, y2 - y1
+    cuts = [(x0 + left_x * t, y0 + left_y * t, x1 + right_x * t, y1 + right_y * t) for t in (i / n for i in range(n + 1))]
+    return [Quad([(a[0], a[1]), (a[2], a[3]), (b[2], b[3]), (b[0], b[1])]) for a, b in zip(cuts, cuts[1:])]
 
 
 def _span_strip(quad: Quad, n: int, start: int, span: int) -> Quad:
@@ -173,10 +185,33 @@ def _lerp(p: Point, q: Point, t: float) -> Point:
     return (p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t)
 
 
+#: Exactly these types: ``bool`` is an ``int`` but never a coordinate.
+_NUMBERS = frozenset({int, float})
+
+
 def _quad(value: Any, at: str) -> Quad:
-    """Four normalised ``{"x", "y"}`` points in Upstage's order; the whole page when absent."""
+    """Four normalised ``{"x", "y"}`` points in Upstage's order; the whole page when absent.
+
+    Points of the usual shape (four objects of plain numbers of a sane size) are checked at
+    once; anything else goes through :func:`_checked_quad`, which says what is wrong where."""
     if value is None or value is MISSING or value == []:
         return WHOLE_PAGE
+    if type(value) is list and len(value) == 4:
+        a, b, c, d = value
+        if type(a) is dict and type(b) is dict and type(c) is dict and type(d) is dict:
+            try:
+                x0, y0, x1, y1, x2, y2, x3, y3 = a["x"], a["y"], b["x"], b["y"], c["x"], c["y"], d["x"], d["y"]
+                if {type(x0), type(y0), type(x1), type(y1), type(x2), type(y2), type(x3), type(y3)} <= _NUMBERS and (
+                    -MAX_COORDINATE <= min(x0, y0, x1, y1, x2, y2, x3, y3)
+                    and max(x0, y0, x1, y1, x2, y2, x3, y3) <= MAX_COORDINATE
+                ):
+                    return Quad(((x0, y0), (x1, y1), (x2, y2), (x3, y3)))  # a NaN min and max pass over, it refuses
+            except (KeyError, ValueError):
+                pass
+    return _checked_quad(value, at)
+
+
+def _checked_quad(value: Any, at: str) -> Quad:
     vertices = read.array(value, at)
     if len(vertices) != 4:
         raise read.fail(at, "four points", value)

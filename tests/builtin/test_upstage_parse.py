@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from unified_ocr_upstage.html import table_cells, text_lines
+from unified_ocr_upstage.html import parsed_lines, simple_lines, table_cells, text_lines
 from unified_ocr_upstage.parse import parse
 
 import unified_ocr
@@ -276,3 +276,42 @@ def test_random_json_parses_or_raises_only_typed_errors(raw: Any) -> None:
         parse(raw)
     except ProviderError:  # a bad response, or an error body's typed error
         pass
+
+
+# -- the common element shapes are read by a pattern: it must read them as lxml does ---------------
+
+_TAGS = ["p", "h1", "h6", "header", "footer", "caption", "figcaption", "div", "span", "pre", "P", "li"]
+_LETTERS = st.sampled_from(["a", "b", "판", " "])
+_SPECIALS = st.sampled_from([*">\n\t\r<&;\x00\x0c\x1b\x85\u2028\u3000\ufeff\ufffe\ud800\U0001f600/='\"", "<br>", "&amp;", "<b>"])
+_text = st.lists(_LETTERS | _SPECIALS, max_size=8).map("".join)
+_attribute = st.sampled_from(["", " id='3'", ' style="font-size:14px"', " data-category='p'", " class=x", " alt='x'", " hidden"])
+
+
+@st.composite
+def _element_html(draw: st.DrawFn) -> str:
+    lead = draw(st.sampled_from(["", "<br>", "<br/>"]))
+    if draw(st.booleans()):
+        tag = draw(st.sampled_from(_TAGS))
+        pieces = draw(st.lists(_text, min_size=1, max_size=4))
+        text = draw(st.sampled_from(["<br>", "<br />"])).join(pieces)
+        return f"{lead}<{tag}{draw(_attribute)}{draw(_attribute)}>{text}</{tag}>"
+    alt = draw(st.sampled_from(["", " alt=''", ' alt="{}"', " alt='{}'"])).format(draw(_text))
+    return f"{lead}<figure{draw(_attribute)}><img{draw(_attribute)}{alt}{draw(_attribute)} /></figure>"
+
+
+@settings(max_examples=400, deadline=None)
+@given(_element_html())
+@example("<p>a\rb</p>")
+@example("<h1>a\x00b<br/>c&amp;d</h1>")
+@example("<figure><img alt='a\ud800b' /></figure>")
+def test_elements_read_without_the_parser_read_as_the_parser_reads_them(html: str) -> None:
+    assert text_lines(html) == parsed_lines(html)
+
+
+def test_the_common_element_shapes_skip_the_parser() -> None:
+    """The test above could pass with the pattern never taking anything: the recorded shapes it must take."""
+    for name in PARSE:
+        elements = load(name)["elements"]
+        taken = [e for e in elements if simple_lines(e["content"]["html"]) is not None]
+        assert len(taken) >= len(elements) - 2
+        assert all(simple_lines(e["content"]["html"]) == parsed_lines(e["content"]["html"]) for e in taken)
