@@ -21,7 +21,7 @@ from typing import Any
 
 from unified_ocr import Block, Cell, Field, Line, Page, Table, Word
 
-from .values import Frame, confidence, frame, page_number, polygon, read, text
+from .values import Frame, confidence, count, frame, page_number, plain_word, polygon, read, text
 
 _POINTER = re.compile(r"#/readResults/(\d+)/(lines/(\d+)/words/(\d+)|selectionMarks/(\d+))$")
 
@@ -44,7 +44,7 @@ def read_results(
         for i, lraw in enumerate(read.optional_list(obj, "lines", where)):
             lat = f"{where}.lines[{i}]"
             line = read.object(lraw, lat)
-            mine = [_word(w, f"{lat}.words[{j}]", fr.scale) for j, w in enumerate(read.optional_list(line, "words", lat))]
+            mine = [_word(w, lat, j, fr.scale) for j, w in enumerate(read.optional_list(line, "words", lat))]
             words.append(mine)
             quad = polygon(line.get("boundingBox"), f"{lat}.boundingBox", fr.scale)
             scores = [w.confidence for w in mine]
@@ -71,7 +71,12 @@ def read_results(
     return pages, infos
 
 
-def _word(raw: Any, at: str, scale: float) -> Word:
+def _word(raw: Any, line_at: str, j: int, scale: float) -> Word:
+    """Word ``j`` of the line at ``line_at``: the usual shape read at once, anything else strictly."""
+    word = plain_word(raw, "boundingBox", scale, "text", "content")
+    if word is not None:
+        return word
+    at = f"{line_at}.words[{j}]"
     obj = read.object(raw, at)
     return Word(
         text(obj, at, "text", "content"), polygon(obj.get("boundingBox"), f"{at}.boundingBox", scale), confidence(obj, at)
@@ -116,9 +121,8 @@ def _page_tables(
 
 
 def _cell(cell: Mapping[str, Any], at: str, words: Sequence[Sequence[Sequence[Word]]], scale: float) -> Cell:
-    row = read.count(cell.get("rowIndex"), f"{at}.rowIndex")
-    col = read.count(cell.get("columnIndex"), f"{at}.columnIndex")
-    row_span, col_span = (read.count(cell[k], f"{at}.{k}") if cell.get(k) is not None else 1 for k in ("rowSpan", "columnSpan"))
+    row, col = count(cell, "rowIndex", at), count(cell, "columnIndex", at)
+    row_span, col_span = (count(cell, k, at) if cell.get(k) is not None else 1 for k in ("rowSpan", "columnSpan"))
     quad = polygon(cell["boundingBox"], f"{at}.boundingBox", scale) if cell.get("boundingBox") is not None else None
     groups: dict[tuple[int, int], list[Word]] = {}
     for i, pointer in enumerate(read.optional_list(cell, "elements", at)):
@@ -151,7 +155,8 @@ def image_analysis_blocks(blocks: Sequence[Any], at: str, width: int, height: in
             lat = f"{where}.lines[{i}]"
             line = read.object(lraw, lat)
             words = [
-                Word(
+                plain_word(w, "boundingPolygon", 1.0, "text", "content")
+                or Word(
                     text(w, f"{lat}.words[{j}]", "text", "content"),
                     polygon(read.object(w, f"{lat}.words[{j}]").get("boundingPolygon"), f"{lat}.words[{j}].boundingPolygon"),
                     confidence(w, f"{lat}.words[{j}]"),

@@ -30,7 +30,7 @@ import attrs
 
 from unified_ocr import Block, Cell, Field, Line, Page, Quad, Table, Word
 
-from .values import Frame, confidence, frame, page_number, polygon, read, text
+from .values import Frame, confidence, count, frame, page_number, plain_word, polygon, read, text
 
 Span = tuple[int, int]  # offset, end
 
@@ -61,9 +61,9 @@ def read_pages(result: Mapping[str, Any], at: str, dpi: float, box_key: str) -> 
 
 
 def _page(obj: Mapping[str, Any], at: str, index: int, fr: Frame, box_key: str, markdown: str | None) -> SpanPage:
-    words = [_word(w, f"{at}.words[{i}]", fr.scale, box_key) for i, w in enumerate(read.optional_list(obj, "words", at))]
+    words = [_word(w, at, i, fr.scale, box_key) for i, w in enumerate(read.optional_list(obj, "words", at))]
     if markdown is not None:
-        words = [(attrs.evolve(w, text=unescape(w.text)), span) for w, span in words]
+        words = [(w if "\\" not in w.text else attrs.evolve(w, text=unescape(w.text)), span) for w, span in words]
     words.sort(key=lambda pair: pair[1][0])
     starts = [span[0] for _, span in words]
     lines: list[Line] = []
@@ -93,7 +93,18 @@ def _page(obj: Mapping[str, Any], at: str, index: int, fr: Frame, box_key: str, 
     return SpanPage(index, fr, lines, spans, fields, angle)
 
 
-def _word(raw: Any, at: str, scale: float, box_key: str) -> tuple[Word, Span]:
+def _word(raw: Any, page_at: str, i: int, scale: float, box_key: str) -> tuple[Word, Span]:
+    """Word ``i`` of the page at ``page_at`` and its span: the usual shape read at once, anything else strictly."""
+    word = plain_word(raw, box_key, scale, "content", "text")
+    if word is not None:
+        span = raw.get("span")
+        if span is None:
+            return word, (-1, -1)
+        if type(span) is dict:
+            start, length = span.get("offset"), span.get("length")
+            if type(start) is int and type(length) is int and start >= 0 and length >= 0:
+                return word, (start, start + length)
+    at = f"{page_at}.words[{i}]"
     obj = read.object(raw, at)
     span = obj.get("span")
     if span is None:
@@ -125,6 +136,18 @@ def unescape(text: str) -> str:
 
 
 def _spans(obj: Mapping[str, Any], at: str) -> list[Span]:
+    found = obj.get("spans")
+    if type(found) is list:  # the usual shape, read at once: offsets and lengths that are plain whole numbers
+        out = []
+        for span in found:
+            if type(span) is not dict:
+                break
+            start, length = span.get("offset"), span.get("length")
+            if not (type(start) is int and type(length) is int and start >= 0 and length >= 0):
+                break
+            out.append((start, start + length))
+        else:
+            return out
     out = []
     for i, raw in enumerate(read.optional_list(obj, "spans", at)):
         s = read.object(raw, f"{at}.spans[{i}]")
@@ -242,9 +265,8 @@ def _regions(obj: Mapping[str, Any], at: str, frames: Mapping[int, SpanPage]) ->
 
 
 def _cell(cell: Mapping[str, Any], at: str, page: SpanPage | None, regions: list[tuple[int, Quad]]) -> Cell:
-    row = read.count(cell.get("rowIndex"), f"{at}.rowIndex")
-    col = read.count(cell.get("columnIndex"), f"{at}.columnIndex")
-    row_span, col_span = (read.count(cell[k], f"{at}.{k}") if cell.get(k) is not None else 1 for k in ("rowSpan", "columnSpan"))
+    row, col = count(cell, "rowIndex", at), count(cell, "columnIndex", at)
+    row_span, col_span = (count(cell, k, at) if cell.get(k) is not None else 1 for k in ("rowSpan", "columnSpan"))
     spans = _spans(cell, at)
     quad = regions[0][1] if regions else None
     lines: list[Line] = []

@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from unified_ocr import Quad
+from unified_ocr import Quad, Word
 from unified_ocr.engines.responses import ResponseReader
 
 VENDOR = "azure"
@@ -68,9 +68,13 @@ def polygon(value: Any, at: str, scale: float = 1.0) -> Quad:
 
     Eight numbers are the four corners. A longer polygon (a region Azure outlines with more
     points) becomes the upright rectangle around it, since a quad cannot hold it."""
-    points = _fast_points(value)
-    if points is None:
-        points = _points(value, at)
+    quad = plain_quad(value, scale)
+    return quad if quad is not None else strict_polygon(value, at, scale)
+
+
+def strict_polygon(value: Any, at: str, scale: float = 1.0) -> Quad:
+    """:func:`polygon` with every number checked on its own, saying what is wrong where."""
+    points = _points(value, at)
     if scale != 1.0:
         points = [(x * scale, y * scale) for x, y in points]
     if len(points) == 4:
@@ -80,15 +84,53 @@ def polygon(value: Any, at: str, scale: float = 1.0) -> Quad:
     return Quad.from_bbox(min(xs), min(ys), max(xs), max(ys))
 
 
-def _fast_points(value: Any) -> list[tuple[float, float]] | None:
-    """Eight plain numbers read without building a path for each (pages hold thousands); ``None``
-    for anything else, which the strict reading then explains."""
-    if type(value) is not list or len(value) != 8:
+#: Exactly these types: ``bool`` is an ``int`` but never a coordinate.
+_NUMBERS = frozenset({int, float})
+
+
+def plain_quad(value: Any, scale: float = 1.0) -> Quad | None:
+    """Four corners of the usual shapes (eight plain numbers, or four ``{x, y}`` of them, of a
+    sane size) checked at once, without building a path for each (pages hold thousands);
+    ``None`` for anything else, which :func:`polygon` then reads strictly and explains."""
+    if type(value) is not list:
         return None
-    for v in value:
-        if type(v) not in (int, float) or not abs(v) < MAX_COORDINATE:  # NaN fails the comparison too
+    if len(value) == 8:
+        x0, y0, x1, y1, x2, y2, x3, y3 = value
+    elif len(value) == 4 and all(type(v) is dict for v in value):
+        try:
+            (x0, y0), (x1, y1), (x2, y2), (x3, y3) = ((v["x"], v["y"]) for v in value)
+        except KeyError:
             return None
-    return [(float(value[i]), float(value[i + 1])) for i in range(0, 8, 2)]
+    else:
+        return None
+    if not (
+        {type(x0), type(y0), type(x1), type(y1), type(x2), type(y2), type(x3), type(y3)} <= _NUMBERS
+        and -MAX_COORDINATE < min(x0, y0, x1, y1, x2, y2, x3, y3)
+        and max(x0, y0, x1, y1, x2, y2, x3, y3) < MAX_COORDINATE
+    ):
+        return None
+    if scale != 1.0:
+        x0, y0, x1, y1 = float(x0) * scale, float(y0) * scale, float(x1) * scale, float(y1) * scale
+        x2, y2, x3, y3 = float(x2) * scale, float(y2) * scale, float(x3) * scale, float(y3) * scale
+    try:
+        return Quad(((x0, y0), (x1, y1), (x2, y2), (x3, y3)))
+    except ValueError:  # a NaN, which min and max pass over
+        return None
+
+
+def plain_word(obj: Any, box_key: str, scale: float, text_key: str, other_text_key: str) -> Word | None:
+    """A word of the usual shape (its text, a box :func:`plain_quad` takes, a confidence within
+    0..1 or none) read at once; ``None`` for anything else, which the strict reading explains."""
+    if type(obj) is not dict:
+        return None
+    said = obj.get(text_key)
+    if said is None:
+        said = obj.get(other_text_key)
+    score = obj.get("confidence")
+    if type(said) is not str or not (score is None or (type(score) in _NUMBERS and 0.0 <= score <= 1.0)):
+        return None  # (a score of 1 is often written as an integer)
+    quad = plain_quad(obj.get(box_key), scale)
+    return None if quad is None else Word(said, quad, score)
 
 
 def _points(value: Any, at: str) -> list[tuple[float, float]]:
@@ -133,6 +175,15 @@ def text(obj: Mapping[str, Any], at: str, *keys: str) -> str:
         if value is not None:
             return read.string(value, f"{at}.{key}")
     raise read.fail(f"{at}.{keys[0]}", "a string", obj.get(keys[0]))
+
+
+def count(obj: Mapping[str, Any], key: str, at: str) -> int:
+    """``obj[key]`` as a whole number >= 0 (a row, a column, a span); the path is spelt out only
+    when it is wrong."""
+    value = obj.get(key)
+    if type(value) is int and value >= 0:
+        return value
+    return read.count(value, f"{at}.{key}")
 
 
 def page_number(value: Any, at: str) -> int:

@@ -12,7 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from unified_ocr_azure import parse
+from unified_ocr_azure.values import plain_quad, plain_word, strict_polygon
 
 from unified_ocr import (
     AuthenticationError,
@@ -399,3 +402,66 @@ def test_a_damaged_answer_parses_or_is_refused_with_a_typed_error(name: str) -> 
         except ProviderError:
             continue
         json.dumps(result.to_dict())  # whatever was read is a well-formed result
+
+
+# -- words and boxes of the usual shape are read at once: they must read as the strict reading does --
+
+_valid = st.integers(-5, 5000) | st.floats(-1e4, 1e4)
+_bad = st.sampled_from([True, float("nan"), float("inf"), 10**13, 1e12, -1e12, "12", None])
+
+
+def _spoilt(values: list[Any], bad: Any, i: int) -> list[Any]:
+    """``values`` with, now and then, one of them replaced by a value no box may hold."""
+    return values if bad is None else [*values[:i], bad, *values[i + 1 :]]
+
+
+_eight = st.lists(_valid, min_size=8, max_size=8)
+_flat_box = st.builds(_spoilt, _eight | _eight | st.lists(_valid, min_size=7, max_size=9), st.none() | _bad, st.integers(0, 6))
+_point_box = st.builds(
+    _spoilt,
+    st.lists(st.builds(lambda x, y: {"x": x, "y": y}, _valid, _valid), min_size=3, max_size=5),
+    st.none() | _bad | st.just({"x": 1}) | st.builds(lambda v: {"x": 1, "y": v}, _bad),
+    st.integers(0, 2),
+)
+
+
+def _strict(read: Any) -> Any:
+    try:
+        return read()
+    except BadResponseError as exc:
+        return type(exc)
+
+
+@settings(max_examples=300, deadline=None)
+@given(box=_flat_box | _point_box, scale=st.sampled_from([1.0, 72.0, 200.0]))
+@example(box=[0, 0, 1, 0, 1, 1, 1e12, 1], scale=1.0)  # the bound: a coordinate must be below it
+@example(box=[0, 0, 1, 0, 1, 1, 0, float("nan")], scale=1.0)  # min and max pass over a NaN
+def test_boxes_read_at_once_read_as_the_strict_reading(box: list[Any], scale: float) -> None:
+    quad = plain_quad(box, scale)
+    if quad is not None:
+        assert quad == _strict(lambda: strict_polygon(box, "box", scale))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.sampled_from(["word", "", None, 3]),
+    score=st.one_of(st.none(), st.floats(-0.5, 1.5), st.sampled_from([0, 1, 2, True, float("nan"), 1.0005])),
+    box=_flat_box,
+)
+def test_words_read_at_once_read_as_the_strict_reading(text: Any, score: Any, box: list[Any]) -> None:
+    raw = {"text": text, "confidence": score, "boundingBox": box}
+    word = plain_word(raw, "boundingBox", 1.0, "text", "content")
+    if word is not None:
+        assert (word,) == _strict(lambda: parse({"analyzeResult": {"readResults": [{"lines": [
+            {"text": "line", "boundingBox": [0, 0, 1, 0, 1, 1, 0, 1], "words": [raw]}]}]}}).pages[0].lines[0].words)  # fmt: skip
+
+
+def test_the_usual_shapes_are_read_at_once() -> None:
+    """The two tests above could pass with nothing ever read at once."""
+    assert plain_quad([1, 2, 3, 2, 3, 4, 1, 4]) == Quad([(1, 2), (3, 2), (3, 4), (1, 4)])
+    assert plain_quad([{"x": 1, "y": 2}, {"x": 3, "y": 2}, {"x": 3, "y": 4}, {"x": 1, "y": 4}], 2.0) == Quad(
+        [(2, 4), (6, 4), (6, 8), (2, 8)]
+    )
+    assert plain_word(
+        {"text": "a", "confidence": 1, "boundingBox": [1, 2, 3, 2, 3, 4, 1, 4]}, "boundingBox", 1.0, "text", "content"
+    )
