@@ -143,3 +143,16 @@ def test_light_print_on_a_dark_unevenly_lit_panel_is_not_evened_into_its_ground(
         assert flat.evened is evened
         if not evened:  # the print still stands out of its ground as much as it did
             assert np.array_equal(flat.pixels, lit) or float(flat.pixels.std()) >= 0.9 * float(lit.std())
+
+
+def test_a_grainy_table_beside_a_page_not_found_does_not_outvote_its_rows(paper) -> None:
+    """Tall patches of grain (a wooden table either side of a receipt whose outline was not
+    found) close into blobs far thicker than a word; counted by their area they outvoted every
+    row and the upright receipt was laid on its side."""
+    scan = cv2.cvtColor(paper[0], cv2.COLOR_BGR2GRAY) if paper[0].ndim == 3 else paper[0]
+    h, w = scan.shape
+    rng = np.random.default_rng(7)
+    grain = np.where(rng.random((h, w // 2)) < 0.45, 60, 200).astype(np.uint8)  # speckle: dark marks everywhere
+    grain[:, : w // 8] = 200  # a patch taller than wide, as a strip of table beside the page
+    image = np.hstack([grain, scan, grain])
+    assert abs(text_angle(image)) < 3

@@ -42,6 +42,8 @@ WORK_SIDE = 1000
 #: Rows turned less than this (degrees) are left as they are: engines read that little skew well,
 #: and a scan must come back untouched.
 MIN_TURN = 0.5
+#: A blob of closed ink thicker than this many letters is texture, not words, and has no vote on the rows' direction.
+THICK = 4.0
 #: The ground is dark when the median grey lies less than this share of the way from the
 #: darkest (5th percentile) to the median as from the median to the lightest (95th): most of
 #: the image is near its dark end, and its marks are the light ones.
@@ -147,15 +149,19 @@ def _blob_direction(ink: np.ndarray) -> float | None:
     size = float(np.median(sizes))
     best: tuple[float, float] | None = None  # (resultant, direction)
     for share in BLOB_CLOSE:
-        vote = _vote(ink, max(3, round(share * size)) | 1)
+        vote = _vote(ink, max(3, round(share * size)) | 1, size)
         if vote is not None and (best is None or vote[0] > best[0]):
             best = vote
     return None if best is None else best[1]
 
 
-def _vote(ink: np.ndarray, kernel: int) -> tuple[float, float] | None:
+def _vote(ink: np.ndarray, kernel: int, letter: float) -> tuple[float, float] | None:
     """The blobs' agreement (the length of their weighted resultant) and their direction, after
-    closing the ink with a disc ``kernel`` across; ``None`` when they agree too little."""
+    closing the ink with a disc ``kernel`` across; ``None`` when they agree too little.
+
+    A blob thicker than :data:`THICK` letters (``letter``: the marks' median size) is not a word
+    or a row but a patch of texture (a table's grain, a carpet, beside a page not found), whose
+    area would outvote every word on the page."""
     blobs = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (kernel, kernel)))
     contours, _ = cv2.findContours(blobs, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     cos2 = sin2 = total = 0.0
@@ -164,6 +170,8 @@ def _vote(ink: np.ndarray, kernel: int) -> tuple[float, float] | None:
             continue
         _, (w, h), a = cv2.minAreaRect(contour)
         if min(w, h) <= 0 or max(w, h) < 2 * min(w, h):  # not elongated: a letter alone, a dot, a logo
+            continue
+        if min(w, h) > THICK * letter:  # a patch of texture, not a word
             continue
         direction = math.radians(2 * (a if w >= h else a + 90))  # doubled: a line's two ends are one direction
         weight = cv2.contourArea(contour)  # solid word blobs count by their ink, not their box
