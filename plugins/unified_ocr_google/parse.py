@@ -205,7 +205,8 @@ def _full_page(value: Any, at: str, index: int, mode: LineMode) -> _Page:
             lines.extend(_paragraph_lines(read.object(paragraph, pat), pat, size))
         if len(lines) > start:
             kind = block.get("blockType")
-            quad = _quad(block["boundingBox"], f"{bat}.boundingBox", size) if block.get("boundingBox") else None
+            box = block.get("boundingBox")
+            quad = (_plain_quad(box, size) or _quad(box, f"{bat}.boundingBox", size)) if box else None
             blocks.append(Block(start, len(lines), quad, BLOCK_KINDS.get(kind, "text") if isinstance(kind, str) else "text"))
     languages = _languages(page, at)
     if mode == "visual" and lines and not (languages and languages[0]["code"].split("-")[0] in RTL_LANGUAGES):
@@ -243,7 +244,10 @@ def _paragraph_lines(paragraph: Mapping[str, Any], at: str, size: tuple[int, int
 
 
 def _line(words: Sequence[Word], text: str) -> Line:
-    return attrs.evolve(Line.from_words(words), text=text.rstrip(" "))
+    """:meth:`Line.from_words` with Google's text (made at once, not made and then changed)."""
+    quad = words[0].quad.union(*(w.quad for w in words[1:]))
+    scores = [w.confidence for w in words if w.confidence is not None]
+    return Line(text.rstrip(" "), quad, tuple(words), min(scores) if len(scores) == len(words) else None)
 
 
 def _word(word: Mapping[str, Any], at: str, size: tuple[int, int]) -> tuple[Word | None, str | None]:
@@ -267,9 +271,9 @@ def _word(word: Mapping[str, Any], at: str, size: tuple[int, int]) -> tuple[Word
 
 
 def _plain_word(value: Any, size: tuple[int, int]) -> tuple[Word | None, str | None] | None:
-    """:func:`_word` of a well-formed word with pixel vertices, read without building a path
-    for each value (a page has thousands of symbols); ``None`` for anything else, which the
-    strict reading then reads or explains."""
+    """:func:`_word` of a well-formed word with four vertices, read without building a path for
+    each value (a page has thousands of symbols); ``None`` for anything else, which the strict
+    reading then reads or explains."""
     if type(value) is not dict:
         return None
     symbols = value.get("symbols")
@@ -277,36 +281,40 @@ def _plain_word(value: Any, size: tuple[int, int]) -> tuple[Word | None, str | N
         symbols = []
     elif type(symbols) is not list:
         return None
-    parts: list[str] = []
-    after: str | None = None
-    last = len(symbols) - 1
-    for s, symbol in enumerate(symbols):
-        if type(symbol) is not dict:
-            return None
-        text = symbol.get("text", "")
-        if type(text) is not str:
-            return None
-        parts.append(text)
-        kind = None
-        prop = symbol.get("property")
-        if prop is not None:
-            if type(prop) is not dict:
+    try:  # whole lists at once: a symbol that is not an object has no ``get``
+        texts = [symbol.get("text", "") for symbol in symbols]
+        props = [symbol.get("property") for symbol in symbols]
+    except AttributeError:
+        return None
+    after = None if not props or props[-1] is None else _plain_break(props[-1])
+    if after is _NOT_PLAIN:
+        return None
+    if props[:-1].count(None) != len(props) - 1:  # a symbol inside the word with a property: most have none
+        for k, prop in enumerate(props[:-1]):
+            kind = None if prop is None else _plain_break(prop)
+            if kind is _NOT_PLAIN:
                 return None
-            detected = prop.get("detectedBreak")
-            if detected is not None:
-                if type(detected) is not dict:
-                    return None
-                kind = detected.get("type")
-                if kind is not None and type(kind) is not str:
-                    return None
-        if s == last:
-            after = kind
-        elif kind in SPACE_BREAKS:
-            parts.append(" ")
-    text = "".join(parts).strip()
+            if kind in SPACE_BREAKS:  # a space inside a word: Google's text has it, so the word does
+                texts[k] = (texts[k], " ")  # joined below, as a part of its own
+        texts = [part for item in texts for part in (item if type(item) is tuple else (item,))]
+    try:
+        text = "".join(texts).strip()  # a text that is not a string stops the join
+    except TypeError:
+        return None
     if not text:
         return None, after
-    box = value.get("boundingBox")
+    score = value.get("confidence")
+    if score is not None:
+        if type(score) not in _NUMBERS or not -CONFIDENCE_SLACK <= score <= 1 + CONFIDENCE_SLACK:
+            return None
+        score = min(1.0, max(0.0, float(score)))
+    quad = _plain_quad(value.get("boundingBox"), size)
+    return None if quad is None else (Word(text, quad, score), after)
+
+
+def _plain_quad(box: Any, size: tuple[int, int]) -> Quad | None:
+    """:func:`_quad` of a box of four vertices of plain numbers, read at once; ``None`` for
+    anything else, which the strict reading then reads or explains."""
     if type(box) is not dict:
         return None
     sx, sy = 1.0, 1.0
@@ -318,25 +326,41 @@ def _plain_word(value: Any, size: tuple[int, int]) -> tuple[Word | None, str | N
             return None
     if type(vertices) is not list or len(vertices) != 4:
         return None  # a box of another shape: the strict reading explains
-    points = []
-    for vertex in vertices:
-        if type(vertex) is not dict:
-            return None
-        x, y = vertex.get("x"), vertex.get("y")
-        x = 0.0 if x is None else x  # the JSON mapping leaves zeros out
-        y = 0.0 if y is None else y
-        if type(x) not in _NUMBERS or type(y) not in _NUMBERS or not (abs(x) < MAX_COORDINATE and abs(y) < MAX_COORDINATE):
-            return None  # NaN fails the comparison too
-        points.append((float(x) * sx, float(y) * sy))
-    score = value.get("confidence")
-    if score is not None:
-        if type(score) not in _NUMBERS or not -CONFIDENCE_SLACK <= score <= 1 + CONFIDENCE_SLACK:
-            return None
-        score = min(1.0, max(0.0, float(score)))
-    return Word(text, Quad(points), score), after
+    a, b, c, d = vertices
+    if not (type(a) is dict and type(b) is dict and type(c) is dict and type(d) is dict):
+        return None
+    # the JSON mapping leaves zeros out; a null one is left to the strict reading
+    x0, y0, x1, y1 = a.get("x", 0.0), a.get("y", 0.0), b.get("x", 0.0), b.get("y", 0.0)
+    x2, y2, x3, y3 = c.get("x", 0.0), c.get("y", 0.0), d.get("x", 0.0), d.get("y", 0.0)
+    if not (
+        {type(x0), type(y0), type(x1), type(y1), type(x2), type(y2), type(x3), type(y3)} <= _NUMBERS
+        and -MAX_COORDINATE < min(x0, y0, x1, y1, x2, y2, x3, y3)
+        and max(x0, y0, x1, y1, x2, y2, x3, y3) < MAX_COORDINATE
+    ):
+        return None
+    try:  # a NaN, which min and max pass over, the quad refuses
+        return Quad(((float(x0) * sx, float(y0) * sy), (float(x1) * sx, float(y1) * sy),
+                     (float(x2) * sx, float(y2) * sy), (float(x3) * sx, float(y3) * sy)))  # fmt: skip
+    except ValueError:
+        return None
 
 
-_NUMBERS = (int, float)  # exactly these types: ``bool`` is an ``int`` but never a coordinate
+#: Exactly these types: ``bool`` is an ``int`` but never a coordinate.
+_NUMBERS = frozenset({int, float})
+_NOT_PLAIN = "(not plain)"
+
+
+def _plain_break(prop: Any) -> str | None:
+    """The break a symbol's ``property`` gives, or :data:`_NOT_PLAIN` when it is of another shape."""
+    if type(prop) is not dict:
+        return _NOT_PLAIN
+    detected = prop.get("detectedBreak")
+    if detected is None:
+        return None
+    if type(detected) is not dict:
+        return _NOT_PLAIN
+    kind = detected.get("type")
+    return kind if kind is None or type(kind) is str else _NOT_PLAIN
 
 
 def _break(symbol: Mapping[str, Any], at: str) -> str | None:
@@ -382,7 +406,8 @@ def _annotations_page(annotations: list[Any], at: str, index: int) -> _Page:
             continue
         text = read.string(entry.get("description", ""), f"{aat}.description").strip()
         if text:
-            words.append(Word(text, _quad(entry.get("boundingPoly", MISSING), f"{aat}.boundingPoly", (0, 0)),
+            box = entry.get("boundingPoly", MISSING)
+            words.append(Word(text, _plain_quad(box, (0, 0)) or _quad(box, f"{aat}.boundingPoly", (0, 0)),
                               _confidence(entry, aat) if entry.get("confidence") else None))  # fmt: skip
     lines, blocks = group_blocks(words) if words else ([], [])
     return _Page(index, Page(index, 0, 0, lines=lines, blocks=blocks), info)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import gzip
+import importlib
 import json
 from collections import Counter
 from pathlib import Path
@@ -337,3 +338,78 @@ def test_a_real_answer_with_any_value_replaced_reads_or_says_what_is_wrong(path:
         assert exc.vendor == "google" and str(exc)
         return
     json.dumps(result.to_dict())
+
+
+# -- words of the usual shape are read at once: they must read as the strict reading does -----------
+
+#: The module (the package's ``parse`` is the function of that name).
+google_parse = importlib.import_module("unified_ocr_google.parse")
+WORDS = [
+    (word, (page.get("width", 0), page.get("height", 0)))
+    for name in ("tripflex-jp-poster12-text", "medicalocr-async-pdf-hebrew-output-1-to-1")
+    for response, _ in responses(load(name))[1]
+    for page in response["fullTextAnnotation"]["pages"]
+    for block in page["blocks"]
+    for paragraph in block["paragraphs"]
+    for word in paragraph["words"][:3]
+]
+SPOILERS = st.sampled_from(
+    [None, True, 0, -1, 1.5, 1.0005, float("nan"), float("inf"), 1e300, "x", "", [], {}, {"type": "SPACE"}]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(WORDS), st.data())
+def test_a_word_read_at_once_reads_as_the_strict_reading(word_and_size: tuple[Any, tuple[int, int]], data: st.DataObject) -> None:
+    word, size = copy.deepcopy(word_and_size[0]), word_and_size[1]
+    paths = _paths(word)[1:]
+    for _ in range(data.draw(st.integers(0, 2))):  # none, one or two values replaced
+        path = data.draw(st.sampled_from(paths))
+        node = word
+        for step in path[:-1]:
+            node = node[step]
+        node[path[-1]] = data.draw(SPOILERS | JSON)
+        paths = _paths(word)[1:]
+    fast = google_parse._plain_word(word, size)
+    if fast is not None:
+        assert fast == google_parse._word(word, "word", size)
+
+
+def test_real_words_are_read_at_once() -> None:
+    """The test above could pass with nothing ever read at once."""
+    assert all(google_parse._plain_word(word, size) is not None for word, size in WORDS)
+
+
+def _set(path: tuple, value: Any) -> Any:
+    def change(word: Any) -> None:
+        node = word
+        for step in path[:-1]:
+            node = node[step]
+        node[path[-1]] = value
+
+    return change
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _set(("boundingBox", "vertices", 1, "x"), 1e300),  # the bound: a coordinate must be below it
+        _set(("boundingBox", "vertices", 2, "y"), True),
+        _set(("boundingBox", "vertices", 0, "x"), None),  # null is 0 to the strict reading
+        _set(("symbols", 0, "property"), {"detectedBreak": {"type": "SPACE"}}),  # a space inside the word
+        _set(("symbols", 0, "property"), {"detectedBreak": {"type": 3}}),
+        _set(("symbols", 1, "text"), None),
+        _set(("confidence",), 1.0005),  # rounding: clamped to 1
+    ],
+)
+def test_the_edges_of_a_word_read_at_once(change: Any) -> None:
+    word, size = next((w, s) for w, s in WORDS if len(w["symbols"]) > 1 and "vertices" in w["boundingBox"])
+    spoilt = copy.deepcopy(word)
+    change(spoilt)
+    fast = google_parse._plain_word(spoilt, size)
+    try:
+        strict = google_parse._word(spoilt, "word", size)
+    except BadResponseError:
+        assert fast is None
+        return
+    assert fast is None or fast == strict
