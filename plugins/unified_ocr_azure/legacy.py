@@ -21,7 +21,7 @@ from typing import Any
 
 from unified_ocr import Block, Cell, Field, Line, Page, Table, Word
 
-from .values import Frame, confidence, count, frame, page_number, plain_word, polygon, read, text
+from .values import Frame, confidence, count, frame, page_number, plain_quad, plain_word, polygon, read, text
 
 _POINTER = re.compile(r"#/readResults/(\d+)/(lines/(\d+)/words/(\d+)|selectionMarks/(\d+))$")
 
@@ -42,14 +42,21 @@ def read_results(
         frames.append(fr)
         lines, words = [], []
         for i, lraw in enumerate(read.optional_list(obj, "lines", where)):
-            lat = f"{where}.lines[{i}]"
-            line = read.object(lraw, lat)
-            mine = [_word(w, lat, j, fr.scale) for j, w in enumerate(read.optional_list(line, "words", lat))]
+            line = read.object(lraw, f"{where}.lines[{i}]") if type(lraw) is not dict else lraw
+            found = line.get("words")
+            if type(found) is not list:
+                found = read.optional_list(line, "words", f"{where}.lines[{i}]")
+            mine = [_word(w, where, i, j, fr.scale) for j, w in enumerate(found)]
             words.append(mine)
-            quad = polygon(line.get("boundingBox"), f"{lat}.boundingBox", fr.scale)
+            quad = plain_quad(line.get("boundingBox"), fr.scale)
+            said = line.get("text")
+            if quad is None or type(said) is not str:  # the strict reading, which says what is wrong where
+                lat = f"{where}.lines[{i}]"
+                quad = polygon(line.get("boundingBox"), f"{lat}.boundingBox", fr.scale)
+                said = text(line, lat, "text", "content")
             scores = [w.confidence for w in mine]
             score = min(scores) if mine and None not in scores else None  # type: ignore[type-var]
-            lines.append(Line(text(line, lat, "text", "content"), quad, mine, score))
+            lines.append(Line(said, quad, mine, score))
         words_of.append(words)
         lines_of.append(lines)
     tables = _page_tables(result, at, lines_of, words_of, frames)
@@ -71,12 +78,12 @@ def read_results(
     return pages, infos
 
 
-def _word(raw: Any, line_at: str, j: int, scale: float) -> Word:
-    """Word ``j`` of the line at ``line_at``: the usual shape read at once, anything else strictly."""
+def _word(raw: Any, page_at: str, i: int, j: int, scale: float) -> Word:
+    """Word ``j`` of line ``i`` of the page at ``page_at``: the usual shape read at once, anything else strictly."""
     word = plain_word(raw, "boundingBox", scale, "text", "content")
     if word is not None:
         return word
-    at = f"{line_at}.words[{j}]"
+    at = f"{page_at}.lines[{i}].words[{j}]"
     obj = read.object(raw, at)
     return Word(
         text(obj, at, "text", "content"), polygon(obj.get("boundingBox"), f"{at}.boundingBox", scale), confidence(obj, at)
