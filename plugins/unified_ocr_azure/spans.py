@@ -191,10 +191,19 @@ def _first_holding(owners: Sequence[Sequence[Span]]) -> Callable[[int], int | No
     return first
 
 
-def blocks(page: SpanPage, result: Mapping[str, Any], at: str) -> tuple[list[Block], list[str | None]]:
-    """The page's lines cut into runs by paragraph, with each run's kind and role."""
-    if not page.lines:
-        return [], []
+@attrs.frozen
+class Owners:
+    """The answer's paragraphs (spans, role) and tables and figures (spans, kind), read once for
+    all its pages, with a look-up of the first of each holding an offset."""
+
+    paragraphs: list[tuple[list[Span], str | None]]
+    regions: list[tuple[list[Span], str]]
+    paragraph_of: Callable[[int], int | None]
+    region_of: Callable[[int], int | None]
+
+
+def block_owners(result: Mapping[str, Any], at: str) -> Owners:
+    """The paragraphs, tables and figures of ``result``, for :func:`blocks`."""
     paragraphs = []
     for k, raw in enumerate(read.optional_list(result, "paragraphs", at)):
         obj = read.object(raw, f"{at}.paragraphs[{k}]")
@@ -204,11 +213,20 @@ def blocks(page: SpanPage, result: Mapping[str, Any], at: str) -> tuple[list[Blo
     for key, kind in (("tables", "table"), ("figures", "figure")):
         for k, raw in enumerate(read.optional_list(result, key, at)):
             regions.append((_spans(read.object(raw, f"{at}.{key}[{k}]"), f"{at}.{key}[{k}]"), kind))
+    return Owners(
+        paragraphs, regions, _first_holding([spans for spans, _ in paragraphs]), _first_holding([spans for spans, _ in regions])
+    )
+
+
+def blocks(page: SpanPage, found: Owners) -> tuple[list[Block], list[str | None]]:
+    """The page's lines cut into runs by paragraph, with each run's kind and role."""
+    if not page.lines:
+        return [], []
+    paragraphs, regions = found.paragraphs, found.regions
     if not paragraphs and not regions:
         return [], []  # the answer says nothing of blocks: the page is one, as for any engine
     owners: list[tuple[tuple[str, int], str | None, str]] = []
-    region_of = _first_holding([spans for spans, _ in regions])
-    paragraph_of = _first_holding([spans for spans, _ in paragraphs])
+    region_of, paragraph_of = found.region_of, found.paragraph_of
     for n, (start, _) in enumerate(page.line_spans):
         region = region_of(start)
         if region is not None:  # a table or a figure is one block, whatever paragraphs its cells hold
@@ -283,9 +301,10 @@ def build(
 ) -> tuple[list[Page], list[dict[str, Any]]]:
     """The model's pages, and per page what the model has no place for (angle, unit, block roles)."""
     found = tables(pages, result, at)
+    holders = block_owners(result, at) if any(page.lines for page in pages) else None
     out, infos = [], []
     for page in pages:
-        page_blocks, roles = blocks(page, result, at)
+        page_blocks, roles = blocks(page, holders) if holders is not None else ([], [])
         out.append(
             Page(
                 page.index,
