@@ -183,6 +183,17 @@ def test_union_of_words_reads_like_the_words() -> None:
     assert line.text == "a b" and line.confidence is None
 
 
+upright = st.tuples(coord, coord, coord, coord).map(lambda b: Quad([(b[0], b[1]), (b[2], b[1]), (b[2], b[3]), (b[0], b[3])]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(quads, upright))
+def test_a_quad_alone_encloses_itself_as_enclosing_does(quad: Quad) -> None:
+    """A line of one word takes its quad from ``union()`` alone, computed without enclosing()'s lists
+    (and as the box of the points when upright): the same points, to the last bit."""
+    assert quad.union().points == Quad.enclosing([quad], angle=quad.angle).points
+
+
 def _inside(q: Quad, p, eps: float = 1e-6) -> bool:
     pts = q.array
     def cross(a, b):

@@ -37,15 +37,13 @@ case) these are top-level keys; with several (PDF/TIFF pages) each page's are al
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
-
-import attrs
 
 from unified_ocr import Block, Cell, Field, Line, OcrResult, Page, Quad, Table, Word
 from unified_ocr.engines.responses import MISSING, UNREADABLE, ResponseReader, describe, plain
 from unified_ocr.errors import BadResponseError, ImageFailedError
+from unified_ocr.geometry import NonFiniteQuadError
 from unified_ocr.layout import group_blocks, order_lines
 from unified_ocr.model import FieldKind
 
@@ -256,8 +254,8 @@ def _plain_word(obj: Any) -> Word | None:
     text, confidence = obj.get("inferText"), obj.get("inferConfidence")
     if type(text) is not str or not (confidence is None or (type(confidence) in _NUMBERS and 0 <= confidence <= 1)):
         return None
-    points = _plain_vertices(obj.get("boundingPoly"))
-    return None if points is None else Word(text, Quad(points), confidence)
+    quad = _plain_quad(obj.get("boundingPoly"))
+    return None if quad is None else Word(text, quad, confidence)
 
 
 def _single_line(text: str, quad: Quad, confidence: float | None) -> Line:
@@ -283,15 +281,16 @@ def _cell(cell: Mapping[str, Any], at: str) -> Cell:
         lat = f"{at}.cellTextLines[{j}]"
         text_line = read.object(raw, lat)
         words = [
-            _word(read.object(w, f"{lat}.cellWords[{i}]"), f"{lat}.cellWords[{i}]")
+            _plain_word(w) or _word(read.object(w, f"{lat}.cellWords[{i}]"), f"{lat}.cellWords[{i}]")
             for i, w in enumerate(read.optional_list(text_line, "cellWords", lat))
         ]
         quad, confidence = _quad(text_line, lat), _confidence(text_line, lat)
         if words:  # the vendor's own box and score for the line, when it gives them
-            line = Line.from_words(words)
-            line = attrs.evolve(
-                line, quad=line.quad if quad is None else quad, confidence=line.confidence if confidence is None else confidence
-            )
+            if quad is None or confidence is None:
+                joined = Line.from_words(words)
+                quad = joined.quad if quad is None else quad
+                confidence = joined.confidence if confidence is None else confidence
+            line = Line(" ".join([w.text for w in words]), quad, words, confidence)
         elif quad is not None:
             line = Line("", quad, (), confidence)
         else:
@@ -308,7 +307,7 @@ def _document(key: str, raw: Any, at: str, prefix: str) -> tuple[list[Field], di
     result = read.object(doc.get("result", MISSING), f"{at}.result")
     kind = kind_name(key)
     leaves, values = named_leaves(kind, result)
-    fields = [_leaf_field(prefix + name, leaf, f"{at}.result{vendor_path(path)}") for name, leaf, path in leaves]
+    fields = [_leaf_field(prefix + name, leaf, lambda path=path: f"{at}.result{vendor_path(path)}") for name, leaf, path in leaves]  # type: ignore[misc]
     meta = doc.get("meta")
     info: dict[str, Any] = {"kind": kind}
     if isinstance(meta, dict):
@@ -318,12 +317,23 @@ def _document(key: str, raw: Any, at: str, prefix: str) -> tuple[list[Field], di
     return fields, info
 
 
-def _leaf_field(name: str, leaf: Mapping[str, Any], at: str) -> Field:
-    text = read.string(leaf["text"], f"{at}.text")
-    quads = [_vertices(p, f"{at}.boundingPolys[{j}]") for j, p in enumerate(read.optional_list(leaf, "boundingPolys", at))]
-    quad = None if not quads else quads[0] if len(quads) == 1 else Quad.enclosing(quads)
-    confidence = _confidence(leaf, at, "confidenceScore")
-    return Field(name, "text", text, quad, confidence, value=formatted_value(leaf.get("formatted"), f"{at}.formatted"))
+def _leaf_field(name: str, leaf: Mapping[str, Any], where: Callable[[], str]) -> Field:
+    """A document's leaf as a field; ``where`` makes its path, for a message, only when one is
+    needed (a receipt has dozens of leaves, most of them well-formed)."""
+    text, polys, score, formatted = leaf["text"], leaf.get("boundingPolys"), leaf.get("confidenceScore"), leaf.get("formatted")
+    quads = [_plain_quad(p) for p in polys] if type(polys) is list else [] if polys is None else None
+    value = (formatted["value"] or None) if type(formatted) is dict and type(formatted.get("value")) is str else MISSING
+    if (type(text) is not str or quads is None or None in quads or value is MISSING and formatted is not None
+            or not (score is None or (type(score) in _NUMBERS and 0 <= score <= 1))):  # fmt: skip
+        at = where()  # the strict reading, which says what is wrong and where
+        text = read.string(text, f"{at}.text")
+        quads = [_vertices(p, f"{at}.boundingPolys[{j}]") for j, p in enumerate(read.optional_list(leaf, "boundingPolys", at))]
+        score = _confidence(leaf, at, "confidenceScore")
+        value = formatted_value(formatted, f"{at}.formatted")
+    elif value is MISSING:
+        value = None  # no formatted value
+    quad = None if not quads else quads[0] if len(quads) == 1 else Quad.enclosing(quads)  # type: ignore[arg-type]
+    return Field(name, "text", text, quad, None if score is None else float(score), value=value)
 
 
 # -- reading values of the right shape -------------------------------------------------------------
@@ -343,9 +353,9 @@ def _quad(obj: Mapping[str, Any], at: str) -> Quad | None:
 
 
 def _vertices(poly: Any, at: str) -> Quad:
-    points = _plain_vertices(poly)
-    if points is not None:
-        return Quad(points)
+    quad = _plain_quad(poly)
+    if quad is not None:
+        return quad
     vertices = read.object(poly, at).get("vertices", MISSING)
     if not isinstance(vertices, list) or len(vertices) != 4:
         raise read.fail(f"{at}.vertices", "a list of four {x, y} points", vertices)
@@ -358,30 +368,25 @@ def _vertices(poly: Any, at: str) -> Quad:
     return Quad(points)
 
 
-def _plain_vertices(poly: Any) -> list[tuple[float, float]] | None:
-    """Four well-formed vertices as points, checked without building a path for each value;
+def _plain_quad(poly: Any) -> Quad | None:
+    """Four well-formed vertices as a quad, checked without building a path for each value;
     ``None`` for anything else, which the strict reading then explains."""
     vertices = poly.get("vertices") if type(poly) is dict else None
     if type(vertices) is not list or len(vertices) != 4:
         return None
-    points = []
-    for v in vertices:
-        if type(v) is not dict:
-            return None
-        x, y = v.get("x"), v.get("y")
-        if type(x) not in _NUMBERS or type(y) not in _NUMBERS:
-            return None
-        try:
-            point = (float(x), float(y))  # type: ignore[arg-type]  # int or float, checked above
-        except OverflowError:
-            return None
-        if not (math.isfinite(point[0]) and math.isfinite(point[1])):
-            return None
-        points.append(point)
-    return points
+    v0, v1, v2, v3 = vertices
+    if not (type(v0) is dict and type(v1) is dict and type(v2) is dict and type(v3) is dict):
+        return None
+    x0, y0, x1, y1, x2, y2, x3, y3 = v0.get("x"), v0.get("y"), v1.get("x"), v1.get("y"), v2.get("x"), v2.get("y"), v3.get("x"), v3.get("y")
+    if not {type(x0), type(y0), type(x1), type(y1), type(x2), type(y2), type(x3), type(y3)} <= _NUMBERS:
+        return None
+    try:  # a NaN, an infinity or an integer beyond a float's range: the strict reading says which
+        return Quad(((x0, y0), (x1, y1), (x2, y2), (x3, y3)))  # type: ignore[arg-type]  # numbers, checked above
+    except (NonFiniteQuadError, OverflowError):
+        return None
 
 
-_NUMBERS = (int, float)  # exactly these types: ``bool`` is an ``int`` but never a coordinate
+_NUMBERS = frozenset({int, float})  # exactly these types: ``bool`` is an ``int`` but never a coordinate
 
 
 def _confidence(obj: Mapping[str, Any], at: str, key: str = "inferConfidence") -> float | None:

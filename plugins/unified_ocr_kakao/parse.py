@@ -28,6 +28,7 @@ from typing import Any, Literal
 from unified_ocr import OcrResult, Page, Quad, Word
 from unified_ocr.engines.responses import MISSING, UNREADABLE, ResponseReader, describe
 from unified_ocr.errors import BadResponseError
+from unified_ocr.geometry import NonFiniteQuadError
 from unified_ocr.layout import group_blocks
 
 VENDOR = "kakao"
@@ -102,24 +103,33 @@ def _plain_word(result: Any, box_key: str, words_key: str) -> Word | None:
     words, box = result.get(words_key), result.get(box_key)
     if type(words) is not list or type(box) is not list or len(box) != 4:
         return None
-    points = []
-    for point in box:
-        if type(point) is not list or len(point) != 2:
-            return None
-        x, y = point
-        if type(x) not in _NUMBERS or type(y) not in _NUMBERS or not (abs(x) < MAX_COORDINATE and abs(y) < MAX_COORDINATE):
-            return None  # NaN fails the comparison too
-        points.append((x, y))
-    parts = []
-    for word in words:
-        if type(word) is not str:
-            return None
-        if word := word.strip():
-            parts.append(word)
-    return Word(" ".join(parts), Quad(points), None)
+    p0, p1, p2, p3 = box
+    if not (type(p0) is list and type(p1) is list and type(p2) is list and type(p3) is list
+            and len(p0) == 2 and len(p1) == 2 and len(p2) == 2 and len(p3) == 2):  # fmt: skip
+        return None
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = p0, p1, p2, p3
+    if not {type(x0), type(y0), type(x1), type(y1), type(x2), type(y2), type(x3), type(y3)} <= _NUMBERS:
+        return None
+    if not (-MAX_COORDINATE < min(x0, y0, x1, y1, x2, y2, x3, y3) and max(x0, y0, x1, y1, x2, y2, x3, y3) < MAX_COORDINATE):
+        return None  # a NaN that min and max pass over is refused by the quad below
+    if len(words) == 1 and type(words[0]) is str:  # the usual result: one word
+        text = words[0].strip()
+    else:
+        parts = []
+        for word in words:
+            if type(word) is not str:
+                return None
+            if word := word.strip():
+                parts.append(word)
+        text = " ".join(parts)
+    try:
+        quad = Quad(((x0, y0), (x1, y1), (x2, y2), (x3, y3)))
+    except NonFiniteQuadError:
+        return None
+    return Word(text, quad, None)
 
 
-_NUMBERS = (int, float)  # exactly these types: ``bool`` is an ``int`` but never a coordinate
+_NUMBERS = frozenset({int, float})  # exactly these types: ``bool`` is an ``int`` but never a coordinate
 
 
 def _word(result: Mapping[str, Any], at: str, box_key: str, words_key: str) -> Word:

@@ -20,11 +20,12 @@ adds on top of the text: tables, form fields and layout.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from unified_ocr import Block, Cell, Field, Line, Quad, Table, Word
 from unified_ocr.engines.responses import ResponseReader
+from unified_ocr.geometry import NonFiniteQuadError
 
 Block_ = Mapping[str, Any]
 
@@ -43,12 +44,13 @@ class Document:
         self.by_id: dict[str, Block_] = {}
         self.pages: dict[int, list[Block_]] = defaultdict(list)
         for k, block in enumerate(blocks):
-            at = f"Blocks[{k}]"
-            block_id = read.string(block.get("Id"), f"{at}.Id")
-            read.string(block.get("BlockType"), f"{at}.BlockType")
-            page = block.get("Page", 1)
-            if not 1 <= read.count(page, f"{at}.Page") <= MAX_PAGES:
-                raise read.fail(f"{at}.Page", f"a page number from 1 to {MAX_PAGES}", page)
+            block_id, page = block.get("Id"), block.get("Page", 1)
+            if not (type(block_id) is str and type(block.get("BlockType")) is str and type(page) is int and 1 <= page <= MAX_PAGES):
+                at = f"Blocks[{k}]"  # the strict reading, which says what is wrong and where
+                block_id = read.string(block_id, f"{at}.Id")
+                read.string(block.get("BlockType"), f"{at}.BlockType")
+                if not 1 <= read.count(page, f"{at}.Page") <= MAX_PAGES:
+                    raise read.fail(f"{at}.Page", f"a page number from 1 to {MAX_PAGES}", page)
             self.by_id[block_id] = block
             self.pages[int(page)].append(block)
         self._parents: dict[str, str] = {}  # a word's id -> its line's id
@@ -65,7 +67,10 @@ class Document:
 
     def ids(self, block: Block_, relation: str) -> list[str]:
         """The ids ``block`` names in its relationships of type ``relation``."""
-        found: list[str] = []
+        found = _plain_ids(block.get("Relationships"), relation)
+        if found is not None:
+            return found
+        found = []
         at = f"{block['BlockType']} {block['Id']!r}.Relationships"
         for k, rel in enumerate(self.read.optional_list(block, "Relationships", at.rsplit(".", 1)[0])):
             rel = self.read.object(rel, f"{at}[{k}]")
@@ -96,15 +101,64 @@ class Document:
         return [b for b in self.pages.get(page, ()) if b["BlockType"].startswith("LAYOUT_")]
 
 
+def _plain_ids(relationships: Any, relation: str) -> list[str] | None:
+    """The ids of well-formed relationships, read without building a path for each value;
+    ``None`` for anything else, which :meth:`Document.ids` then reads strictly and explains."""
+    if relationships is None:
+        return []
+    if type(relationships) is not list:
+        return None
+    found: list[str] = []
+    for rel in relationships:
+        if type(rel) is not dict:
+            return None
+        if rel.get("Type") == relation:
+            ids = rel.get("Ids")
+            if ids is None:
+                continue
+            if type(ids) is not list or not all(type(i) is str for i in ids):
+                return None
+            found += ids
+    return found
+
+
 class Geometry:
     """Normalised geometry to pixels of one page's ``size``; confidences to 0..1."""
 
     def __init__(self, size: tuple[int, int], read: ResponseReader) -> None:
         self.width, self.height = size
         self.read = read
+        #: each WORD block read once (a table's cells name the words its lines hold): by the block's identity
+        self.words: dict[int, Word] = {}
 
-    def quad(self, block: Block_, at: str) -> Quad:
-        """The block's polygon (its order kept), else its bounding box."""
+    def plain_quad(self, block: Block_) -> Quad | None:
+        """A polygon of four well-formed points, read without building a path for each value
+        (pages have thousands); ``None`` for anything else, which :meth:`quad` reads strictly."""
+        geometry = block.get("Geometry")
+        polygon = geometry.get("Polygon") if type(geometry) is dict else None
+        if type(polygon) is not list or len(polygon) != 4:
+            return None
+        p0, p1, p2, p3 = polygon
+        if not (type(p0) is dict and type(p1) is dict and type(p2) is dict and type(p3) is dict):
+            return None
+        x0, y0, x1, y1, x2, y2, x3, y3 = p0.get("X"), p0.get("Y"), p1.get("X"), p1.get("Y"), p2.get("X"), p2.get("Y"), p3.get("X"), p3.get("Y")
+        if not (type(x0) is float and type(y0) is float and type(x1) is float and type(y1) is float
+                and type(x2) is float and type(y2) is float and type(x3) is float and type(y3) is float):  # fmt: skip
+            return None  # integers too (a float's range decides them): the strict reading
+        w, h = self.width, self.height
+        try:  # a NaN or infinite point: the strict reading says which
+            return Quad(((x0 * w, y0 * h), (x1 * w, y1 * h), (x2 * w, y2 * h), (x3 * w, y3 * h)))
+        except NonFiniteQuadError:
+            return None
+
+    def quad(self, block: Block_, at: str | Callable[[], str] | None = None) -> Quad:
+        """The block's polygon (its order kept), else its bounding box. ``at`` names the block
+        in a message (by default its type and id): a function that makes the name is called only
+        when one is needed."""
+        quad = self.plain_quad(block)
+        if quad is not None:
+            return quad
+        at = _at(block) if at is None else at() if callable(at) else at
         geometry = self.read.object(block.get("Geometry"), f"{at}.Geometry")
         polygon = geometry.get("Polygon")
         if isinstance(polygon, list) and len(polygon) >= 3:
@@ -124,22 +178,33 @@ class Geometry:
         point = self.read.object(point, at)
         return self.read.number(point.get("X"), f"{at}.X") * self.width, self.read.number(point.get("Y"), f"{at}.Y") * self.height
 
-    def confidence(self, block: Block_, at: str) -> float | None:
+    def confidence(self, block: Block_, at: str | Callable[[], str] | None = None) -> float | None:
         value = block.get("Confidence")
         if value is None:
             return None
-        return min(1.0, max(0.0, self.read.number(value, f"{at}.Confidence") / 100.0))
+        if type(value) is not float or not -_INF < value < _INF:
+            at = _at(block) if at is None else at() if callable(at) else at
+            value = self.read.number(value, f"{at}.Confidence")
+        return min(1.0, max(0.0, value / 100.0))
+
+
+_INF = float("inf")
 
 
 def _at(block: Block_) -> str:
     return f"{block['BlockType']} {block['Id']!r}"
 
 
-def _words(doc: Document, block: Block_, geo: Geometry) -> list[Word]:
-    found = []
-    for child in doc.children(block, "WORD"):
-        text = doc.read.string(child.get("Text", ""), f"{_at(child)}.Text")
-        found.append(Word(text, geo.quad(child, _at(child)), geo.confidence(child, _at(child))))
+def word(block: Block_, geo: Geometry) -> Word:
+    """A WORD block: its text, polygon and confidence; where it names the block, a message
+    builds the name only when it is raised (a page has thousands of words)."""
+    found = geo.words.get(id(block))
+    if found is not None:
+        return found
+    text = block.get("Text", "")
+    if type(text) is not str:
+        text = geo.read.string(text, f"{_at(block)}.Text")
+    found = geo.words[id(block)] = Word(text, geo.quad(block), geo.confidence(block))
     return found
 
 
@@ -147,13 +212,16 @@ def _cell_lines(doc: Document, members: Sequence[Block_], geo: Geometry) -> list
     """The words of ``members`` (cells), one line per Textract line they belong to, in order."""
     groups: dict[str | None, list[Word]] = {}
     for member in members:
-        for child, word in zip(doc.children(member, "WORD"), _words(doc, member, geo)):
-            groups.setdefault(doc.line_of(child["Id"]) or child["Id"], []).append(word)
+        for child in doc.children(member, "WORD"):
+            groups.setdefault(doc.line_of(child["Id"]) or child["Id"], []).append(word(child, geo))
     return [Line.from_words(words) for words in groups.values()]
 
 
 def _index(block: Block_, key: str, doc: Document) -> int:
-    value = doc.read.count(block.get(key), f"{_at(block)}.{key}")
+    value = block.get(key)
+    if type(value) is int and value >= 1:
+        return value
+    value = doc.read.count(value, f"{_at(block)}.{key}")
     if value < 1:
         raise doc.read.fail(f"{_at(block)}.{key}", "a whole number from 1", value)
     return value
@@ -161,6 +229,8 @@ def _index(block: Block_, key: str, doc: Document) -> int:
 
 def _span(block: Block_, key: str, doc: Document) -> int:
     value = block.get(key, 1)
+    if type(value) is int and value >= 1:
+        return value
     return max(1, doc.read.count(value, f"{_at(block)}.{key}"))
 
 
@@ -177,14 +247,17 @@ def tables(doc: Document, page: int, geo: Geometry) -> list[Table]:
             built.append(Cell(
                 _index(block, "RowIndex", doc) - 1, _index(block, "ColumnIndex", doc) - 1,
                 _span(block, "RowSpan", doc), _span(block, "ColumnSpan", doc),
-                _cell_lines(doc, members, geo), geo.quad(block, _at(block)), geo.confidence(block, _at(block)),
+                _cell_lines(doc, members, geo), geo.quad(block), geo.confidence(block),
             ))  # fmt: skip
         built.sort(key=lambda c: (c.row, c.col))
-        found.append(Table(built, geo.quad(table, _at(table)), geo.confidence(table, _at(table))))
+        found.append(Table(built, geo.quad(table), geo.confidence(table)))
     return found
 
 
 def _text(doc: Document, block: Block_) -> str:
+    texts = [w.get("Text", "") for w in doc.children(block, "WORD")]
+    if all(type(text) is str for text in texts):
+        return " ".join(texts)
     return " ".join(doc.read.string(w.get("Text", ""), f"{_at(w)}.Text") for w in doc.children(block, "WORD"))
 
 
@@ -196,7 +269,7 @@ def fields(doc: Document, page: int, geo: Geometry) -> list[Field]:
         if kind == "KEY_VALUE_SET" and "KEY" in (block.get("EntityTypes") or ()):
             found.append(_key_value(doc, block, geo))
         elif kind == "SIGNATURE":
-            found.append(Field("signature", "text", "", geo.quad(block, _at(block)), geo.confidence(block, _at(block))))
+            found.append(Field("signature", "text", "", geo.quad(block), geo.confidence(block)))
         elif kind == "QUERY":
             found.extend(_query(doc, block, geo))
     return found
@@ -207,11 +280,11 @@ def _key_value(doc: Document, key: Block_, geo: Geometry) -> Field:
     values = doc.children(key, "KEY_VALUE_SET", relation="VALUE")
     value = values[0] if values else None
     if value is None:
-        return Field(name, "text", "", geo.quad(key, _at(key)), geo.confidence(key, _at(key)))
+        return Field(name, "text", "", geo.quad(key), geo.confidence(key))
     marks = doc.children(value, "SELECTION_ELEMENT")
     text = _text(doc, value)
-    quad = geo.quad(value, _at(value))
-    confidence = geo.confidence(key, _at(key))  # Textract gives the pair one confidence, on both blocks
+    quad = geo.quad(value)
+    confidence = geo.confidence(key)  # Textract gives the pair one confidence, on both blocks
     if marks:
         checked = marks[0].get("SelectionStatus") == "SELECTED"
         return Field(name, "checkbox", text, quad, confidence, checked)
@@ -226,8 +299,8 @@ def _query(doc: Document, block: Block_, geo: Geometry) -> list[Field]:
         return [Field(str(name))]
     answer = answers[0]
     text = doc.read.string(answer.get("Text", ""), f"{_at(answer)}.Text")
-    quad = geo.quad(answer, _at(answer)) if isinstance(answer.get("Geometry"), dict) else None
-    return [Field(str(name), "text", text, quad, geo.confidence(answer, _at(answer)))]
+    quad = geo.quad(answer) if isinstance(answer.get("Geometry"), dict) else None
+    return [Field(str(name), "text", text, quad, geo.confidence(answer))]
 
 
 def layout_blocks(
@@ -249,7 +322,7 @@ def layout_blocks(
                 ordered.append(line)
         if len(ordered) > start:
             kind = LAYOUT_KINDS.get(block["BlockType"], "text")
-            blocks.append(Block(start, len(ordered), geo.quad(block, _at(block)), kind))  # type: ignore[arg-type]
+            blocks.append(Block(start, len(ordered), geo.quad(block), kind))  # type: ignore[arg-type]
             info.append({"type": block["BlockType"], "start": start, "end": len(ordered)})
 
     for block in layout:

@@ -109,8 +109,10 @@ def _parse(raw: Any, size: Size | Sequence[Size] | None, mode: LineMode) -> OcrR
     blocks: list[Mapping[str, Any]] = []
     for i, item in enumerate(items):
         at = f"[{i}].Blocks" if isinstance(raw, list) else "Blocks"
-        for k, block in enumerate(read.optional_list(item, "Blocks", at.rsplit(".", 1)[0] or "(answer)")):
-            blocks.append(read.object(block, f"{at}[{k}]"))
+        found = read.optional_list(item, "Blocks", at.rsplit(".", 1)[0] or "(answer)")
+        if not all(type(block) is dict for block in found):
+            found = [read.object(block, f"{at}[{k}]") for k, block in enumerate(found)]
+        blocks += found
     doc = structure.Document(blocks, read)
     n_pages = max([doc.last_page(), *(_declared_pages(item) for item in items)])
     sizes = _sizes(size, n_pages)
@@ -165,23 +167,19 @@ def _page(doc: structure.Document, number: int, size: Size, mode: LineMode) -> t
 
 def _line(doc: structure.Document, block: Mapping[str, Any], geo: structure.Geometry) -> Line:
     """A LINE block with its CHILD words; a line that names none is one word of its own text."""
-    at = f"LINE {block.get('Id')!r}"
-    words = [_word(child, geo) for child in doc.children(block, "WORD")]
-    text = read.string(block.get("Text", ""), f"{at}.Text")
-    quad = geo.quad(block, at)
-    confidence = geo.confidence(block, at)
+    words = [structure.word(child, geo) for child in doc.children(block, "WORD")]
+    text = block.get("Text", "")
+    if type(text) is not str:
+        text = read.string(text, f"LINE {block.get('Id')!r}.Text")
+    quad = geo.quad(block)
+    confidence = geo.confidence(block)
     if not words:
         words = [Word(text, quad, confidence)]
     return Line(text, quad, words, confidence)
 
 
-def _word(block: Mapping[str, Any], geo: structure.Geometry) -> Word:
-    at = f"WORD {block.get('Id')!r}"
-    return Word(read.string(block.get("Text", ""), f"{at}.Text"), geo.quad(block, at), geo.confidence(block, at))
-
-
 def _lone_word(block: Mapping[str, Any], geo: structure.Geometry) -> Line:
-    word = _word(block, geo)
+    word = structure.word(block, geo)
     return Line(word.text, word.quad, (word,), word.confidence)
 
 

@@ -29,15 +29,20 @@ def _to_points(value: PointsLike) -> tuple[Point, Point, Point, Point]:
     JSON document it reaches (NaN compares false with every bound), so it is refused here, once."""
     try:  # the common case, unpacked without numpy: parsers build thousands of quads
         (x0, y0), (x1, y1), (x2, y2), (x3, y3) = value
-        points = ((float(x0), float(y0)), (float(x1), float(y1)), (float(x2), float(y2)), (float(x3), float(y3)))
+        x0, y0, x1, y1, x2, y2, x3, y3 = float(x0), float(y0), float(x1), float(y1), float(x2), float(y2), float(x3), float(y3)
     except (TypeError, ValueError):
         arr = np.asarray(value, dtype=np.float64)
         if arr.shape != (4, 2):
             raise ValueError(f"a quad needs four (x, y) points, got an array of shape {arr.shape}") from None
-        points = tuple((float(x), float(y)) for x, y in arr)  # type: ignore[assignment]
-    if not all(math.isfinite(v) for point in points for v in point):
-        raise NonFiniteQuadError(f"a quad's points must be finite numbers, got {points}")
-    return points
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = arr.tolist()
+    # chained comparisons, not math.isfinite per value: NaN fails them too, at a fraction of the calls
+    if not (-_INF < x0 < _INF and -_INF < y0 < _INF and -_INF < x1 < _INF and -_INF < y1 < _INF
+            and -_INF < x2 < _INF and -_INF < y2 < _INF and -_INF < x3 < _INF and -_INF < y3 < _INF):  # fmt: skip
+        raise NonFiniteQuadError(f"a quad's points must be finite numbers, got {((x0, y0), (x1, y1), (x2, y2), (x3, y3))}")
+    return (x0, y0), (x1, y1), (x2, y2), (x3, y3)
+
+
+_INF = math.inf
 
 
 class NonFiniteQuadError(ValueError):
@@ -198,7 +203,24 @@ class Quad:
         Used to build a line's quad from its words: the result starts at the text's
         top-left like every other quad.
         """
-        return Quad.enclosing([self, *others], angle=self.angle)
+        if others:
+            return Quad.enclosing([self, *others], angle=self.angle)
+        # one quad (a line of one word, the usual line of a vendor that gives words only): the
+        # same figures as enclosing(), without its lists
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = self.points
+        rise, run = (y1 - y0) + (y2 - y3), (x1 - x0) + (x2 - x3)
+        if rise == 0 and run > 0:  # upright: at angle 0 the rectangle is the box of the points
+            left, top, right, bottom = min(x0, x1, x2, x3), min(y0, y1, y2, y3), max(x0, x1, x2, x3), max(y0, y1, y2, y3)
+            return _exact(((left, top), (right, top), (right, bottom), (left, bottom)))
+        theta = math.radians(math.degrees(math.atan2(rise, run)))
+        ux, uy = math.cos(theta), math.sin(theta)
+        a0, a1, a2, a3 = x0 * ux + y0 * uy, x1 * ux + y1 * uy, x2 * ux + y2 * uy, x3 * ux + y3 * uy
+        c0, c1, c2, c3 = y0 * ux - x0 * uy, y1 * ux - x1 * uy, y2 * ux - x2 * uy, y3 * ux - x3 * uy
+        u0, u1, v0, v1 = min(a0, a1, a2, a3), max(a0, a1, a2, a3), min(c0, c1, c2, c3), max(c0, c1, c2, c3)
+        return _exact(
+            ((u0 * ux - v0 * uy, u0 * uy + v0 * ux), (u1 * ux - v0 * uy, u1 * uy + v0 * ux),
+             (u1 * ux - v1 * uy, u1 * uy + v1 * ux), (u0 * ux - v1 * uy, u0 * uy + v1 * ux))
+        )  # fmt: skip
 
     @staticmethod
     def enclosing(quads: Iterable[Quad], angle: float | None = None) -> Quad:

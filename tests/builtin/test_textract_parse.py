@@ -356,3 +356,29 @@ def test_damaged_answers_parse_or_raise_only_bad_response_errors(raw: dict[str, 
         assert exc.vendor == "textract" and str(exc)
     else:
         assert isinstance(result, OcrResult)
+
+
+def test_a_point_read_past_the_quick_path_is_read_strictly_or_refused_by_name() -> None:
+    """Words are read by a quick path that takes only four points of plain floats: whole numbers
+    and damaged points go to the strict reading, which gives the same figures or names the point."""
+    raw = load("textractor-detect-text-single-page-1")
+    word = next(b for b in raw["Blocks"] if b["BlockType"] == "WORD")
+    before = parse(raw, (1226, 1514))
+    whole = copy.deepcopy(raw)
+    point = next(b for b in whole["Blocks"] if b["Id"] == word["Id"])["Geometry"]["Polygon"][0]
+    point["X"], point["Y"] = 0, 1  # whole numbers are numbers too
+    changed = next(w for w in parse(whole, (1226, 1514)).words if w.quad.points[0] == (0.0, 1514.0))
+    assert changed.text == word["Text"] and len(parse(whole, (1226, 1514)).words) == len(before.words)
+    for bad, said in ((float("nan"), "a finite number"), ("0.5", "a finite number"), (True, "a finite number")):
+        damaged = copy.deepcopy(raw)
+        next(b for b in damaged["Blocks"] if b["Id"] == word["Id"])["Geometry"]["Polygon"][2]["Y"] = bad
+        with pytest.raises(BadResponseError, match=rf"WORD '{word['Id']}'\.Geometry\.Polygon\[2\]\.Y to be {said}"):
+            parse(damaged, (1226, 1514))
+
+
+def test_a_table_cell_holds_the_very_words_its_lines_hold() -> None:
+    """Each WORD block is read once a page: a cell's words are the objects its lines hold."""
+    result = parse(load("textractor-analyze-tables-forms-single-page-1"), (1226, 1514))
+    in_lines = {id(w) for w in result.words}
+    in_cells = [w for t in result.pages[0].tables for c in t.cells for line in c.lines for w in line.words]
+    assert in_cells and all(id(w) in in_lines for w in in_cells)

@@ -4,8 +4,9 @@ U+FFFD and counted, pairs joined, everything else left as it is (the same object
 from __future__ import annotations
 
 import json
+import struct
 
-from unified_ocr import Line, OcrResult, Page, Quad, Word
+from unified_ocr import Block, Cell, Field, Line, OcrResult, Page, Quad, Table, Word
 from unified_ocr.engines.responses import writable, writable_text
 
 BOX = Quad(((0, 0), (10, 0), (10, 5), (0, 5)))
@@ -40,3 +41,28 @@ def test_what_holds_none_comes_back_as_the_same_object() -> None:
     assert same is result and n == 0
     marker = object()
     assert writable(marker) == (marker, 0)
+
+
+def test_a_surrogate_is_found_in_every_part_of_a_page() -> None:
+    """The model's lines, words, blocks, cells and fields are read directly, not by the general
+    walk: a lone surrogate in any text of theirs is still found and replaced."""
+    fine = Line.from_words([Word("fine", BOX, None)])
+    places = {
+        "line": Page(0, 10, 5, (Line("\ud800", BOX, fine.words),)),
+        "word": Page(0, 10, 5, (Line("x", BOX, (Word("\ud800", BOX),)),)),
+        "block": Page(0, 10, 5, (fine,), blocks=(Block(0, 1, None, "\ud800"),)),  # type: ignore[arg-type]
+        "cell": Page(0, 10, 5, (fine,), tables=(Table((Cell(0, 0, lines=(Line("x", BOX, (Word("\ud800", BOX),)),)),)),)),
+        "field": Page(0, 10, 5, (fine,), fields=(Field("name", "text", "\ud800"),)),
+        "a word of another shape": Page(0, 10, 5, (Line("x", BOX, (Word("x", BOX, dont_care="\ud800"),)),)),  # type: ignore[arg-type]
+    }
+    for where, page in places.items():
+        clean, n = writable(OcrResult("acme", (page,), raw={"a": "b"}))
+        assert n == 1, where
+        json.dumps(clean.to_dict(), ensure_ascii=False).encode("utf-8")
+
+
+def test_a_number_that_looks_like_a_surrogate_in_marshal_is_not_one() -> None:
+    """A float whose eight bytes hold what a surrogate's UTF-8 would be: the answer is checked again,
+    found clean, and comes back as the same object."""
+    answer = {"x": struct.unpack("<d", b"\x00\x00\x00\xed\xa0\x80\x00\x40")[0], "text": "영수증"}
+    assert writable(answer) == (answer, 0) and writable(answer)[0] is answer

@@ -31,6 +31,7 @@ import attrs
 
 from ..errors import BadResponseError
 from ..geometry import Quad, Transform
+from ..model import Block, Cell, Line, Page, Table, Word
 
 T = TypeVar("T")
 
@@ -184,17 +185,20 @@ def _may_hold_surrogate(value: Any) -> bool:
     Every result passes through :func:`writable` and almost none holds a surrogate, so this is
     the path that counts: a vendor's decoded answer is checked at C speed by ``marshal``, which
     writes every string as UTF-8 with its surrogates kept (a walk in Python cost ten times the
-    answer's ``json.loads``). Its format 2 writes floats as raw bytes, which can look like a
-    surrogate by chance; such a page is checked again in format 1, which writes them as digits.
-    A result's pages (attrs objects, which ``marshal`` refuses) have their texts gathered and
-    searched in one string.
+    answer's ``json.loads``). Its format 4 (the quickest: repeated keys written once) writes
+    floats and references as raw bytes, which can look like a surrogate by chance; such an
+    answer is checked again in format 1, which writes floats as digits and has no references.
+    A result's pages (attrs objects, which ``marshal`` refuses) have their texts gathered, the
+    model's own lines, words and blocks read directly, and searched in one string.
     """
-    try:
-        return bool(_ENCODED_SURROGATE.search(marshal.dumps(value, 2))) and bool(
+    try:  # a result's pages are known to refuse marshal: not tried, which costs an exception
+        dumped = None if type(value) is tuple and value and type(value[0]) is Page else marshal.dumps(value, 4)
+    except ValueError:  # objects of the model, or nesting deeper than marshal goes
+        dumped = None
+    if dumped is not None:  # a surrogate's UTF-8 starts with 0xED (as Hangul's last third does): searched only then
+        return b"\xed" in dumped and bool(_ENCODED_SURROGATE.search(dumped)) and bool(
             _ENCODED_SURROGATE.search(marshal.dumps(value, 1))
         )
-    except ValueError:  # objects of the model, or nesting deeper than marshal goes
-        pass
     texts: list[str] = []
     try:
         _gather_texts(value, texts)
@@ -210,6 +214,33 @@ def _gather_texts(value: Any, texts: list[str]) -> None:
         texts.append(value)
     elif kind in _NO_TEXT:
         return
+    elif kind is Page and type(value.index) is int and type(value.width) is int and type(value.height) is int:
+        for line in value.lines:
+            if type(line) is Line:
+                _line_texts(line, texts)
+            else:
+                _gather_texts(line, texts)
+        for block in value.blocks:
+            if type(block) is Block and type(block.kind) is str and (block.quad is None or type(block.quad) is Quad):
+                texts.append(block.kind)
+            else:
+                _gather_texts(block, texts)
+        if value.tables:
+            _gather_texts(value.tables, texts)
+        if value.fields:
+            _gather_texts(value.fields, texts)
+    elif kind is Line:
+        _line_texts(value, texts)
+    elif kind is Table and (value.quad is None or type(value.quad) is Quad):
+        for cell in value.cells:
+            _gather_texts(cell, texts)
+    elif (kind is Cell and type(value.row) is int and type(value.col) is int and type(value.row_span) is int
+          and type(value.col_span) is int and (value.quad is None or type(value.quad) is Quad)):  # fmt: skip
+        for line in value.lines:
+            if type(line) is Line:
+                _line_texts(line, texts)
+            else:
+                _gather_texts(line, texts)
     elif kind is list or kind is tuple:
         for item in value:
             if type(item) is str:
@@ -231,6 +262,23 @@ def _gather_texts(value: Any, texts: list[str]) -> None:
                 _gather_texts(item, texts)
     elif isinstance(value, str):  # a subclass: :func:`_writable` fixes those too
         texts.append(value)
+
+
+def _line_texts(line: Line, texts: list[str]) -> None:
+    """A line's texts and its words', read directly where they are what the model makes (most of
+    a page): a word of any other shape, or a value that is not, goes through the general walk."""
+    if type(line.text) is str and type(line.quad) is Quad and type(line.dont_care) is bool:
+        texts.append(line.text)
+    else:
+        _gather_texts(line.text, texts)
+        _gather_texts(line.quad, texts)
+        _gather_texts(line.dont_care, texts)
+    words = line.words
+    for word in words if type(words) is tuple else (words,):
+        if type(word) is Word and type(word.text) is str and type(word.quad) is Quad and type(word.dont_care) is bool:
+            texts.append(word.text)
+        else:
+            _gather_texts(word, texts)
 
 
 #: Per attrs class: its init fields' values as a tuple (the fields :func:`_writable` rebuilds).
