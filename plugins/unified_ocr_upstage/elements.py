@@ -39,7 +39,7 @@ from unified_ocr.errors import BadResponseError
 from unified_ocr.model import BlockKind
 
 from .answer import MAX_COORDINATE, VENDOR, billed_pages, read, result
-from .html import HtmlCell, table_cells, text_lines
+from .html import HtmlCell, simple_lines, table_cells, text_lines
 
 Point = tuple[float, float]
 #: The whole page, for an element answered without coordinates (``coordinates`` turned off).
@@ -53,10 +53,12 @@ def parse_elements(raw: Mapping[str, Any]) -> OcrResult:
     by_page: dict[int, list[tuple[Mapping[str, Any], str]]] = {}
     for k, element in enumerate(elements):
         at = f"elements[{k}]"
-        obj = read.object(element, at)
-        number = read.count(obj.get("page", 1), f"{at}.page")
-        if number < 1:
-            raise read.fail(f"{at}.page", "a page number >= 1", obj.get("page"))
+        obj = read.object(element, at) if type(element) is not dict else element
+        number = obj.get("page", 1)
+        if type(number) is not int or number < 1:  # the strict reading, which says what is wrong
+            number = read.count(number, f"{at}.page")
+            if number < 1:
+                raise read.fail(f"{at}.page", "a page number >= 1", obj.get("page"))
         by_page.setdefault(number - 1, []).append((obj, at))
     count = max([billed_pages(raw) or 0, *(i + 1 for i in by_page)])
     pages: list[Page] = []
@@ -98,7 +100,9 @@ def _page(index: int, elements: list[tuple[Mapping[str, Any], str]]) -> tuple[Pa
                 table, element_lines = _table(cells, quad)
                 tables.append(table)
         if not element_lines:
-            texts = _texts(content, html, at)
+            said = content.get("text")  # usually none or empty: the lines are the HTML's, read without a parser
+            plain = simple_lines(html) if said is None or said == "" else None
+            texts = plain if plain else _texts(content, html, at)
             if not texts:
                 empty.append(obj.get("id"))
                 continue

@@ -315,3 +315,25 @@ def test_the_common_element_shapes_skip_the_parser() -> None:
         taken = [e for e in elements if simple_lines(e["content"]["html"]) is not None]
         assert len(taken) >= len(elements) - 2
         assert all(simple_lines(e["content"]["html"]) == parsed_lines(e["content"]["html"]) for e in taken)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "says"),
+    [
+        (lambda e: e.update(page=True), "elements[4].page"),
+        (lambda e: e.update(page=0), "elements[4].page"),
+        (lambda e: e.update(category=3), "elements[4].category"),
+        (lambda e: e["content"].update(text=0), "elements[4].content.text"),
+        (lambda e: e["content"].update(html=["<p>a</p>"]), "elements[4].content.html"),
+        (lambda e: e["coordinates"][2].update(x=True), "elements[4].coordinates[2].x"),
+        (lambda e: e["coordinates"][2].update(y=float("nan")), "elements[4].coordinates[2].y"),
+        (lambda e: e["coordinates"][2].update(y=2e9), "elements[4].coordinates[2]"),
+        (lambda e: e["coordinates"].pop(), "elements[4].coordinates"),
+    ],
+)
+def test_document_parse_wrong_shapes_say_where(mutate: Any, says: str) -> None:
+    """The elements read at once still refuse what the strict reading refuses, naming the place."""
+    raw = load("cookbook-miney-document-parse-ih-7")
+    mutate(raw["elements"][4])
+    with pytest.raises(BadResponseError, match=r"upstage: .*" + says.replace("[", r"\[").replace("]", r"\]")):
+        parse(raw)
