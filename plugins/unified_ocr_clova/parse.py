@@ -222,7 +222,9 @@ def _template(
 
 
 def _named_field(field: Mapping[str, Any], at: str) -> Field:
-    name = read.string(field.get("name", MISSING), f"{at}.name")
+    name = field.get("name", MISSING)
+    if type(name) is not str:
+        name = read.string(name, f"{at}.name")
     kind = _FIELD_KINDS.get(field["type"], "text") if isinstance(field.get("type"), str) else "text"
     checked = field.get("checked")
     if checked is not None and not isinstance(checked, bool):
@@ -234,7 +236,9 @@ def _named_field(field: Mapping[str, Any], at: str) -> Field:
         sub_checked = sub.get("checked") if isinstance(sub.get("checked"), bool) else None
         parts.append(Field(f"{name}[{i}]", "text", read.string(sub.get("inferText", MISSING), f"{sat}.inferText"),
                            _quad(sub, sat), _confidence(sub, sat), sub_checked))  # fmt: skip
-    text = read.string(field.get("inferText", MISSING), f"{at}.inferText")
+    text = field.get("inferText", MISSING)
+    if type(text) is not str:
+        text = read.string(text, f"{at}.inferText")
     return Field(name, kind, text, _quad(field, at), _confidence(field, at), checked, parts)
 
 
@@ -341,8 +345,9 @@ def _leaf_field(name: str, leaf: Mapping[str, Any], where: Callable[[], str]) ->
 
 def _quad(obj: Mapping[str, Any], at: str) -> Quad | None:
     """The object's box: V2 ``boundingPoly`` in the vendor's vertex order, else V1 ``bounding``."""
-    if obj.get("boundingPoly") is not None:
-        return _vertices(obj["boundingPoly"], f"{at}.boundingPoly")
+    poly = obj.get("boundingPoly")
+    if poly is not None:
+        return _plain_quad(poly) or _vertices(poly, f"{at}.boundingPoly")
     if obj.get("bounding") is not None:
         box = read.object(obj["bounding"], f"{at}.bounding")
         left, top, width, height = (
@@ -393,6 +398,8 @@ def _confidence(obj: Mapping[str, Any], at: str, key: str = "inferConfidence") -
     value = obj.get(key)
     if value is None:
         return None
+    if type(value) in _NUMBERS and 0 <= value <= 1:  # the usual score, read without building its path
+        return float(value)
     score = read.number(value, f"{at}.{key}")
     if not -CONFIDENCE_SLACK <= score <= 1 + CONFIDENCE_SLACK:
         raise read.fail(f"{at}.{key}", "a confidence within 0..1", value)

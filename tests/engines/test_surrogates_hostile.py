@@ -53,6 +53,9 @@ def test_a_surrogate_is_found_in_every_part_of_a_page() -> None:
         "block": Page(0, 10, 5, (fine,), blocks=(Block(0, 1, None, "\ud800"),)),  # type: ignore[arg-type]
         "cell": Page(0, 10, 5, (fine,), tables=(Table((Cell(0, 0, lines=(Line("x", BOX, (Word("\ud800", BOX),)),)),)),)),
         "field": Page(0, 10, 5, (fine,), fields=(Field("name", "text", "\ud800"),)),
+        "field's name": Page(0, 10, 5, (fine,), fields=(Field("\ud800", "text", "x"),)),
+        "field's value": Page(0, 10, 5, (fine,), fields=(Field("name", "text", "x", value="\ud800"),)),
+        "field's part": Page(0, 10, 5, (fine,), fields=(Field("name", "text", "x", parts=(Field("p", "text", "\ud800"),)),)),
         "a word of another shape": Page(0, 10, 5, (Line("x", BOX, (Word("x", BOX, dont_care="\ud800"),)),)),  # type: ignore[arg-type]
     }
     for where, page in places.items():

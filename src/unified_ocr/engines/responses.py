@@ -31,7 +31,7 @@ import attrs
 
 from ..errors import BadResponseError
 from ..geometry import Quad, Transform
-from ..model import Block, Cell, Line, Page, Table, Word
+from ..model import Block, Cell, Field, Line, Page, Table, Word
 
 T = TypeVar("T")
 
@@ -231,6 +231,14 @@ def _gather_texts(value: Any, texts: list[str]) -> None:
             _gather_texts(value.fields, texts)
     elif kind is Line:
         _line_texts(value, texts)
+    elif (kind is Field and type(value.name) is str and type(value.kind) is str and type(value.text) is str
+          and (value.value is None or type(value.value) is str) and (value.quad is None or type(value.quad) is Quad)
+          and (value.checked is None or type(value.checked) is bool)):  # fmt: skip
+        texts += (value.name, value.kind, value.text)
+        if value.value is not None:
+            texts.append(value.value)
+        for part in value.parts:
+            _gather_texts(part, texts)
     elif kind is Table and (value.quad is None or type(value.quad) is Quad):
         for cell in value.cells:
             _gather_texts(cell, texts)
