@@ -44,6 +44,8 @@ DIRECTION_SHARE = 0.75
 #: Lines read to compare the ways (the longest ones), and the fewest worth telling a direction from.
 SAMPLE_LINES = 6
 MIN_LINES = 1
+#: A page read line by line is checked on at most this many of its lines (the longest).
+PAGE_LINES = 30
 #: A detected box counts as a line when it is this many times longer than high.
 LINE_ASPECT = 2.0
 
@@ -91,6 +93,7 @@ def decide(
     read: Callable[[list[np.ndarray], int], float],
     osd: Callable[[], tuple[int, float, str] | None],
     as_is: float | None = None,
+    page_by_lines: bool = False,
 ) -> Orientation:
     """The quarter turns to read the page at.
 
@@ -98,7 +101,10 @@ def decide(
     turns)``: the mean word confidence (0..100) of those lines (corners on the page) read with the
     page turned back ``turns`` quarter turns (``lines`` is empty without a detector: read the whole
     page); ``osd()``: OSD's answer, if any (asked only when the reading proposes a turn);
-    ``as_is``: the whole page's confidence read as it is, where known.
+    ``as_is``: the whole page's confidence read as it is, where known; ``page_by_lines``: the
+    page is read line by line (a photo), so the whole-page check reads all its lines (up to
+    :data:`PAGE_LINES`, the longest) rather than the page by Tesseract's layout, which reads a
+    photo poorly either way up and so never showed a turn clearly better.
 
     Lines across the page propose a half turn when they read clearly better upside down, taken
     when the whole page reads clearly better so too. Lines down the page propose the quarter
@@ -127,7 +133,11 @@ def decide(
         return Orientation(0, across, confidence, None, "as it is reads as well")
     if not flat and confidence[best] < confidence[4 - best] + MARGIN:
         return Orientation(0, across, confidence, None, "neither quarter turn reads clearly better")
-    page = {0: read([], 0) if as_is is None else as_is, best: read([], best)}
+    if page_by_lines:
+        every = [p for p, _, f in sorted(lines, key=lambda item: -item[1]) if f == flat][:PAGE_LINES]
+        page = {0: read(every, 0), best: read(every, best)}
+    else:
+        page = {0: read([], 0) if as_is is None else as_is, best: read([], best)}
     # a half turn must read clearly better on the whole page too; a quarter turn, which the lines'
     # direction and their reading already chose, must not read worse (small print read sideways
     # gets about the confidence it gets upright, so more is not to be asked)

@@ -22,7 +22,7 @@ from unified_ocr.evaluation.normalize import Normalization
 from unified_ocr.evaluation.text import score_text
 from unified_ocr.evaluation.truth import read_truth
 from unified_ocr_tesseract import TesseractEngine, TesseractOptions, tessdata
-from unified_ocr_tesseract.orientation import MARGIN, OSD_SURE, decide
+from unified_ocr_tesseract.orientation import MARGIN, OSD_SURE, PAGE_LINES, decide
 
 from ..conftest import ROOT
 
@@ -95,6 +95,23 @@ def test_lines_down_the_page_turn_it_the_way_they_read_clearly_better_unless_the
     assert decide(DOWN, lines_say_90_page_says_no, no_osd).turns == 0
     assert decide(DOWN, reading({0: 50.0, 1: 80.0, 3: 20.0}), no_osd, as_is=50.0).turns == 1
     assert decide(DOWN, reading({0: 10.0, 1: 60.0, 3: 60.0 - MARGIN + 1}), no_osd).turns == 0
+
+
+def test_a_photo_read_by_lines_is_checked_by_its_lines_not_by_tesseracts_page_reading() -> None:
+    """An upside-down receipt photo: its lines read far better turned (67 against 25), while
+    Tesseract's own layout reads the photo poorly either way up (24 and 27), so the page check
+    of a photo never passed and it stayed upside down; a photo is checked by all its lines."""
+    seen: list[int] = []
+
+    def photo(lines: list[np.ndarray], turns: int) -> float:
+        seen.append(len(lines))
+        return {0: 25.0, 2: 67.0}[turns] if lines else {0: 24.0, 2: 27.5}[turns]
+
+    assert decide(ACROSS, photo, no_osd).turns == 0  # checked by the page reading: not clearly better
+    seen.clear()
+    found = decide(ACROSS * 8, photo, no_osd, page_by_lines=True)
+    assert found.turns == 2 and found.page == {0: 25.0, 2: 67.0}
+    assert max(seen) == PAGE_LINES and min(seen) > 0  # every reading by lines, the page's longest ones
 
 
 def test_sure_osd_that_disagrees_keeps_the_page_as_it_is() -> None:
