@@ -23,6 +23,7 @@ from unified_ocr.errors import EngineUnavailableError, RecognitionError
 from unified_ocr.layout import order_lines
 
 from .mapping import Decisions, read_lines, watch
+from .spaces import favour_spaces
 
 #: The model files the rapidocr wheel ships; nothing is ever downloaded.
 MODEL_FILES = {
@@ -99,7 +100,7 @@ class RapidOcrEngine(Engine[RapidOcrOptions]):
     Options = RapidOcrOptions
     needs_network = False
     default_priority = 100  # offline, no account: the default when nothing names an engine
-    revision = 5  # 2: quads of turned text start at the text's top-left, lines in reading order; 3: visual lines; 4: max_upscale; 5: a low-score "180" is upright
+    revision = 6  # 2: quads of turned text start at the text's top-left, lines in reading order; 3: visual lines; 4: max_upscale; 5: a low-score "180" is upright; 6: spaces the recogniser half-sees are kept (spaces.py)
     description = "offline: RapidOCR 3, PP-OCRv6 models (Latin, Chinese, Japanese; no Hangul)"
     scripts = frozenset({"Latn", "Hani", "Hira", "Kana"})  # PP-OCRv6: no Hangul
 
@@ -114,6 +115,7 @@ class RapidOcrEngine(Engine[RapidOcrOptions]):
         self._lock = threading.Lock()  # one ONNX session set; calls are serialised
         self._decisions: Decisions | None = None  # RapidOCR's per-box decisions in the call under the lock
         watch(self._ocr, self._keep)
+        favour_spaces(self._ocr)  # loads the recogniser now: its decoder keeps narrow spaces
 
     def _keep(self, decisions: Decisions | None) -> None:
         self._decisions = decisions
