@@ -194,6 +194,18 @@ def test_a_quad_alone_encloses_itself_as_enclosing_does(quad: Quad) -> None:
     assert quad.union().points == Quad.enclosing([quad], angle=quad.angle).points
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(upright, min_size=1, max_size=5), st.sampled_from([None, 0.0, 30.0]))
+def test_upright_quads_are_enclosed_by_the_box_of_their_points(boxes: list[Quad], angle: float | None) -> None:
+    """At angle 0 the enclosing rectangle is the box of the points, taken directly; at any other
+    angle it still holds every corner."""
+    line = Quad.enclosing(boxes, angle=angle)
+    if angle == 0.0 or (angle is None and boxes[0].angle == 0):
+        xs, ys = [x for q in boxes for x, _ in q.points], [y for q in boxes for _, y in q.points]
+        assert line.points == ((min(xs), min(ys)), (max(xs), min(ys)), (max(xs), max(ys)), (min(xs), max(ys)))
+    assert all(_inside(line, p, eps=1e-3) or line.area == 0 for q in boxes for p in q.points)
+
+
 def _inside(q: Quad, p, eps: float = 1e-6) -> bool:
     pts = q.array
     def cross(a, b):

@@ -229,6 +229,11 @@ class Quad:
         if not quads:
             raise ValueError("enclosing() needs at least one quad")
         theta = math.radians(quads[0].angle if angle is None else angle)
+        if theta == 0:  # upright (most vendors' boxes): the rectangle is the box of the points
+            xs = [x for quad in quads for x, _ in quad.points]
+            ys = [y for quad in quads for _, y in quad.points]
+            left, top, right, bottom = min(xs), min(ys), max(xs), max(ys)
+            return _exact(((left, top), (right, top), (right, bottom), (left, bottom)))
         ux, uy = math.cos(theta), math.sin(theta)  # along the text; (-uy, ux) is down, across it
         # plain floats, not arrays: parsers build a line's quad for every line, most of them of one word
         along = [x * ux + y * uy for quad in quads for x, y in quad.points]
