@@ -64,7 +64,7 @@ def cer(truth: str, pixels: np.ndarray, options: TesseractOptions) -> tuple[floa
     # the whole turn: the orientation step's quarter turns and flattening's levelling (a photo's
     # rows laid level at any angle, a quarter turn among them), to the nearest quarter
     turned = int(90 * round((float(meta.get("turned", 0)) + float(meta.get("levelled", 0.0))) / 90)) % 360
-    return score_text(truth, result.text, Normalization()).cer, turned, seconds
+    return score_text(truth, result.text, Normalization()).cer or 0.0, turned, seconds
 
 
 def vendor_readings(folder: Path) -> list[tuple[str, Path, str]]:
