@@ -156,3 +156,14 @@ def test_a_grainy_table_beside_a_page_not_found_does_not_outvote_its_rows(paper)
     grain[:, : w // 8] = 200  # a patch taller than wide, as a strip of table beside the page
     image = np.hstack([grain, scan, grain])
     assert abs(text_angle(image)) < 3
+
+
+def test_a_crop_of_a_few_words_is_not_laid_on_its_side(paper) -> None:
+    """A word crop (a dataset's, a label) holds a blob or two: their shapes tell no direction,
+    and a quarter turn taken from them put a word on its side."""
+    scan = cv2.cvtColor(paper[0], cv2.COLOR_BGR2GRAY) if paper[0].ndim == 3 else paper[0]
+    crop = np.full((90, 260), 230, np.uint8)
+    cv2.putText(crop, "HOTEL", (20, 62), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 40, 5)
+    crop[:, 200:206] = 40  # a tall stroke beside the word, as a sign's edge
+    assert text_angle(crop) == 0.0
+    assert abs(text_angle(scan)) < 3  # a page of rows still has its direction
