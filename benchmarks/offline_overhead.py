@@ -45,6 +45,7 @@ from PIL import Image
 import unified_ocr
 from unified_ocr.config import Config
 from unified_ocr_rapidocr.engine import RapidOcrOptions, rapidocr_params
+from unified_ocr_rapidocr.spaces import favour_spaces
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT.parent / "shared" / "eval"
@@ -154,6 +155,7 @@ def main() -> None:
 
     options = RapidOcrOptions()
     direct = RapidOCR(params=rapidocr_params(options))
+    favour_spaces(direct)  # decodes as the engine does
     config = Config()  # the defaults: no profile file, no cache, page flattening as the engine's limits say
     with tempfile.TemporaryDirectory() as tmp:
         sets = images_of(args.eval, set(args.sets.split(",")), Path(tmp))

@@ -100,7 +100,7 @@ class RapidOcrEngine(Engine[RapidOcrOptions]):
     Options = RapidOcrOptions
     needs_network = False
     default_priority = 100  # offline, no account: the default when nothing names an engine
-    revision = 6  # 2: quads of turned text start at the text's top-left, lines in reading order; 3: visual lines; 4: max_upscale; 5: a low-score "180" is upright; 6: spaces the recogniser half-sees are kept (spaces.py)
+    revision = 7  # 2: quads of turned text start at the text's top-left, lines in reading order; 3: visual lines; 4: max_upscale; 5: a low-score "180" is upright; 6: spaces the recogniser half-sees are kept (spaces.py); 7: the space weighted 4, not 3
     description = "offline: RapidOCR 3, PP-OCRv6 models (Latin, Chinese, Japanese; no Hangul)"
     scripts = frozenset({"Latn", "Hani", "Hira", "Kana"})  # PP-OCRv6: no Hangul
 

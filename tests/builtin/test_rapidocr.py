@@ -123,9 +123,12 @@ def test_a_bare_rapidocr_built_with_the_engines_parameters_reads_what_the_engine
     from rapidocr import RapidOCR
 
     from unified_ocr_rapidocr.engine import RapidOcrOptions, rapidocr_params
+    from unified_ocr_rapidocr.spaces import favour_spaces
 
     params = rapidocr_params(RapidOcrOptions())
     assert params["Global.text_score"] == 0.5 and params["Det.limit_side_len"] == 736
     assert rapidocr_params(RapidOcrOptions(text_score=0.7, use_angle_cls=False))["Global.use_cls"] is False
-    out = RapidOCR(params=params)(str(SAMPLE), return_word_box=True)
+    bare = RapidOCR(params=params)
+    assert favour_spaces(bare)  # decoding as the engine does
+    out = bare(str(SAMPLE), return_word_box=True)
     assert sorted(" ".join(out.txts).split()) == sorted(sample_result.text.split())

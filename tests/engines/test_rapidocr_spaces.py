@@ -38,7 +38,7 @@ def decoder() -> CTCLabelDecode:
     return CTCLabelDecode(character=list("ABT:0123456789"))
 
 
-def test_a_space_the_frame_gives_a_third_of_the_blank_is_kept(decoder: CTCLabelDecode) -> None:
+def test_a_space_the_frame_gives_over_a_quarter_of_the_blank_is_kept(decoder: CTCLabelDecode) -> None:
     preds = frames(decoder, {"T": 0.99}, {}, {" ": 0.35}, {":": 0.98}, {}, {"9": 0.97})
     [(plain, _)], _ = decoder(preds)
     [(text, score)], _ = SpaceFavouringDecoder(decoder, decoder.dict[" "], SPACE_WEIGHT)(preds)
