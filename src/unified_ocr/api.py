@@ -94,7 +94,7 @@ def recognize_recorded(
     """
     started = time.perf_counter()
     choice = choose_engine(engine, config, registry, lang=lang)
-    runner = (scope or shared_scope()).get(choice)
+    runner = (shared_scope() if scope is None else scope).get(choice)
     with metered() as meter:
         if isinstance(source, str) and source.startswith(("http://", "https://")):
             fetched = _writable(runner.recognize_url(source))  # the service fetches it; coordinates are that image's
@@ -208,7 +208,7 @@ def planned_calls(
     image's header is read. For a dry run."""
     choice = choose_engine(engine, config, registry, lang=lang)
     src = open_source(source)
-    runner = (scope or shared_scope()).get(choice)  # the engine is made, never called
+    runner = (shared_scope() if scope is None else scope).get(choice)  # the engine is made, never called
     limits = runner.limits
     if src.document:  # refused as recognize refuses it
         document_upload(src, limits, engine=choice.engine.name, takers=_document_takers(registry, src.document))

@@ -154,7 +154,7 @@ class PassageReader:
     def read(self, paths_or_sources: Any) -> Iterator[Passage]:
         """The passages of every source, lazily, as images finish (``ordered``: in the sources' order)."""
         run = recognize_many(source_list(paths_or_sources), self.choice, options=self.options, journal=self.journal,
-                             ordered=self.ordered, scope=self.scope or shared_scope())  # fmt: skip
+                             ordered=self.ordered, scope=shared_scope() if self.scope is None else self.scope)  # fmt: skip
         outcomes = cast(Generator[Outcome, None, None], run)  # a generator function's: it closes
         with closing(outcomes):  # a consumer that stops early, or a failure raised here, ends the run at once
             for outcome in outcomes:
