@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from unified_ocr import OcrResult, Page
+from unified_ocr import OcrResult, Page, Quad
 from unified_ocr.engines.responses import ResponseReader
 
 VENDOR = "upstage"
@@ -16,6 +16,30 @@ VENDOR = "upstage"
 MAX_COORDINATE = 1e9
 
 read = ResponseReader(VENDOR)
+
+
+#: Exactly these types: ``bool`` is an ``int`` but never a coordinate.
+_NUMBERS = frozenset({int, float})
+
+
+def plain_quad(points: Any) -> Quad | None:
+    """Four ``{"x", "y"}`` points of plain numbers of a sane size as a quad, checked at once;
+    ``None`` for anything else (a NaN that min and max pass over too: the quad refuses it),
+    which the caller's strict reading then explains by its path."""
+    if type(points) is not list or len(points) != 4:
+        return None
+    a, b, c, d = points
+    if not (type(a) is dict and type(b) is dict and type(c) is dict and type(d) is dict):
+        return None
+    try:
+        x0, y0, x1, y1, x2, y2, x3, y3 = a["x"], a["y"], b["x"], b["y"], c["x"], c["y"], d["x"], d["y"]
+        if {type(x0), type(y0), type(x1), type(y1), type(x2), type(y2), type(x3), type(y3)} <= _NUMBERS and (
+            -MAX_COORDINATE <= min(x0, y0, x1, y1, x2, y2, x3, y3) and max(x0, y0, x1, y1, x2, y2, x3, y3) <= MAX_COORDINATE
+        ):
+            return Quad(((x0, y0), (x1, y1), (x2, y2), (x3, y3)))
+    except (KeyError, ValueError):
+        pass
+    return None
 
 
 def billed_pages(raw: Any) -> int | None:

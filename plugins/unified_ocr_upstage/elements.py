@@ -38,7 +38,7 @@ from unified_ocr.engines.responses import MISSING
 from unified_ocr.errors import BadResponseError
 from unified_ocr.model import BlockKind
 
-from .answer import MAX_COORDINATE, VENDOR, billed_pages, read, result
+from .answer import MAX_COORDINATE, VENDOR, billed_pages, plain_quad, read, result
 from .html import HtmlCell, simple_lines, table_cells, text_lines
 
 Point = tuple[float, float]
@@ -189,10 +189,6 @@ def _lerp(p: Point, q: Point, t: float) -> Point:
     return (p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t)
 
 
-#: Exactly these types: ``bool`` is an ``int`` but never a coordinate.
-_NUMBERS = frozenset({int, float})
-
-
 def _quad(value: Any, at: str) -> Quad:
     """Four normalised ``{"x", "y"}`` points in Upstage's order; the whole page when absent.
 
@@ -200,18 +196,9 @@ def _quad(value: Any, at: str) -> Quad:
     once; anything else goes through :func:`_checked_quad`, which says what is wrong where."""
     if value is None or value is MISSING or value == []:
         return WHOLE_PAGE
-    if type(value) is list and len(value) == 4:
-        a, b, c, d = value
-        if type(a) is dict and type(b) is dict and type(c) is dict and type(d) is dict:
-            try:
-                x0, y0, x1, y1, x2, y2, x3, y3 = a["x"], a["y"], b["x"], b["y"], c["x"], c["y"], d["x"], d["y"]
-                if {type(x0), type(y0), type(x1), type(y1), type(x2), type(y2), type(x3), type(y3)} <= _NUMBERS and (
-                    -MAX_COORDINATE <= min(x0, y0, x1, y1, x2, y2, x3, y3)
-                    and max(x0, y0, x1, y1, x2, y2, x3, y3) <= MAX_COORDINATE
-                ):
-                    return Quad(((x0, y0), (x1, y1), (x2, y2), (x3, y3)))  # a NaN min and max pass over, it refuses
-            except (KeyError, ValueError):
-                pass
+    quad = plain_quad(value)
+    if quad is not None:
+        return quad
     return _checked_quad(value, at)
 
 

@@ -29,7 +29,7 @@ from unified_ocr.engines.responses import MISSING, describe
 from unified_ocr.errors import BadResponseError
 from unified_ocr.layout import group_blocks
 
-from .answer import MAX_COORDINATE, VENDOR, read, result
+from .answer import MAX_COORDINATE, VENDOR, plain_quad, read, result
 from .elements import parse_elements
 from .errors import error_from_body
 
@@ -107,10 +107,6 @@ def _page_index(page: Mapping[str, Any], position: int, at: str) -> int:
     return read.count(page["id"], f"{at}.id")
 
 
-#: Exactly these types: ``bool`` is an ``int`` but never a coordinate.
-_NUMBERS = frozenset({int, float})
-
-
 def _word(value: Any, page_at: str, i: int) -> Word:
     """Word ``i`` of the page at ``page_at``; the usual shape (a text, a score within 0..1, four points of plain numbers of a
     sane size) checked at once, anything else by :func:`_checked_word`, which says what is wrong
@@ -118,19 +114,12 @@ def _word(value: Any, page_at: str, i: int) -> Word:
     if type(value) is dict:
         text, confidence, box = value.get("text"), value.get("confidence"), value.get("boundingBox")
         if type(text) is str and type(confidence) is float and 0.0 <= confidence <= 1.0 and type(box) is dict:
-            vertices = box.get("vertices")
-            if type(vertices) is list and len(vertices) == 4:
-                a, b, c, d = vertices
-                if type(a) is dict and type(b) is dict and type(c) is dict and type(d) is dict:
-                    try:
-                        x0, y0, x1, y1, x2, y2, x3, y3 = a["x"], a["y"], b["x"], b["y"], c["x"], c["y"], d["x"], d["y"]
-                        if {type(x0), type(y0), type(x1), type(y1), type(x2), type(y2), type(x3), type(y3)} <= _NUMBERS and (
-                            -MAX_COORDINATE <= min(x0, y0, x1, y1, x2, y2, x3, y3)
-                            and max(x0, y0, x1, y1, x2, y2, x3, y3) <= MAX_COORDINATE
-                        ):  # a NaN that min and max pass over is refused by the quad
-                            return Word(text.strip(), Quad(((x0, y0), (x1, y1), (x2, y2), (x3, y3))), confidence)
-                    except (KeyError, ValueError):
-                        pass
+            quad = plain_quad(box.get("vertices"))
+            if quad is not None:
+                try:
+                    return Word(text.strip(), quad, confidence)
+                except ValueError:  # the strict reading says what is wrong, and where
+                    pass
     return _checked_word(value, f"{page_at}.words[{i}]")
 
 
