@@ -117,3 +117,14 @@ def test_level_cells_of_a_row_read_left_to_right_whatever_their_tops() -> None:
              Word("3,000", Quad.from_bbox(420, 100, 480, 120))]  # fmt: skip
     below = [Word("Rice", Quad.from_bbox(50, 131, 100, 151)), Word("2,500", Quad.from_bbox(420, 130, 480, 150))]
     assert texts(below + cells[::-1]) == ["Green 2 3,000", "Rice 2,500"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=40))
+def test_the_cuts_median_is_the_standard_library_s(values) -> None:
+    """The reading order's own median (it sorts in place and checks nothing) is statistics.median to the bit."""
+    import statistics
+
+    from unified_ocr.layout.lines import _median
+
+    assert _median(list(values)) == statistics.median(values)

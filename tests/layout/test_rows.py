@@ -223,3 +223,30 @@ def test_a_large_page_s_pitch_from_arrays_is_the_plain_loop_s(pitch, pad, degree
         assert (row_model.pitch_ratio(frame), row_model.pitch_ratio(frame, items)) == from_arrays
     if not upright:  # and the figure is the page's: its rows' pitch over their boxes' height
         assert from_arrays[0] == pytest.approx(pitch / pad, rel=0.02)
+
+
+coordinate = st.floats(-5000, 5000, allow_nan=False, allow_infinity=False)
+corner = st.tuples(coordinate, coordinate)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    quads=st.lists(st.tuples(corner, corner, corner, corner), min_size=1, max_size=90),
+    degrees=st.floats(-180, 180), receipt_rows=st.integers(0, 40),
+)  # fmt: skip
+def test_a_page_s_frame_from_arrays_is_the_frame_one_quad_at_a_time(quads, degrees, receipt_rows) -> None:
+    """A frame of many quads is worked out with numpy; every figure is the plain loop's to the
+    bit, whatever the quads (crossed, flat, a point, turned any way) and the frame's angle."""
+    from unified_ocr.layout import rows as row_model
+
+    given_quads = [Quad(points) for points in quads]
+    # a receipt's quads too, with a few of the flat and crossed ones among them
+    given_quads += [w.quad for w in receipt(1.3, 1.5, degrees / 30, receipt_rows, receipt_rows)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(row_model, "_FRAME_ARRAYS", 0)
+        whole = row_model.Frame(given_quads, degrees)
+        patch.setattr(row_model, "_FRAME_ARRAYS", math.inf)
+        plain = row_model.Frame(given_quads, degrees)
+    for name in ("x0", "x1", "cx", "cy", "h", "s", "y0", "y1"):
+        assert getattr(whole, name) == getattr(plain, name), name
+    assert [a.tolist() for a in whole.arrays] == [a.tolist() for a in plain.arrays]

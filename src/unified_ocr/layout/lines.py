@@ -34,8 +34,10 @@ engine's ``result.text`` reads the same way:
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from itertools import islice
+from math import hypot
 from statistics import median
 
 from ..geometry import angle_gap
@@ -61,9 +63,9 @@ def group_blocks(words: Sequence[Word], *, max_gap: float = 1.5, separator: str 
     """``words`` as lines in reading order (exactly :func:`group_lines`'), and the blocks
     those lines fall into: a page's ``lines`` and ``blocks``.
 
-    Plain floats: most pages have tens of words, where numpy's cost per call outweighs its
-    speed (only a large page's pitch is measured with arrays), and the sweeps below keep a
-    dense page near-linear too.
+    Plain floats where the work is sequential (the row chaining, the cuts): most pages have
+    tens of words, where numpy's cost per call outweighs its speed; a page of many words has
+    its frame and its pitch worked out with arrays, and the sweeps below keep it near-linear.
     """
     if not words:
         return [], []
@@ -152,7 +154,8 @@ def _directions(items: Sequence[Word | Line]) -> tuple[list[float], list[float]]
 def _orientation_groups(widths: list[float], angles: list[float]) -> list[tuple[list[int], float]]:
     """Indices of words (or lines) per reading direction, and each group's direction (width-weighted)."""
     groups: list[tuple[list[int], float]] = []
-    for i in sorted(range(len(widths)), key=lambda i: -widths[i]):  # long words set the direction
+    shorter = [-width for width in widths]
+    for i in sorted(range(len(widths)), key=shorter.__getitem__):  # long words set the direction
         angle = angles[i]
         for members, reference in groups:
             if abs((angle - reference + 180.0) % 360.0 - 180.0) <= ANGLE_TOLERANCE:  # geometry.angle_gap
@@ -160,7 +163,11 @@ def _orientation_groups(widths: list[float], angles: list[float]) -> list[tuple[
                 break
         else:
             groups.append(([i], angle))
-    return [(sorted(members), _mean_direction(sorted(members), widths, angles)) for members, _ in groups]
+    out = []
+    for members, _ in groups:
+        members.sort()
+        out.append((members, _mean_direction(members, widths, angles)))
+    return out
 
 
 def _mean_direction(members: list[int], widths: list[float], angles: list[float]) -> float:
@@ -190,17 +197,22 @@ def _reading_order(lines: list[Line], widths: list[float], angles: list[float]) 
     # mean of all (a vertical label would tilt a mean and split the rows it stands beside)
     members, angle = max(_orientation_groups(widths, angles), key=lambda g: sum(widths[i] for i in g[0]))
     page = _Page(lines, angle)
-    return _xy_cut(list(range(len(lines))), page)
+    boxes = page.boxes
+    spans = ([(x0, x1, i) for i, (x0, _, x1, _) in enumerate(boxes)], [(y0, y1, i) for i, (_, y0, _, y1) in enumerate(boxes)])
+    spans[0].sort()
+    spans[1].sort()
+    return _xy_cut(page, spans)
 
 
 class _Page:
     """The lines in the frame of the page's main direction: boxes for the cuts, centre lines for the rows."""
 
-    __slots__ = ("boxes", "frame", "ratio", "unit")
+    __slots__ = ("boxes", "frame", "ratio", "starts", "unit")
 
     def __init__(self, lines: Sequence[Line], angle: float) -> None:
         self.frame = frame = Frame([line.quad for line in lines], angle)
         self.boxes = list(zip(frame.x0, frame.y0, frame.x1, frame.y1))
+        self.starts = (frame.x0, frame.y0)  # per axis, where each line's box starts along it
         _slopes_from_words(self.frame, lines, angle)
         self.ratio = pitch_ratio(self.frame)
         self.unit = median(y1 - y0 for _, y0, _, y1 in self.boxes)
@@ -210,7 +222,7 @@ class _Page:
         (the row model, :mod:`.rows`; boxes that overlap do not make a row)."""
         rows = chain_rows(self.frame, items, self.ratio)
         frame = self.frame
-        middle = median(frame.cx[i] for i in items)
+        middle = _median([frame.cx[i] for i in items])
         return sorted(rows, key=lambda row: row_level(frame, row, middle))
 
 
@@ -225,12 +237,16 @@ def _slopes_from_words(frame: Frame, lines: Sequence[Line], angle: float) -> Non
     for i, line in enumerate(lines):
         if len(line.words) < 2:
             continue  # a line of one word shows no slope of its own
-        heights = [word.quad.height for word in line.words]
-        tallest = max(heights)
-        full = [word for word, height in zip(line.words, heights) if height > 0.75 * tallest]  # no superscripts
+        points = [word.quad.points for word in line.words]
+        heights = [(hypot(x3 - x0, y3 - y0) + hypot(x2 - x1, y2 - y1)) / 2 for (x0, y0), (x1, y1), (x2, y2), (x3, y3) in points]  # Quad.height
+        limit = 0.75 * max(heights)
+        full = [k for k, height in enumerate(heights) if height > limit]  # no superscripts
         if len(full) < 2:
             continue
-        (fx, fy), (lx, ly) = full[0].quad.center, full[-1].quad.center
+        (ax, ay), (bx, by), (cx, cy), (dx, dy) = points[full[0]]
+        fx, fy = (ax + bx + cx + dx) / 4, (ay + by + cy + dy) / 4  # Quad.center
+        (ax, ay), (bx, by), (cx, cy), (dx, dy) = points[full[-1]]
+        lx, ly = (ax + bx + cx + dx) / 4, (ay + by + cy + dy) / 4
         run = (lx - fx) * ux + (ly - fy) * uy
         if run > 3.0 * frame.h[i]:
             fitted = max(-MAX_SLOPE, min(MAX_SLOPE, ((ly - fy) * ux - (lx - fx) * uy) / run))
@@ -245,59 +261,70 @@ def _slopes_from_words(frame: Frame, lines: Sequence[Line], angle: float) -> Non
                 frame.s[i] = max(-MAX_SLOPE, min(MAX_SLOPE, frame.s[i] + skew))
 
 
-def _is_table(items: list[int], boxes: Sequence[Box], where: float, unit: float, by_top: list[tuple[float, float, int]]) -> bool:
-    """Whether the two sides of a cut down the page are rows of short cells rather than columns of text.
+def _is_table(boxes: Sequence[Box], where: float, unit: float, spans: Spans) -> bool:
+    """Whether the two sides of a cut down the page (at ``where``) are rows of short cells rather than columns of text.
 
     Rows pair up: most lines of the smaller side lie level with a line of the other side.
     Columns of running text can be level too, so short lines on one side are also required.
-    ``by_top``: the items' spans down the page, sorted (whichever of two equal tops comes first,
-    the count of level lines is the same).
+    ``spans``: the items' spans across and down the page, each sorted (whichever of two equal
+    tops comes first, the count of level lines is the same); the left side is the lines that
+    start at ``where`` or before, a run at the start of the spans across.
     """
-    left = [i for i in items if boxes[i][0] <= where]
-    right = [i for i in items if boxes[i][0] > where]
-    if not left or not right:
+    by_left, by_top = spans
+    cut = bisect_right(by_left, where, key=_start)
+    if cut == 0 or cut == len(by_left):
         return False
+    left, right = by_left[:cut], by_left[cut:]
     few_is_left = len(left) <= len(right)
     few = left if few_is_left else right
     many = [i for _, _, i in by_top if (boxes[i][0] <= where) != few_is_left]  # the other side, top to bottom
     tops = [boxes[j][1] for j in many]
     # tallest line of ``many`` so far: a line starting this far above can still reach down to ``few``'s
-    tallest = max(boxes[j][3] - boxes[j][1] for j in many)
+    tallest = max([boxes[j][3] - boxes[j][1] for j in many])
     level = 0
-    for i in few:
+    for _, _, i in few:
         _, y0, _, y1 = boxes[i]
         for q in range(bisect_left(tops, y0 - tallest), len(many)):
             _, jy0, _, jy1 = boxes[many[q]]
             if jy0 >= y1:
                 break
-            if min(y1, jy1) - max(y0, jy0) > 0.5 * min(y1 - y0, jy1 - jy0):
+            if (y1 if y1 < jy1 else jy1) - (y0 if y0 > jy0 else jy0) > 0.5 * (y1 - y0 if y1 - y0 < jy1 - jy0 else jy1 - jy0):
                 level += 1
                 break
     if level < 0.5 * len(few):
         return False
-    widths = [median(boxes[i][2] - boxes[i][0] for i in side) for side in (left, right)]
+    widths = [_median([x1 - x0 for x0, x1, _ in side]) for side in (left, right)]
     return min(widths) < 6.0 * unit
+
+
+def _start(span: tuple[float, float, int]) -> float:
+    return span[0]
+
+
+def _median(values: list[float]) -> float:
+    """:func:`statistics.median`, to the bit, without its checks and conversions: called once a cut."""
+    values.sort()
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
 
 
 #: Per axis, the items' spans along it as (start, end, item), sorted.
 Spans = tuple[list[tuple[float, float, int]], list[tuple[float, float, int]]]
 
 
-def _xy_cut(items: list[int], page: _Page, spans: Spans | None = None) -> list[_Region]:
+def _xy_cut(page: _Page, spans: Spans) -> list[_Region]:
+    """The regions of the lines whose spans are given (sorted once, for the page; each cut
+    splits them, keeping their order)."""
     boxes, unit = page.boxes, page.unit
-    if len(items) < 2:
-        return [_Region([items], "text")]
-    if spans is None:  # sorted once, for the page; each cut splits them, keeping their order
-        spans = ([(boxes[i][0], boxes[i][2], i) for i in items], [(boxes[i][1], boxes[i][3], i) for i in items])
-        spans[0].sort()
-        spans[1].sort()
+    if len(spans[0]) < 2:
+        return [_Region([[i for _, _, i in spans[0]]], "text")]
     best: tuple[float, int, float] | None = None  # (gap, axis, where)
     read_across = False  # a cut down the page was refused: rows of cells
     for axis in (1, 0):  # 1: a band across the page (split by y); 0: a band down it (split by x)
         along = spans[axis]
         gap, reach = -math.inf, along[0][1]
         ties: list[float] = []  # where the bands as wide as the widest begin
-        for lo, hi, _ in along[1:]:  # the widest empty band between what lies before and after it
+        for lo, hi, _ in islice(along, 1, None):  # the widest empty band between what lies before and after it
             if lo - reach >= gap - 1e-9:
                 if lo - reach > gap + 1e-9:
                     gap, ties = lo - reach, []
@@ -309,17 +336,24 @@ def _xy_cut(items: list[int], page: _Page, spans: Spans | None = None) -> list[_
         # a cut down the page must be wider than a word space, or lines of a row would part
         needed = 1e-6 if axis == 1 else 0.8 * unit
         if gap > needed and (best is None or gap > best[0]):
-            if axis == 0 and _is_table(items, boxes, where, unit, spans[1]):
+            if axis == 0 and _is_table(boxes, where, unit, spans):
                 read_across = True
                 continue  # rows of label and value (a receipt): read across, not down
             best = (gap, axis, where)
-    if best is None:
-        return [_Region(page.rows(items), "table" if read_across else "text")]
+    if best is None:  # the lines in the order given to the layout (what ties in the row model follow)
+        return [_Region(page.rows(sorted([i for _, _, i in spans[0]])), "table" if read_across else "text")]
     gap, axis, where = best
-    before = ([t for t in spans[0] if boxes[t[2]][axis] <= where], [t for t in spans[1] if boxes[t[2]][axis] <= where])
-    after = ([t for t in spans[0] if boxes[t[2]][axis] > where], [t for t in spans[1] if boxes[t[2]][axis] > where])
-    first = _xy_cut([i for i in items if boxes[i][axis] <= where], page, before)
-    rest = _xy_cut([i for i in items if boxes[i][axis] > where], page, after)
+    # the side before the cut: a run at the start of the spans along the cut's axis, and the
+    # same lines (by where they start) among the spans along the other
+    cut = bisect_right(spans[axis], where, key=_start)
+    starts = page.starts[axis]
+    other = spans[1 - axis]
+    before_other = [t for t in other if starts[t[2]] <= where]
+    after_other = [t for t in other if starts[t[2]] > where]
+    before = (spans[0][:cut], before_other) if axis == 0 else (before_other, spans[1][:cut])
+    after = (spans[0][cut:], after_other) if axis == 0 else (after_other, spans[1][cut:])
+    first = _xy_cut(page, before)
+    rest = _xy_cut(page, after)
     if axis == 1 and gap < BLOCK_GAP * unit and len(first) == len(rest) == 1 and first[0].kind == rest[0].kind:
         return [_Region(first[0].rows + rest[0].rows, first[0].kind)]  # a narrow band: one block
     return first + rest
