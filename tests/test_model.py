@@ -285,3 +285,51 @@ def test_a_version_1_document_is_read_and_a_newer_one_refused() -> None:
     assert OcrResult.from_dict(v1) == OcrResult("x", (Page(0, 10, 10, (Line("a", q),)),))
     with pytest.raises(ValueError, match="newer than this unified-ocr reads"):
         OcrResult.from_dict({**v2, "version": 3})
+
+
+@settings(max_examples=200)
+@given(points=st.lists(st.tuples(coord, coord), min_size=4, max_size=4), text=texts, score=confidence)
+def test_the_parsers_constructors_make_what_the_classes_make(points: list, text: str, score: float | None) -> None:
+    """Issue 28: checked_quad, checked_word and checked_line (the parsers' constructors, which convert
+    nothing) give objects equal to, hashed as and written as the classes' own."""
+    from unified_ocr.geometry import checked_quad
+    from unified_ocr.model import checked_line, checked_word
+
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = points
+    quad = checked_quad(x0, y0, x1, y1, x2, y2, x3, y3)
+    assert quad == Quad(points) and hash(quad) == hash(Quad(points)) and type(quad) is Quad
+    word = checked_word(text, quad, score)
+    assert word == Word(text, Quad(points), score) and word.to_dict() == Word(text, Quad(points), score).to_dict()
+    line = checked_line(text, quad, (word,), score)
+    assert line == Line(text, Quad(points), (word,), score) and repr(line) == repr(Line(text, Quad(points), [word], score))
+    assert Line.from_words([word, word]) == Line(f"{text} {text}", quad.union(quad), (word, word), score)
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, 2e300])
+def test_checked_quad_still_refuses_a_point_not_finite_or_beyond_its_limit(bad: float) -> None:
+    from unified_ocr.geometry import NonFiniteQuadError, checked_quad
+
+    with pytest.raises(NonFiniteQuadError, match="finite"):
+        checked_quad(0.0, 0.0, 1.0, 0.0, 1.0, bad, 0.0, 1.0, limit=1e300)
+    with pytest.raises(TypeError):
+        checked_quad(0.0, 0.0, "1", 0.0, 1.0, 1.0, 0.0, 1.0)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "quad", "score", "error"),
+    [("a", Quad.from_bbox(0, 0, 1, 1), 1.5, ValueError), ("a", Quad.from_bbox(0, 0, 1, 1), math.nan, ValueError),
+     ("a", Quad.from_bbox(0, 0, 1, 1), 1, ValueError), (b"a", Quad.from_bbox(0, 0, 1, 1), None, TypeError),
+     ("a", [(0, 0), (1, 0), (1, 1), (0, 1)], None, TypeError), (None, Quad.from_bbox(0, 0, 1, 1), 0.5, TypeError)],
+)  # fmt: skip
+def test_the_parsers_constructors_refuse_values_of_the_wrong_type_or_range(text: object, quad: object, score: object,
+                                                                          error: type[Exception]) -> None:  # fmt: skip
+    """A parser that hands on a value it did not check gets an error (its answer is then refused as
+    a bad response), never a word or line the model would not make."""
+    from unified_ocr.model import checked_line, checked_word
+
+    with pytest.raises(error):
+        checked_word(text, quad, score)  # type: ignore[arg-type]
+    with pytest.raises(error):
+        checked_line(text, quad, (), score)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        checked_line("a", Quad.from_bbox(0, 0, 1, 1), [], None)  # type: ignore[arg-type]

@@ -43,9 +43,9 @@ from typing import Any
 from unified_ocr import Block, Cell, Field, Line, OcrResult, Page, Quad, Table, Word
 from unified_ocr.engines.responses import MISSING, UNREADABLE, ResponseReader, describe, plain
 from unified_ocr.errors import BadResponseError, ImageFailedError
-from unified_ocr.geometry import NonFiniteQuadError
+from unified_ocr.geometry import NonFiniteQuadError, checked_quad
 from unified_ocr.layout import group_blocks, order_lines
-from unified_ocr.model import FieldKind
+from unified_ocr.model import FieldKind, checked_line, checked_word
 
 from .document import DOCUMENT_KINDS, VENDOR, formatted_value, kind_name, named_leaves, receipt_items, vendor_path
 
@@ -259,12 +259,12 @@ def _plain_word(obj: Any) -> Word | None:
     if type(text) is not str or not (confidence is None or (type(confidence) in _NUMBERS and 0 <= confidence <= 1)):
         return None
     quad = _plain_quad(obj.get("boundingPoly"))
-    return None if quad is None else Word(text, quad, confidence)
+    return None if quad is None else checked_word(text, quad, None if confidence is None else confidence * 1.0)
 
 
 def _single_line(text: str, quad: Quad, confidence: float | None) -> Line:
     """A line that is one word, for a named field: the same text, box and score."""
-    return Line(text, quad, (Word(text, quad, confidence),), confidence)
+    return checked_line(text, quad, (checked_word(text, quad, confidence),), confidence)
 
 
 # -- tables ------------------------------------------------------------------------------------
@@ -294,7 +294,7 @@ def _cell(cell: Mapping[str, Any], at: str) -> Cell:
                 joined = Line.from_words(words)
                 quad = joined.quad if quad is None else quad
                 confidence = joined.confidence if confidence is None else confidence
-            line = Line(" ".join([w.text for w in words]), quad, words, confidence)
+            line = checked_line(" ".join([w.text for w in words]), quad, tuple(words), confidence)
         elif quad is not None:
             line = Line("", quad, (), confidence)
         else:
@@ -386,7 +386,8 @@ def _plain_quad(poly: Any) -> Quad | None:
     if not {type(x0), type(y0), type(x1), type(y1), type(x2), type(y2), type(x3), type(y3)} <= _NUMBERS:
         return None
     try:  # a NaN, an infinity or an integer beyond a float's range: the strict reading says which
-        return Quad(((x0, y0), (x1, y1), (x2, y2), (x3, y3)))  # type: ignore[arg-type]  # numbers, checked above
+        # times 1.0: an int made a float (as float() makes it, at a fraction of the call), a float kept
+        return checked_quad(x0 * 1.0, y0 * 1.0, x1 * 1.0, y1 * 1.0, x2 * 1.0, y2 * 1.0, x3 * 1.0, y3 * 1.0)  # type: ignore[operator]
     except (NonFiniteQuadError, OverflowError):
         return None
 

@@ -45,8 +45,9 @@ import attrs
 from unified_ocr import Block, Line, OcrResult, Page, Quad, Word
 from unified_ocr.engines.responses import MISSING, UNREADABLE, ResponseReader, describe
 from unified_ocr.errors import BadResponseError
+from unified_ocr.geometry import NonFiniteQuadError, checked_quad
 from unified_ocr.layout import group_blocks, order_lines
-from unified_ocr.model import BlockKind
+from unified_ocr.model import BlockKind, checked_line, checked_word
 
 from .errors import VENDOR, provider_error
 
@@ -247,7 +248,7 @@ def _line(words: Sequence[Word], text: str) -> Line:
     """:meth:`Line.from_words` with Google's text (made at once, not made and then changed)."""
     quad = words[0].quad.union(*(w.quad for w in words[1:]))
     scores = [w.confidence for w in words if w.confidence is not None]
-    return Line(text.rstrip(" "), quad, tuple(words), min(scores) if len(scores) == len(words) else None)
+    return checked_line(text.rstrip(" "), quad, tuple(words), min(scores) if len(scores) == len(words) else None)
 
 
 def _word(word: Mapping[str, Any], at: str, size: tuple[int, int]) -> tuple[Word | None, str | None]:
@@ -309,7 +310,7 @@ def _plain_word(value: Any, size: tuple[int, int]) -> tuple[Word | None, str | N
             return None
         score = min(1.0, max(0.0, float(score)))
     quad = _plain_quad(value.get("boundingBox"), size)
-    return None if quad is None else (Word(text, quad, score), after)
+    return None if quad is None else (checked_word(text, quad, score), after)
 
 
 def _plain_quad(box: Any, size: tuple[int, int]) -> Quad | None:
@@ -332,16 +333,16 @@ def _plain_quad(box: Any, size: tuple[int, int]) -> Quad | None:
     # the JSON mapping leaves zeros out; a null one is left to the strict reading
     x0, y0, x1, y1 = a.get("x", 0.0), a.get("y", 0.0), b.get("x", 0.0), b.get("y", 0.0)
     x2, y2, x3, y3 = c.get("x", 0.0), c.get("y", 0.0), d.get("x", 0.0), d.get("y", 0.0)
-    if not (
-        {type(x0), type(y0), type(x1), type(y1), type(x2), type(y2), type(x3), type(y3)} <= _NUMBERS
-        and -MAX_COORDINATE < min(x0, y0, x1, y1, x2, y2, x3, y3)
-        and max(x0, y0, x1, y1, x2, y2, x3, y3) < MAX_COORDINATE
-    ):
+    if not (type(x0) in _NUMBERS and type(y0) in _NUMBERS and type(x1) in _NUMBERS and type(y1) in _NUMBERS
+            and type(x2) in _NUMBERS and type(y2) in _NUMBERS and type(x3) in _NUMBERS and type(y3) in _NUMBERS):  # fmt: skip
         return None
-    try:  # a NaN, which min and max pass over, the quad refuses
-        return Quad(((float(x0) * sx, float(y0) * sy), (float(x1) * sx, float(y1) * sy),
-                     (float(x2) * sx, float(y2) * sy), (float(x3) * sx, float(y3) * sy)))  # fmt: skip
-    except ValueError:
+    try:  # a NaN, or a number too large to be a pixel (or a float): the strict reading says which
+        if sx == 1.0 and sy == 1.0:  # pixel vertices, the usual box: the bound is the quad's own check
+            return checked_quad(float(x0), float(y0), float(x1), float(y1), float(x2), float(y2), float(x3), float(y3), MAX_COORDINATE)
+        checked_quad(float(x0), float(y0), float(x1), float(y1), float(x2), float(y2), float(x3), float(y3), MAX_COORDINATE)
+        return checked_quad(float(x0) * sx, float(y0) * sy, float(x1) * sx, float(y1) * sy,
+                            float(x2) * sx, float(y2) * sy, float(x3) * sx, float(y3) * sy)  # fmt: skip
+    except (NonFiniteQuadError, OverflowError):
         return None
 
 

@@ -28,8 +28,9 @@ from typing import Any, Literal
 from unified_ocr import OcrResult, Page, Quad, Word
 from unified_ocr.engines.responses import MISSING, UNREADABLE, ResponseReader, describe
 from unified_ocr.errors import BadResponseError
-from unified_ocr.geometry import NonFiniteQuadError
+from unified_ocr.geometry import NonFiniteQuadError, checked_quad
 from unified_ocr.layout import group_blocks
+from unified_ocr.model import checked_word
 
 VENDOR = "kakao"
 EXPECTED = (
@@ -103,15 +104,13 @@ def _plain_word(result: Any, box_key: str, words_key: str) -> Word | None:
     words, box = result.get(words_key), result.get(box_key)
     if type(words) is not list or type(box) is not list or len(box) != 4:
         return None
-    p0, p1, p2, p3 = box
-    if not (type(p0) is list and type(p1) is list and type(p2) is list and type(p3) is list
-            and len(p0) == 2 and len(p1) == 2 and len(p2) == 2 and len(p3) == 2):  # fmt: skip
+    try:  # a point that is not two values: the strict reading says what it is
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = box
+    except (TypeError, ValueError):
         return None
-    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = p0, p1, p2, p3
-    if not {type(x0), type(y0), type(x1), type(y1), type(x2), type(y2), type(x3), type(y3)} <= _NUMBERS:
+    if not (type(x0) in _NUMBERS and type(y0) in _NUMBERS and type(x1) in _NUMBERS and type(y1) in _NUMBERS
+            and type(x2) in _NUMBERS and type(y2) in _NUMBERS and type(x3) in _NUMBERS and type(y3) in _NUMBERS):  # fmt: skip
         return None
-    if not (-MAX_COORDINATE < min(x0, y0, x1, y1, x2, y2, x3, y3) and max(x0, y0, x1, y1, x2, y2, x3, y3) < MAX_COORDINATE):
-        return None  # a NaN that min and max pass over is refused by the quad below
     if len(words) == 1 and type(words[0]) is str:  # the usual result: one word
         text = words[0].strip()
     else:
@@ -122,11 +121,11 @@ def _plain_word(result: Any, box_key: str, words_key: str) -> Word | None:
             if word := word.strip():
                 parts.append(word)
         text = " ".join(parts)
-    try:
-        quad = Quad(((x0, y0), (x1, y1), (x2, y2), (x3, y3)))
-    except NonFiniteQuadError:
+    try:  # a NaN, or a number too large to be a pixel (or a float): the strict reading says which
+        quad = checked_quad(float(x0), float(y0), float(x1), float(y1), float(x2), float(y2), float(x3), float(y3), MAX_COORDINATE)
+    except (NonFiniteQuadError, OverflowError):
         return None
-    return Word(text, quad, None)
+    return checked_word(text, quad, None)
 
 
 _NUMBERS = frozenset({int, float})  # exactly these types: ``bool`` is an ``int`` but never a coordinate

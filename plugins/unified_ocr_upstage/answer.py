@@ -10,6 +10,7 @@ from typing import Any
 
 from unified_ocr import OcrResult, Page, Quad
 from unified_ocr.engines.responses import ResponseReader
+from unified_ocr.geometry import checked_quad
 
 VENDOR = "upstage"
 #: Coordinates this large are not pixels; they would overflow the geometry (areas, angles).
@@ -36,7 +37,8 @@ def plain_quad(points: Any) -> Quad | None:
         if {type(x0), type(y0), type(x1), type(y1), type(x2), type(y2), type(x3), type(y3)} <= _NUMBERS and (
             -MAX_COORDINATE <= min(x0, y0, x1, y1, x2, y2, x3, y3) and max(x0, y0, x1, y1, x2, y2, x3, y3) <= MAX_COORDINATE
         ):
-            return Quad(((x0, y0), (x1, y1), (x2, y2), (x3, y3)))
+            # times 1.0: an int made a float (as float() makes it, at a fraction of the call), a float kept
+            return checked_quad(x0 * 1.0, y0 * 1.0, x1 * 1.0, y1 * 1.0, x2 * 1.0, y2 * 1.0, x3 * 1.0, y3 * 1.0)
     except (KeyError, ValueError):
         pass
     return None

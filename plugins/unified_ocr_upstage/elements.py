@@ -33,10 +33,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from unified_ocr import Block, Cell, Line, OcrResult, Page, Quad, Table, Word
+from unified_ocr import Block, Cell, Line, OcrResult, Page, Quad, Table
 from unified_ocr.engines.responses import MISSING
 from unified_ocr.errors import BadResponseError
-from unified_ocr.model import BlockKind
+from unified_ocr.geometry import checked_quad
+from unified_ocr.model import BlockKind, checked_line, checked_word
 
 from .answer import MAX_COORDINATE, VENDOR, billed_pages, plain_quad, read, result
 from .html import HtmlCell, simple_lines, table_cells, text_lines
@@ -107,7 +108,7 @@ def _page(index: int, elements: list[tuple[Mapping[str, Any], str]]) -> tuple[Pa
                 empty.append(obj.get("id"))
                 continue
             parts = strips(quad, len(texts))
-            element_lines = [Line(text, part, (Word(text, part, None),), None) for text, part in zip(texts, parts)]
+            element_lines = [_line(text, part) for text, part in zip(texts, parts)]
         kind: BlockKind = "table" if category == "table" else "figure" if category in FIGURES else "text"
         blocks.append(Block(len(lines), len(lines) + len(element_lines), quad, kind))
         lines.extend(element_lines)
@@ -141,7 +142,8 @@ def _string(content: Mapping[str, Any], key: str, at: str) -> str:
 
 
 def _line(text: str, quad: Quad) -> Line:
-    return Line(text, quad, (Word(text, quad, None),), None)
+    """A line of one word, the text read and its strip of the element's box (neither converted again)."""
+    return checked_line(text, quad, (checked_word(text, quad, None),), None)
 
 
 def _table(cells: list[HtmlCell], quad: Quad) -> tuple[Table, list[Line]]:
@@ -170,7 +172,7 @@ def strips(quad: Quad, n: int) -> list[Quad]:
     (x0, y0), (x1, y1), (x2, y2), (x3, y3) = quad.points
     left_x, left_y, right_x, right_y = x3 - x0, y3 - y0, x2 - x1, y2 - y1
     cuts = [(x0 + left_x * t, y0 + left_y * t, x1 + right_x * t, y1 + right_y * t) for t in (i / n for i in range(n + 1))]
-    return [Quad([(a[0], a[1]), (a[2], a[3]), (b[2], b[3]), (b[0], b[1])]) for a, b in zip(cuts, cuts[1:])]
+    return [checked_quad(a[0], a[1], a[2], a[3], b[2], b[3], b[0], b[1]) for a, b in zip(cuts, cuts[1:])]
 
 
 def _span_strip(quad: Quad, n: int, start: int, span: int) -> Quad:

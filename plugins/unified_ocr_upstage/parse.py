@@ -28,6 +28,7 @@ from unified_ocr import OcrResult, Page, Quad, Word
 from unified_ocr.engines.responses import MISSING, describe
 from unified_ocr.errors import BadResponseError
 from unified_ocr.layout import group_blocks
+from unified_ocr.model import checked_word
 
 from .answer import MAX_COORDINATE, VENDOR, plain_quad, read, result
 from .elements import parse_elements
@@ -117,7 +118,7 @@ def _word(value: Any, page_at: str, i: int) -> Word:
             quad = plain_quad(box.get("vertices"))
             if quad is not None:
                 try:
-                    return Word(text.strip(), quad, confidence)
+                    return checked_word(text.strip(), quad, confidence)
                 except ValueError:  # the strict reading says what is wrong, and where
                     pass
     return _checked_word(value, f"{page_at}.words[{i}]")

@@ -129,12 +129,16 @@ class Line:
         """A line over ``words``: text joined by ``separator``, quad enclosing them all."""
         if len(words) == 1:  # the usual line of a vendor that gives no lines: nothing to join
             word = words[0]
+            if cls is Line and type(word) is Word:  # a word's values are the model's already
+                return checked_line(word.text, word.quad.union(), (word,), word.confidence)
             return cls(word.text, word.quad.union(), (word,), word.confidence)
         if not words:
             raise ValueError("a line needs at least one word")
         quad = words[0].quad.union(*(w.quad for w in words[1:]))
         scores = [w.confidence for w in words if w.confidence is not None]
         confidence = min(scores) if len(scores) == len(words) else None
+        if cls is Line:  # the words' values are the model's already, and the quad is made of them
+            return checked_line(separator.join([w.text for w in words]), quad, tuple(words), confidence)
         return cls(separator.join(w.text for w in words), quad, tuple(words), confidence)
 
     def mapped(self, transform: Transform) -> Line:
@@ -157,6 +161,59 @@ class Line:
     def from_dict(cls, d: Mapping[str, Any]) -> Line:
         words = tuple(Word.from_dict(w) for w in d.get("words", ()))
         return cls(d["text"], d["quad"], words, d.get("confidence"), bool(d.get("dont_care", False)))
+
+
+_new = object.__new__
+_WORD_SLOTS = Word.__dict__
+_set_word_text, _set_word_quad = _WORD_SLOTS["text"].__set__, _WORD_SLOTS["quad"].__set__
+_set_word_confidence, _set_word_dont_care = _WORD_SLOTS["confidence"].__set__, _WORD_SLOTS["dont_care"].__set__
+_LINE_SLOTS = Line.__dict__
+_set_line_text, _set_line_quad = _LINE_SLOTS["text"].__set__, _LINE_SLOTS["quad"].__set__
+_set_line_words, _set_line_confidence = _LINE_SLOTS["words"].__set__, _LINE_SLOTS["confidence"].__set__
+_set_line_dont_care = _LINE_SLOTS["dont_care"].__set__
+
+
+def checked_word(text: str, quad: Quad, confidence: float | None) -> Word:
+    """``Word(text, quad, confidence)`` from values a parser has read and checked: a ``str``, a
+    :class:`Quad` and a ``float`` or ``None``, none of them converted.
+
+    The readers of vendor answers build one word per word of a page, and attrs's converters
+    were most of a word's time. The confidence's range and the types of the text and the quad
+    are still checked (a ``ValueError`` or ``TypeError``, which a parser reports as the vendor's
+    bad answer), at a fraction of what converting them cost; a confidence must be a ``float``
+    already (an ``int`` from JSON is refused: :class:`Word` converts it).
+
+    >>> checked_word("hello", Quad.from_bbox(0, 0, 50, 10), 0.5) == Word("hello", Quad.from_bbox(0, 0, 50, 10), 0.5)
+    True
+    """
+    if type(text) is not str or type(quad) is not Quad:
+        raise TypeError(f"a word is a str and a Quad, got {type(text).__name__} and {type(quad).__name__}")
+    if confidence is not None and (type(confidence) is not float or not 0.0 <= confidence <= 1.0):  # NaN fails this too
+        raise ValueError(f"confidence must be a float within 0..1 or None, got {confidence!r}")
+    word = _new(Word)
+    _set_word_text(word, text)
+    _set_word_quad(word, quad)
+    _set_word_confidence(word, confidence)
+    _set_word_dont_care(word, False)
+    return word
+
+
+def checked_line(text: str, quad: Quad, words: tuple[Word, ...], confidence: float | None) -> Line:
+    """``Line(text, quad, words, confidence)`` from values a parser has read and checked, as
+    :func:`checked_word` makes a word: ``words`` must be a tuple (of words the model made)."""
+    if type(text) is not str or type(quad) is not Quad or type(words) is not tuple:
+        raise TypeError(
+            f"a line is a str, a Quad and a tuple of words, got {type(text).__name__}, {type(quad).__name__} and {type(words).__name__}"
+        )
+    if confidence is not None and (type(confidence) is not float or not 0.0 <= confidence <= 1.0):
+        raise ValueError(f"confidence must be a float within 0..1 or None, got {confidence!r}")
+    line = _new(Line)
+    _set_line_text(line, text)
+    _set_line_quad(line, quad)
+    _set_line_words(line, words)
+    _set_line_confidence(line, confidence)
+    _set_line_dont_care(line, False)
+    return line
 
 
 @attrs.frozen(slots=True)
