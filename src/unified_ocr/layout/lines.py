@@ -40,8 +40,7 @@ from itertools import islice
 from math import hypot
 from statistics import median
 
-from ..geometry import angle_gap
-from ..model import Block, BlockKind, Line, Word
+from ..model import Block, BlockKind, Line, Word, checked_line
 from .rows import MAX_SLOPE, Frame, chain_rows, pitch_ratio, row_level
 
 #: Words whose reading directions differ by more than this (degrees) are never on one line.
@@ -49,9 +48,6 @@ ANGLE_TOLERANCE = 20.0
 #: A band across the page at least this many median line heights tall starts a new block.
 #: Lines of one paragraph, or rows of one receipt, are closer; a blank line between them is not.
 BLOCK_GAP = 1.0
-
-#: A box in a frame where the text reads left to right: left, top, right, bottom.
-Box = tuple[float, float, float, float]
 
 
 def group_lines(words: Sequence[Word], *, max_gap: float = 1.5, separator: str = " ") -> list[Line]:
@@ -103,25 +99,27 @@ def _visual_lines(row: list[int], lines: list[Line], angles: list[float], separa
     piece read another way (a vertical label beside the row) is a line of its own."""
     if len(row) == 1:
         return [lines[row[0]]]
-    groups: list[list[int]] = []
+    groups: list[tuple[float, list[int]]] = []  # each group's first piece's direction, and its pieces
     for i in row:
-        for group in groups:
-            if angle_gap(angles[i], angles[group[0]]) <= ANGLE_TOLERANCE:
+        angle = angles[i]
+        for reference, group in groups:
+            if abs((angle - reference + 180.0) % 360.0 - 180.0) <= ANGLE_TOLERANCE:  # geometry.angle_gap
                 group.append(i)
                 break
         else:
-            groups.append([i])
-    return [_joined([lines[i] for i in group], separator) for group in groups]
+            groups.append((angle, [i]))
+    return [_joined([lines[i] for i in group], separator) for _, group in groups]
 
 
 def _joined(pieces: list[Line], separator: str) -> Line:
     if len(pieces) == 1:
         return pieces[0]
     scores = [line.confidence for line in pieces]
-    return Line(
-        separator.join(line.text for line in pieces),
-        pieces[0].quad.union(*(line.quad for line in pieces[1:])),
-        tuple(word for line in pieces for word in line.words),
+    # the pieces' values are the model's already: the line is made without converting them again
+    return checked_line(
+        separator.join([line.text for line in pieces]),
+        pieces[0].quad.union(*[line.quad for line in pieces[1:]]),
+        tuple([word for line in pieces for word in line.words]),
         None if any(c is None for c in scores) else min(c for c in scores if c is not None),
     )
 
@@ -197,8 +195,8 @@ def _reading_order(lines: list[Line], widths: list[float], angles: list[float]) 
     # mean of all (a vertical label would tilt a mean and split the rows it stands beside)
     members, angle = max(_orientation_groups(widths, angles), key=lambda g: sum(widths[i] for i in g[0]))
     page = _Page(lines, angle)
-    boxes = page.boxes
-    spans = ([(x0, x1, i) for i, (x0, _, x1, _) in enumerate(boxes)], [(y0, y1, i) for i, (_, y0, _, y1) in enumerate(boxes)])
+    frame = page.frame  # each line's box in the page's frame: its span across the page and down it
+    spans = ([(x0, x1, i) for i, (x0, x1) in enumerate(zip(frame.x0, frame.x1))], [(y0, y1, i) for i, (y0, y1) in enumerate(zip(frame.y0, frame.y1))])
     spans[0].sort()
     spans[1].sort()
     return _xy_cut(page, spans)
@@ -207,15 +205,14 @@ def _reading_order(lines: list[Line], widths: list[float], angles: list[float]) 
 class _Page:
     """The lines in the frame of the page's main direction: boxes for the cuts, centre lines for the rows."""
 
-    __slots__ = ("boxes", "frame", "ratio", "starts", "unit")
+    __slots__ = ("frame", "ratio", "starts", "unit")
 
     def __init__(self, lines: Sequence[Line], angle: float) -> None:
         self.frame = frame = Frame([line.quad for line in lines], angle)
-        self.boxes = list(zip(frame.x0, frame.y0, frame.x1, frame.y1))
         self.starts = (frame.x0, frame.y0)  # per axis, where each line's box starts along it
         _slopes_from_words(self.frame, lines, angle)
         self.ratio = pitch_ratio(self.frame)
-        self.unit = median(y1 - y0 for _, y0, _, y1 in self.boxes)
+        self.unit = median(y1 - y0 for y0, y1 in zip(frame.y0, frame.y1))
 
     def rows(self, items: list[int]) -> list[list[int]]:
         """Lines on one centre line, whatever gutter parts them: rows top to bottom, each left to right
@@ -261,7 +258,7 @@ def _slopes_from_words(frame: Frame, lines: Sequence[Line], angle: float) -> Non
                 frame.s[i] = max(-MAX_SLOPE, min(MAX_SLOPE, frame.s[i] + skew))
 
 
-def _is_table(boxes: Sequence[Box], where: float, unit: float, spans: Spans) -> bool:
+def _is_table(frame: Frame, where: float, unit: float, spans: Spans) -> bool:
     """Whether the two sides of a cut down the page (at ``where``) are rows of short cells rather than columns of text.
 
     Rows pair up: most lines of the smaller side lie level with a line of the other side.
@@ -277,15 +274,17 @@ def _is_table(boxes: Sequence[Box], where: float, unit: float, spans: Spans) -> 
     left, right = by_left[:cut], by_left[cut:]
     few_is_left = len(left) <= len(right)
     few = left if few_is_left else right
-    many = [i for _, _, i in by_top if (boxes[i][0] <= where) != few_is_left]  # the other side, top to bottom
-    tops = [boxes[j][1] for j in many]
+    starts, bottoms = frame.x0, frame.y1
+    many = [(top, i) for top, _, i in by_top if (starts[i] <= where) != few_is_left]  # the other side, top to bottom
+    tops = [top for top, _ in many]
     # tallest line of ``many`` so far: a line starting this far above can still reach down to ``few``'s
-    tallest = max([boxes[j][3] - boxes[j][1] for j in many])
+    tallest = max([bottoms[j] - top for top, j in many])
     level = 0
     for _, _, i in few:
-        _, y0, _, y1 = boxes[i]
+        y0, y1 = frame.y0[i], bottoms[i]
         for q in range(bisect_left(tops, y0 - tallest), len(many)):
-            _, jy0, _, jy1 = boxes[many[q]]
+            jy0, j = many[q]
+            jy1 = bottoms[j]
             if jy0 >= y1:
                 break
             if (y1 if y1 < jy1 else jy1) - (y0 if y0 > jy0 else jy0) > 0.5 * (y1 - y0 if y1 - y0 < jy1 - jy0 else jy1 - jy0):
@@ -315,7 +314,7 @@ Spans = tuple[list[tuple[float, float, int]], list[tuple[float, float, int]]]
 def _xy_cut(page: _Page, spans: Spans) -> list[_Region]:
     """The regions of the lines whose spans are given (sorted once, for the page; each cut
     splits them, keeping their order)."""
-    boxes, unit = page.boxes, page.unit
+    unit = page.unit
     if len(spans[0]) < 2:
         return [_Region([[i for _, _, i in spans[0]]], "text")]
     best: tuple[float, int, float] | None = None  # (gap, axis, where)
@@ -336,7 +335,7 @@ def _xy_cut(page: _Page, spans: Spans) -> list[_Region]:
         # a cut down the page must be wider than a word space, or lines of a row would part
         needed = 1e-6 if axis == 1 else 0.8 * unit
         if gap > needed and (best is None or gap > best[0]):
-            if axis == 0 and _is_table(boxes, where, unit, spans):
+            if axis == 0 and _is_table(page.frame, where, unit, spans):
                 read_across = True
                 continue  # rows of label and value (a receipt): read across, not down
             best = (gap, axis, where)

@@ -214,7 +214,9 @@ def _stacked_samples(x0: np.ndarray, x1: np.ndarray, cy: np.ndarray, h: np.ndarr
         & (overlap > 0.5 * np.minimum(x1[i] - x0[i], x1[j] - x0[j]))
     )  # fmt: skip
     found = np.flatnonzero(stacked)
-    _, first = np.unique(pair_of[found], return_index=True)  # each sampled word's nearest stacked word
+    owner = pair_of[found]  # in order: a sampled word's pairs are a run, nearest first
+    first = np.ones(len(found), dtype=bool)
+    first[1:] = owner[1:] != owner[:-1]  # each sampled word's nearest stacked word
     chosen = found[first]
     samples: list[float] = (2.0 * d[chosen] / (hi[chosen] + hj[chosen])).tolist()
     return samples
