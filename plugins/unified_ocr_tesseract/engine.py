@@ -41,6 +41,7 @@ from unified_ocr.engines.scripts import scripts_of
 from unified_ocr.errors import EngineUnavailableError, RecognitionError
 from unified_ocr.geometry import Transform
 from unified_ocr.imaging.flatten import flatten
+from unified_ocr.imaging.turns import turned, turned_back
 from unified_ocr.layout import order_lines
 
 from . import tessdata
@@ -189,6 +190,7 @@ class TesseractEngine(Engine[TesseractOptions]):
             layout = "detector" if self._line_detector is not None and photo else "tesseract"
         back: Transform | None = None  # the flattened page -> the page as sent
         levelled = 0.0  # degrees flattening turned the rows by to lay them level (a quarter turn among them)
+        given = pixels
         if photo and layout == "detector" and self.options.flatten == "photos" and not upload.pages[0].flattened:
             flat = flatten(pixels)
             if not flat.unchanged:
@@ -196,7 +198,10 @@ class TesseractEngine(Engine[TesseractOptions]):
         with self._slots:
             try:
                 if layout == "detector":
-                    lines, blocks, orientation = self._read_lines(pixels, None)
+                    # a flattened photo found turned is read again from the photo itself (below), not from its flattened copy
+                    lines, blocks, orientation = self._read_lines(pixels, None, reread=back is None)
+                    if back is not None and orientation.turns:  # read as it reads given upright, not through another warp
+                        lines, blocks, back = self._read_turned_photo(given, round(levelled / 90.0) + orientation.turns)
                 else:
                     lines, blocks, layout, as_is = self._read_page(pixels, 0)
                     orientation = self.orientation(pixels, as_is) if self.options.orientation else Orientation(0, reason="off")
@@ -225,23 +230,37 @@ class TesseractEngine(Engine[TesseractOptions]):
             return column, column_blocks, "column", column_confidence
         return lines, blocks, "tesseract", confidence
 
-    def _read_lines(self, pixels: np.ndarray, as_is: float | None) -> tuple[list[Line], list[Block], Orientation]:
-        """The detector's lines read one by one; the page turned first when the evidence says so.
-        ``as_is``: the page's confidence read by Tesseract's layout as it is, where known."""
+    def _read_turned_photo(self, photo: np.ndarray, turns: int) -> tuple[list[Line], list[Block], Transform]:
+        """A photo whose text is turned ``turns`` quarter turns clockwise: turned upright exactly
+        (whole pixels), flattened and read line by line as a photo given upright is, so that it
+        reads the same (flattening the turned photo and turning that resamples it once more, and
+        its rows' angle is measured on other pixels); its lines, blocks and the transform back."""
+        upright = turned(photo, -turns)
+        flat = flatten(upright)
+        to_photo = turned_back(turns, photo.shape[1], photo.shape[0])
+        pixels, back = (upright, to_photo) if flat.unchanged else (flat.pixels, flat.transform.then(to_photo))
+        lines, blocks, _ = self._read_lines(pixels, None, orient=False)
+        return lines, blocks, back
+
+    def _read_lines(self, pixels: np.ndarray, as_is: float | None, orient: bool = True,
+                    reread: bool = True) -> tuple[list[Line], list[Block], Orientation]:  # fmt: skip
+        """The detector's lines read one by one; the page turned first when the evidence says so
+        (with ``orient``; without ``reread``, the lines returned are those read as it is, and the
+        caller reads it turned). ``as_is``: the page's confidence read by Tesseract's layout as it is, where known."""
         if self._line_detector is None:
             raise RecognitionError("layout = \"detector\" needs the offline engine's detector: pip install 'unified-ocr[local]'")
         boxes = find_lines(self._line_detector, pixels)
         identity = Transform.identity(pixels.shape[1], pixels.shape[0])
         lines, blocks = self._read_detected(pixels, boxes, identity)
-        if not self.options.orientation:
+        if not (self.options.orientation and orient):
             return lines, blocks, Orientation(0, reason="off")
         confidence = _lines_confidence(lines)
         if confidence >= READS_WELL:
             return lines, blocks, Orientation(0, reason="lines read well as they are", confidence={0: confidence})
         orientation = self.orientation(pixels, as_is, boxes, page_by_lines=True)
-        if orientation.turns:
-            upright = _turn(pixels, -orientation.turns)
-            back = _turn_back(orientation.turns, pixels.shape[1], pixels.shape[0])
+        if orientation.turns and reread:
+            upright = turned(pixels, -orientation.turns)
+            back = turned_back(orientation.turns, pixels.shape[1], pixels.shape[0])
             lines, blocks = self._read_detected(upright, find_lines(self._line_detector, upright), back)
         return lines, blocks, orientation
 
@@ -280,13 +299,13 @@ class TesseractEngine(Engine[TesseractOptions]):
         if not lines:
             api = self._api("read")
             api.SetPageSegMode(self.options.psm)
-            api.SetImage(_pil(_turn(pixels, -turns)))
+            api.SetImage(_pil(turned(pixels, -turns)))
             api.Recognize()
             return _read_confidence(api)
         api = self._api("block")
         total = weight = 0.0
         for corners in lines:
-            api.SetImage(_pil(_turn(_line_crop(pixels, corners), -turns)))
+            api.SetImage(_pil(turned(_line_crop(pixels, corners), -turns)))
             api.Recognize()
             length = float(np.linalg.norm(corners[1] - corners[0]) + np.linalg.norm(corners[2] - corners[1]))
             total += length * _read_confidence(api)
@@ -321,12 +340,12 @@ class TesseractEngine(Engine[TesseractOptions]):
         profile's by default; the same Tesseract, its model loaded once); quads mapped back to the
         page as given."""
         page_h, page_w = pixels.shape[:2]
-        upright = _turn(pixels, -turns)
+        upright = turned(pixels, -turns)
         h, w = upright.shape[:2]
         if max(h, w) < self.options.upscale_below:
             scale = min(4.0, self.options.upscale_below / max(h, w, 1))
             upright = cv2.resize(upright, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_CUBIC)
-        back = Transform.scale(upright.shape[1::-1], (w, h)).then(_turn_back(turns, page_w, page_h))
+        back = Transform.scale(upright.shape[1::-1], (w, h)).then(turned_back(turns, page_w, page_h))
         api = self._api("read")
         api.SetPageSegMode(self.options.psm if psm is None else psm)
         api.SetImage(_pil(upright))
@@ -389,29 +408,6 @@ def _read_confidence(api: Any) -> float:
     sized = [(len(text.strip()), conf) for text, conf in api.MapWordConfidences() if text.strip()]
     count = sum(n for n, _ in sized)
     return sum(n * conf for n, conf in sized) / count if count else 0.0
-
-
-def _turn(pixels: np.ndarray, quarter_turns: int) -> np.ndarray:
-    """``pixels`` turned ``quarter_turns`` clockwise (negative: counter-clockwise)."""
-    k = quarter_turns % 4
-    if k == 0:
-        return pixels
-    return cv2.rotate(pixels, {1: cv2.ROTATE_90_CLOCKWISE, 2: cv2.ROTATE_180, 3: cv2.ROTATE_90_COUNTERCLOCKWISE}[k])
-
-
-def _turn_back(turns: int, width: int, height: int) -> Transform:
-    """From the frame of the page turned upright (``turns`` quarter turns counter-clockwise) back to the page."""
-    k = turns % 4
-    if k == 0:
-        return Transform.identity(width, height)
-    # the upright frame's size, and where its point (x, y) lies on the page as given
-    if k == 1:  # the page's text is turned a quarter clockwise: upright = page turned counter-clockwise
-        matrix, size = [[0, -1, width], [1, 0, 0], [0, 0, 1]], (height, width)
-    elif k == 2:
-        matrix, size = [[-1, 0, width], [0, -1, height], [0, 0, 1]], (width, height)
-    else:
-        matrix, size = [[0, 1, 0], [-1, 0, height], [0, 0, 1]], (height, width)
-    return Transform(np.array(matrix, dtype=np.float64), size, (width, height))
 
 
 def _flatten_choice(value: object) -> str:

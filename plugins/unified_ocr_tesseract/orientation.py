@@ -48,6 +48,9 @@ MIN_LINES = 1
 PAGE_LINES = 30
 #: A detected box counts as a line when it is this many times longer than high.
 LINE_ASPECT = 2.0
+#: A line leaning between these many degrees from level says nothing of a quarter turn (a
+#: watermark or stamp set diagonally across the page): it counts neither across nor down.
+DIAGONAL = (30.0, 60.0)
 
 
 @attrs.frozen(slots=True)
@@ -75,7 +78,8 @@ class Orientation:
 
 
 def line_lengths(boxes: Sequence[np.ndarray]) -> list[tuple[np.ndarray, float, bool]]:
-    """Each box that is a line (long and thin): its corners, length, and whether it runs across the page."""
+    """Each box that is a line (long and thin, and not diagonal: :data:`DIAGONAL`): its corners,
+    length, and whether it runs across the page."""
     lines = []
     for box in boxes:
         p = np.asarray(box, dtype=np.float64).reshape(4, 2)
@@ -84,7 +88,10 @@ def line_lengths(boxes: Sequence[np.ndarray]) -> list[tuple[np.ndarray, float, b
         long_side = first if a >= b else second
         if max(a, b) < LINE_ASPECT * max(min(a, b), 1.0):
             continue
-        lines.append((p, max(a, b), abs(long_side[0]) >= abs(long_side[1])))
+        lean = float(np.degrees(np.arctan2(abs(long_side[1]), abs(long_side[0]))))  # 0 across, 90 down
+        if DIAGONAL[0] < lean < DIAGONAL[1]:
+            continue
+        lines.append((p, max(a, b), lean <= 45.0))
     return lines
 
 

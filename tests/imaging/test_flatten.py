@@ -36,6 +36,20 @@ def test_a_turned_photo_comes_out_with_level_rows(paper, angle) -> None:
     assert flat.transform.source_size == flat.pixels.shape[1::-1]
 
 
+@pytest.mark.parametrize("angle", [4, -27])
+def test_a_photo_turned_a_quarter_flattens_to_the_very_pixels_of_it_upright(paper, angle) -> None:
+    """Rows found running down the page are turned a quarter by whole pixels and that image is
+    flattened from the start: no second warp, so the page comes out as the same photo given
+    upright does (or given upside down: which quarter is told by the rows' direction, mod 180,
+    and the engine's orientation step turns the rest)."""
+    photo = photograph(*paper, angle).pixels
+    ways = [flatten(photo).pixels, flatten(cv2.rotate(photo, cv2.ROTATE_180)).pixels]
+    for code in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE):
+        flat = flatten(cv2.rotate(photo, code))
+        assert any(flat.pixels.shape == way.shape and np.array_equal(flat.pixels, way) for way in ways)
+        assert abs(abs(flat.angle) - 90) < 45 and flat.transform.target_size == photo.shape[:2]  # the turned photo: height and width swapped
+
+
 @pytest.mark.parametrize("angle", [10, -27])
 def test_a_long_narrow_receipt_is_found(angle) -> None:
     photo = photograph(*page(150, 520, seed=3), angle, size=(420, 600), seed=3)

@@ -11,7 +11,11 @@ Line finders expect none of this. So, in order:
 2. **Perspective**: that quadrilateral becomes a rectangle of the page's own proportions.
 3. **Rotation at any angle**: the direction of the text rows, mod 180 degrees, from the ink's
    projection profile (:func:`text_angle`); the page is turned so that the rows lie
-   horizontal. Text upside down is left to the engine's orientation step.
+   horizontal. Rows running nearer down the page than across are first turned the nearest
+   quarter exactly (whole pixels moved, :mod:`.turns`), and the image so turned is flattened
+   from the start: a page photographed a quarter turn round comes out exactly as it does
+   upright, not resampled by another warp. Text upside down is left to the engine's
+   orientation step.
 4. **Light**: the paper's brightness is estimated as a large-kernel morphological close
    of a reduced copy (text is thin and dark, so closing it leaves the paper), and each channel
    is divided by it, so the paper is white and the ink keeps its grey levels. Chosen by
@@ -36,6 +40,7 @@ import numpy as np
 
 from ..geometry import Transform
 from .pagefind import find_page, gray_of, reduced
+from .turns import turned, turned_back
 
 #: Longest side of the reduced copy the page and the angle are found on.
 WORK_SIDE = 1000
@@ -83,8 +88,12 @@ class Flattened:
         return self.transform.is_identity and not self.evened
 
 
-def flatten(pixels: np.ndarray) -> Flattened:
-    """``pixels`` (8-bit, grey or BGR) flattened; the same array back when there is nothing to do."""
+def flatten(pixels: np.ndarray, *, quarter_turns: bool = True) -> Flattened:
+    """``pixels`` (8-bit, grey or BGR) flattened; the same array back when there is nothing to do.
+
+    ``quarter_turns``: rows running down the page are turned a quarter exactly and that image is
+    flattened (from the start, once); off, every angle is one warp.
+    """
     h, w = pixels.shape[:2]
     identity = Transform.identity(w, h)
     if min(h, w) < MIN_SIDE or pixels.dtype != np.uint8:
@@ -101,6 +110,9 @@ def flatten(pixels: np.ndarray) -> Flattened:
         to_page = np.eye(3)
     small_page = small if corners is None else _warp(small, _scaled(to_page, factor), page_size, factor, fill=_paper(small))
     angle = text_angle(small_page)
+    quarter = round(angle / 90.0)  # -1, 0 or 1: the rows run nearer down the page than across it
+    if quarter and quarter_turns:
+        return _quarter_first(pixels, quarter)
     if abs(angle) < MIN_TURN:
         angle = 0.0
     turn, size = _turn(angle, page_size)
@@ -118,6 +130,17 @@ def flatten(pixels: np.ndarray) -> Flattened:
         return Flattened(pixels, identity)
     back = Transform(np.linalg.inv(whole), size, (w, h))
     return Flattened(flat, back, None if corners is None else corners / factor, angle, evened)
+
+
+def _quarter_first(pixels: np.ndarray, quarter: int) -> Flattened:
+    """``pixels``, whose rows run ``quarter`` quarter turns clockwise of level, turned that
+    quarter back exactly and flattened as given so; the transform and the page's corners are
+    on ``pixels``, and the angle is the whole turn."""
+    h, w = pixels.shape[:2]
+    inner = flatten(turned(pixels, -quarter), quarter_turns=False)
+    back = turned_back(quarter, w, h)
+    page = None if inner.page is None else back.apply(inner.page)
+    return Flattened(inner.pixels, inner.transform.then(back), page, inner.angle + 90.0 * quarter, inner.evened)
 
 
 def text_angle(gray: np.ndarray) -> float:
