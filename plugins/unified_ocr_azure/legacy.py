@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from unified_ocr import Block, Cell, Field, Line, Page, Table, Word
+from unified_ocr.model import checked_line
 
 from .values import Frame, confidence, count, frame, page_number, plain_quad, plain_word, polygon, read, text
 
@@ -56,7 +57,7 @@ def read_results(
                 said = text(line, lat, "text", "content")
             scores = [w.confidence for w in mine]
             score = min(scores) if mine and None not in scores else None  # type: ignore[type-var]
-            lines.append(Line(said, quad, mine, score))
+            lines.append(checked_line(said, quad, tuple(mine), score))
         words_of.append(words)
         lines_of.append(lines)
     tables = _page_tables(result, at, lines_of, words_of, frames)

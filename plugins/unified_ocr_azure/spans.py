@@ -29,6 +29,7 @@ from typing import Any
 import attrs
 
 from unified_ocr import Block, Cell, Field, Line, Page, Quad, Table, Word
+from unified_ocr.model import checked_block, checked_line
 
 from .values import Frame, confidence, count, frame, page_number, plain_word, polygon, read, text
 
@@ -83,7 +84,7 @@ def _page(obj: Mapping[str, Any], at: str, index: int, fr: Frame, box_key: str, 
             continue  # an empty line adds nothing to read
         scores = [w.confidence for w in mine]
         score = min(scores) if mine and None not in scores else None  # type: ignore[type-var]
-        lines.append(Line(content, quad, mine, score))
+        lines.append(checked_line(content, quad, tuple(mine), score))
         spans.append(line_spans[0] if line_spans else (-1, -1))
     fields = [
         _mark(m, f"{at}.selectionMarks[{k}]", k, fr.scale, box_key)
@@ -165,10 +166,6 @@ def _mark(raw: Any, at: str, k: int, scale: float, box_key: str) -> Field:
     return Field(f"selection_mark.{k}", "checkbox", "", quad, confidence(obj, at), state == "selected")
 
 
-def _inside(spans: Sequence[Span], offset: int) -> bool:
-    return any(s <= offset < e for s, e in spans)
-
-
 def _first_holding(owners: Sequence[Sequence[Span]]) -> Callable[[int], int | None]:
     """A lookup: the first owner (by index) one of whose spans holds an offset, or ``None``.
 
@@ -243,7 +240,7 @@ def blocks(page: SpanPage, found: Owners) -> tuple[list[Block], list[str | None]
     for n in range(1, len(owners) + 1):
         if n == len(owners) or owners[n] != owners[start]:
             quads = [line.quad for line in page.lines[start:n]]
-            out.append(Block(start, n, quads[0].union(*quads[1:]) if len(quads) > 1 else quads[0], owners[start][2]))  # type: ignore[arg-type]
+            out.append(checked_block(start, n, quads[0].union(*quads[1:]) if len(quads) > 1 else quads[0], owners[start][2]))  # type: ignore[arg-type]
             roles.append(owners[start][1])
             start = n
     return out, roles
@@ -253,6 +250,7 @@ def tables(pages: Sequence[SpanPage], result: Mapping[str, Any], at: str) -> dic
     """Every table, on each page its cells are on (by ``boundingRegions``), keyed by page index."""
     by_page: dict[int, list[Table]] = {}
     frames = {p.index: p for p in pages}
+    starts = {p.index: _by_start(p) for p in pages} if result.get("tables") else {}
     for k, raw in enumerate(read.optional_list(result, "tables", at)):
         where = f"{at}.tables[{k}]"
         table = read.object(raw, where)
@@ -263,7 +261,7 @@ def tables(pages: Sequence[SpanPage], result: Mapping[str, Any], at: str) -> dic
             cell = read.object(craw, cat)
             regions = _regions(cell, cat, frames)
             index = regions[0][0] if regions else home[0][0] if home else pages[0].index if pages else 0
-            cells.setdefault(index, []).append(_cell(cell, cat, frames.get(index), regions))
+            cells.setdefault(index, []).append(_cell(cell, cat, frames.get(index), starts.get(index), regions))
         for index, found in cells.items():
             quads = [q for i, q in home if i == index]
             by_page.setdefault(index, []).append(Table(found, quads[0] if quads else None, confidence(table, where)))
@@ -282,14 +280,24 @@ def _regions(obj: Mapping[str, Any], at: str, frames: Mapping[int, SpanPage]) ->
     return out
 
 
-def _cell(cell: Mapping[str, Any], at: str, page: SpanPage | None, regions: list[tuple[int, Quad]]) -> Cell:
+def _by_start(page: SpanPage) -> tuple[list[int], list[int]]:
+    """The page's line numbers by the offset each line starts at, with those offsets (both sorted by it)."""
+    pairs = sorted((start, n) for n, (start, _) in enumerate(page.line_spans))
+    return [start for start, _ in pairs], [n for _, n in pairs]
+
+
+def _cell(
+    cell: Mapping[str, Any], at: str, page: SpanPage | None, by_start: tuple[list[int], list[int]] | None, regions: list[tuple[int, Quad]]
+) -> Cell:
     row, col = count(cell, "rowIndex", at), count(cell, "columnIndex", at)
     row_span, col_span = (count(cell, k, at) if cell.get(k) is not None else 1 for k in ("rowSpan", "columnSpan"))
     spans = _spans(cell, at)
     quad = regions[0][1] if regions else None
     lines: list[Line] = []
-    if page is not None and spans:
-        lines = [line for line, (start, _) in zip(page.lines, page.line_spans) if _inside(spans, start)]
+    if page is not None and by_start is not None and spans:  # the lines that start inside its spans, in the page's order
+        starts, numbers = by_start
+        inside = {n for s, e in spans for n in numbers[bisect.bisect_left(starts, s) : bisect.bisect_left(starts, e)]}
+        lines = [page.lines[n] for n in sorted(inside)]
     content = cell.get("content")
     if not lines and isinstance(content, str) and content.strip() and quad is not None:
         lines = [Line(content, quad, (), None)]  # text the page's lines do not hold (a markdown cell)

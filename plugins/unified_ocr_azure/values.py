@@ -17,6 +17,8 @@ import attrs
 
 from unified_ocr import Quad, Word
 from unified_ocr.engines.responses import ResponseReader
+from unified_ocr.geometry import NonFiniteQuadError, checked_quad
+from unified_ocr.model import checked_word
 
 VENDOR = "azure"
 #: Confidences this far beyond 0..1 are rounding and get clamped; further is a bad response.
@@ -96,25 +98,27 @@ def plain_quad(value: Any, scale: float = 1.0) -> Quad | None:
         return None
     if len(value) == 8:
         x0, y0, x1, y1, x2, y2, x3, y3 = value
-    elif len(value) == 4 and all(type(v) is dict for v in value):
+    elif len(value) == 4:
+        a, b, c, d = value
+        if not (type(a) is dict and type(b) is dict and type(c) is dict and type(d) is dict):
+            return None
         try:
-            (x0, y0), (x1, y1), (x2, y2), (x3, y3) = ((v["x"], v["y"]) for v in value)
+            x0, y0, x1, y1, x2, y2, x3, y3 = a["x"], a["y"], b["x"], b["y"], c["x"], c["y"], d["x"], d["y"]
         except KeyError:
             return None
     else:
         return None
-    if not (
-        {type(x0), type(y0), type(x1), type(y1), type(x2), type(y2), type(x3), type(y3)} <= _NUMBERS
-        and -MAX_COORDINATE < min(x0, y0, x1, y1, x2, y2, x3, y3)
-        and max(x0, y0, x1, y1, x2, y2, x3, y3) < MAX_COORDINATE
-    ):
+    if not (type(x0) in _NUMBERS and type(y0) in _NUMBERS and type(x1) in _NUMBERS and type(y1) in _NUMBERS
+            and type(x2) in _NUMBERS and type(y2) in _NUMBERS and type(x3) in _NUMBERS and type(y3) in _NUMBERS):  # fmt: skip
         return None
-    if scale != 1.0:
-        x0, y0, x1, y1 = float(x0) * scale, float(y0) * scale, float(x1) * scale, float(y1) * scale
-        x2, y2, x3, y3 = float(x2) * scale, float(y2) * scale, float(x3) * scale, float(y3) * scale
-    try:
-        return Quad(((x0, y0), (x1, y1), (x2, y2), (x3, y3)))
-    except ValueError:  # a NaN, which min and max pass over
+    try:  # a NaN, or a number beyond the bound (or a float's range): the strict reading says which
+        if scale == 1.0:  # pixels, the usual page: the bound is the quad's own check
+            return checked_quad(float(x0), float(y0), float(x1), float(y1), float(x2), float(y2), float(x3), float(y3), MAX_COORDINATE)
+        # scaled first and bounded by the bound scaled: what the bound refuses, this refuses (rounding
+        # may refuse a point at the very bound too, which the strict reading then takes)
+        s = float(scale)  # a dpi may be given as an int: the points are floats all the same
+        return checked_quad(x0 * s, y0 * s, x1 * s, y1 * s, x2 * s, y2 * s, x3 * s, y3 * s, MAX_COORDINATE * s)
+    except (NonFiniteQuadError, OverflowError):
         return None
 
 
@@ -130,7 +134,7 @@ def plain_word(obj: Any, box_key: str, scale: float, text_key: str, other_text_k
     if type(said) is not str or not (score is None or (type(score) in _NUMBERS and 0.0 <= score <= 1.0)):
         return None  # (a score of 1 is often written as an integer)
     quad = plain_quad(obj.get(box_key), scale)
-    return None if quad is None else Word(said, quad, score)
+    return None if quad is None else checked_word(said, quad, None if score is None else float(score))
 
 
 def _points(value: Any, at: str) -> list[tuple[float, float]]:

@@ -25,7 +25,8 @@ from typing import Any
 
 from unified_ocr import Block, Cell, Field, Line, Quad, Table, Word
 from unified_ocr.engines.responses import ResponseReader
-from unified_ocr.geometry import NonFiniteQuadError
+from unified_ocr.geometry import NonFiniteQuadError, checked_quad
+from unified_ocr.model import checked_word
 
 Block_ = Mapping[str, Any]
 
@@ -147,7 +148,7 @@ class Geometry:
             return None  # integers too (a float's range decides them): the strict reading
         w, h = self.width, self.height
         try:  # a NaN or infinite point: the strict reading says which
-            return Quad(((x0 * w, y0 * h), (x1 * w, y1 * h), (x2 * w, y2 * h), (x3 * w, y3 * h)))
+            return checked_quad(x0 * w, y0 * h, x1 * w, y1 * h, x2 * w, y2 * h, x3 * w, y3 * h)
         except NonFiniteQuadError:
             return None
 
@@ -204,7 +205,7 @@ def word(block: Block_, geo: Geometry) -> Word:
     text = block.get("Text", "")
     if type(text) is not str:
         text = geo.read.string(text, f"{_at(block)}.Text")
-    found = geo.words[id(block)] = Word(text, geo.quad(block), geo.confidence(block))
+    found = geo.words[id(block)] = checked_word(text, geo.quad(block), geo.confidence(block))
     return found
 
 

@@ -29,12 +29,13 @@ import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from unified_ocr import Line, OcrResult, Page, Quad, Word
+from unified_ocr import Line, OcrResult, Page, Quad
 from unified_ocr.engines.responses import UNREADABLE, ResponseReader, describe
 from unified_ocr.errors import BadResponseError, ImageFailedError
 from unified_ocr.imaging.pdf import DEFAULT_DPI
 from unified_ocr.imaging.sources import SourceLike, open_source
 from unified_ocr.layout import order_lines
+from unified_ocr.model import checked_line, checked_word
 
 from . import blocks as structure
 from .errors import VENDOR, error_body, provider_error
@@ -174,13 +175,13 @@ def _line(doc: structure.Document, block: Mapping[str, Any], geo: structure.Geom
     quad = geo.quad(block)
     confidence = geo.confidence(block)
     if not words:
-        words = [Word(text, quad, confidence)]
-    return Line(text, quad, words, confidence)
+        words = [checked_word(text, quad, confidence)]
+    return checked_line(text, quad, tuple(words), confidence)
 
 
 def _lone_word(block: Mapping[str, Any], geo: structure.Geometry) -> Line:
     word = structure.word(block, geo)
-    return Line(word.text, word.quad, (word,), word.confidence)
+    return checked_line(word.text, word.quad, (word,), word.confidence)
 
 
 def _meta(items: list[Mapping[str, Any]], size: Any, pages: list[dict[str, Any]]) -> dict[str, Any]:

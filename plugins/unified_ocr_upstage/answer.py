@@ -25,8 +25,7 @@ _NUMBERS = frozenset({int, float})
 
 def plain_quad(points: Any) -> Quad | None:
     """Four ``{"x", "y"}`` points of plain numbers of a sane size as a quad, checked at once;
-    ``None`` for anything else (a NaN that min and max pass over too: the quad refuses it),
-    which the caller's strict reading then explains by its path."""
+    ``None`` for anything else (a NaN too), which the caller's strict reading then explains by its path."""
     if type(points) is not list or len(points) != 4:
         return None
     a, b, c, d = points
@@ -34,12 +33,10 @@ def plain_quad(points: Any) -> Quad | None:
         return None
     try:
         x0, y0, x1, y1, x2, y2, x3, y3 = a["x"], a["y"], b["x"], b["y"], c["x"], c["y"], d["x"], d["y"]
-        if {type(x0), type(y0), type(x1), type(y1), type(x2), type(y2), type(x3), type(y3)} <= _NUMBERS and (
-            -MAX_COORDINATE <= min(x0, y0, x1, y1, x2, y2, x3, y3) and max(x0, y0, x1, y1, x2, y2, x3, y3) <= MAX_COORDINATE
-        ):
-            # times 1.0: an int made a float (as float() makes it, at a fraction of the call), a float kept
-            return checked_quad(x0 * 1.0, y0 * 1.0, x1 * 1.0, y1 * 1.0, x2 * 1.0, y2 * 1.0, x3 * 1.0, y3 * 1.0)
-    except (KeyError, ValueError):
+        if (type(x0) in _NUMBERS and type(y0) in _NUMBERS and type(x1) in _NUMBERS and type(y1) in _NUMBERS
+                and type(x2) in _NUMBERS and type(y2) in _NUMBERS and type(x3) in _NUMBERS and type(y3) in _NUMBERS):  # fmt: skip
+            return checked_quad(float(x0), float(y0), float(x1), float(y1), float(x2), float(y2), float(x3), float(y3), MAX_COORDINATE)
+    except (KeyError, ValueError, OverflowError):  # a NaN, or a number beyond the bound (or a float's range)
         pass
     return None
 

@@ -37,7 +37,7 @@ from unified_ocr import Block, Cell, Line, OcrResult, Page, Quad, Table
 from unified_ocr.engines.responses import MISSING
 from unified_ocr.errors import BadResponseError
 from unified_ocr.geometry import checked_quad
-from unified_ocr.model import BlockKind, checked_line, checked_word
+from unified_ocr.model import BlockKind, checked_block, checked_line, checked_word
 
 from .answer import MAX_COORDINATE, VENDOR, billed_pages, plain_quad, read, result
 from .html import HtmlCell, simple_lines, table_cells, text_lines
@@ -110,7 +110,7 @@ def _page(index: int, elements: list[tuple[Mapping[str, Any], str]]) -> tuple[Pa
             parts = strips(quad, len(texts))
             element_lines = [_line(text, part) for text, part in zip(texts, parts)]
         kind: BlockKind = "table" if category == "table" else "figure" if category in FIGURES else "text"
-        blocks.append(Block(len(lines), len(lines) + len(element_lines), quad, kind))
+        blocks.append(checked_block(len(lines), len(lines) + len(element_lines), quad, kind))
         lines.extend(element_lines)
         categories.append(category)
     info: dict[str, Any] = {"categories": categories}
@@ -171,8 +171,16 @@ def strips(quad: Quad, n: int) -> list[Quad]:
         return []
     (x0, y0), (x1, y1), (x2, y2), (x3, y3) = quad.points
     left_x, left_y, right_x, right_y = x3 - x0, y3 - y0, x2 - x1, y2 - y1
-    cuts = [(x0 + left_x * t, y0 + left_y * t, x1 + right_x * t, y1 + right_y * t) for t in (i / n for i in range(n + 1))]
-    return [checked_quad(a[0], a[1], a[2], a[3], b[2], b[3], b[0], b[1]) for a, b in zip(cuts, cuts[1:])]
+    # each cut's left and right points at t = i / n, from the top edge (t = 0.0) down; a strip
+    # runs from one cut to the next (most elements are one strip: their one line)
+    top_x, top_y, top_rx, top_ry = x0 + left_x * 0.0, y0 + left_y * 0.0, x1 + right_x * 0.0, y1 + right_y * 0.0
+    out = []
+    for i in range(1, n + 1):
+        t = i / n
+        next_x, next_y, next_rx, next_ry = x0 + left_x * t, y0 + left_y * t, x1 + right_x * t, y1 + right_y * t
+        out.append(checked_quad(top_x, top_y, top_rx, top_ry, next_rx, next_ry, next_x, next_y))
+        top_x, top_y, top_rx, top_ry = next_x, next_y, next_rx, next_ry
+    return out
 
 
 def _span_strip(quad: Quad, n: int, start: int, span: int) -> Quad:

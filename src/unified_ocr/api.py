@@ -22,7 +22,7 @@ from .engines import scripts
 from .engines.base import Engine
 from .engines.calls import CallRecord, metered
 from .engines.registry import Registry, default_registry
-from .engines.responses import writable
+from .engines.responses import surely_writable, writable
 from .engines.scope import EngineScope, shared_scope
 from .errors import BadResponseError, ConfigError, InputError, InvalidResultError, UnifiedOcrError, UnknownEngineError
 from .imaging.frames import unsent_upload, upload_frame
@@ -240,6 +240,8 @@ def _writable(result: OcrResult) -> OcrResult:
     answer as received (``raw``), else in the result when the engine keeps no raw answer. Only
     the engine's output is touched: the source's name is the caller's, and travels as given.
     """
+    if surely_writable((result.raw, dict(result.meta))) and surely_writable(result.pages):  # nearly every result
+        return result
     raw, in_raw = writable(result.raw)
     pages, in_pages = writable(result.pages)
     meta, in_meta = writable(dict(result.meta))
@@ -364,9 +366,13 @@ def parse(
             raise InvalidResultError(f"a {engine} document is read from str, bytes or a path, not {type(raw).__name__}")
         return _writable(reader(bytes(raw) if isinstance(raw, bytearray) else raw, source))
     choice = choose_engine(engine, config, registry) if image is not None else None  # a profile's name too
-    if choice is None and engine not in registry.engines:
-        raise UnknownEngineError(engine, registry.readable(), kind="reader")
-    cls = choice.engine if choice is not None else registry.engine_class(engine)
+    if choice is not None:
+        cls = choice.engine
+    else:
+        try:  # looked up once (the listing of every engine, sorted, cost more than a small answer's reading)
+            cls = registry.engine_class(engine)
+        except UnknownEngineError:
+            raise UnknownEngineError(engine, registry.readable(), kind="reader") from None
     if isinstance(raw, (str, bytes, bytearray)):
         try:
             raw = json.loads(raw)

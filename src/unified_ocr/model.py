@@ -391,6 +391,28 @@ class Block:
         return cls(d["start"], d["end"], d.get("quad"), d.get("kind", "text"))
 
 
+_BLOCK_SLOTS = Block.__dict__
+_set_block_start, _set_block_end = _BLOCK_SLOTS["start"].__set__, _BLOCK_SLOTS["end"].__set__
+_set_block_quad, _set_block_kind = _BLOCK_SLOTS["quad"].__set__, _BLOCK_SLOTS["kind"].__set__
+
+
+def checked_block(start: int, end: int, quad: Quad | None, kind: BlockKind) -> Block:
+    """``Block(start, end, quad, kind)`` from values a parser has made, as :func:`checked_word`
+    makes a word: ``start`` and ``end`` must be ``int`` already, ``quad`` a :class:`Quad` or ``None``
+    (the page still checks that its blocks cut its lines into runs)."""
+    if type(start) is not int or type(end) is not int or not (quad is None or type(quad) is Quad) or type(kind) is not str:
+        raise TypeError(
+            f"a block is two ints, a Quad or None and a kind, got {type(start).__name__}, {type(end).__name__}, "
+            f"{type(quad).__name__} and {type(kind).__name__}"
+        )
+    block = _new(Block)
+    _set_block_start(block, start)
+    _set_block_end(block, end)
+    _set_block_quad(block, quad)
+    _set_block_kind(block, kind)
+    return block
+
+
 @attrs.frozen(slots=True)
 class Page:
     """One page (or one image): its size in pixels and what was found on it."""

@@ -282,6 +282,33 @@ def test_a_spanning_table_cell_keeps_its_spans_and_its_lines() -> None:
     assert [b.kind for b in page.blocks] == ["table"]
 
 
+def test_a_table_cell_holds_the_lines_that_start_in_its_spans_in_the_pages_order() -> None:
+    """Issue 28: a cell's lines are looked up by their offsets (not by a walk over every line of the
+    page for each cell); lines the page lists out of offset order keep the page's order in the cell,
+    and a line starting at a span's end is not in it."""
+    raw = copy.deepcopy(RECEIPT)
+    result = raw["analyzeResult"]
+    result["content"] = "Café 東京\nTotal 12.50\nTip 1"
+    result["pages"][0]["lines"] = [
+        {"content": "Tip 1", "polygon": poly(10, 80, 80, 100), "spans": [{"offset": 20, "length": 5}]},
+        *result["pages"][0]["lines"],
+    ]
+    result["tables"] = [{
+        "rowCount": 1, "columnCount": 2, "boundingRegions": [{"pageNumber": 1, "polygon": poly(0, 0, 400, 100)}],
+        "cells": [
+            {"rowIndex": 0, "columnIndex": 0, "content": "", "spans": [{"offset": 20, "length": 5}, {"offset": 0, "length": 8}],
+             "boundingRegions": [{"pageNumber": 1, "polygon": poly(0, 0, 200, 100)}]},
+            {"rowIndex": 0, "columnIndex": 1, "content": "", "spans": [{"offset": 9, "length": 11}],
+             "boundingRegions": [{"pageNumber": 1, "polygon": poly(200, 0, 400, 100)}]},
+        ],
+    }]  # fmt: skip
+    page = parse(raw).pages[0]
+    assert [line.text for line in page.lines] == ["Tip 1", "Café 東京", "Total 12.50"]
+    first, second = page.tables[0].cells
+    assert [line.text for line in first.lines] == ["Tip 1", "Café 東京"]  # the page's order, not the spans'
+    assert [line.text for line in second.lines] == []  # "Total" starts at 8, before the span; "Tip" at 20, its end
+
+
 def test_form_recognizer_2_document_results_become_fields_on_their_page() -> None:
     raw = load("fr20-labeling-ocr-invoice-1.json")
     raw["analyzeResult"]["documentResults"] = [{"docType": "prebuilt:invoice", "pageRange": [1, 1], "fields": {
@@ -433,13 +460,14 @@ def _strict(read: Any) -> Any:
 
 
 @settings(max_examples=300, deadline=None)
-@given(box=_flat_box | _point_box, scale=st.sampled_from([1.0, 72.0, 200.0]))
+@given(box=_flat_box | _point_box, scale=st.sampled_from([1.0, 72.0, 200.0, 200]))  # a dpi given as an int too
 @example(box=[0, 0, 1, 0, 1, 1, 1e12, 1], scale=1.0)  # the bound: a coordinate must be below it
 @example(box=[0, 0, 1, 0, 1, 1, 0, float("nan")], scale=1.0)  # min and max pass over a NaN
 def test_boxes_read_at_once_read_as_the_strict_reading(box: list[Any], scale: float) -> None:
     quad = plain_quad(box, scale)
     if quad is not None:
         assert quad == _strict(lambda: strict_polygon(box, "box", scale))
+        assert all(type(v) is float for point in quad.points for v in point)  # never an int the model would not hold
 
 
 @settings(max_examples=300, deadline=None)

@@ -173,6 +173,12 @@ def writable(value: T) -> tuple[T, int]:
     return _writable(value, tally), tally.n
 
 
+def surely_writable(value: Any) -> bool:
+    """Whether no string in ``value`` holds a surrogate, so that :func:`writable` would give it back
+    as it is: the quick test alone, for a tuple of several values (an answer and its meta) at once."""
+    return not _may_hold_surrogate(value)
+
+
 #: A surrogate as ``marshal`` writes it (UTF-8 with ``surrogatepass``): bytes no UTF-8 text has.
 _ENCODED_SURROGATE = re.compile(rb"\xed[\xa0-\xbf][\x80-\xbf]")
 #: Values that hold no text, at no depth.
