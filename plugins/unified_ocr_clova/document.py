@@ -45,7 +45,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, TypedDict, Union
 
 from unified_ocr import OcrResult
@@ -128,19 +128,20 @@ def _receipt_path(path: Path, offsets: Mapping[int, int]) -> Path:
     return _generic(path)
 
 
-def _walk(node: Any, path: Path) -> Iterator[tuple[Path, Any]]:
-    """Leaves (objects with ``text``) and loose scalars, in document order."""
+def _walk(node: Any, path: Path, found: list[tuple[Path, Any]]) -> None:
+    """Leaves (objects with ``text``) and loose scalars, in document order, added to ``found``
+    (a list, not a generator: each level of nested generators passed every leaf up once more)."""
     if isinstance(node, dict):
         if "text" in node:
-            yield path, node
+            found.append((path, node))
             return
         for key, value in node.items():
-            yield from _walk(value, (*path, str(key)))
+            _walk(value, (*path, str(key)), found)
     elif isinstance(node, list):
         for i, value in enumerate(node):
-            yield from _walk(value, (*path, i))
+            _walk(value, (*path, i), found)
     elif node is not None:
-        yield path, node
+        found.append((path, node))
 
 
 def named_leaves(kind: str, result: Mapping[str, Any]) -> tuple[list[tuple[str, Mapping[str, Any], Path]], dict[str, Any]]:
@@ -153,7 +154,9 @@ def named_leaves(kind: str, result: Mapping[str, Any]) -> tuple[list[tuple[str, 
     offsets = _item_offsets(result) if kind == "receipt" else {}
     leaves: list[tuple[str, Mapping[str, Any], Path]] = []
     values: dict[str, Any] = {}
-    for path, node in _walk(result, ()):
+    found: list[tuple[Path, Any]] = []
+    _walk(result, (), found)
+    for path, node in found:
         named = _receipt_path(path, offsets) if kind == "receipt" and path else _generic(path)
         name = ".".join(str(p) for p in named)
         if isinstance(node, dict):

@@ -326,7 +326,16 @@ def _leaf_field(name: str, leaf: Mapping[str, Any], where: Callable[[], str]) ->
     needed (a receipt has dozens of leaves, most of them well-formed)."""
     text, polys, score, formatted = leaf["text"], leaf.get("boundingPolys"), leaf.get("confidenceScore"), leaf.get("formatted")
     quads = [_plain_quad(p) for p in polys] if type(polys) is list else [] if polys is None else None
-    value = (formatted["value"] or None) if type(formatted) is dict and type(formatted.get("value")) is str else MISSING
+    value = MISSING
+    if type(formatted) is dict:
+        said = formatted.get("value", MISSING)
+        if type(said) is str:
+            value = said or None
+        elif said is MISSING:  # a date's or a time's parts, read at once too (a wrong one: the strict reading)
+            try:
+                value = formatted_value(formatted, "")
+            except BadResponseError:
+                value = MISSING
     if (type(text) is not str or quads is None or None in quads or value is MISSING and formatted is not None
             or not (score is None or (type(score) in _NUMBERS and 0 <= score <= 1))):  # fmt: skip
         at = where()  # the strict reading, which says what is wrong and where
@@ -383,7 +392,8 @@ def _plain_quad(poly: Any) -> Quad | None:
     if not (type(v0) is dict and type(v1) is dict and type(v2) is dict and type(v3) is dict):
         return None
     x0, y0, x1, y1, x2, y2, x3, y3 = v0.get("x"), v0.get("y"), v1.get("x"), v1.get("y"), v2.get("x"), v2.get("y"), v3.get("x"), v3.get("y")
-    if not {type(x0), type(y0), type(x1), type(y1), type(x2), type(y2), type(x3), type(y3)} <= _NUMBERS:
+    if not (type(x0) in _NUMBERS and type(y0) in _NUMBERS and type(x1) in _NUMBERS and type(y1) in _NUMBERS
+            and type(x2) in _NUMBERS and type(y2) in _NUMBERS and type(x3) in _NUMBERS and type(y3) in _NUMBERS):  # fmt: skip
         return None
     try:  # a NaN, an infinity or an integer beyond a float's range: the strict reading says which
         # times 1.0: an int made a float (as float() makes it, at a fraction of the call), a float kept
