@@ -189,10 +189,10 @@ class TesseractEngine(Engine[TesseractOptions]):
         if layout == "auto":
             layout = "detector" if self._line_detector is not None and photo else "tesseract"
         back: Transform | None = None  # the flattened page -> the page as sent
-        levelled = 0.0  # degrees flattening turned the rows by to lay them level (a quarter turn among them)
+        levelled = 0.0  # degrees flattening turned the rows by to lay them level (within 45)
         given = pixels
         if photo and layout == "detector" and self.options.flatten == "photos" and not upload.pages[0].flattened:
-            flat = flatten(pixels)
+            flat = flatten(pixels, quarter_turns=False)  # a page on its side is turned by the orientation step, on evidence
             if not flat.unchanged:
                 pixels, back, levelled = flat.pixels, flat.transform, flat.angle
         with self._slots:
@@ -201,7 +201,7 @@ class TesseractEngine(Engine[TesseractOptions]):
                     # a flattened photo found turned is read again from the photo itself (below), not from its flattened copy
                     lines, blocks, orientation = self._read_lines(pixels, None, reread=back is None)
                     if back is not None and orientation.turns:  # read as it reads given upright, not through another warp
-                        lines, blocks, back = self._read_turned_photo(given, round(levelled / 90.0) + orientation.turns)
+                        lines, blocks, back = self._read_turned_photo(given, orientation.turns)
                 else:
                     lines, blocks, layout, as_is = self._read_page(pixels, 0)
                     orientation = self.orientation(pixels, as_is) if self.options.orientation else Orientation(0, reason="off")
@@ -236,7 +236,7 @@ class TesseractEngine(Engine[TesseractOptions]):
         reads the same (flattening the turned photo and turning that resamples it once more, and
         its rows' angle is measured on other pixels); its lines, blocks and the transform back."""
         upright = turned(photo, -turns)
-        flat = flatten(upright)
+        flat = flatten(upright, quarter_turns=False)
         to_photo = turned_back(turns, photo.shape[1], photo.shape[0])
         pixels, back = (upright, to_photo) if flat.unchanged else (flat.pixels, flat.transform.then(to_photo))
         lines, blocks, _ = self._read_lines(pixels, None, orient=False)

@@ -92,7 +92,10 @@ def flatten(pixels: np.ndarray, *, quarter_turns: bool = True) -> Flattened:
     """``pixels`` (8-bit, grey or BGR) flattened; the same array back when there is nothing to do.
 
     ``quarter_turns``: rows running down the page are turned a quarter exactly and that image is
-    flattened (from the start, once); off, every angle is one warp.
+    flattened (from the start, once); off, the rows are levelled by at most 45 degrees either way
+    and a page on its side stays on its side, for an engine whose own orientation step, checked
+    on its reading, decides quarter turns (the rows' direction alone is fooled by a scene's
+    railings and windows).
     """
     h, w = pixels.shape[:2]
     identity = Transform.identity(w, h)
@@ -113,6 +116,7 @@ def flatten(pixels: np.ndarray, *, quarter_turns: bool = True) -> Flattened:
     quarter = round(angle / 90.0)  # -1, 0 or 1: the rows run nearer down the page than across it
     if quarter and quarter_turns:
         return _quarter_first(pixels, quarter)
+    angle -= 90.0 * quarter  # off: the nearest level, within 45 degrees
     if abs(angle) < MIN_TURN:
         angle = 0.0
     turn, size = _turn(angle, page_size)
