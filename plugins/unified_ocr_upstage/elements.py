@@ -87,7 +87,7 @@ def _page(index: int, elements: list[tuple[Mapping[str, Any], str]]) -> tuple[Pa
             quad = _quad(obj["bounding_box"], f"{at}.bounding_box")  # the older layout API: pixels
             pixels = True
         else:
-            quad = _quad(coordinates, f"{at}.coordinates")
+            quad = plain_quad(coordinates) or _quad(coordinates, f"{at}.coordinates")  # the path built only when needed
         content = obj.get("content")
         if content is None:  # the older layout API: text and html on the element itself
             content = {key: obj[key] for key in ("text", "html", "markdown") if isinstance(obj.get(key), str)}
@@ -108,7 +108,7 @@ def _page(index: int, elements: list[tuple[Mapping[str, Any], str]]) -> tuple[Pa
                 empty.append(obj.get("id"))
                 continue
             parts = strips(quad, len(texts))
-            element_lines = [_line(text, part) for text, part in zip(texts, parts)]
+            element_lines = [checked_line(text, part, (checked_word(text, part, None),), None) for text, part in zip(texts, parts)]
         kind: BlockKind = "table" if category == "table" else "figure" if category in FIGURES else "text"
         blocks.append(checked_block(len(lines), len(lines) + len(element_lines), quad, kind))
         lines.extend(element_lines)
@@ -174,6 +174,8 @@ def strips(quad: Quad, n: int) -> list[Quad]:
     # each cut's left and right points at t = i / n, from the top edge (t = 0.0) down; a strip
     # runs from one cut to the next (most elements are one strip: their one line)
     top_x, top_y, top_rx, top_ry = x0 + left_x * 0.0, y0 + left_y * 0.0, x1 + right_x * 0.0, y1 + right_y * 0.0
+    if n == 1:  # the usual element, of one line: the loop's one strip (t = 1 / 1), without the loop
+        return [checked_quad(top_x, top_y, top_rx, top_ry, x1 + right_x * 1.0, y1 + right_y * 1.0, x0 + left_x * 1.0, y0 + left_y * 1.0)]
     out = []
     for i in range(1, n + 1):
         t = i / n
