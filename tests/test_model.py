@@ -293,7 +293,7 @@ def test_the_parsers_constructors_make_what_the_classes_make(points: list, text:
     """Issue 28: checked_quad, checked_word and checked_line (the parsers' constructors, which convert
     nothing) give objects equal to, hashed as and written as the classes' own."""
     from unified_ocr.geometry import checked_quad
-    from unified_ocr.model import checked_line, checked_word
+    from unified_ocr.model import checked_field, checked_line, checked_word
 
     (x0, y0), (x1, y1), (x2, y2), (x3, y3) = points
     quad = checked_quad(x0, y0, x1, y1, x2, y2, x3, y3)
@@ -303,6 +303,11 @@ def test_the_parsers_constructors_make_what_the_classes_make(points: list, text:
     line = checked_line(text, quad, (word,), score)
     assert line == Line(text, Quad(points), (word,), score) and repr(line) == repr(Line(text, Quad(points), [word], score))
     assert Line.from_words([word, word]) == Line(f"{text} {text}", quad.union(quad), (word, word), score)
+    part = checked_field(f"{text}[0]", "checkbox", text, None, score, True)
+    field = checked_field(text, "multi_box", text, quad, score, None, (part,), text or None)
+    assert field == Field(text, "multi_box", text, Quad(points), score, None, [Field(f"{text}[0]", "checkbox", text, None, score, True)],
+                          text or None)  # fmt: skip
+    assert Field.from_dict(field.to_dict()) == field
 
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, 2e300])
@@ -325,7 +330,7 @@ def test_the_parsers_constructors_refuse_values_of_the_wrong_type_or_range(text:
                                                                           error: type[Exception]) -> None:  # fmt: skip
     """A parser that hands on a value it did not check gets an error (its answer is then refused as
     a bad response), never a word or line the model would not make."""
-    from unified_ocr.model import checked_line, checked_word
+    from unified_ocr.model import checked_field, checked_line, checked_word
 
     with pytest.raises(error):
         checked_word(text, quad, score)  # type: ignore[arg-type]
@@ -333,3 +338,7 @@ def test_the_parsers_constructors_refuse_values_of_the_wrong_type_or_range(text:
         checked_line(text, quad, (), score)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         checked_line("a", Quad.from_bbox(0, 0, 1, 1), [], None)  # type: ignore[arg-type]
+    with pytest.raises(error):
+        checked_field("total", "text", text, quad if error is not ValueError else None, score)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        checked_field("total", "text", "a", None, None, "yes")  # type: ignore[arg-type]

@@ -45,7 +45,7 @@ from unified_ocr.engines.responses import MISSING, UNREADABLE, ResponseReader, d
 from unified_ocr.errors import BadResponseError, ImageFailedError
 from unified_ocr.geometry import NonFiniteQuadError, checked_quad
 from unified_ocr.layout import group_blocks, order_lines
-from unified_ocr.model import FieldKind, checked_line, checked_word
+from unified_ocr.model import FieldKind, checked_field, checked_line, checked_word
 
 from .document import DOCUMENT_KINDS, VENDOR, formatted_value, kind_name, named_leaves, receipt_items, vendor_path
 
@@ -216,7 +216,10 @@ def _template(
         quad = _quad(title, at)
         if text and quad is not None:
             lines.append(_single_line(text, quad, confidence))
-    named = [_named_field(read.object(f, f"{where}.fields[{k}]"), f"{where}.fields[{k}]") for k, f in enumerate(fields)]
+    named = []
+    for k, f in enumerate(fields):
+        at = f"{where}.fields[{k}]"
+        named.append(_named_field(f if type(f) is dict else read.object(f, at), at))
     lines.extend(_single_line(f.text, f.quad, f.confidence) for f in named if f.text and f.quad is not None)
     return lines, named
 
@@ -230,16 +233,17 @@ def _named_field(field: Mapping[str, Any], at: str) -> Field:
     if checked is not None and not isinstance(checked, bool):
         raise read.fail(f"{at}.checked", "true or false", checked)
     parts = []
-    for i, sub in enumerate(read.optional_list(field, "subFields", at)):
+    subs = field.get("subFields")
+    for i, sub in enumerate(subs if type(subs) is list else read.optional_list(field, "subFields", at)):
         sat = f"{at}.subFields[{i}]"
         sub = read.object(sub, sat)
         sub_checked = sub.get("checked") if isinstance(sub.get("checked"), bool) else None
-        parts.append(Field(f"{name}[{i}]", "text", read.string(sub.get("inferText", MISSING), f"{sat}.inferText"),
-                           _quad(sub, sat), _confidence(sub, sat), sub_checked))  # fmt: skip
+        parts.append(checked_field(f"{name}[{i}]", "text", read.string(sub.get("inferText", MISSING), f"{sat}.inferText"),
+                                   _quad(sub, sat), _confidence(sub, sat), sub_checked))  # fmt: skip
     text = field.get("inferText", MISSING)
     if type(text) is not str:
         text = read.string(text, f"{at}.inferText")
-    return Field(name, kind, text, _quad(field, at), _confidence(field, at), checked, parts)
+    return checked_field(name, kind, text, _quad(field, at), _confidence(field, at), checked, tuple(parts))
 
 
 def _word(obj: Mapping[str, Any], at: str) -> Word:
@@ -346,7 +350,7 @@ def _leaf_field(name: str, leaf: Mapping[str, Any], where: Callable[[], str]) ->
     elif value is MISSING:
         value = None  # no formatted value
     quad = None if not quads else quads[0] if len(quads) == 1 else Quad.enclosing(quads)  # type: ignore[arg-type]
-    return Field(name, "text", text, quad, None if score is None else float(score), value=value)
+    return checked_field(name, "text", text, quad, None if score is None else float(score), value=value)
 
 
 # -- reading values of the right shape -------------------------------------------------------------

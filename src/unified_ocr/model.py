@@ -365,6 +365,41 @@ class Field:
         )  # fmt: skip
 
 
+_FIELD_SLOTS = Field.__dict__
+_set_field_name, _set_field_kind, _set_field_text = (_FIELD_SLOTS[k].__set__ for k in ("name", "kind", "text"))
+_set_field_quad, _set_field_confidence, _set_field_checked = (_FIELD_SLOTS[k].__set__ for k in ("quad", "confidence", "checked"))
+_set_field_parts, _set_field_value = _FIELD_SLOTS["parts"].__set__, _FIELD_SLOTS["value"].__set__
+
+
+def checked_field(
+    name: str, kind: FieldKind, text: str, quad: Quad | None, confidence: float | None,
+    checked: bool | None = None, parts: tuple[Field, ...] = (), value: str | None = None,
+) -> Field:  # fmt: skip
+    """``Field(...)`` from values a parser has read and checked, as :func:`checked_word` makes a
+    word: the strings ``str``, ``quad`` a :class:`Quad` or ``None``, ``confidence`` a ``float``
+    within 0..1 or ``None``, ``checked`` a ``bool`` or ``None``, ``parts`` a tuple (of fields)."""
+    if (type(name) is not str or type(kind) is not str or type(text) is not str or not (quad is None or type(quad) is Quad)
+            or not (checked is None or type(checked) is bool) or type(parts) is not tuple
+            or not (value is None or type(value) is str)):  # fmt: skip
+        raise TypeError(
+            f"a field's name, kind and text are str, its quad a Quad or None, checked a bool or None, parts a tuple and "
+            f"value a str or None; got {name!r}, {kind!r}, {type(text).__name__}, {type(quad).__name__}, {checked!r}, "
+            f"{type(parts).__name__} and {type(value).__name__}"
+        )
+    if confidence is not None and (type(confidence) is not float or not 0.0 <= confidence <= 1.0):
+        raise ValueError(f"confidence must be a float within 0..1 or None, got {confidence!r}")
+    field = _new(Field)
+    _set_field_name(field, name)
+    _set_field_kind(field, kind)
+    _set_field_text(field, text)
+    _set_field_quad(field, quad)
+    _set_field_confidence(field, confidence)
+    _set_field_checked(field, checked)
+    _set_field_parts(field, parts)
+    _set_field_value(field, value)
+    return field
+
+
 @attrs.frozen(slots=True)
 class Block:
     """A block of a page's lines: a paragraph, a column, a table-like run of rows.
