@@ -158,7 +158,7 @@ def named_leaves(kind: str, result: Mapping[str, Any]) -> tuple[list[tuple[str, 
     _walk(result, (), found)
     for path, node in found:
         named = _receipt_path(path, offsets) if kind == "receipt" and path else _generic(path)
-        name = ".".join(str(p) for p in named)
+        name = ".".join(map(str, named))
         if isinstance(node, dict):
             leaves.append((name, node, path))
         elif isinstance(node, (str, int, bool)) or (isinstance(node, float) and math.isfinite(node)):

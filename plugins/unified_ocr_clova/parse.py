@@ -329,6 +329,7 @@ def _leaf_field(name: str, leaf: Mapping[str, Any], where: Callable[[], str]) ->
     """A document's leaf as a field; ``where`` makes its path, for a message, only when one is
     needed (a receipt has dozens of leaves, most of them well-formed)."""
     text, polys, score, formatted = leaf["text"], leaf.get("boundingPolys"), leaf.get("confidenceScore"), leaf.get("formatted")
+    # a quad or None each (a quad is always true: ``all`` finds a None without comparing quads)
     quads = [_plain_quad(p) for p in polys] if type(polys) is list else [] if polys is None else None
     value = MISSING
     if type(formatted) is dict:
@@ -340,7 +341,7 @@ def _leaf_field(name: str, leaf: Mapping[str, Any], where: Callable[[], str]) ->
                 value = formatted_value(formatted, "")
             except BadResponseError:
                 value = MISSING
-    if (type(text) is not str or quads is None or None in quads or value is MISSING and formatted is not None
+    if (type(text) is not str or quads is None or not all(quads) or value is MISSING and formatted is not None
             or not (score is None or (type(score) in _NUMBERS and 0 <= score <= 1))):  # fmt: skip
         at = where()  # the strict reading, which says what is wrong and where
         text = read.string(text, f"{at}.text")
