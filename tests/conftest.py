@@ -66,15 +66,18 @@ def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = No
     )  # fmt: skip
 
 
-def cli_here(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run the command in this process, through click's test runner: for usage errors, where a
-    fresh interpreter would spend most of a second starting and nothing else. An exception the
-    command did not turn into a message ends up in ``stderr`` as its traceback, as a user would see it."""
+def cli_here(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the command in this process, through click's test runner: for usage errors and commands
+    that read no image with a model, where a fresh interpreter would spend most of a second starting
+    and nothing else. ``env`` is set for the call only. An exception the command did not turn into a
+    message ends up in ``stderr`` as its traceback, as a user would see it."""
     from click.testing import CliRunner
 
     from unified_ocr.cli import cli
 
-    done = CliRunner().invoke(cli, list(args), prog_name="unified-ocr")
+    settings: dict[str, str | None] = {k: None for k in os.environ if k.startswith("UNIFIED_OCR") and k != "UNIFIED_OCR_CACHE_DIR"}
+    settings.update(env or {})  # as run_cli: none of the caller's own settings, only the test's result cache
+    done = CliRunner().invoke(cli, list(args), prog_name="unified-ocr", env=settings)
     stderr = done.stderr
     if done.exc_info is not None and not isinstance(done.exception, SystemExit):
         stderr += "".join(traceback.format_exception(*done.exc_info))

@@ -34,7 +34,7 @@ from unified_ocr.engines.retry import RetryPolicy
 from unified_ocr_clova import ClovaEmulator, ClovaEngine, ClovaOptions
 from unified_ocr_clova.engine import ERROR_CODES, check
 
-from ..conftest import ROOT, SAMPLE, run_cli
+from ..conftest import ROOT, SAMPLE, cli_here, run_cli
 from ..imaging.test_prepare import _pdf
 
 KEY = "clova-s3cret-DO-NOT-LEAK-7f3a"
@@ -304,7 +304,7 @@ def test_cli_parse_reads_saved_responses(tmp_path) -> None:
     bad.write_text('{"words": []}')
     proc = run_cli("parse", str(bad), "--engine", "clova")
     assert proc.returncode == 1 and "expected a CLOVA OCR response" in proc.stderr and "Traceback" not in proc.stderr
-    proc = run_cli("parse", str(bad), "--engine", "nope")
+    proc = cli_here("parse", str(bad), "--engine", "nope")
     assert proc.returncode == 2 and "unknown reader 'nope'" in proc.stderr and "clova, google, hocr" in proc.stderr
 
 

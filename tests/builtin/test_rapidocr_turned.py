@@ -27,8 +27,9 @@ Move = Callable[[float, float], tuple[float, float]]
 
 
 @pytest.fixture(scope="module")
-def upright() -> OcrResult:
-    return unified_ocr.recognize(SAMPLE, cache=False)
+def upright(sample_reading: OcrResult) -> OcrResult:
+    """The upright reading every turned one is held against: the run's one reading of the sample."""
+    return sample_reading
 
 
 def turn(width: int, height: int, quarter_turns: int) -> tuple[int, Move]:

@@ -32,7 +32,7 @@ from unified_ocr.model import Block
 from unified_ocr_clova import ClovaEmulator, ClovaEngine, ClovaOptions
 from unified_ocr_kakao import KakaoEmulator, KakaoEngine, KakaoOptions
 
-from ..conftest import SAMPLE, run_cli
+from ..conftest import SAMPLE, cli_here
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("isolated_aws")]
 
@@ -151,13 +151,13 @@ def test_parse_with_the_image_places_a_saved_answer_as_recognize_does(vendor, tu
     config = tmp_path / "unified-ocr.toml"
     config.write_text(f'[engines.small]\nbackend = "{spec.engine.name}"\nmax_side = {MAX_SIDE}\n', encoding="utf-8")
 
-    done = run_cli("parse", str(saved), "--engine", "small", "--config", str(config), "--image", str(turned),
-                   env={"AWS_REGION": "eu-west-1"})  # fmt: skip
+    done = cli_here("parse", str(saved), "--engine", "small", "--config", str(config), "--image", str(turned),
+                    env={"AWS_REGION": "eu-west-1"})  # fmt: skip
 
     assert done.returncode == 0, done.stderr
     placed = OcrResult.from_dict(json.loads(done.stdout))
     assert placed.pages == result.pages  # in the image as displayed, not in the upload's frame
-    unplaced = run_cli("parse", str(saved), "--engine", spec.engine.name)
+    unplaced = cli_here("parse", str(saved), "--engine", spec.engine.name)
     assert unplaced.returncode == 0, unplaced.stderr
     assert OcrResult.from_dict(json.loads(unplaced.stdout)).pages != result.pages  # without it: the upload's frame
 

@@ -12,7 +12,7 @@ import pytest
 
 import unified_ocr
 
-from ..conftest import SAMPLE, run_cli
+from ..conftest import ROOT, SAMPLE, cli_here, run_cli
 from ..imaging.test_sources import jpeg_bytes
 
 
@@ -83,30 +83,32 @@ def test_json_and_text_output_to_stdout_file_and_folder(tmp_path) -> None:
 def test_bad_config_exits_2_naming_file_profile_and_key(tmp_path, body, expected) -> None:
     config = tmp_path / "my.toml"
     config.write_text(body)
-    proc = run_cli("recognize", str(SAMPLE), "--engine", "fast", "--config", str(config))
+    proc = cli_here("recognize", str(SAMPLE), "--engine", "fast", "--config", str(config))  # stops before any image: no model
     assert proc.returncode == 2
     assert f"error: {config}: {expected}" in proc.stderr
     assert "Traceback" not in proc.stderr and proc.stdout == ""
 
 
-def test_config_from_env_and_cwd_are_used(tmp_path) -> None:
+def test_config_from_env_and_cwd_are_used(tmp_path, monkeypatch) -> None:
     config = tmp_path / "unified-ocr.toml"
     config.write_text('default = "fast"\n[engines.fast]\nbackend = "rapidocr"\nmax_side_len = "big"\n')
-    proc = run_cli("recognize", str(SAMPLE), env={"UNIFIED_OCR_CONFIG": str(config)})
+    proc = cli_here("recognize", str(SAMPLE), env={"UNIFIED_OCR_CONFIG": str(config)})
     assert proc.returncode == 2 and "profile 'fast': key 'max_side_len'" in proc.stderr
-    proc = run_cli("recognize", str(SAMPLE), cwd=tmp_path)
+    monkeypatch.chdir(tmp_path)
+    proc = cli_here("recognize", str(SAMPLE))
     assert proc.returncode == 2 and "profile 'fast': key 'max_side_len'" in proc.stderr
-    proc = run_cli("recognize", str(SAMPLE), "--config", str(tmp_path / "absent.toml"))
+    monkeypatch.chdir(ROOT)
+    proc = cli_here("recognize", str(SAMPLE), "--config", str(tmp_path / "absent.toml"))
     assert proc.returncode == 2 and "configuration file not found" in proc.stderr
 
 
 def test_usage_errors_exit_2() -> None:
-    proc = run_cli("recognize")
+    proc = cli_here("recognize")
     assert proc.returncode == 2 and "Missing argument" in proc.stderr
-    proc = run_cli("recognize", str(SAMPLE), "--engine", "nope")
+    proc = cli_here("recognize", str(SAMPLE), "--engine", "nope")
     assert proc.returncode == 2
     assert "unknown engine 'nope'; installed engines: " in proc.stderr and "rapidocr" in proc.stderr
-    proc = run_cli("recognize", str(SAMPLE), "--format", "xml")
+    proc = cli_here("recognize", str(SAMPLE), "--format", "xml")
     assert proc.returncode == 2
 
 

@@ -158,7 +158,7 @@ def test_recognize_writes_any_export_format(tmp_path) -> None:
     assert proc.returncode == 0, proc.stderr
     rows = (tmp_path / "out" / "sample-receipt.tsv").read_text(encoding="utf-8").splitlines()
     assert rows[0].startswith("page\tline\tword\ttext") and any("\tTOTAL\t" in row for row in rows)
-    proc = run_cli("recognize", str(SAMPLE), "--format", "alto2")
+    proc = cli_here("recognize", str(SAMPLE), "--format", "alto2")  # refused before any image
     assert proc.returncode == 2 and "unknown exporter 'alto2'" in proc.stderr
 
 

@@ -17,7 +17,7 @@ import unified_ocr
 from unified_ocr import Block, Cell, Field, Line, OcrResult, Page, Quad, Table, Word
 from unified_ocr.exports.xmlkit import UNSAFE
 
-from ..conftest import ROOT, SAMPLE, run_cli
+from ..conftest import ROOT, SAMPLE, cli_here, run_cli
 
 SCHEMAS = ROOT.parent / "shared" / "schemas"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -263,7 +263,7 @@ def test_parse_converts_documents_and_an_unknown_reader_lists_the_known_ones(tmp
     done = run_cli("parse", str(source), "--engine", "hocr", "--format", "alto")
     assert done.returncode == 0, done.stderr
     assert [w.text for w in unified_ocr.parse(done.stdout, engine="alto").words] == [w.text for w in result.words]
-    done = run_cli("parse", str(source), "--engine", "hocr2")
+    done = cli_here("parse", str(source), "--engine", "hocr2")
     assert done.returncode == 2 and "unknown reader 'hocr2'" in done.stderr and "alto, azure, clova, google, hocr" in done.stderr
     with pytest.raises(unified_ocr.UnknownEngineError, match="page, rapidocr"):
         unified_ocr.parse("<x/>", engine="pagexml")

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import cv2
 import pytest
 from langchain_core.documents import Document
 
@@ -28,10 +28,11 @@ def quads(result: unified_ocr.OcrResult) -> list[list[list[float]]]:
 @pytest.mark.slow
 @pytest.mark.skipif(not SROIE.is_dir(), reason="needs the evaluation images in ../shared/eval")
 def test_a_folder_of_receipts_loads_one_document_per_image_with_its_boxes_and_a_rerun_pays_nothing(offline, tmp_path) -> None:
-    folder = tmp_path / "receipts"  # three of the SROIE receipts: enough for a folder, a third of the reading time
+    folder = tmp_path / "receipts"  # the heads of three SROIE receipts: real receipts enough for a folder, read in a third of the time
     folder.mkdir()
     for path in sorted(SROIE.iterdir())[:3]:
-        shutil.copy(path, folder / path.name)
+        head = cv2.imread(str(path))[:300]  # the shop's name and address: some twenty words, not a hundred
+        cv2.imwrite(str(folder / f"{path.stem}.png"), head)
     outcomes: list[Outcome] = []
     loader = UnifiedOcrLoader(str(folder), engine=offline, boxes=True, cache=tmp_path / "cache", on_outcome=outcomes.append)
     documents = list(loader.lazy_load())
