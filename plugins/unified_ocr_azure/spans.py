@@ -31,7 +31,7 @@ import attrs
 from unified_ocr import Block, Cell, Field, Line, Page, Quad, Table, Word
 from unified_ocr.model import checked_block, checked_line
 
-from .values import Frame, confidence, count, frame, page_number, plain_word, polygon, read, text
+from .values import Frame, confidence, count, frame, page_number, plain_quad, plain_word, polygon, read, text
 
 Span = tuple[int, int]  # offset, end
 
@@ -71,12 +71,13 @@ def _page(obj: Mapping[str, Any], at: str, index: int, fr: Frame, box_key: str, 
     spans: list[Span] = []
     for i, raw in enumerate(read.optional_list(obj, "lines", at)):
         where = f"{at}.lines[{i}]"
-        line = read.object(raw, where)
+        line = raw if type(raw) is dict else read.object(raw, where)
         line_spans = _spans(line, where)
         picked = [(bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)) for s, e in line_spans]
         mine = [words[k][0] for first, end in picked for k in range(first, end)]
         content = text(line, where, "content", "text")
-        quad = polygon(line.get(box_key), f"{where}.{box_key}", fr.scale)
+        box = line.get(box_key)
+        quad = plain_quad(box, fr.scale) or polygon(box, f"{where}.{box_key}", fr.scale)  # the path built only when needed
         if markdown is not None and mine:  # the spans of the words in the line's spans, in the content's order
             inside = sorted({k for first, end in picked for k in range(first, end)})
             content = _joined(mine, [words[k][1] for k in inside], markdown)
