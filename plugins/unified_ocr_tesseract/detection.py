@@ -68,3 +68,9 @@ def _height(box: np.ndarray) -> float:
     a = float(np.linalg.norm(box[1] - box[0]))
     b = float(np.linalg.norm(box[2] - box[1]))
     return min(a, b)
+
+
+def row_heights(detector: Any, pixels: np.ndarray, scale: float) -> list[float]:
+    """The thickness of each line ``detector`` finds on a copy of ``pixels`` resized ``scale``
+    times, in pixels of ``pixels``."""
+    return [_height(box) for box in _found(detector, pixels, scale)]

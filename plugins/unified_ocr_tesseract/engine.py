@@ -9,7 +9,8 @@ How a page is read depends on what it is (``layout = "auto"``, the default; meas
 docs/engines/tesseract.md): a photo (:mod:`.kind`: the ground under the text is uneven) is
 read line by line, the offline detector's lines (:mod:`.detection`) each cut out upright
 (:mod:`.strips`) and read as one line; a clean page by Tesseract's own layout, which reads it
-as well in a fraction of the time, and again as one column where that reads poorly.
+as well in a fraction of the time, and again as one column where that reads poorly. A small
+image whose text is a few pixels high is enlarged first (:mod:`.small`).
 
 The result keeps Tesseract's structure: its text lines (with the line's text as Tesseract
 spaces it, since Korean words often come back a syllable at a time: joined as Tesseract saw
@@ -48,6 +49,7 @@ from . import tessdata
 from .detection import find_lines, one_thread
 from .kind import photographed
 from .orientation import Orientation, decide
+from .small import enlarged, enlargement
 from .strips import line_strip
 
 
@@ -111,7 +113,7 @@ class TesseractEngine(Engine[TesseractOptions]):
     Options = TesseractOptions
     needs_network = False
     description = "offline: Tesseract 5 (tesserocr), Korean and English by default; reads Hangul"
-    revision = 6  # 2: a page is turned only when the evidence agrees, not whenever orientation detection says so; 3: layout auto; 4: pieces with no blank between are one word; 5: light print on a dark ground is not evened, the chord of a curled row; 6: a photo's turn checked on its lines
+    revision = 7  # 2: a page is turned only when the evidence agrees, not whenever orientation detection says so; 3: layout auto; 4: pieces with no blank between are one word; 5: light print on a dark ground is not evened, the chord of a curled row; 6: a photo's turn checked on its lines; 7: small images enlarged first
 
     def __init__(self, options: TesseractOptions | None = None) -> None:
         super().__init__(options)
@@ -182,6 +184,10 @@ class TesseractEngine(Engine[TesseractOptions]):
     def recognize(self, upload: Upload) -> OcrResult:
         pixels = upload.decode()
         width, height = upload.size
+        factor = enlargement(self._line_detector, pixels)  # a small image's letters brought to the size Tesseract reads
+        grown: Transform | None = None  # the enlarged image -> the image as sent
+        if factor > 1:
+            pixels, grown = enlarged(pixels, factor)
         layout: str = self.options.layout  # the layout asked for; then the one used
         # whether it is a photo decides the layout (auto) and the flattening (photos): asked only then
         wanted = layout == "auto" or (layout == "detector" and self.options.flatten == "photos")
@@ -211,8 +217,10 @@ class TesseractEngine(Engine[TesseractOptions]):
                 raise RecognitionError(f"{upload.source}: tesseract failed: {exc}") from exc
         if back is not None:
             lines, blocks = [line.mapped(back) for line in lines], [block.mapped(back) for block in blocks]
+        if grown is not None:
+            lines, blocks = [line.mapped(grown) for line in lines], [block.mapped(grown) for block in blocks]
         page = Page(0, width, height, lines=lines, blocks=blocks)
-        meta = {"lang": self.options.lang, "layout": layout, "flattened": back is not None, "turned": 90 * orientation.turns,
+        meta = {"lang": self.options.lang, "layout": layout, "enlarged": round(factor, 2), "flattened": back is not None, "turned": 90 * orientation.turns,
                 "levelled": round(levelled, 1), "orientation": orientation.to_meta()}  # fmt: skip
         return OcrResult(self.name, (page,), raw=None, meta={"tesseract": meta})
 

@@ -1,0 +1,105 @@
+"""Small photos: the Tesseract engine enlarges an image whose text is a few pixels high before
+reading it, and maps every quad back to the image as sent.
+
+A receipt photo shrunk to fit 200 x 260 pixels has rows 6 to 10 pixels high; read as it came,
+the engine found a tenth of its characters or less (``benchmarks/tesseract_small.py``).
+"""
+
+from __future__ import annotations
+
+import re
+
+import cv2
+import numpy as np
+import pytest
+
+import unified_ocr
+from unified_ocr.drawing.fonts import INSTALL_HINT, find_hangul_font, open_font
+from unified_ocr_tesseract import TesseractEngine, TesseractOptions
+from unified_ocr_tesseract.small import MAX_FACTOR, MIN_FACTOR, enlargement
+
+DEFAULT = TesseractOptions()
+READY = TesseractEngine.unavailable_reason(TesseractOptions(layout="detector"))
+needs_tesseract = pytest.mark.skipif(
+    READY is not None,
+    reason="needs Tesseract with Korean and the offline engine's detector: pip install 'unified-ocr[tesseract,local]' "
+    f"and apt-get install tesseract-ocr-kor ({READY})",
+)
+FONT = find_hangul_font()
+needs_font = pytest.mark.skipif(FONT is None, reason=f"needs a font with Hangul: {INSTALL_HINT}")
+
+ROWS = ["하나마트 역삼점", "서울 강남구 역삼로 180", "2025-03-14 18:22", "신라면 4,480", "서울우유 2,950", "삼다수 1,200",
+        "바나나 3,990", "합계 12,620", "카드결제 12,620", "감사합니다"]  # fmt: skip
+
+
+def receipt(angle: float, fit: tuple[int, int]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """A receipt photographed on a table, turned ``angle`` degrees and shrunk to fit ``fit``; and
+    each row's ink box (four corners) on the shrunk photo."""
+    from PIL import Image, ImageDraw
+
+    assert FONT is not None
+    font = open_font(FONT, 34)
+    width, step = 560, 50
+    height = step * len(ROWS) + 80
+    paper = Image.new("L", (width, height), 232)
+    draw = ImageDraw.Draw(paper)
+    boxes = []
+    for k, text in enumerate(ROWS):
+        draw.text((34, 40 + k * step), text, font=font, fill=35)
+        boxes.append(draw.textbbox((34, 40 + k * step), text, font=font))
+    table = np.full((height + 240, width + 240), 105, np.uint8)
+    table[120 : 120 + height, 120 : 120 + width] = np.asarray(paper)
+    turn = cv2.getRotationMatrix2D((table.shape[1] / 2, table.shape[0] / 2), angle, 1.0)
+    photo = cv2.warpAffine(table, turn, table.shape[::-1], flags=cv2.INTER_CUBIC, borderValue=105)
+    photo = np.clip(cv2.GaussianBlur(photo, (0, 0), 1.2) + np.random.default_rng(1).normal(0, 6, photo.shape), 0, 255)
+    factor = min(fit[0] / photo.shape[1], fit[1] / photo.shape[0])
+    small = cv2.resize(photo.astype(np.uint8), None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    quads = []
+    for x0, y0, x1, y1 in boxes:
+        corners = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float64) + 120
+        quads.append((corners @ turn[:, :2].T + turn[:, 2]) * factor)
+    return cv2.cvtColor(small, cv2.COLOR_GRAY2BGR), quads
+
+
+@needs_tesseract
+@needs_font
+def test_only_small_text_is_enlarged() -> None:
+    """A receipt shrunk to 200 x 260 is enlarged several times; the same receipt at a size where
+    its rows are 30 pixels high, and a large image, are not."""
+    engine = TesseractEngine(DEFAULT)
+    try:
+        detector = engine._line_detector
+        small, _ = receipt(4.0, (200, 260))
+        assert 3.0 <= enlargement(detector, small) <= MAX_FACTOR
+        readable, _ = receipt(4.0, (560, 560))  # small too, but its rows are already about 30 pixels high
+        assert enlargement(detector, readable) < MIN_FACTOR
+        large, _ = receipt(4.0, (900, 1100))
+        assert enlargement(detector, large) == 1.0
+    finally:
+        engine.close()
+
+
+@pytest.mark.slow
+@needs_tesseract
+@needs_font
+def test_a_receipt_shrunk_to_200_by_260_reads_and_its_quads_land_on_its_rows() -> None:
+    small, quads = receipt(-5.0, (200, 260))
+    result = unified_ocr.recognize(small, engine=DEFAULT, cache=False)
+    assert result.meta["tesseract"]["enlarged"] >= 3.0
+    page = result.pages[0]
+    assert (page.width, page.height) == (small.shape[1], small.shape[0])
+    flat = re.sub(r"\s+", "", result.text)
+    found = [row for row in ROWS if row.split()[0] in flat]
+    assert len(found) >= 7, result.text  # read as it came: 1 of the 10 rows
+    landed = 0
+    for line in page.lines:
+        first = line.text.split()[0] if line.text.split() else ""
+        rows = [k for k, row in enumerate(ROWS) if first and first == row.split()[0]]
+        if not rows:
+            continue
+        centre = np.asarray(line.quad.points, np.float64).mean(axis=0)
+        box = quads[rows[0]].astype(np.float32)
+        # the line's centre lies on its row in the shrunk photo (within a pixel or two)
+        assert cv2.pointPolygonTest(box, (float(centre[0]), float(centre[1])), True) >= -2.0, (line.text, centre, box)
+        landed += 1
+    assert landed >= 5
