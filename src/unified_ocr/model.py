@@ -129,7 +129,7 @@ class Line:
         """A line over ``words``: text joined by ``separator``, quad enclosing them all."""
         if len(words) == 1:  # the usual line of a vendor that gives no lines: nothing to join
             word = words[0]
-            if cls is Line and type(word) is Word:  # a word's values are the model's already
+            if cls is Line and type(word) is Word and type(word.text) is str:  # a word's values are the model's already
                 return checked_line(word.text, word.quad.union(), (word,), word.confidence)
             return cls(word.text, word.quad.union(), (word,), word.confidence)
         if not words:
