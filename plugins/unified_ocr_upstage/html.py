@@ -71,7 +71,8 @@ def simple_lines(html: str) -> list[str] | None:
         if not html.endswith(end):
             return None
         lines = []
-        for piece in _BREAKS.split(html[head.end() : len(html) - len(end)]):
+        inner = html[head.end() : len(html) - len(end)]
+        for piece in _BREAKS.split(inner) if "<" in inner else (inner,):  # no tag, so no <br>: one piece
             if piece.isprintable() and "<" not in piece and "&" not in piece:  # the usual test, at C speed: one line
                 if line := " ".join(piece.split()):
                     lines.append(line)
