@@ -37,9 +37,11 @@ import numpy as np
 #: reading as it is. Measured on the shared pages and on generated photos and low-dpi pages,
 #: each at its size and at half, turned four ways (docs/engines/tesseract.md).
 MARGIN = 5.0
-#: The least word confidence (0..100) the way a page is turned to must read at, on its sample
-#: lines and on the whole page: below it neither way reads as text (a receipt photo at half
-#: size read at 15 as it is and 23 upside down, and was turned), and a turn would be a guess.
+#: The least word confidence (0..100) the way a page is turned to must read at on its sample
+#: lines: below it no way reads as text (a receipt photo at half size read at 15 as it is and
+#: 23 upside down, and was turned), and a turn would be a guess. Not asked of the whole page,
+#: which reads lower than its longest lines (a receipt at half size turned a quarter: its lines
+#: 58 turned back, the page 39).
 READABLE = 40.0
 #: OSD's ``orient_conf`` from which its answer counts against a turn it does not agree with.
 OSD_SURE = 5.0
@@ -140,12 +142,12 @@ def decide(
     sample = [p for p, _, f in sorted(lines, key=lambda item: -item[1]) if f == flat][:SAMPLE_LINES]
     confidence = {k: read(sample, k) for k in ([0, *ways] if flat else ways)}
     best = max(ways, key=lambda k: confidence[k])
-    if confidence[best] < READABLE:
-        return Orientation(0, across, confidence, None, "no way reads as text")
     if flat and confidence[best] < confidence[0] + MARGIN:
         return Orientation(0, across, confidence, None, "as it is reads as well")
     if not flat and confidence[best] < confidence[4 - best] + MARGIN:
         return Orientation(0, across, confidence, None, "neither quarter turn reads clearly better")
+    if confidence[best] < READABLE:
+        return Orientation(0, across, confidence, None, "no way reads as text")
     if page_by_lines:
         every = [p for p, _, f in sorted(lines, key=lambda item: -item[1]) if f == flat][:PAGE_LINES]
         page = {0: read(every, 0), best: read(every, best)}
@@ -154,7 +156,7 @@ def decide(
     # a half turn must read clearly better on the whole page too; a quarter turn, which the lines'
     # direction and their reading already chose, must not read worse (small print read sideways
     # gets about the confidence it gets upright, so more is not to be asked)
-    if page[best] < max(READABLE, page[0] + (MARGIN if flat else 0.0)):
+    if page[best] < page[0] + (MARGIN if flat else 0.0):
         return Orientation(0, across, confidence, None, "as it is reads as well", page)
     said = osd()
     if said is not None and said[1] >= OSD_SURE and said[0] != best:
@@ -168,6 +170,6 @@ def _decide_without_lines(read: Callable[[list[np.ndarray], int], float], ask: C
     if osd is None or osd[0] == 0 or osd[1] < OSD_SURE:
         return Orientation(0, None, osd=osd, reason="no detector, and orientation detection not sure of a turn")
     confidence = {0: read([], 0) if as_is is None else as_is, osd[0]: read([], osd[0])}
-    if confidence[osd[0]] < max(READABLE, confidence[0] + MARGIN):
+    if confidence[osd[0]] < confidence[0] + MARGIN:
         return Orientation(0, None, confidence, osd, "as it is reads as well")
     return Orientation(osd[0], None, confidence, osd, "turned reads clearly better")
