@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -14,7 +13,7 @@ from PIL import Image, ImageDraw
 import unified_ocr
 from unified_ocr.drawing.fonts import find_font_for, find_hangul_font, glyphless, open_font
 from unified_ocr.engines import scripts
-from unified_ocr.engines.scope import EngineScope
+from unified_ocr.engines.scope import EngineScope, shared_scope
 from unified_ocr.engines.scripts import ScriptWarning, misread_hangul
 
 from ..conftest import run_cli
@@ -68,9 +67,8 @@ def page(lines: tuple[str, ...], size: int = 28) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def scope() -> Iterator[EngineScope]:
-    with EngineScope() as shared:  # the model loads once for the module
-        yield shared
+def scope() -> EngineScope:
+    return shared_scope()  # the process's scope: the model other tests loaded, not a load of its own
 
 
 def _read(pages: list[tuple[str, ...]], scope: EngineScope, monkeypatch: pytest.MonkeyPatch) -> tuple[list[unified_ocr.OcrResult], list[str]]:
