@@ -19,7 +19,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-#: The longest side of the first copy the lines are found on.
+#: The longest side of the first copy the lines are found on. 800 read generated photos as well
+#: in 0.87 of the time, but a rendered receipt's small print (1000 x 462) at CER 0.17 instead of 0.03.
 FIRST_SIDE = 1024
 #: Rows lower than this (pixels, on the copy) are found again on a copy where they are :data:`GOOD_ROW` high.
 SMALL_ROW = 12.0
