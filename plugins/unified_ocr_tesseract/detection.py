@@ -46,7 +46,7 @@ def find_lines(detector: Any, pixels: np.ndarray) -> list[np.ndarray]:
     longest = max(pixels.shape[:2])
     scale = min(1.0, FIRST_SIDE / longest)
     boxes = _found(detector, pixels, scale)
-    row = scale * float(np.median([_height(box) for box in boxes])) if boxes else 0.0  # on the copy
+    row = scale * float(np.median([thickness(box) for box in boxes])) if boxes else 0.0  # on the copy
     if not boxes or row < SMALL_ROW:
         larger = min(LARGEST_SIDE / longest, scale * GOOD_ROW / row if row else LARGEST_SIDE / longest)
         if larger > scale * 1.2:
@@ -64,14 +64,13 @@ def _found(detector: Any, pixels: np.ndarray, scale: float) -> list[np.ndarray]:
     return [np.asarray(box, dtype=np.float64).reshape(4, 2) / scale for box in boxes]
 
 
-def _height(box: np.ndarray) -> float:
+def thickness(box: np.ndarray) -> float:
     """The box's thickness across its text (its shorter side)."""
     a = float(np.linalg.norm(box[1] - box[0]))
     b = float(np.linalg.norm(box[2] - box[1]))
     return min(a, b)
 
 
-def row_heights(detector: Any, pixels: np.ndarray, scale: float) -> list[float]:
-    """The thickness of each line ``detector`` finds on a copy of ``pixels`` resized ``scale``
-    times, in pixels of ``pixels``."""
-    return [_height(box) for box in _found(detector, pixels, scale)]
+def row_boxes(detector: Any, pixels: np.ndarray, scale: float) -> list[np.ndarray]:
+    """The line boxes ``detector`` finds on a copy of ``pixels`` resized ``scale`` times, in pixels of ``pixels``."""
+    return _found(detector, pixels, scale)

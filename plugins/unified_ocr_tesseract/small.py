@@ -15,6 +15,13 @@ image is enlarged (cubic) until the median line is :data:`TARGET_ROW` pixels hig
 :data:`MAX_FACTOR` times. Images larger than :data:`SMALL_SIDE`, and those whose lines are
 already near that height, are left alone and cost nothing. Every quad is mapped back to the
 image as given.
+
+A page given turned must be enlarged as it is upright, or it reads otherwise once turned back
+(a receipt at half size turned a quarter read at CER 0.499 against 0.425 upright). The detector
+sees text running down a page poorly, so the lines are measured on the image as it is and
+turned a quarter, whichever shows more length of lines running across; and the factor is
+taken in steps of :data:`STEP`, so that what the detector finds a little otherwise upside
+down does not change it.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ import numpy as np
 
 from unified_ocr.geometry import Transform
 
-from .detection import row_heights
+from .detection import row_boxes, thickness
 
 #: Images whose longer side is at least this many pixels are read as they come.
 SMALL_SIDE = 640
@@ -36,6 +43,8 @@ TARGET_ROW = 40.0
 MAX_FACTOR = 4.0
 #: Enlargements under this are not made: the text is near the size Tesseract reads well.
 MIN_FACTOR = 1.5
+#: The factor is a multiple of this.
+STEP = 0.5
 #: The first look (a glance, at a quarter of the cost) is at a copy this many times the size: lines
 #: high enough not to be enlarged (:data:`TARGET_ROW` / :data:`MIN_FACTOR`, 27 pixels) are 13
 #: there, which the detector finds; they settle it when there are three or more...
@@ -53,19 +62,38 @@ def enlargement(detector: Any, pixels: np.ndarray) -> float:
     if detector is None or longest >= SMALL_SIDE or min(pixels.shape[:2]) < 8:
         return 1.0
     h, w = pixels.shape[:2]
-    glance = row_heights(detector, pixels, GLANCE)
+    glance = _row_heights(detector, pixels, GLANCE)
     # rows found at half size are the rows only when there are a few of them, each a small part of
     # the image: on a small photo the detector at half size boxes whole paragraphs, or the page
     if len(glance) >= 3:
         row = float(np.median(glance))
         if row * MIN_FACTOR >= TARGET_ROW and row <= ROW_SHARE * min(h, w):
             return 1.0
-    found = row_heights(detector, pixels, min(MAX_FACTOR, LOOK_SIDE / longest))
+    found = _row_heights(detector, pixels, min(MAX_FACTOR, LOOK_SIDE / longest))
     if not found:
         return 1.0
     row = float(np.median(found))
-    factor = min(MAX_FACTOR, TARGET_ROW / max(row, 1.0))
+    factor = STEP * round(min(MAX_FACTOR, TARGET_ROW / max(row, 1.0)) / STEP)
     return factor if factor >= MIN_FACTOR else 1.0
+
+
+def _row_heights(detector: Any, pixels: np.ndarray, scale: float) -> list[float]:
+    """The thickness of the lines the detector finds on ``pixels`` as it is or turned a quarter,
+    whichever shows more length of lines running across (:func:`across`)."""
+    ways = [row_boxes(detector, pixels, scale), row_boxes(detector, cv2.rotate(pixels, cv2.ROTATE_90_CLOCKWISE), scale)]
+    return [thickness(box) for box in max(ways, key=across)]
+
+
+def across(boxes: list[np.ndarray]) -> float:
+    """The length of the lines among ``boxes`` that run across (long, and longer across than down)."""
+    total = 0.0
+    for box in boxes:
+        along, down = box[1] - box[0], box[2] - box[1]
+        long_side = along if np.hypot(*along) >= np.hypot(*down) else down
+        length, width = float(np.hypot(*long_side)), min(float(np.hypot(*along)), float(np.hypot(*down)))
+        if length >= 2 * width and abs(long_side[0]) > abs(long_side[1]):
+            total += length
+    return total
 
 
 def enlarged(pixels: np.ndarray, factor: float) -> tuple[np.ndarray, Transform]:

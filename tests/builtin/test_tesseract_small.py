@@ -16,7 +16,7 @@ import pytest
 import unified_ocr
 from unified_ocr.drawing.fonts import INSTALL_HINT, find_hangul_font, open_font
 from unified_ocr_tesseract import TesseractEngine, TesseractOptions
-from unified_ocr_tesseract.small import MAX_FACTOR, MIN_FACTOR, enlargement
+from unified_ocr_tesseract.small import MAX_FACTOR, MIN_FACTOR, STEP, enlargement
 
 DEFAULT = TesseractOptions()
 READY = TesseractEngine.unavailable_reason(TesseractOptions(layout="detector"))
@@ -75,6 +75,24 @@ def test_only_small_text_is_enlarged() -> None:
         assert enlargement(detector, readable) < MIN_FACTOR
         large, _ = receipt(4.0, (900, 1100))
         assert enlargement(detector, large) == 1.0
+    finally:
+        engine.close()
+
+
+@needs_tesseract
+@needs_font
+def test_a_small_page_is_enlarged_as_much_turned_as_upright() -> None:
+    """Measured on the image as given, a receipt turned a quarter (its rows running down, which
+    the detector boxes otherwise) was enlarged otherwise than upright, and read otherwise once
+    turned back; the lines are measured the way they run across, in steps of STEP."""
+    engine = TesseractEngine(DEFAULT)
+    try:
+        detector = engine._line_detector
+        small, _ = receipt(4.0, (200, 260))
+        upright = enlargement(detector, small)
+        assert upright >= MIN_FACTOR and upright % STEP == 0
+        for code in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_180, cv2.ROTATE_90_COUNTERCLOCKWISE):
+            assert enlargement(detector, cv2.rotate(small, code)) == upright
     finally:
         engine.close()
 
