@@ -159,6 +159,25 @@ def test_light_print_on_a_dark_unevenly_lit_panel_is_not_evened_into_its_ground(
             assert np.array_equal(flat.pixels, lit) or float(flat.pixels.std()) >= 0.9 * float(lit.std())
 
 
+def test_the_rows_of_light_print_on_a_dark_ground_are_its_light_marks() -> None:
+    """On white print on blue, the dark marks are the ground between the letters: the rows of a
+    quotation turned a quarter were not found running down it (it was left on its side), and the
+    upright one's were found at -89.7 degrees, the turned one's at -4 (it was tilted). The light
+    marks are the rows."""
+    rows = ["Como o presente e tudo o que podemos controlar, sua tarefa e voltar a",
+            "ele repetidamente para lembrar que a vida e muito maior do que nossas",
+            "preocupacoes nos fazem acreditar.", "", "CYNTHIA KANE, COMO MEDITAR COMO UM BUDISTA, PAG 13"]  # fmt: skip
+    panel = np.zeros((160, 560, 3), np.uint8)
+    panel[:] = (150, 80, 20)  # BGR: blue
+    for k, row in enumerate(rows):
+        cv2.putText(panel, row, (12, 26 + 26 * k), cv2.FONT_HERSHEY_SIMPLEX, 0.42, (255, 255, 255), 1, cv2.LINE_AA)
+    assert flatten(panel).angle == 0.0
+    for code in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE):
+        turned = cv2.rotate(panel, code)
+        assert abs(flatten(turned).angle) == 90.0
+        assert flatten(turned, quarter_turns=False).angle == 0.0
+
+
 def test_a_grainy_table_beside_a_page_not_found_does_not_outvote_its_rows(paper) -> None:
     """Tall patches of grain (a wooden table either side of a receipt whose outline was not
     found) close into blobs far thicker than a word; counted by their area they outvoted every

@@ -112,7 +112,8 @@ def flatten(pixels: np.ndarray, *, quarter_turns: bool = True) -> Flattened:
         page_size = (w, h)
         to_page = np.eye(3)
     small_page = small if corners is None else _warp(small, _scaled(to_page, factor), page_size, factor, fill=_paper(small))
-    angle = text_angle(small_page)
+    # light print on a dark ground (a screen, a coloured panel): its rows are the light marks
+    angle = text_angle(255 - small_page if dark_ground(small_page) else small_page)
     quarter = round(angle / 90.0)  # -1, 0 or 1: the rows run nearer down the page than across it
     if quarter and quarter_turns:
         return _quarter_first(pixels, quarter)
@@ -249,8 +250,7 @@ def even_light(pixels: np.ndarray) -> np.ndarray | None:
     it washed such print into its ground (a white quotation on blue lost its first line)."""
     small, _ = reduced(pixels, 400)
     gray = gray_of(small)
-    darkest, middle, lightest = np.percentile(gray, [5, 50, 95])
-    if middle - darkest < DARK_GROUND * (lightest - middle):
+    if dark_ground(gray):
         return None
     kernel = max(5, round(max(gray.shape) / 25)) | 1
     shape = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (kernel, kernel))
@@ -262,6 +262,12 @@ def even_light(pixels: np.ndarray) -> np.ndarray | None:
     h, w = pixels.shape[:2]
     background = cv2.max(cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR), 1)
     return cv2.divide(pixels, background, scale=255.0)  # 8-bit throughout, saturating: a full photo in milliseconds
+
+
+def dark_ground(gray: np.ndarray) -> bool:
+    """Whether most of ``gray`` lies near its dark end (:data:`DARK_GROUND`), its marks the light ones."""
+    darkest, middle, lightest = np.percentile(gray, [5, 50, 95])
+    return bool(middle - darkest < DARK_GROUND * (lightest - middle))
 
 
 def _ink(gray: np.ndarray) -> np.ndarray:
