@@ -41,7 +41,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from unified_ocr import Block, Cell, Field, Line, OcrResult, Page, Quad, Table, Word
-from unified_ocr.engines.responses import MISSING, UNREADABLE, ResponseReader, describe, plain
+from unified_ocr.engines.responses import MISSING, NUMBERS, UNREADABLE, ResponseReader, describe, four_points, plain
 from unified_ocr.errors import BadResponseError, ImageFailedError
 from unified_ocr.geometry import NonFiniteQuadError, checked_quad
 from unified_ocr.layout import group_blocks, order_lines
@@ -260,7 +260,7 @@ def _plain_word(obj: Any) -> Word | None:
     if type(obj) is not dict:
         return None
     text, confidence = obj.get("inferText"), obj.get("inferConfidence")
-    if type(text) is not str or not (confidence is None or (type(confidence) in _NUMBERS and 0 <= confidence <= 1)):
+    if type(text) is not str or not (confidence is None or (type(confidence) in NUMBERS and 0 <= confidence <= 1)):
         return None
     quad = _plain_quad(obj.get("boundingPoly"))
     return None if quad is None else checked_word(text, quad, None if confidence is None else confidence * 1.0)
@@ -342,7 +342,7 @@ def _leaf_field(name: str, leaf: Mapping[str, Any], where: Callable[[], str]) ->
             except BadResponseError:
                 value = MISSING
     if (type(text) is not str or quads is None or not all(quads) or value is MISSING and formatted is not None
-            or not (score is None or (type(score) in _NUMBERS and 0 <= score <= 1))):  # fmt: skip
+            or not (score is None or (type(score) in NUMBERS and 0 <= score <= 1))):  # fmt: skip
         at = where()  # the strict reading, which says what is wrong and where
         text = read.string(text, f"{at}.text")
         quads = [_vertices(p, f"{at}.boundingPolys[{j}]") for j, p in enumerate(read.optional_list(leaf, "boundingPolys", at))]
@@ -390,16 +390,10 @@ def _vertices(poly: Any, at: str) -> Quad:
 def _plain_quad(poly: Any) -> Quad | None:
     """Four well-formed vertices as a quad, checked without building a path for each value;
     ``None`` for anything else, which the strict reading then explains."""
-    vertices = poly.get("vertices") if type(poly) is dict else None
-    if type(vertices) is not list or len(vertices) != 4:
+    found = four_points(poly.get("vertices") if type(poly) is dict else None)
+    if found is None:
         return None
-    v0, v1, v2, v3 = vertices
-    if not (type(v0) is dict and type(v1) is dict and type(v2) is dict and type(v3) is dict):
-        return None
-    x0, y0, x1, y1, x2, y2, x3, y3 = v0.get("x"), v0.get("y"), v1.get("x"), v1.get("y"), v2.get("x"), v2.get("y"), v3.get("x"), v3.get("y")
-    if not (type(x0) in _NUMBERS and type(y0) in _NUMBERS and type(x1) in _NUMBERS and type(y1) in _NUMBERS
-            and type(x2) in _NUMBERS and type(y2) in _NUMBERS and type(x3) in _NUMBERS and type(y3) in _NUMBERS):  # fmt: skip
-        return None
+    x0, y0, x1, y1, x2, y2, x3, y3 = found
     try:  # a NaN, an infinity or an integer beyond a float's range: the strict reading says which
         # times 1.0: an int made a float (as float() makes it, at a fraction of the call), a float kept
         return checked_quad(x0 * 1.0, y0 * 1.0, x1 * 1.0, y1 * 1.0, x2 * 1.0, y2 * 1.0, x3 * 1.0, y3 * 1.0)  # type: ignore[operator]
@@ -407,14 +401,11 @@ def _plain_quad(poly: Any) -> Quad | None:
         return None
 
 
-_NUMBERS = frozenset({int, float})  # exactly these types: ``bool`` is an ``int`` but never a coordinate
-
-
 def _confidence(obj: Mapping[str, Any], at: str, key: str = "inferConfidence") -> float | None:
     value = obj.get(key)
     if value is None:
         return None
-    if type(value) in _NUMBERS and 0 <= value <= 1:  # the usual score, read without building its path
+    if type(value) in NUMBERS and 0 <= value <= 1:  # the usual score, read without building its path
         return float(value)
     score = read.number(value, f"{at}.{key}")
     if not -CONFIDENCE_SLACK <= score <= 1 + CONFIDENCE_SLACK:

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from unified_ocr import Block, Cell, Field, Line, Quad, Table, Word
-from unified_ocr.engines.responses import ResponseReader
+from unified_ocr.engines.responses import FLOATS, ResponseReader, four_points
 from unified_ocr.geometry import NonFiniteQuadError, checked_quad
 from unified_ocr.model import checked_word
 
@@ -136,16 +136,11 @@ class Geometry:
         """A polygon of four well-formed points, read without building a path for each value
         (pages have thousands); ``None`` for anything else, which :meth:`quad` reads strictly."""
         geometry = block.get("Geometry")
-        polygon = geometry.get("Polygon") if type(geometry) is dict else None
-        if type(polygon) is not list or len(polygon) != 4:
+        # floats only: an integer is read strictly (a float's range decides it)
+        found = four_points(geometry.get("Polygon") if type(geometry) is dict else None, "X", "Y", FLOATS)
+        if found is None:
             return None
-        p0, p1, p2, p3 = polygon
-        if not (type(p0) is dict and type(p1) is dict and type(p2) is dict and type(p3) is dict):
-            return None
-        x0, y0, x1, y1, x2, y2, x3, y3 = p0.get("X"), p0.get("Y"), p1.get("X"), p1.get("Y"), p2.get("X"), p2.get("Y"), p3.get("X"), p3.get("Y")
-        if not (type(x0) is float and type(y0) is float and type(x1) is float and type(y1) is float
-                and type(x2) is float and type(y2) is float and type(x3) is float and type(y3) is float):  # fmt: skip
-            return None  # integers too (a float's range decides them): the strict reading
+        x0, y0, x1, y1, x2, y2, x3, y3 = found
         w, h = self.width, self.height
         try:  # a NaN or infinite point: the strict reading says which
             return checked_quad(x0 * w, y0 * h, x1 * w, y1 * h, x2 * w, y2 * h, x3 * w, y3 * h)

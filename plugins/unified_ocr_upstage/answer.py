@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from unified_ocr import OcrResult, Page, Quad
-from unified_ocr.engines.responses import ResponseReader
+from unified_ocr.engines.responses import ResponseReader, four_points
 from unified_ocr.geometry import checked_quad
 
 VENDOR = "upstage"
@@ -19,26 +19,17 @@ MAX_COORDINATE = 1e9
 read = ResponseReader(VENDOR)
 
 
-#: Exactly these types: ``bool`` is an ``int`` but never a coordinate.
-_NUMBERS = frozenset({int, float})
-
-
 def plain_quad(points: Any) -> Quad | None:
     """Four ``{"x", "y"}`` points of plain numbers of a sane size as a quad, checked at once;
     ``None`` for anything else (a NaN too), which the caller's strict reading then explains by its path."""
-    if type(points) is not list or len(points) != 4:
+    found = four_points(points)
+    if found is None:
         return None
-    a, b, c, d = points
-    if not (type(a) is dict and type(b) is dict and type(c) is dict and type(d) is dict):
-        return None
+    x0, y0, x1, y1, x2, y2, x3, y3 = found
     try:
-        x0, y0, x1, y1, x2, y2, x3, y3 = a["x"], a["y"], b["x"], b["y"], c["x"], c["y"], d["x"], d["y"]
-        if (type(x0) in _NUMBERS and type(y0) in _NUMBERS and type(x1) in _NUMBERS and type(y1) in _NUMBERS
-                and type(x2) in _NUMBERS and type(y2) in _NUMBERS and type(x3) in _NUMBERS and type(y3) in _NUMBERS):  # fmt: skip
-            return checked_quad(float(x0), float(y0), float(x1), float(y1), float(x2), float(y2), float(x3), float(y3), MAX_COORDINATE)
-    except (KeyError, ValueError, OverflowError):  # a NaN, or a number beyond the bound (or a float's range)
-        pass
-    return None
+        return checked_quad(float(x0), float(y0), float(x1), float(y1), float(x2), float(y2), float(x3), float(y3), MAX_COORDINATE)
+    except (ValueError, OverflowError):  # a NaN, or a number beyond the bound (or a float's range)
+        return None
 
 
 def billed_pages(raw: Any) -> int | None:

@@ -82,6 +82,34 @@ def plain(value: Any) -> Any:
     return value if value is None or isinstance(value, (str, int, float, bool)) else repr(value)
 
 
+#: The exact types a coordinate may have (``bool`` is an ``int``, but never a coordinate).
+NUMBERS = frozenset({int, float})
+FLOATS = frozenset({float})
+
+
+def four_points(points: Any, x: str = "x", y: str = "y", types: frozenset[type] = NUMBERS) -> tuple[Any, ...] | None:
+    """The eight coordinates ``(x0, y0, x1, y1, x2, y2, x3, y3)`` of a list of four objects whose
+    ``x`` and ``y`` values are exactly of ``types``, checked at once without building a path for
+    each value (a page holds thousands); ``None`` for anything else, a key missing too, which the
+    caller's strict reading then explains by its path. Finiteness and range are the caller's.
+
+    >>> four_points([{"x": 1, "y": 2}, {"x": 3, "y": 2}, {"x": 3, "y": 4}, {"x": 1, "y": 4.5}])
+    (1, 2, 3, 2, 3, 4, 1, 4.5)
+    >>> four_points([{"X": 0.5, "Y": 0.5}] * 4, "X", "Y", FLOATS) is None, four_points([{"x": True, "y": 0}] * 4)
+    (False, None)
+    """
+    if type(points) is not list or len(points) != 4:
+        return None
+    a, b, c, d = points
+    if not (type(a) is dict and type(b) is dict and type(c) is dict and type(d) is dict):
+        return None
+    x0, y0, x1, y1, x2, y2, x3, y3 = a.get(x), a.get(y), b.get(x), b.get(y), c.get(x), c.get(y), d.get(x), d.get(y)
+    if (type(x0) in types and type(y0) in types and type(x1) in types and type(y1) in types
+            and type(x2) in types and type(y2) in types and type(x3) in types and type(y3) in types):  # fmt: skip
+        return x0, y0, x1, y1, x2, y2, x3, y3
+    return None
+
+
 class ResponseReader:
     """Shape checks for one vendor's answers; ``at`` is the path of the value, for the message."""
 
