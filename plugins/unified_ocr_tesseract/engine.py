@@ -41,7 +41,7 @@ from unified_ocr.engines.base import RUNTIME, Engine
 from unified_ocr.engines.scripts import scripts_of
 from unified_ocr.errors import EngineUnavailableError, RecognitionError
 from unified_ocr.geometry import Transform
-from unified_ocr.imaging.flatten import flatten
+from unified_ocr.imaging.flatten import flatten, flatten_upright
 from unified_ocr.imaging.turns import turned, turned_back
 from unified_ocr.layout import order_lines
 
@@ -243,12 +243,9 @@ class TesseractEngine(Engine[TesseractOptions]):
         (whole pixels), flattened and read line by line as a photo given upright is, so that it
         reads the same (flattening the turned photo and turning that resamples it once more, and
         its rows' angle is measured on other pixels); its lines, blocks and the transform back."""
-        upright = turned(photo, -turns)
-        flat = flatten(upright, quarter_turns=False)
-        to_photo = turned_back(turns, photo.shape[1], photo.shape[0])
-        pixels, back = (upright, to_photo) if flat.unchanged else (flat.pixels, flat.transform.then(to_photo))
-        lines, blocks, _ = self._read_lines(pixels, None, orient=False)
-        return lines, blocks, back
+        flat = flatten_upright(photo, turns)
+        lines, blocks, _ = self._read_lines(flat.pixels, None, orient=False)
+        return lines, blocks, flat.transform
 
     def _read_lines(self, pixels: np.ndarray, as_is: float | None, orient: bool = True,
                     reread: bool = True) -> tuple[list[Line], list[Block], Orientation]:  # fmt: skip

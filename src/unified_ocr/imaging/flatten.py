@@ -116,7 +116,7 @@ def flatten(pixels: np.ndarray, *, quarter_turns: bool = True) -> Flattened:
     angle = text_angle(255 - small_page if dark_ground(small_page) else small_page)
     quarter = round(angle / 90.0)  # -1, 0 or 1: the rows run nearer down the page than across it
     if quarter and quarter_turns:
-        return _quarter_first(pixels, quarter)
+        return flatten_upright(pixels, quarter)
     angle -= 90.0 * quarter  # off: the nearest level, within 45 degrees
     if abs(angle) < MIN_TURN:
         angle = 0.0
@@ -137,10 +137,11 @@ def flatten(pixels: np.ndarray, *, quarter_turns: bool = True) -> Flattened:
     return Flattened(flat, back, None if corners is None else corners / factor, angle, evened)
 
 
-def _quarter_first(pixels: np.ndarray, quarter: int) -> Flattened:
-    """``pixels``, whose rows run ``quarter`` quarter turns clockwise of level, turned that
-    quarter back exactly and flattened as given so; the transform and the page's corners are
-    on ``pixels``, and the angle is the whole turn."""
+def flatten_upright(pixels: np.ndarray, quarter: int) -> Flattened:
+    """``pixels``, whose text is turned ``quarter`` quarter turns clockwise, turned back exactly
+    (whole pixels) and flattened as given so, its rows levelled within 45 degrees: it comes out
+    as the same page given upright does. The transform and the page's corners are on
+    ``pixels``, and the angle is the whole turn."""
     h, w = pixels.shape[:2]
     inner = flatten(turned(pixels, -quarter), quarter_turns=False)
     back = turned_back(quarter, w, h)
