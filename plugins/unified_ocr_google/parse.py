@@ -337,17 +337,22 @@ def _plain_quad(box: Any, size: tuple[int, int]) -> Quad | None:
             and type(x2) in _NUMBERS and type(y2) in _NUMBERS and type(x3) in _NUMBERS and type(y3) in _NUMBERS):  # fmt: skip
         return None
     try:  # a NaN, or a number too large to be a pixel (or a float): the strict reading says which
+        x0, y0, x1, y1, x2, y2, x3, y3 = float(x0), float(y0), float(x1), float(y1), float(x2), float(y2), float(x3), float(y3)
         if sx == 1.0 and sy == 1.0:  # pixel vertices, the usual box: the bound is the quad's own check
-            return checked_quad(float(x0), float(y0), float(x1), float(y1), float(x2), float(y2), float(x3), float(y3), MAX_COORDINATE)
-        checked_quad(float(x0), float(y0), float(x1), float(y1), float(x2), float(y2), float(x3), float(y3), MAX_COORDINATE)
-        return checked_quad(float(x0) * sx, float(y0) * sy, float(x1) * sx, float(y1) * sy,
-                            float(x2) * sx, float(y2) * sy, float(x3) * sx, float(y3) * sy)  # fmt: skip
+            return checked_quad(x0, y0, x1, y1, x2, y2, x3, y3, MAX_COORDINATE)
+        # normalised: each value within the bound as given (NaN fails it too), then scaled, checked for finite
+        if not (_LOW < x0 < MAX_COORDINATE and _LOW < y0 < MAX_COORDINATE and _LOW < x1 < MAX_COORDINATE
+                and _LOW < y1 < MAX_COORDINATE and _LOW < x2 < MAX_COORDINATE and _LOW < y2 < MAX_COORDINATE
+                and _LOW < x3 < MAX_COORDINATE and _LOW < y3 < MAX_COORDINATE):  # fmt: skip
+            return None
+        return checked_quad(x0 * sx, y0 * sy, x1 * sx, y1 * sy, x2 * sx, y2 * sy, x3 * sx, y3 * sy)
     except (NonFiniteQuadError, OverflowError):
         return None
 
 
 #: Exactly these types: ``bool`` is an ``int`` but never a coordinate.
 _NUMBERS = frozenset({int, float})
+_LOW = -MAX_COORDINATE
 _NOT_PLAIN = "(not plain)"
 
 

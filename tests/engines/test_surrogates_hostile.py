@@ -69,3 +69,28 @@ def test_a_number_that_looks_like_a_surrogate_in_marshal_is_not_one() -> None:
     found clean, and comes back as the same object."""
     answer = {"x": struct.unpack("<d", b"\x00\x00\x00\xed\xa0\x80\x00\x40")[0], "text": "영수증"}
     assert writable(answer) == (answer, 0) and writable(answer)[0] is answer
+
+
+def test_a_surrogate_among_numbers_that_look_like_one_is_still_found() -> None:
+    """An answer of many points, some of whose floats read as a surrogate in marshal's bytes, is
+    narrowed down to the parts that still show one: a real one is found at any depth, in a key
+    too, and counted once; without one the answer comes back as the same object."""
+    lookalike = struct.unpack("<d", b"\x00\x00\x00\xed\xa0\x80\x00\x40")[0]
+    points = [{"x": lookalike if k % 7 == 0 else k / 3, "y": k * 0.1} for k in range(40)]
+
+    def answer(text: str, key: str = "text") -> dict:
+        symbols = [{"text": "단"}, {"text": "어"}]
+        words = [{"boundingBox": {"vertices": points[:4]}, key: "단어", "symbols": list(symbols)} for _ in range(30)]
+        words[17]["symbols"][1] = {"text": text}
+        page = {"blocks": [{"words": words, "points": points}]}
+        return {"responses": [{"fullTextAnnotation": {"pages": [page], "text": "단어"}}]}
+
+    def words_of(answer: dict) -> list:
+        return answer["responses"][0]["fullTextAnnotation"]["pages"][0]["blocks"][0]["words"]
+
+    clean = answer("어")
+    assert writable(clean) == (clean, 0) and writable(clean)[0] is clean
+    fixed, n = writable(answer("\udc00"))
+    assert n == 1 and words_of(fixed)[17]["symbols"][1] == {"text": "\ufffd"}
+    fixed, n = writable(answer("어", key="te\ud800xt"))
+    assert n == 30 and "te\ufffdxt" in words_of(fixed)[0]

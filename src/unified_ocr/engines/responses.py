@@ -220,8 +220,9 @@ def _may_hold_surrogate(value: Any) -> bool:
     the path that counts: a vendor's decoded answer is checked at C speed by ``marshal``, which
     writes every string as UTF-8 with its surrogates kept (a walk in Python cost ten times the
     answer's ``json.loads``). Its format 4 (the quickest: repeated keys written once) writes
-    floats and references as raw bytes, which can look like a surrogate by chance; such an
-    answer is checked again in format 1, which writes floats as digits and has no references.
+    floats and references as raw bytes, which can look like a surrogate by chance (an answer of
+    thousands of fractional coordinates nearly always has a few such floats); such an answer is
+    narrowed down by :func:`_surrogate_under` to the parts whose own dump still shows one.
     A result's pages (attrs objects, which ``marshal`` refuses) have their texts gathered, the
     model's own lines, words and blocks read directly, and searched in one string.
     """
@@ -230,9 +231,7 @@ def _may_hold_surrogate(value: Any) -> bool:
     except ValueError:  # objects of the model, or nesting deeper than marshal goes
         dumped = None
     if dumped is not None:  # a surrogate's UTF-8 starts with 0xED (as Hangul's last third does): searched only then
-        return b"\xed" in dumped and bool(_ENCODED_SURROGATE.search(dumped)) and bool(
-            _ENCODED_SURROGATE.search(marshal.dumps(value, 1))
-        )
+        return b"\xed" in dumped and bool(_ENCODED_SURROGATE.search(dumped)) and _surrogate_under(value)
     texts: list[str] = []
     try:
         _gather_texts(value, texts)
@@ -244,6 +243,56 @@ def _may_hold_surrogate(value: Any) -> bool:
     try:  # UTF-8 refuses a surrogate and nothing else, and encodes twice as fast as the pattern searches
         joined.encode("utf-8")
     except UnicodeEncodeError:
+        return True
+    return False
+
+
+#: Lists of more items than this, and objects of more keys than :data:`_WIDE_OBJECT`, have each item
+#: dumped on its own when narrowing down; the items of smaller ones are looked into directly (an
+#: object's few keys, of which one usually holds nearly all of it, a point's two numbers).
+_WIDE = 4
+_WIDE_OBJECT = 32
+
+
+def _surrogate_under(value: Any) -> bool:
+    """Whether ``value``, whose ``marshal`` dump looked as if it held a surrogate, really holds one:
+    its strings are searched directly, and of a wide container's items only those whose own dump
+    still shows one are looked into (a float's bytes that looked like one are no text: no string
+    under the item shows it). Dumping an item writes each string under it in full at least once,
+    so an item whose dump shows none holds none. Nesting too deep for this walk counts as holding one
+    (:func:`writable` then walks it and counts what it finds).
+
+    A dump of the whole answer again in marshal's format 1, which writes floats as digits,
+    cost more than the answer's ``json.loads`` on answers of many fractional coordinates; this
+    dumps about as much as the answer once more."""
+    kind = type(value)
+    if kind is str or isinstance(value, str):
+        return not value.isascii() and _SURROGATE.search(value) is not None
+    if kind is dict:
+        items: Any = [*value, *value.values()]
+        wide = len(value) > _WIDE_OBJECT
+    elif kind is list or kind is tuple:
+        items = value
+        wide = len(value) > _WIDE
+    elif kind in _NO_TEXT or isinstance(value, (bytes, bytearray)):
+        return False
+    else:  # a set, a frozenset or something else marshal writes: searched in format 1, floats as digits
+        return _ENCODED_SURROGATE.search(marshal.dumps(value, 1)) is not None
+    try:
+        for item in items:
+            kind = type(item)
+            if kind is str:
+                if not item.isascii() and _SURROGATE.search(item) is not None:
+                    return True
+            elif kind in _NO_TEXT:
+                continue
+            elif wide:
+                dumped = marshal.dumps(item, 4)
+                if b"\xed" in dumped and _ENCODED_SURROGATE.search(dumped) is not None and _surrogate_under(item):
+                    return True
+            elif _surrogate_under(item):
+                return True
+    except RecursionError:
         return True
     return False
 
