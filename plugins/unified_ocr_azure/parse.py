@@ -101,9 +101,9 @@ def _box_key(result: Mapping[str, Any]) -> str:
     """``polygon`` (3.0 GA and later), or ``boundingBox`` where an answer of the 2022 previews
     of Document Intelligence gives its words' and lines' eight numbers under that name."""
     for page in result.get("pages") or ():
-        if isinstance(page, Mapping):
+        if type(page) is dict or isinstance(page, Mapping):  # a plain dict told at once, not by the ABC
             for item in [*(page.get("words") or ()), *(page.get("lines") or ())]:
-                if isinstance(item, Mapping) and "polygon" not in item and "boundingBox" in item:
+                if (type(item) is dict or isinstance(item, Mapping)) and "polygon" not in item and "boundingBox" in item:
                     return "boundingBox"
     return "polygon"
 

@@ -121,11 +121,14 @@ def _word(raw: Any, page_at: str, i: int, scale: float, box_key: str) -> tuple[W
 
 def _joined(words: Sequence[Word], spans: Sequence[Span], content: str) -> str:
     """Words joined with a space where the content has white space between them (none for CJK)."""
-    out = words[0].text
-    for prev, (word, span) in zip(spans, zip(words[1:], spans[1:])):
+    out = [words[0].text]
+    for prev, word, span in zip(spans, words[1:], spans[1:]):
         gap = content[prev[1] : span[0]]
-        out += (" " if any(c.isspace() for c in gap) else "") + word.text
-    return out
+        # white space anywhere in the gap (" ", the usual one, is all space; str.split splits at what isspace() says)
+        if gap and (gap.isspace() or "".join(gap.split()) != gap):
+            out.append(" ")
+        out.append(word.text)
+    return "".join(out)
 
 
 #: A markdown backslash escape: ``1\.`` is ``1.`` (ASCII punctuation only, as CommonMark has it).

@@ -88,8 +88,9 @@ def kind_name(key: str) -> str:
 
 
 def _generic(path: Sequence[PathPart], renames: Mapping[str, str] | None = None) -> Path:
-    renames = renames or {}
-    return tuple(p if isinstance(p, int) else renames.get(p, snake(p)) for p in path)
+    if renames:  # (a list made and turned into a tuple: quicker than a generator's tuple, for paths of a few parts)
+        return tuple([p if isinstance(p, int) else renames.get(p) or snake(p) for p in path])
+    return tuple([p if isinstance(p, int) else snake(p) for p in path])
 
 
 def _item_offsets(result: Mapping[str, Any]) -> dict[int, int]:
@@ -131,13 +132,13 @@ def _receipt_path(path: Path, offsets: Mapping[int, int]) -> Path:
 def _walk(node: Any, path: Path, found: list[tuple[Path, Any]]) -> None:
     """Leaves (objects with ``text``) and loose scalars, in document order, added to ``found``
     (a list, not a generator: each level of nested generators passed every leaf up once more)."""
-    if isinstance(node, dict):
+    if type(node) is dict or isinstance(node, dict):
         if "text" in node:
             found.append((path, node))
             return
         for key, value in node.items():
-            _walk(value, (*path, str(key)), found)
-    elif isinstance(node, list):
+            _walk(value, (*path, key if type(key) is str else str(key)), found)
+    elif type(node) is list or isinstance(node, list):
         for i, value in enumerate(node):
             _walk(value, (*path, i), found)
     elif node is not None:

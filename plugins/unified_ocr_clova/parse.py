@@ -330,7 +330,11 @@ def _leaf_field(name: str, leaf: Mapping[str, Any], where: Callable[[], str]) ->
     needed (a receipt has dozens of leaves, most of them well-formed)."""
     text, polys, score, formatted = leaf["text"], leaf.get("boundingPolys"), leaf.get("confidenceScore"), leaf.get("formatted")
     # a quad or None each (a quad is always true: ``all`` finds a None without comparing quads)
-    quads = [_plain_quad(p) for p in polys] if type(polys) is list else [] if polys is None else None
+    quads: list[Quad | None] | None
+    if type(polys) is list:  # one box, the usual leaf: no comprehension for it
+        quads = [_plain_quad(polys[0])] if len(polys) == 1 else [_plain_quad(p) for p in polys]
+    else:
+        quads = [] if polys is None else None
     value = MISSING
     if type(formatted) is dict:
         said = formatted.get("value", MISSING)
