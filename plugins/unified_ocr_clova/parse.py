@@ -228,13 +228,14 @@ def _named_field(field: Mapping[str, Any], at: str) -> Field:
     name = field.get("name", MISSING)
     if type(name) is not str:
         name = read.string(name, f"{at}.name")
-    kind = _FIELD_KINDS.get(field["type"], "text") if isinstance(field.get("type"), str) else "text"
+    said_kind = field.get("type")
+    kind = _FIELD_KINDS.get(said_kind, "text") if type(said_kind) is str or isinstance(said_kind, str) else "text"
     checked = field.get("checked")
-    if checked is not None and not isinstance(checked, bool):
+    if checked is not None and type(checked) is not bool:
         raise read.fail(f"{at}.checked", "true or false", checked)
     parts = []
     subs = field.get("subFields")
-    for i, sub in enumerate(subs if type(subs) is list else read.optional_list(field, "subFields", at)):
+    for i, sub in enumerate(subs if type(subs) is list else () if subs is None else read.optional_list(field, "subFields", at)):
         sat = f"{at}.subFields[{i}]"
         sub = read.object(sub, sat)
         sub_checked = sub.get("checked") if isinstance(sub.get("checked"), bool) else None
