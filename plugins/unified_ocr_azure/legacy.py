@@ -119,29 +119,33 @@ def _page_tables(
         for t, traw in enumerate(read.optional_list(obj, "tables", where)):
             tat = f"{where}.tables[{t}]"
             table = read.object(traw, tat)
-            cells = [
-                _cell(read.object(c, f"{tat}.cells[{i}]"), f"{tat}.cells[{i}]", words, scale)
-                for i, c in enumerate(read.optional_list(table, "cells", tat))
-            ]
+            cells = [_cell(c, tat, i, words, scale) for i, c in enumerate(read.optional_list(table, "cells", tat))]
             quad = polygon(table["boundingBox"], f"{tat}.boundingBox", scale) if table.get("boundingBox") is not None else None
             out.setdefault(k, []).append(Table(cells, quad))
     return out
 
 
-def _cell(cell: Mapping[str, Any], at: str, words: Sequence[Sequence[Sequence[Word]]], scale: float) -> Cell:
+def _cell(raw: Any, table_at: str, k: int, words: Sequence[Sequence[Sequence[Word]]], scale: float) -> Cell:
+    """Cell ``k`` of the table at ``table_at``; its path is spelt out only for a message."""
+    at = f"{table_at}.cells[{k}]"
+    cell = raw if type(raw) is dict else read.object(raw, at)
     row, col = count(cell, "rowIndex", at), count(cell, "columnIndex", at)
-    row_span, col_span = (count(cell, k, at) if cell.get(k) is not None else 1 for k in ("rowSpan", "columnSpan"))
-    quad = polygon(cell["boundingBox"], f"{at}.boundingBox", scale) if cell.get("boundingBox") is not None else None
+    row_span = count(cell, "rowSpan", at) if cell.get("rowSpan") is not None else 1
+    col_span = count(cell, "columnSpan", at) if cell.get("columnSpan") is not None else 1
+    box = cell.get("boundingBox")
+    quad = None if box is None else plain_quad(box, scale) or polygon(box, f"{at}.boundingBox", scale)
     groups: dict[tuple[int, int], list[Word]] = {}
-    for i, pointer in enumerate(read.optional_list(cell, "elements", at)):
+    elements = cell.get("elements")
+    for i, pointer in enumerate(elements if type(elements) is list else read.optional_list(cell, "elements", at)):
         match = _POINTER.match(pointer) if isinstance(pointer, str) else None
         if match is None:
             raise read.fail(f"{at}.elements[{i}]", "a pointer '#/readResults/P/lines/L/words/W'", pointer)
-        if match.group(5) is not None:
+        page, _, line, word, mark = match.groups()
+        if mark is not None:
             continue  # a selection mark: a field of the page, not text of the cell
-        page, line, word = int(match.group(1)), int(match.group(3)), int(match.group(4))
+        page, line = int(page), int(line)
         try:
-            groups.setdefault((page, line), []).append(words[page][line][word])
+            groups.setdefault((page, line), []).append(words[page][line][int(word)])
         except IndexError:
             raise read.fail(f"{at}.elements[{i}]", "a pointer to a word the answer has", pointer) from None
     cell_lines = [Line.from_words(group) for group in groups.values()]
