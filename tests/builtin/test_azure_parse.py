@@ -261,6 +261,20 @@ def test_a_markdown_answer_joins_cjk_words_without_spaces() -> None:
     assert parse(raw).pages[0].lines[0].text == "Café 東京"
 
 
+def test_a_markdown_line_has_a_space_where_its_gap_holds_any_white_space() -> None:
+    """Between two words of a markdown line, a gap holding white space of any kind, alone or
+    among markup, reads as one space; a gap of markup alone (``**``) as none."""
+    for gap, expected in (("\t", "Total 12.50"), ("\u3000", "Total 12.50"), ("*\u00a0*", "Total 12.50"), ("**", "Total12.50")):
+        raw = copy.deepcopy(RECEIPT)
+        result = raw["analyzeResult"]
+        result["contentFormat"] = "markdown"
+        result["content"] = f"Café 東京\nTotal{gap}12.50"
+        page = result["pages"][0]
+        page["words"][4]["span"]["offset"] = 13 + len(gap)
+        page["lines"][1]["spans"] = [{"offset": 8, "length": 5 + len(gap) + 5}]
+        assert parse(raw).pages[0].lines[1].text == expected, repr(gap)
+
+
 def test_a_spanning_table_cell_keeps_its_spans_and_its_lines() -> None:
     raw = copy.deepcopy(RECEIPT)
     raw["analyzeResult"]["tables"] = [{
