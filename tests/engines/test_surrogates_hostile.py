@@ -94,3 +94,12 @@ def test_a_surrogate_among_numbers_that_look_like_one_is_still_found() -> None:
     assert n == 1 and words_of(fixed)[17]["symbols"][1] == {"text": "\ufffd"}
     fixed, n = writable(answer("어", key="te\ud800xt"))
     assert n == 30 and "te\ufffdxt" in words_of(fixed)[0]
+
+
+def test_an_answer_nested_deeper_than_the_narrowing_goes_is_still_checked() -> None:
+    """Nesting too deep for the narrowing's walk (but not for marshal) is searched in one dump
+    with floats as digits: a lookalike float there is no surrogate, and the answer comes back as it is."""
+    answer: object = {"x": struct.unpack("<d", b"\x00\x00\x00\xed\xa0\x80\x00\x40")[0]}
+    for _ in range(1500):
+        answer = [answer, "단어"]
+    assert writable(answer) == (answer, 0) and writable(answer)[0] is answer

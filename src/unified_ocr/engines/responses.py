@@ -231,7 +231,7 @@ def _may_hold_surrogate(value: Any) -> bool:
     except ValueError:  # objects of the model, or nesting deeper than marshal goes
         dumped = None
     if dumped is not None:  # a surrogate's UTF-8 starts with 0xED (as Hangul's last third does): searched only then
-        return b"\xed" in dumped and bool(_ENCODED_SURROGATE.search(dumped)) and _surrogate_under(value)
+        return b"\xed" in dumped and bool(_ENCODED_SURROGATE.search(dumped)) and _narrowed(value)
     texts: list[str] = []
     try:
         _gather_texts(value, texts)
@@ -254,13 +254,21 @@ _WIDE = 4
 _WIDE_OBJECT = 32
 
 
+def _narrowed(value: Any) -> bool:
+    """:func:`_surrogate_under`, or for nesting deeper than its walk goes (and ``marshal`` went), a
+    dump of the whole value in marshal's format 1, which writes floats as digits."""
+    try:
+        return _surrogate_under(value)
+    except RecursionError:
+        return _ENCODED_SURROGATE.search(marshal.dumps(value, 1)) is not None
+
+
 def _surrogate_under(value: Any) -> bool:
     """Whether ``value``, whose ``marshal`` dump looked as if it held a surrogate, really holds one:
     its strings are searched directly, and of a wide container's items only those whose own dump
     still shows one are looked into (a float's bytes that looked like one are no text: no string
     under the item shows it). Dumping an item writes each string under it in full at least once,
-    so an item whose dump shows none holds none. Nesting too deep for this walk counts as holding one
-    (:func:`writable` then walks it and counts what it finds).
+    so an item whose dump shows none holds none.
 
     A dump of the whole answer again in marshal's format 1, which writes floats as digits,
     cost more than the answer's ``json.loads`` on answers of many fractional coordinates; this
@@ -278,22 +286,19 @@ def _surrogate_under(value: Any) -> bool:
         return False
     else:  # a set, a frozenset or something else marshal writes: searched in format 1, floats as digits
         return _ENCODED_SURROGATE.search(marshal.dumps(value, 1)) is not None
-    try:
-        for item in items:
-            kind = type(item)
-            if kind is str:
-                if not item.isascii() and _SURROGATE.search(item) is not None:
-                    return True
-            elif kind in _NO_TEXT:
-                continue
-            elif wide:
-                dumped = marshal.dumps(item, 4)
-                if b"\xed" in dumped and _ENCODED_SURROGATE.search(dumped) is not None and _surrogate_under(item):
-                    return True
-            elif _surrogate_under(item):
+    for item in items:
+        kind = type(item)
+        if kind is str:
+            if not item.isascii() and _SURROGATE.search(item) is not None:
                 return True
-    except RecursionError:
-        return True
+        elif kind in _NO_TEXT:
+            continue
+        elif wide:
+            dumped = marshal.dumps(item, 4)
+            if b"\xed" in dumped and _ENCODED_SURROGATE.search(dumped) is not None and _surrogate_under(item):
+                return True
+        elif _surrogate_under(item):
+            return True
     return False
 
 
