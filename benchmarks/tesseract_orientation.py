@@ -55,8 +55,9 @@ def pairs(images: Path, truth: Path) -> list[tuple[Path, Path | str]]:
     return found
 
 
-def cer(truth: str, pixels: np.ndarray, options: TesseractOptions) -> tuple[float, int, float]:
-    """CER of the engine's reading, how far it turned the page, and the seconds it took."""
+def cer(truth: str, pixels: np.ndarray, options: TesseractOptions) -> tuple[float, int, float, dict[str, Any]]:
+    """CER of the engine's reading, how far it turned the page, the seconds it took, and the
+    orientation step's account of its decision (the engine's ``meta``)."""
     started = time.perf_counter()
     result = unified_ocr.recognize(pixels, engine=options, cache=False)
     seconds = time.perf_counter() - started
@@ -64,7 +65,7 @@ def cer(truth: str, pixels: np.ndarray, options: TesseractOptions) -> tuple[floa
     # the whole turn: the orientation step's quarter turns and flattening's levelling (a photo's
     # rows laid level at any angle, a quarter turn among them), to the nearest quarter
     turned = int(90 * round((float(meta.get("turned", 0)) + float(meta.get("levelled", 0.0))) / 90)) % 360
-    return score_text(truth, result.text, Normalization()).cer or 0.0, turned, seconds
+    return score_text(truth, result.text, Normalization()).cer or 0.0, turned, seconds, meta.get("orientation", {})
 
 
 def vendor_readings(folder: Path) -> list[tuple[str, Path, str]]:
@@ -90,12 +91,12 @@ def measure(name: str, image: Path, truth_file: Path | str, scale: float) -> dic
     pixels = cv2.imread(str(image), cv2.IMREAD_COLOR)
     if scale != 1:
         pixels = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    off, _, seconds_off = cer(truth, pixels, TesseractOptions(orientation=False))
+    off, _, seconds_off, _ = cer(truth, pixels, TesseractOptions(orientation=False))
     row: dict[str, Any] = {"set": name, "image": image.name, "scale": scale, "off": off, "seconds_off": seconds_off}
     for k in range(4):
         turned = cv2.rotate(pixels, TURNS[k]) if k else pixels
-        value, by, seconds = cer(truth, turned, TesseractOptions(orientation=True))
-        row[f"on{90 * k}"], row[f"turned{90 * k}"] = value, by
+        value, by, seconds, why = cer(truth, turned, TesseractOptions(orientation=True))
+        row[f"on{90 * k}"], row[f"turned{90 * k}"], row[f"why{90 * k}"] = value, by, why
         if k == 0:
             row["seconds_on"] = seconds
     return row

@@ -113,7 +113,7 @@ class TesseractEngine(Engine[TesseractOptions]):
     Options = TesseractOptions
     needs_network = False
     description = "offline: Tesseract 5 (tesserocr), Korean and English by default; reads Hangul"
-    revision = 8  # 2: a page is turned only when the evidence agrees, not whenever orientation detection says so; 3: layout auto; 4: pieces with no blank between are one word; 5: light print on a dark ground is not evened, the chord of a curled row; 6: a photo's turn checked on its lines; 7: small images enlarged first; 8: turns only to lines reading 40 and over, photos turned upright by whole pixels before flattening, a small page enlarged as much turned as upright
+    revision = 9  # 2: a page is turned only when the evidence agrees, not whenever orientation detection says so; 3: layout auto; 4: pieces with no blank between are one word; 5: light print on a dark ground is not evened, the chord of a curled row; 6: a photo's turn checked on its lines; 7: small images enlarged first; 8: turns only to lines reading 40 and over, photos turned upright by whole pixels before flattening, a small page enlarged as much turned as upright; 9: lines reading 30 and 10 better than the other way also turn, checked on the page's lines, never on Tesseract's reading of the page
 
     def __init__(self, options: TesseractOptions | None = None) -> None:
         super().__init__(options)
@@ -262,23 +262,21 @@ class TesseractEngine(Engine[TesseractOptions]):
         confidence = _lines_confidence(lines)
         if confidence >= READS_WELL:
             return lines, blocks, Orientation(0, reason="lines read well as they are", confidence={0: confidence})
-        orientation = self.orientation(pixels, as_is, boxes, page_by_lines=True)
+        orientation = self.orientation(pixels, as_is, boxes)
         if orientation.turns and reread:
             upright = turned(pixels, -orientation.turns)
             back = turned_back(orientation.turns, pixels.shape[1], pixels.shape[0])
             lines, blocks = self._read_detected(upright, find_lines(self._line_detector, upright), back)
         return lines, blocks, orientation
 
-    def orientation(self, pixels: np.ndarray, as_is: float | None, boxes: list[np.ndarray] | None = None,
-                    page_by_lines: bool = False) -> Orientation:  # fmt: skip
+    def orientation(self, pixels: np.ndarray, as_is: float | None, boxes: list[np.ndarray] | None = None) -> Orientation:
         """How far the page is turned, decided on the evidence (:func:`.orientation.decide`);
         ``as_is``: the mean word confidence of the page read as it is, where it was (a page that
-        reads well as it is is not looked at further); ``boxes``: the detector's lines, where found;
-        ``page_by_lines``: the page is read line by line, and so checked."""
+        reads well as it is is not looked at further); ``boxes``: the detector's lines, where found."""
         if as_is is not None and as_is >= READS_WELL:
             return Orientation(0, reason="reads well as it is", confidence={0: as_is})
         return decide(self._line_boxes(pixels) if boxes is None else boxes, lambda lines, turns: self._reading_confidence(pixels, lines, turns),
-                      lambda: self._osd_answer(pixels) if self._osd else None, as_is, page_by_lines)  # fmt: skip
+                      lambda: self._osd_answer(pixels) if self._osd else None, as_is)  # fmt: skip
 
     def _osd_answer(self, pixels: np.ndarray) -> tuple[int, float, str] | None:
         """Orientation detection's quarter turns clockwise, its confidence and script; ``None`` when it cannot tell."""
@@ -301,12 +299,8 @@ class TesseractEngine(Engine[TesseractOptions]):
         (``psm 6``), not cleaned and read as one line: on small dense print (a form's notice) the
         single-line strips read as nothing whichever way up, and the block reads the right way with
         confidence about 85 and the wrong way about 27."""
-        if not lines:
-            api = self._api("read")
-            api.SetPageSegMode(self.options.psm)
-            api.SetImage(_pil(turned(pixels, -turns)))
-            api.Recognize()
-            return _read_confidence(api)
+        if not lines:  # the whole page, read as the page read as it is was (its confidence compared with that)
+            return self._read_page(pixels, turns)[3]
         api = self._api("block")
         total = weight = 0.0
         for corners in lines:

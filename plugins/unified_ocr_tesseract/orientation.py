@@ -11,10 +11,14 @@ turned only when the evidence says so:
   (90 or 270 degrees); when it runs across, the page is upright or upside down. A page whose
   lines run both ways, or too few lines, stays as it is.
 * **reading**: a few of the longest lines are cut out and read by Tesseract, turned each way
-  the lines' direction allows (and as they are, for lines across the page: upside down must
-  read clearly better, by :data:`MARGIN`, and read as text at all, :data:`READABLE`); the way they read best is then checked on the whole
-  page, which is turned only when its word confidence read so is clearly higher than read as
-  it is. A page that reads well as it is (the engine's ``READS_WELL``) is not looked at further.
+  the lines' direction allows (and as they are, for lines across the page): the way they read
+  best must read clearly better than the other, by :data:`MARGIN`, and read as text at all
+  (:data:`READABLE`, or :data:`FAIR` where it reads far better, by :data:`FAR`: small print
+  read well enough to tell its way up). The way they read best is then checked on the page's
+  lines (up to :data:`PAGE_LINES`, the longest), which must read no worse so (a quarter turn) or
+  clearly better (a half turn). Not on Tesseract's own reading of the whole page: on a form or
+  a photo that read about 30 either way up while its lines read 85 turned back and 31 as they
+  were. A page that reads well as it is (the engine's ``READS_WELL``) is not looked at further.
 * **OSD**, where ``osd.traineddata`` is installed, is a third voice: when it is sure
   (:data:`OSD_SURE`) of an answer other than the one the reading gives, the page stays as it
   is. When it is unsure, which on Korean it mostly is, it is not asked to agree (turned pages
@@ -43,6 +47,11 @@ MARGIN = 5.0
 #: which reads lower than its longest lines (a receipt at half size turned a quarter: its lines
 #: 58 turned back, the page 39).
 READABLE = 40.0
+#: ... or at least this, where it reads :data:`FAR` better than the other way weighed: forms at
+#: half size read their lines at 30 to 40 the right way up and 17 to 25 the wrong way, and stayed
+#: turned; the receipt photo above read 23 against 15.
+FAIR = 30.0
+FAR = 10.0
 #: OSD's ``orient_conf`` from which its answer counts against a turn it does not agree with.
 OSD_SURE = 5.0
 #: The share of the lines' length that must run one way for the page's lines to have a direction.
@@ -106,7 +115,6 @@ def decide(
     read: Callable[[list[np.ndarray], int], float],
     osd: Callable[[], tuple[int, float, str] | None],
     as_is: float | None = None,
-    page_by_lines: bool = False,
 ) -> Orientation:
     """The quarter turns to read the page at.
 
@@ -114,16 +122,13 @@ def decide(
     turns)``: the mean word confidence (0..100) of those lines (corners on the page) read with the
     page turned back ``turns`` quarter turns (``lines`` is empty without a detector: read the whole
     page); ``osd()``: OSD's answer, if any (asked only when the reading proposes a turn);
-    ``as_is``: the whole page's confidence read as it is, where known; ``page_by_lines``: the
-    page is read line by line (a photo), so the whole-page check reads all its lines (up to
-    :data:`PAGE_LINES`, the longest) rather than the page by Tesseract's layout, which reads a
-    photo poorly either way up and so never showed a turn clearly better.
+    ``as_is``: the whole page's confidence read as it is, where known (used without a detector).
 
     Lines across the page propose a half turn when they read clearly better upside down, taken
-    when the whole page reads clearly better so too. Lines down the page propose the quarter
+    when the page's lines read clearly better so too. Lines down the page propose the quarter
     turn they read clearly better at than at the other (read as they are, a column of turned
-    text reads no worse than noise, so that comparison says little), taken when the whole page
-    reads no worse so.
+    text reads no worse than noise, so that comparison says little), taken when the page's
+    lines read no worse so.
     """
     if boxes is None:
         return _decide_without_lines(read, osd, as_is)
@@ -139,21 +144,23 @@ def decide(
     else:
         return Orientation(0, across, reason="lines run both ways")
     flat = across >= DIRECTION_SHARE
-    sample = [p for p, _, f in sorted(lines, key=lambda item: -item[1]) if f == flat][:SAMPLE_LINES]
+    longest = [p for p, _, f in sorted(lines, key=lambda item: -item[1]) if f == flat]
+    sample = longest[:SAMPLE_LINES]
     confidence = {k: read(sample, k) for k in ([0, *ways] if flat else ways)}
     best = max(ways, key=lambda k: confidence[k])
-    if flat and confidence[best] < confidence[0] + MARGIN:
+    other = confidence[0] if flat else confidence[4 - best]
+    if flat and confidence[best] < other + MARGIN:
         return Orientation(0, across, confidence, None, "as it is reads as well")
-    if not flat and confidence[best] < confidence[4 - best] + MARGIN:
+    if not flat and confidence[best] < other + MARGIN:
         return Orientation(0, across, confidence, None, "neither quarter turn reads clearly better")
-    if confidence[best] < READABLE:
+    if not reads_as_text(confidence[best], other):
         return Orientation(0, across, confidence, None, "no way reads as text")
-    if page_by_lines:
-        every = [p for p, _, f in sorted(lines, key=lambda item: -item[1]) if f == flat][:PAGE_LINES]
-        page = {0: read(every, 0), best: read(every, best)}
+    every = longest[:PAGE_LINES]
+    if len(every) == len(sample):  # the page's lines are the sample: read already (as they are, for a half turn)
+        page = {0: confidence[0] if flat else read(every, 0), best: confidence[best]}
     else:
-        page = {0: read([], 0) if as_is is None else as_is, best: read([], best)}
-    # a half turn must read clearly better on the whole page too; a quarter turn, which the lines'
+        page = {0: read(every, 0), best: read(every, best)}
+    # a half turn must read clearly better on the page's lines too; a quarter turn, which the lines'
     # direction and their reading already chose, must not read worse (small print read sideways
     # gets about the confidence it gets upright, so more is not to be asked)
     if page[best] < page[0] + (MARGIN if flat else 0.0):
@@ -162,6 +169,17 @@ def decide(
     if said is not None and said[1] >= OSD_SURE and said[0] != best:
         return Orientation(0, across, confidence, said, "orientation detection is sure of another turn", page)
     return Orientation(best, across, confidence, said, "turned reads clearly better", page)
+
+
+def reads_as_text(best: float, other: float) -> bool:
+    """Whether lines reading at ``best`` (0..100) the way they read best, and ``other`` the other
+    way weighed, read as text at all: at least :data:`READABLE`, or at least :data:`FAIR` and
+    :data:`FAR` above the other way.
+
+    >>> reads_as_text(41.0, 35.0), reads_as_text(37.5, 24.1), reads_as_text(23.0, 15.0)
+    (True, True, False)
+    """
+    return best >= READABLE or (best >= FAIR and best >= other + FAR)
 
 
 def _decide_without_lines(read: Callable[[list[np.ndarray], int], float], ask: Callable[[], tuple[int, float, str] | None],

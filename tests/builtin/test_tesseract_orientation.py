@@ -22,7 +22,7 @@ from unified_ocr.evaluation.normalize import Normalization
 from unified_ocr.evaluation.text import score_text
 from unified_ocr.evaluation.truth import read_truth
 from unified_ocr_tesseract import TesseractEngine, TesseractOptions, tessdata
-from unified_ocr_tesseract.orientation import MARGIN, OSD_SURE, PAGE_LINES, READABLE, decide
+from unified_ocr_tesseract.orientation import FAIR, FAR, MARGIN, OSD_SURE, PAGE_LINES, READABLE, SAMPLE_LINES, decide
 
 from ..conftest import ROOT
 from ..imaging.photos import photograph
@@ -92,44 +92,54 @@ def test_a_turn_needs_clearly_higher_confidence() -> None:
 def test_no_turn_where_no_way_reads_as_text() -> None:
     """A receipt photo at half size read at 15 as it is and 23 upside down: neither is text, and
     it was turned (its reading went from CER 0.92 to 0.99). A turn is taken only to lines reading
-    at least READABLE, whatever the margin; the whole page, which reads lower than its longest
-    lines, need only read better so (a receipt at half size turned a quarter: lines 58, page 39)."""
-    low = READABLE - 10
-    found = decide(ACROSS, reading({0: low - 2 * MARGIN, 2: low}), no_osd)
+    at least READABLE, or FAIR where they read FAR better than the other way: forms at half size
+    read their lines 37.5 the right way up against 24.1, and stayed upside down."""
+    found = decide(ACROSS, reading({0: 15.0, 2: 23.0}), no_osd)
     assert found.turns == 0 and found.reason == "no way reads as text"
-    assert decide(DOWN, reading({0: 0.0, 1: low, 3: low - 2 * MARGIN}), no_osd).turns == 0
-    assert decide(ACROSS, reading({0: READABLE - 2 * MARGIN, 2: READABLE + 1}), no_osd).turns == 2
-
-    def receipt(lines: list[np.ndarray], turns: int) -> float:
-        return {0: 0.0, 1: 58.2, 3: 28.1}[turns] if lines else {0: 29.9, 1: 39.4}[turns]
-
-    assert decide(DOWN, receipt, no_osd).turns == 1
+    assert decide(ACROSS, reading({0: 24.1, 2: 37.5}), no_osd).turns == 2
+    assert decide(ACROSS, reading({0: FAIR + MARGIN - FAR + 1, 2: FAIR + MARGIN}), no_osd).reason == "no way reads as text"
+    assert decide(ACROSS, reading({0: READABLE - MARGIN - 1, 2: READABLE}), no_osd).turns == 2
+    assert decide(DOWN, reading({0: 0.0, 1: FAIR - 1, 3: FAIR - 1 - 2 * FAR}), no_osd).turns == 0
+    assert decide(DOWN, reading({0: 0.0, 1: FAIR, 3: FAIR - FAR}), no_osd).turns == 1
 
 
-def test_lines_down_the_page_turn_it_the_way_they_read_clearly_better_unless_the_page_reads_worse() -> None:
-    def lines_say_90_page_says_no(lines: list[np.ndarray], turns: int) -> float:
-        return {0: 50.0, 1: 80.0, 3: 20.0}[turns] if lines else {0: 50.0, 1: 45.0}[turns]
-
-    assert decide(DOWN, lines_say_90_page_says_no, no_osd).turns == 0
-    assert decide(DOWN, reading({0: 50.0, 1: 80.0, 3: 20.0}), no_osd, as_is=50.0).turns == 1
-    assert decide(DOWN, reading({0: 10.0, 1: 60.0, 3: 60.0 - MARGIN + 1}), no_osd).turns == 0
-
-
-def test_a_photo_read_by_lines_is_checked_by_its_lines_not_by_tesseracts_page_reading() -> None:
-    """An upside-down receipt photo: its lines read far better turned (67 against 25), while
-    Tesseract's own layout reads the photo poorly either way up (24 and 27), so the page check
-    of a photo never passed and it stayed upside down; a photo is checked by all its lines."""
+def test_a_turn_is_checked_on_the_pages_lines_not_on_tesseracts_reading_of_the_page() -> None:
+    """A form turned a quarter: its longest lines read 85.7 turned back and 31.3 the other way,
+    while Tesseract's own layout read the whole page about 30 either way (30.6 as it was, 29.7
+    turned back), so the page check never passed and the form stayed on its side. The check
+    reads the page's lines (up to PAGE_LINES, the longest), never the page as a whole."""
     seen: list[int] = []
 
-    def photo(lines: list[np.ndarray], turns: int) -> float:
+    def form(lines: list[np.ndarray], turns: int) -> float:
         seen.append(len(lines))
+        return {0: 5.0, 1: 85.7, 3: 31.3}[turns] if lines else {0: 30.6, 1: 29.7}[turns]
+
+    found = decide(DOWN * 8, form, no_osd, as_is=30.6)
+    assert found.turns == 1 and found.page == {0: 5.0, 1: 85.7}
+    assert max(seen) == PAGE_LINES and min(seen) == SAMPLE_LINES  # the sample, then the page's lines: never the page itself
+
+
+def test_a_turn_the_sample_proposes_and_the_pages_lines_do_not_bear_out_is_not_taken() -> None:
+    def longest_say_90_the_rest_do_not(lines: list[np.ndarray], turns: int) -> float:
+        if len(lines) <= SAMPLE_LINES:
+            return {1: 80.0, 3: 20.0}[turns]
+        return {0: 50.0, 1: 45.0}[turns]
+
+    found = decide(DOWN * 8, longest_say_90_the_rest_do_not, no_osd)
+    assert found.turns == 0 and found.page == {0: 50.0, 1: 45.0}
+    assert decide(DOWN, reading({0: 10.0, 1: 60.0, 3: 60.0 - MARGIN + 1}), no_osd).turns == 0
+    assert decide(DOWN, reading({0: 50.0, 1: 80.0, 3: 20.0}), no_osd).turns == 1  # five lines: the sample is the page's lines
+
+
+def test_an_upside_down_photo_is_turned_on_its_lines() -> None:
+    """An upside-down receipt photo: its lines read far better turned (67 against 25), while
+    Tesseract's own layout reads the photo poorly either way up (24 and 27.5)."""
+
+    def photo(lines: list[np.ndarray], turns: int) -> float:
         return {0: 25.0, 2: 67.0}[turns] if lines else {0: 24.0, 2: 27.5}[turns]
 
-    assert decide(ACROSS, photo, no_osd).turns == 0  # checked by the page reading: not clearly better
-    seen.clear()
-    found = decide(ACROSS * 8, photo, no_osd, page_by_lines=True)
+    found = decide(ACROSS * 8, photo, no_osd)
     assert found.turns == 2 and found.page == {0: 25.0, 2: 67.0}
-    assert max(seen) == PAGE_LINES and min(seen) > 0  # every reading by lines, the page's longest ones
 
 
 def test_sure_osd_that_disagrees_keeps_the_page_as_it_is() -> None:
