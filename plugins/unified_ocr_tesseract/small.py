@@ -19,9 +19,9 @@ image as given.
 A page given turned must be enlarged as it is upright, or it reads otherwise once turned back
 (a receipt at half size turned a quarter read at CER 0.499 against 0.425 upright). The detector
 sees text running down a page poorly, so the lines are measured on the image as it is and
-turned a quarter, whichever shows more length of lines running across; and the factor is
-taken in steps of :data:`STEP`, so that what the detector finds a little otherwise upside
-down does not change it.
+turned a quarter, whichever shows more length of lines running across (the turned copy only
+where the lines found as it is do not clearly run across); and the factor is taken in steps of
+:data:`STEP`, so that what the detector finds a little otherwise upside down does not change it.
 """
 
 from __future__ import annotations
@@ -53,6 +53,9 @@ GLANCE = 0.5
 ROW_SHARE = 0.1
 #: The longest side of the copy the lines are looked for on, where the glance did not settle it.
 LOOK_SIDE = 1024
+#: Lines that run across this many times the length of those running down say the page is not
+#: on its side, and the copy turned a quarter is not looked at.
+CLEARLY = 3.0
 
 
 def enlargement(detector: Any, pixels: np.ndarray) -> float:
@@ -79,19 +82,28 @@ def enlargement(detector: Any, pixels: np.ndarray) -> float:
 
 def _row_heights(detector: Any, pixels: np.ndarray, scale: float) -> list[float]:
     """The thickness of the lines the detector finds on ``pixels`` as it is or turned a quarter,
-    whichever shows more length of lines running across (:func:`across`)."""
-    ways = [row_boxes(detector, pixels, scale), row_boxes(detector, cv2.rotate(pixels, cv2.ROTATE_90_CLOCKWISE), scale)]
+    whichever shows more length of lines running across (:func:`across`). The turned copy is
+    looked at only when the lines found as it is do not clearly run across (:data:`CLEARLY`) as
+    rows small enough to be enlarged: most small pages come upright, and each look is a run of
+    the detector. (Large boxes are looked at turned too: on a small page of tiny print the
+    detector may box whole paragraphs as it is and the rows turned.)"""
+    as_is = row_boxes(detector, pixels, scale)
+    rows = [thickness(box) for box in as_is]
+    if rows and float(np.median(rows)) * MIN_FACTOR < TARGET_ROW and across(as_is) > CLEARLY * across(as_is, down=True):
+        return rows
+    ways = [as_is, row_boxes(detector, cv2.rotate(pixels, cv2.ROTATE_90_CLOCKWISE), scale)]
     return [thickness(box) for box in max(ways, key=across)]
 
 
-def across(boxes: list[np.ndarray]) -> float:
-    """The length of the lines among ``boxes`` that run across (long, and longer across than down)."""
+def across(boxes: list[np.ndarray], down: bool = False) -> float:
+    """The length of the lines among ``boxes`` that run across (long, and longer across than
+    down); with ``down``, of those that run down."""
     total = 0.0
     for box in boxes:
-        along, down = box[1] - box[0], box[2] - box[1]
-        long_side = along if np.hypot(*along) >= np.hypot(*down) else down
-        length, width = float(np.hypot(*long_side)), min(float(np.hypot(*along)), float(np.hypot(*down)))
-        if length >= 2 * width and abs(long_side[0]) > abs(long_side[1]):
+        along, side = box[1] - box[0], box[2] - box[1]
+        long_side = along if np.hypot(*along) >= np.hypot(*side) else side
+        length, width = float(np.hypot(*long_side)), min(float(np.hypot(*along)), float(np.hypot(*side)))
+        if length >= 2 * width and (abs(long_side[0]) > abs(long_side[1])) != down:
             total += length
     return total
 

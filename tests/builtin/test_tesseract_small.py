@@ -97,6 +97,35 @@ def test_a_small_page_is_enlarged_as_much_turned_as_upright() -> None:
         engine.close()
 
 
+class Counting:
+    """The real detector, counting the pixels it is run on (its cost)."""
+
+    def __init__(self, detector: object) -> None:
+        self.detector, self.pixels = detector, 0
+
+    def __call__(self, image: np.ndarray, **kwargs: object) -> object:
+        self.pixels += image.shape[0] * image.shape[1]
+        return self.detector(image, **kwargs)  # type: ignore[operator]
+
+
+@needs_tesseract
+@needs_font
+def test_an_upright_small_page_is_not_looked_at_turned() -> None:
+    """Each look is a run of the detector: a small page whose lines clearly run across is
+    measured as it is (the copy turned a quarter is looked at only at a glance, at half the
+    size, where the detector boxes paragraphs), one turned a quarter also turned."""
+    engine = TesseractEngine(DEFAULT)
+    try:
+        small, _ = receipt(3.0, (200, 260))
+        upright = Counting(engine._line_detector)
+        factor = enlargement(upright, small)
+        on_its_side = Counting(engine._line_detector)
+        assert enlargement(on_its_side, cv2.rotate(small, cv2.ROTATE_90_CLOCKWISE)) == factor
+        assert upright.pixels < 0.6 * on_its_side.pixels
+    finally:
+        engine.close()
+
+
 @pytest.mark.slow
 @needs_tesseract
 @needs_font
