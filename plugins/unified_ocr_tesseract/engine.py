@@ -77,6 +77,10 @@ class TesseractOptions(EngineOptions):
 #: not turned: no page turned a quarter or half turn read above 68 as it was (measured; see
 #: docs/engines/tesseract.md).
 READS_WELL = 75.0
+#: ... and read so at least this many characters (by Tesseract's layout; its lines, for a photo):
+#: a form turned a quarter and enlarged was read as one word, its number, 8 characters at 92,
+#: and was not looked at further.
+READS_ENOUGH = 20
 #: With ``layout = "auto"``, a page that is not photographed, read by Tesseract's layout (``psm 6``)
 #: with at least this mean word confidence, keeps that reading. Below it the page is read again
 #: as one column of text of varying sizes (``psm 4``), kept when it reads clearly more confident
@@ -210,7 +214,7 @@ class TesseractEngine(Engine[TesseractOptions]):
                         lines, blocks, back = self._read_turned_photo(given, orientation.turns)
                 else:
                     lines, blocks, layout, as_is = self._read_page(pixels, 0)
-                    orientation = self.orientation(pixels, as_is) if self.options.orientation else Orientation(0, reason="off")
+                    orientation = self.orientation(pixels, as_is, characters=_characters(lines)) if self.options.orientation else Orientation(0, reason="off")
                     if orientation.turns:
                         lines, blocks, layout, _ = self._read_page(pixels, orientation.turns)
             except RuntimeError as exc:  # tesserocr's own errors
@@ -260,7 +264,7 @@ class TesseractEngine(Engine[TesseractOptions]):
         if not (self.options.orientation and orient):
             return lines, blocks, Orientation(0, reason="off")
         confidence = _lines_confidence(lines)
-        if confidence >= READS_WELL:
+        if confidence >= READS_WELL and _characters(lines) >= READS_ENOUGH:
             return lines, blocks, Orientation(0, reason="lines read well as they are", confidence={0: confidence})
         orientation = self.orientation(pixels, as_is, boxes)
         if orientation.turns and reread:
@@ -269,11 +273,13 @@ class TesseractEngine(Engine[TesseractOptions]):
             lines, blocks = self._read_detected(upright, find_lines(self._line_detector, upright), back)
         return lines, blocks, orientation
 
-    def orientation(self, pixels: np.ndarray, as_is: float | None, boxes: list[np.ndarray] | None = None) -> Orientation:
+    def orientation(self, pixels: np.ndarray, as_is: float | None, boxes: list[np.ndarray] | None = None,
+                    characters: int = 0) -> Orientation:  # fmt: skip
         """How far the page is turned, decided on the evidence (:func:`.orientation.decide`);
-        ``as_is``: the mean word confidence of the page read as it is, where it was (a page that
-        reads well as it is is not looked at further); ``boxes``: the detector's lines, where found."""
-        if as_is is not None and as_is >= READS_WELL:
+        ``as_is``: the mean word confidence of the page read as it is, where it was, and
+        ``characters`` the characters it read so (a page that reads well and enough as it is is not
+        looked at further); ``boxes``: the detector's lines, where found."""
+        if as_is is not None and as_is >= READS_WELL and characters >= READS_ENOUGH:
             return Orientation(0, reason="reads well as it is", confidence={0: as_is})
         return decide(self._line_boxes(pixels) if boxes is None else boxes, lambda lines, turns: self._reading_confidence(pixels, lines, turns),
                       lambda: self._osd_answer(pixels) if self._osd else None, as_is)  # fmt: skip

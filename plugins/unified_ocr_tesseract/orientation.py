@@ -13,12 +13,13 @@ turned only when the evidence says so:
 * **reading**: a few of the longest lines are cut out and read by Tesseract, turned each way
   the lines' direction allows (and as they are, for lines across the page): the way they read
   best must read clearly better than the other, by :data:`MARGIN`, and read as text at all
-  (:data:`READABLE`, or :data:`FAIR` where it reads far better, by :data:`FAR`: small print
-  read well enough to tell its way up). The way they read best is then checked on the page's
-  lines (up to :data:`PAGE_LINES`, the longest), which must read no worse so (a quarter turn) or
-  clearly better (a half turn). Not on Tesseract's own reading of the whole page: on a form or
-  a photo that read about 30 either way up while its lines read 85 turned back and 31 as they
-  were. A page that reads well as it is (the engine's ``READS_WELL``) is not looked at further.
+  (:data:`READABLE`, or :data:`FAIR` where it reads far better, by :data:`FAR`, on a few
+  lines: small print read well enough to tell its way up). The way they read best is then
+  checked on the page's lines (up to :data:`PAGE_LINES`, the longest), which must read clearly
+  better so too, than as they are (a half turn) or than the other quarter turn. Not on
+  Tesseract's own reading of the whole page: a form turned a quarter read about 30 so either
+  way while its lines read 85 turned back and 31 the other way; nor on lines running down read
+  as they are, which read as confidently as noise (50 against 42 turned back, on a form). A page that reads well as it is (the engine's ``READS_WELL``) is not looked at further.
 * **OSD**, where ``osd.traineddata`` is installed, is a third voice: when it is sure
   (:data:`OSD_SURE`) of an answer other than the one the reading gives, the page stays as it
   is. When it is unsure, which on Korean it mostly is, it is not asked to agree (turned pages
@@ -52,6 +53,9 @@ READABLE = 40.0
 #: turned; the receipt photo above read 23 against 15.
 FAIR = 30.0
 FAR = 10.0
+#: ... on at least this many lines: one word read at 30 upside down against 10 as it is is a
+#: guess (word crops upright were turned so and read worse).
+FAIR_LINES = 3
 #: OSD's ``orient_conf`` from which its answer counts against a turn it does not agree with.
 OSD_SURE = 5.0
 #: The share of the lines' length that must run one way for the page's lines to have a direction.
@@ -128,7 +132,7 @@ def decide(
     when the page's lines read clearly better so too. Lines down the page propose the quarter
     turn they read clearly better at than at the other (read as they are, a column of turned
     text reads no worse than noise, so that comparison says little), taken when the page's
-    lines read no worse so.
+    lines read clearly better so than at the other quarter turn too.
     """
     if boxes is None:
         return _decide_without_lines(read, osd, as_is)
@@ -153,33 +157,34 @@ def decide(
         return Orientation(0, across, confidence, None, "as it is reads as well")
     if not flat and confidence[best] < other + MARGIN:
         return Orientation(0, across, confidence, None, "neither quarter turn reads clearly better")
-    if not reads_as_text(confidence[best], other):
+    if not reads_as_text(confidence[best], other, len(sample)):
         return Orientation(0, across, confidence, None, "no way reads as text")
+    # the page's lines must bear the sample out: read clearly better turned so than the other way
+    # weighed (as they are, against a half turn; the other quarter turn, against a quarter turn:
+    # read as they are, lines running down read as noise does, and noise is read confidently)
     every = longest[:PAGE_LINES]
-    if len(every) == len(sample):  # the page's lines are the sample: read already (as they are, for a half turn)
-        page = {0: confidence[0] if flat else read(every, 0), best: confidence[best]}
+    weighed = (0, best) if flat else (4 - best, best)
+    if len(every) == len(sample):  # the page's lines are the sample: read already
+        page = {k: confidence[k] for k in weighed}
     else:
-        page = {0: read(every, 0), best: read(every, best)}
-    # a half turn must read clearly better on the page's lines too; a quarter turn, which the lines'
-    # direction and their reading already chose, must not read worse (small print read sideways
-    # gets about the confidence it gets upright, so more is not to be asked)
-    if page[best] < page[0] + (MARGIN if flat else 0.0):
-        return Orientation(0, across, confidence, None, "as it is reads as well", page)
+        page = {k: read(every, k) for k in weighed}
+    if page[best] < page[weighed[0]] + MARGIN:
+        return Orientation(0, across, confidence, None, "the page's lines do not read clearly better turned", page)
     said = osd()
     if said is not None and said[1] >= OSD_SURE and said[0] != best:
         return Orientation(0, across, confidence, said, "orientation detection is sure of another turn", page)
     return Orientation(best, across, confidence, said, "turned reads clearly better", page)
 
 
-def reads_as_text(best: float, other: float) -> bool:
-    """Whether lines reading at ``best`` (0..100) the way they read best, and ``other`` the other
-    way weighed, read as text at all: at least :data:`READABLE`, or at least :data:`FAIR` and
-    :data:`FAR` above the other way.
+def reads_as_text(best: float, other: float, lines: int) -> bool:
+    """Whether ``lines`` lines reading at ``best`` (0..100) the way they read best, and ``other``
+    the other way weighed, read as text at all: at least :data:`READABLE`, or, on at least
+    :data:`FAIR_LINES` lines, at least :data:`FAIR` and :data:`FAR` above the other way.
 
-    >>> reads_as_text(41.0, 35.0), reads_as_text(37.5, 24.1), reads_as_text(23.0, 15.0)
-    (True, True, False)
+    >>> reads_as_text(41.0, 35.0, 1), reads_as_text(37.5, 24.1, 6), reads_as_text(30.0, 10.0, 1), reads_as_text(23.0, 15.0, 6)
+    (True, True, False, False)
     """
-    return best >= READABLE or (best >= FAIR and best >= other + FAR)
+    return best >= READABLE or (lines >= FAIR_LINES and best >= FAIR and best >= other + FAR)
 
 
 def _decide_without_lines(read: Callable[[list[np.ndarray], int], float], ask: Callable[[], tuple[int, float, str] | None],
