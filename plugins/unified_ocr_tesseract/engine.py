@@ -214,7 +214,7 @@ class TesseractEngine(Engine[TesseractOptions]):
                         lines, blocks, back = self._read_turned_photo(given, orientation.turns)
                 else:
                     lines, blocks, layout, as_is = self._read_page(pixels, 0)
-                    orientation = self.orientation(pixels, as_is, characters=_characters(lines)) if self.options.orientation else Orientation(0, reason="off")
+                    orientation = self.orientation(pixels, as_is, characters=_characters(lines), scan=True) if self.options.orientation else Orientation(0, reason="off")
                     if orientation.turns:
                         lines, blocks, layout, _ = self._read_page(pixels, orientation.turns)
             except RuntimeError as exc:  # tesserocr's own errors
@@ -274,15 +274,16 @@ class TesseractEngine(Engine[TesseractOptions]):
         return lines, blocks, orientation
 
     def orientation(self, pixels: np.ndarray, as_is: float | None, boxes: list[np.ndarray] | None = None,
-                    characters: int = 0) -> Orientation:  # fmt: skip
+                    characters: int = 0, scan: bool = False) -> Orientation:  # fmt: skip
         """How far the page is turned, decided on the evidence (:func:`.orientation.decide`);
         ``as_is``: the mean word confidence of the page read as it is, where it was, and
         ``characters`` the characters it read so (a page that reads well and enough as it is is not
-        looked at further); ``boxes``: the detector's lines, where found."""
+        looked at further); ``boxes``: the detector's lines, where found; ``scan``: the page is
+        read by Tesseract's layout, as clean pages are, not line by line as photos are."""
         if as_is is not None and as_is >= READS_WELL and characters >= READS_ENOUGH:
             return Orientation(0, reason="reads well as it is", confidence={0: as_is})
         return decide(self._line_boxes(pixels) if boxes is None else boxes, lambda lines, turns: self._reading_confidence(pixels, lines, turns),
-                      lambda: self._osd_answer(pixels) if self._osd else None, as_is)  # fmt: skip
+                      lambda: self._osd_answer(pixels) if self._osd else None, as_is, scan)  # fmt: skip
 
     def _osd_answer(self, pixels: np.ndarray) -> tuple[int, float, str] | None:
         """Orientation detection's quarter turns clockwise, its confidence and script; ``None`` when it cannot tell."""
