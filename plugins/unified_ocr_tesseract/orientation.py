@@ -14,12 +14,13 @@ turned only when the evidence says so:
   the lines' direction allows (and as they are, for lines across the page): the way they read
   best must read clearly better than the other, by :data:`MARGIN`, and read as text at all
   (:data:`READABLE`, or, on a scan, :data:`FAIR` where it reads far better, by :data:`FAR`,
-  on a few lines: small print read well enough to tell its way up). The way they read best is then
-  checked on the page's lines (up to :data:`PAGE_LINES`, the longest), which must read clearly
-  better so too, than as they are (a half turn) or than the other quarter turn. Not on
+  on a few lines: small print read well enough to tell its way up). The way they read best is
+  then checked on the page's lines (up to :data:`PAGE_LINES`, the longest), which must read
+  clearly better so too, than as they are (a half turn) or than the other quarter turn. Not on
   Tesseract's own reading of the whole page: a form turned a quarter read about 30 so either
   way while its lines read 85 turned back and 31 the other way; nor on lines running down read
-  as they are, which read as confidently as noise (50 against 42 turned back, on a form). A page that reads well as it is (the engine's ``READS_WELL``) is not looked at further.
+  as they are, which read as confidently as noise (50 against 42 turned back, on a form). A
+  page that reads well as it is (the engine's ``READS_WELL``) is not looked at further.
 * **OSD**, where ``osd.traineddata`` is installed, is a third voice: when it is sure
   (:data:`OSD_SURE`) of an answer other than the one the reading gives, the page stays as it
   is. When it is unsure, which on Korean it mostly is, it is not asked to agree (turned pages
