@@ -45,16 +45,17 @@ def find_lines(detector: Any, pixels: np.ndarray) -> list[np.ndarray]:
     taking the image at the size given) finds."""
     longest = max(pixels.shape[:2])
     scale = min(1.0, FIRST_SIDE / longest)
-    boxes = _found(detector, pixels, scale)
+    boxes = row_boxes(detector, pixels, scale)
     row = scale * float(np.median([thickness(box) for box in boxes])) if boxes else 0.0  # on the copy
     if not boxes or row < SMALL_ROW:
         larger = min(LARGEST_SIDE / longest, scale * GOOD_ROW / row if row else LARGEST_SIDE / longest)
         if larger > scale * 1.2:
-            boxes = _found(detector, pixels, larger) or boxes
+            boxes = row_boxes(detector, pixels, larger) or boxes
     return boxes
 
 
-def _found(detector: Any, pixels: np.ndarray, scale: float) -> list[np.ndarray]:
+def row_boxes(detector: Any, pixels: np.ndarray, scale: float) -> list[np.ndarray]:
+    """The line boxes ``detector`` finds on a copy of ``pixels`` resized ``scale`` times, in pixels of ``pixels``."""
     if scale == 1:
         copy = pixels
     else:
@@ -70,7 +71,3 @@ def thickness(box: np.ndarray) -> float:
     b = float(np.linalg.norm(box[2] - box[1]))
     return min(a, b)
 
-
-def row_boxes(detector: Any, pixels: np.ndarray, scale: float) -> list[np.ndarray]:
-    """The line boxes ``detector`` finds on a copy of ``pixels`` resized ``scale`` times, in pixels of ``pixels``."""
-    return _found(detector, pixels, scale)

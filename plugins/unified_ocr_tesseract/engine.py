@@ -46,7 +46,7 @@ from unified_ocr.imaging.turns import turned, turned_back
 from unified_ocr.layout import order_lines
 
 from . import tessdata
-from .detection import find_lines, one_thread
+from .detection import find_lines, one_thread, row_boxes
 from .kind import photographed
 from .orientation import Orientation, decide
 from .small import enlarged, enlargement
@@ -264,7 +264,7 @@ class TesseractEngine(Engine[TesseractOptions]):
         if not (self.options.orientation and orient):
             return lines, blocks, Orientation(0, reason="off")
         confidence = _lines_confidence(lines)
-        if confidence >= READS_WELL and _characters(lines) >= READS_ENOUGH:
+        if _reads_well(confidence, _characters(lines)):
             return lines, blocks, Orientation(0, reason="lines read well as they are", confidence={0: confidence})
         orientation = self.orientation(pixels, as_is, boxes)
         if orientation.turns and reread:
@@ -280,7 +280,7 @@ class TesseractEngine(Engine[TesseractOptions]):
         ``characters`` the characters it read so (a page that reads well and enough as it is is not
         looked at further); ``boxes``: the detector's lines, where found; ``scan``: the page is
         read by Tesseract's layout, as clean pages are, not line by line as photos are."""
-        if as_is is not None and as_is >= READS_WELL and characters >= READS_ENOUGH:
+        if as_is is not None and _reads_well(as_is, characters):
             return Orientation(0, reason="reads well as it is", confidence={0: as_is})
         return decide(self._line_boxes(pixels) if boxes is None else boxes, lambda lines, turns: self._reading_confidence(pixels, lines, turns),
                       lambda: self._osd_answer(pixels) if self._osd else None, as_is, scan)  # fmt: skip
@@ -324,11 +324,7 @@ class TesseractEngine(Engine[TesseractOptions]):
         needs no more, and the detector's own enlargement made it slower than reading the page."""
         if self._line_detector is None:
             return None
-        scale = min(1.0, DIRECTION_SIDE / max(pixels.shape[:2]))
-        small = pixels if scale == 1 else cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        found = self._line_detector(small, use_det=True, use_cls=False, use_rec=False)
-        boxes = found.boxes if found.boxes is not None else []
-        return [np.asarray(box, dtype=np.float64).reshape(4, 2) / scale for box in boxes]
+        return row_boxes(self._line_detector, pixels, min(1.0, DIRECTION_SIDE / max(pixels.shape[:2])))
 
     @functools.cached_property
     def _line_detector(self) -> Any:
@@ -373,6 +369,12 @@ class TesseractEngine(Engine[TesseractOptions]):
             lines, _ = _structure(api, to_page.then(back))
             pieces.extend(lines)
         return order_lines(pieces)
+
+
+def _reads_well(confidence: float, characters: int) -> bool:
+    """Whether a page read as it is at ``confidence`` (0..100), ``characters`` characters, is not
+    to be looked at for a turn (:data:`READS_WELL`, :data:`READS_ENOUGH`)."""
+    return confidence >= READS_WELL and characters >= READS_ENOUGH
 
 
 def _characters(lines: list[Line]) -> int:
