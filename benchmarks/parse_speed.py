@@ -18,6 +18,11 @@ against ``json.loads`` timed warm.
 - **reading**: the whole call less the layout: the vendor JSON decoded into the words and
   lines the vendor gave (and the result's texts made writable). Its ratio is to
   ``json.loads`` of the same text alone; the goal is at most 3x.
+- **floor**: what no reader of this model can go below: the same result's pages, lines, words,
+  blocks and fields built again from their values already read (the model's ``checked_*``
+  constructors, no JSON walked, nothing converted; tables left out, so a lower bound), over
+  ``json.loads``. Where it is near 3x (answers of many tiny words, whose JSON is short per
+  object made) the reading goal leaves nothing for reading the answer itself.
 - **layout**: the time inside the shared layout (``group_blocks`` for words only,
   ``order_lines`` for a vendor's lines or a template's fields), per word given to it; the
   goal is at most 5 us a word on pages of over 100 words (``ok`` says whether every such
@@ -54,7 +59,9 @@ from layout_rows import layout_at  # benchmarks/, beside this script
 
 import unified_ocr
 import unified_ocr.layout
-from unified_ocr import Line, OcrResult
+from unified_ocr import Line, OcrResult, Page, Quad
+from unified_ocr.geometry import checked_quad
+from unified_ocr.model import checked_block, checked_field, checked_line, checked_word
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT.parent / "shared" / "fixtures"
@@ -174,6 +181,38 @@ def differences(a: Any, b: Any, at: str = "") -> Iterator[str]:
         yield f"{at}: {a!r} != {b!r}"
 
 
+def rebuilding(result: OcrResult) -> Callable[[], OcrResult]:
+    """A call that builds ``result`` again from its plain values (the **floor**), without its tables."""
+
+    def flat(quad: Quad | None) -> tuple[float, ...] | None:
+        return None if quad is None else tuple(c for point in quad.points for c in point)
+
+    pages = [
+        (page.index, page.width, page.height,
+         [(line.text, flat(line.quad), [(w.text, flat(w.quad), w.confidence) for w in line.words], line.confidence) for line in page.lines],
+         [(b.start, b.end, flat(b.quad), b.kind) for b in page.blocks],
+         [(f.name, f.kind, f.text, flat(f.quad), f.confidence) for f in page.fields])
+        for page in result.pages
+    ]  # fmt: skip
+
+    def quad(values: Any) -> Quad | None:
+        return None if values is None else checked_quad(*values)
+
+    def build() -> OcrResult:
+        built = []
+        for index, width, height, lines, blocks, fields in pages:
+            built.append(Page(
+                index, width, height,
+                lines=[checked_line(text, checked_quad(*q), tuple([checked_word(t, checked_quad(*wq), c) for t, wq, c in words]), score)
+                       for text, q, words, score in lines],
+                blocks=[checked_block(start, end, quad(q), kind) for start, end, q, kind in blocks],
+                fields=[checked_field(name, kind, text, quad(q), score) for name, kind, text, q, score in fields],
+            ))  # fmt: skip
+        return OcrResult(pages=built, engine=result.engine)
+
+    return build
+
+
 # -- the report ---------------------------------------------------------------------------------
 
 
@@ -215,7 +254,7 @@ def main() -> None:
         base_layout = layout_at(args.baseline, Path(folder))
         base_parse = parsers_at(args.baseline, base_layout, Path(folder))
         current_parse = {vendor: importlib.import_module(f"unified_ocr_{vendor}.parse").parse for vendor in args.vendors}
-        print(f"{'answer':58} {'KB':>5} {'loads ms':>8} {'read ms':>8} {'ratio':>6} {'layout ms':>9} "
+        print(f"{'answer':58} {'KB':>5} {'loads ms':>8} {'read ms':>8} {'ratio':>6} {'floor':>6} {'layout ms':>9} "
               f"{'words':>6} {'us/word':>7} {'ok':>3} {'base x':>6} same")  # fmt: skip
         worst_ratio, worst_per_word, all_same = 0.0, 0.0, True
         for vendor, name, text in answers(args.fixtures, args.vendors):
@@ -242,6 +281,7 @@ def main() -> None:
                 if run.seconds / n < layout:
                     layout, calls = run.seconds / n, run
             repeat = max(3, args.repeat // 3)
+            floor = best_of(rebuilding(current), args.repeat, n)
             before = best_of(lambda text=text, vendor=vendor: base_parse[vendor](json.loads(text)), repeat, n)
             now = best_of(lambda text=text, vendor=vendor: current_parse[vendor](json.loads(text)), repeat, n)
             words = sum(count for count, _ in calls.calls) // n
@@ -251,7 +291,7 @@ def main() -> None:
             worst_ratio = max(worst_ratio, reading / loads)
             if large:
                 worst_per_word = max(worst_per_word, per_word)
-            print(f"{label:58} {len(text) / 1024:5.0f} {loads * 1e3:8.2f} {reading * 1e3:8.2f} {reading / loads:5.1f}x "
+            print(f"{label:58} {len(text) / 1024:5.0f} {loads * 1e3:8.2f} {reading * 1e3:8.2f} {reading / loads:5.1f}x {floor / loads:5.1f}x "
                   f"{layout * 1e3:9.2f} {words:6d} {per_word * 1e6:7.1f} {ok:>3} {before / now:5.1f}x "
                   f"{'yes' if not found else 'NO: ' + '; '.join(found[:3])}")  # fmt: skip
         print(f"worst reading ratio {worst_ratio:.1f}x (goal 3x); worst layout {worst_per_word * 1e6:.1f} us/word on pages "
