@@ -59,7 +59,7 @@ from layout_rows import layout_at  # benchmarks/, beside this script
 
 import unified_ocr
 import unified_ocr.layout
-from unified_ocr import Line, OcrResult, Page, Quad
+from unified_ocr import Field, Line, OcrResult, Page, Quad
 from unified_ocr.geometry import checked_quad
 from unified_ocr.model import checked_block, checked_field, checked_line, checked_word
 
@@ -187,16 +187,23 @@ def rebuilding(result: OcrResult) -> Callable[[], OcrResult]:
     def flat(quad: Quad | None) -> tuple[float, ...] | None:
         return None if quad is None else tuple(c for point in quad.points for c in point)
 
+    def plain_field(f: Field) -> tuple[Any, ...]:
+        return (f.name, f.kind, f.text, flat(f.quad), f.confidence, f.checked, [plain_field(p) for p in f.parts], f.value)
+
     pages = [
         (page.index, page.width, page.height,
          [(line.text, flat(line.quad), [(w.text, flat(w.quad), w.confidence) for w in line.words], line.confidence) for line in page.lines],
          [(b.start, b.end, flat(b.quad), b.kind) for b in page.blocks],
-         [(f.name, f.kind, f.text, flat(f.quad), f.confidence) for f in page.fields])
+         [plain_field(f) for f in page.fields])
         for page in result.pages
     ]  # fmt: skip
 
     def quad(values: Any) -> Quad | None:
         return None if values is None else checked_quad(*values)
+
+    def field(values: tuple[Any, ...]) -> Field:
+        name, kind, text, q, score, checked, parts, value = values
+        return checked_field(name, kind, text, quad(q), score, checked, tuple([field(p) for p in parts]), value)
 
     def build() -> OcrResult:
         built = []
@@ -206,7 +213,7 @@ def rebuilding(result: OcrResult) -> Callable[[], OcrResult]:
                 lines=[checked_line(text, checked_quad(*q), tuple([checked_word(t, checked_quad(*wq), c) for t, wq, c in words]), score)
                        for text, q, words, score in lines],
                 blocks=[checked_block(start, end, quad(q), kind) for start, end, q, kind in blocks],
-                fields=[checked_field(name, kind, text, quad(q), score) for name, kind, text, q, score in fields],
+                fields=[field(values) for values in fields],
             ))  # fmt: skip
         return OcrResult(pages=built, engine=result.engine)
 
