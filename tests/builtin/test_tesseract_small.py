@@ -97,6 +97,43 @@ def test_a_small_page_is_enlarged_as_much_turned_as_upright() -> None:
         engine.close()
 
 
+def tiny_form() -> np.ndarray:
+    """A form of 9-pixel print, 377 x 500: five blocks of six rows, left and right in turn. At half
+    size the detector boxes blocks of it whole, 20 to 31 pixels high."""
+    from PIL import Image, ImageDraw
+
+    assert FONT is not None
+    font = open_font(FONT, 9)
+    page = Image.new("L", (377, 500), 245)
+    draw = ImageDraw.Draw(page)
+    labels = "계약 번호 담당자 서명 주소 전화 날짜 금액 합계 비고 확인 승인 제출 검토 수량 단가".split()
+    rng = np.random.default_rng(0)
+    top, step = 20, 12
+    for block in range(5):
+        for row in range(6):
+            draw.text((20 if block % 2 == 0 else 200, top + row * step), " ".join(rng.choice(labels, 3)), font=font, fill=30)
+        top += 6 * step + 22
+    return cv2.cvtColor(np.asarray(page), cv2.COLOR_GRAY2BGR)
+
+
+@needs_tesseract
+@needs_font
+def test_a_page_of_tiny_print_is_enlarged_whatever_its_blocks_look_like_at_a_glance() -> None:
+    """At half size the detector boxed this form's blocks whole, as rows over 27 pixels high, on
+    the page turned a quarter or a half but not upright: turned, it was read as it came; upright,
+    enlarged 3 times. The lines found at full size (14 pixels) now have the last word."""
+    engine = TesseractEngine(DEFAULT)
+    try:
+        detector = engine._line_detector
+        form = tiny_form()
+        upright = enlargement(detector, form)
+        assert upright >= 2.5
+        for code in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_180, cv2.ROTATE_90_COUNTERCLOCKWISE):
+            assert enlargement(detector, cv2.rotate(form, code)) == upright
+    finally:
+        engine.close()
+
+
 class Counting:
     """The real detector, counting the pixels it is run on (its cost)."""
 
