@@ -48,7 +48,7 @@ from unified_ocr.layout import order_lines
 from . import tessdata
 from .detection import find_lines, one_thread, row_boxes
 from .kind import photographed
-from .orientation import Orientation, decide
+from .orientation import Orientation, Reading, decide
 from .small import enlarged, enlargement
 from .strips import line_strip
 
@@ -117,7 +117,7 @@ class TesseractEngine(Engine[TesseractOptions]):
     Options = TesseractOptions
     needs_network = False
     description = "offline: Tesseract 5 (tesserocr), Korean and English by default; reads Hangul"
-    revision = 9  # 2: a page is turned only when the evidence agrees, not whenever orientation detection says so; 3: layout auto; 4: pieces with no blank between are one word; 5: light print on a dark ground is not evened, the chord of a curled row; 6: a photo's turn checked on its lines; 7: small images enlarged first; 8: turns only to lines reading 40 and over, photos turned upright by whole pixels before flattening, a small page enlarged as much turned as upright; 9: lines reading 30 and 10 better than the other way also turn, checked on the page's lines, never on Tesseract's reading of the page
+    revision = 10  # 2: a page is turned only when the evidence agrees, not whenever orientation detection says so; 3: layout auto; 4: pieces with no blank between are one word; 5: light print on a dark ground is not evened, the chord of a curled row; 6: a photo's turn checked on its lines; 7: small images enlarged first; 8: turns only to lines reading 40 and over, photos turned upright by whole pixels before flattening, a small page enlarged as much turned as upright; 9: lines reading 30 and 10 better than the other way also turn, checked on the page's lines, never on Tesseract's reading of the page; 10: little text turned only where as much of it reads turned
 
     def __init__(self, options: TesseractOptions | None = None) -> None:
         super().__init__(options)
@@ -297,26 +297,30 @@ class TesseractEngine(Engine[TesseractOptions]):
             return None
         return (int(found["orient_deg"]) // 90) % 4, float(found.get("orient_conf", 0.0)), str(found.get("script_name", ""))
 
-    def _reading_confidence(self, pixels: np.ndarray, lines: list[np.ndarray], turns: int) -> float:
+    def _reading_confidence(self, pixels: np.ndarray, lines: list[np.ndarray], turns: int) -> Reading:
         """Mean word confidence (0..100, by characters) of ``lines`` (corners on the page) read with
-        their text taken as turned ``turns`` quarter turns clockwise; without lines, of the whole page
-        read turned back so. A line read as nothing counts as confidence 0.
+        their text taken as turned ``turns`` quarter turns clockwise, and the characters read; without
+        lines, of the whole page read turned back so. A line read as nothing counts as confidence 0.
 
         Each line is cut out with half its height of the page above and below and read as a block
         (``psm 6``), not cleaned and read as one line: on small dense print (a form's notice) the
         single-line strips read as nothing whichever way up, and the block reads the right way with
         confidence about 85 and the wrong way about 27."""
         if not lines:  # the whole page, read as the page read as it is was (its confidence compared with that)
-            return self._read_page(pixels, turns)[3]
+            page, _, _, confidence = self._read_page(pixels, turns)
+            return Reading(confidence, _characters(page))
         api = self._api("block")
         total = weight = 0.0
+        characters = 0
         for corners in lines:
             api.SetImage(_pil(turned(_line_crop(pixels, corners), -turns)))
             api.Recognize()
             length = float(np.linalg.norm(corners[1] - corners[0]) + np.linalg.norm(corners[2] - corners[1]))
-            total += length * _read_confidence(api)
+            confidence, read = _read_confidence_and_characters(api)
+            total += length * confidence
             weight += length
-        return total / weight if weight else 0.0
+            characters += read
+        return Reading(total / weight if weight else 0.0, characters)
 
     def _line_boxes(self, pixels: np.ndarray) -> list[np.ndarray] | None:
         """The offline detector's line boxes on the page (``None`` without the detector), found on
@@ -411,11 +415,17 @@ def _line_crop(pixels: np.ndarray, corners: np.ndarray) -> np.ndarray:
 
 def _read_confidence(api: Any) -> float:
     """The mean word confidence (0..100) of what ``api`` last recognised, by characters; 0 for nothing read."""
+    return _read_confidence_and_characters(api)[0]
+
+
+def _read_confidence_and_characters(api: Any) -> tuple[float, int]:
+    """The mean word confidence (0..100) of what ``api`` last recognised, by characters, and the
+    characters of its words; 0 and 0 for nothing read."""
     if not (api.GetUTF8Text() or "").strip():  # (asking for the words of nothing makes tesserocr print an error)
-        return 0.0
+        return 0.0, 0
     sized = [(len(text.strip()), conf) for text, conf in api.MapWordConfidences() if text.strip()]
     count = sum(n for n, _ in sized)
-    return sum(n * conf for n, conf in sized) / count if count else 0.0
+    return (sum(n * conf for n, conf in sized) / count if count else 0.0), count
 
 
 def _flatten_choice(value: object) -> str:

@@ -16,7 +16,11 @@ turned only when the evidence says so:
   (:data:`READABLE`, or, on a scan, :data:`FAIR` where it reads far better, by :data:`FAR`,
   on a few lines: small print read well enough to tell its way up). The way they read best is
   then checked on the page's lines (up to :data:`PAGE_LINES`, the longest), which must read
-  clearly better so too, than as they are (a half turn) or than the other quarter turn. Not on
+  clearly better so too, than as they are (a half turn) or than the other quarter turn. On
+  little text (under :data:`LITTLE_TEXT` characters read the best way: a word crop), the
+  confidence of a few characters says little: the way turned to must not read a few marks where
+  the other way reads the line, under :data:`SAME_TEXT` of its characters and less text counted
+  as characters times their confidence. Not on
   Tesseract's own reading of the whole page: a form turned a quarter read about 30 so either
   way while its lines read 85 turned back and 31 the other way; nor on lines running down read
   as they are, which read as confidently as noise (50 against 42 turned back, on a form). A
@@ -57,6 +61,17 @@ FAR = 10.0
 #: ... on at least this many lines: one word read at 30 upside down against 10 as it is is a
 #: guess (word crops upright were turned so and read worse).
 FAIR_LINES = 3
+#: The way a page's sample lines read best, read in fewer characters than this, is little text (a
+#: word, a number), whose confidence says little: no turn is taken to a way that reads a few marks
+#: where the other reads the line, fewer than :data:`SAME_TEXT` of its characters and less text
+#: counted as characters times their confidence. Upside-down Latin read with Korean's model comes
+#: out as a few confident marks: an upright word crop read 26 characters at 29 as it was and 7 at
+#: 58 upside down, and was turned and read worse. Word crops upside down read back 6 characters at
+#: 93 against 5 at 64 as they were, 7 at 45 against 9 at 15; neither measure alone will do: a
+#: Hangul word upside down read 3 syllables at 97 turned back against 9 marks at 7 as it was, and a
+#: crop read 11 characters at 50 turned back against 17 at 45 as it was.
+LITTLE_TEXT = 20
+SAME_TEXT = 0.5
 #: OSD's ``orient_conf`` from which its answer counts against a turn it does not agree with.
 OSD_SURE = 5.0
 #: The share of the lines' length that must run one way for the page's lines to have a direction.
@@ -74,6 +89,15 @@ DIAGONAL = (30.0, 60.0)
 
 
 @attrs.frozen(slots=True)
+class Reading:
+    """Lines (or a page) read one way: their mean word confidence (0..100, by characters; by
+    length across lines) and the characters read."""
+
+    confidence: float
+    characters: int
+
+
+@attrs.frozen(slots=True)
 class Orientation:
     """The decision and what it was made from, for ``meta`` and for measuring."""
 
@@ -83,6 +107,7 @@ class Orientation:
     osd: tuple[int, float, str] | None = None  # OSD's quarter turns, its confidence and script
     reason: str = ""
     page: dict[int, float] = attrs.field(factory=dict)  # quarter turns -> the whole page's mean word confidence read so
+    characters: dict[int, int] = attrs.field(factory=dict)  # quarter turns -> the characters the sample read so
 
     def to_meta(self) -> dict[str, Any]:
         meta: dict[str, Any] = {"turned": 90 * self.turns, "reason": self.reason}
@@ -90,6 +115,8 @@ class Orientation:
             meta["lines_across"] = round(self.across, 3)
         if self.confidence:
             meta["confidence"] = {str(90 * k): round(v, 1) for k, v in sorted(self.confidence.items())}
+        if self.characters:
+            meta["characters"] = {str(90 * k): v for k, v in sorted(self.characters.items())}
         if self.page:
             meta["page_confidence"] = {str(90 * k): round(v, 1) for k, v in sorted(self.page.items())}
         if self.osd is not None:
@@ -117,7 +144,7 @@ def line_lengths(boxes: Sequence[np.ndarray]) -> list[tuple[np.ndarray, float, b
 
 def decide(
     boxes: Sequence[np.ndarray] | None,
-    read: Callable[[list[np.ndarray], int], float],
+    read: Callable[[list[np.ndarray], int], Reading],
     osd: Callable[[], tuple[int, float, str] | None],
     as_is: float | None = None,
     scan: bool = False,
@@ -125,9 +152,9 @@ def decide(
     """The quarter turns to read the page at.
 
     ``boxes``: the detector's line boxes on the page (``None``: no detector); ``read(lines,
-    turns)``: the mean word confidence (0..100) of those lines (corners on the page) read with the
-    page turned back ``turns`` quarter turns (``lines`` is empty without a detector: read the whole
-    page); ``osd()``: OSD's answer, if any (asked only when the reading proposes a turn);
+    turns)``: those lines (corners on the page) read with the page turned back ``turns`` quarter
+    turns, their :class:`Reading` (``lines`` is empty without a detector: read the whole page);
+    ``osd()``: OSD's answer, if any (asked only when the reading proposes a turn);
     ``as_is``: the whole page's confidence read as it is, where known (used without a detector);
     ``scan``: the page is a clean page, not a photo (:func:`reads_as_text`).
 
@@ -135,7 +162,8 @@ def decide(
     when the page's lines read clearly better so too. Lines down the page propose the quarter
     turn they read clearly better at than at the other (read as they are, a column of turned
     text reads no worse than noise, so that comparison says little), taken when the page's
-    lines read clearly better so than at the other quarter turn too.
+    lines read clearly better so than at the other quarter turn too. On little text
+    (:data:`LITTLE_TEXT`), not to a way that reads a few marks where the other reads the line.
     """
     if boxes is None:
         return _decide_without_lines(read, osd, as_is)
@@ -153,15 +181,21 @@ def decide(
     flat = across >= DIRECTION_SHARE
     longest = [p for p, _, f in sorted(lines, key=lambda item: -item[1]) if f == flat]
     sample = longest[:SAMPLE_LINES]
-    confidence = {k: read(sample, k) for k in ([0, *ways] if flat else ways)}
+    readings = {k: read(sample, k) for k in ([0, *ways] if flat else ways)}
+    confidence = {k: r.confidence for k, r in readings.items()}
+    characters = {k: r.characters for k, r in readings.items()}
     best = max(ways, key=lambda k: confidence[k])
-    other = confidence[0] if flat else confidence[4 - best]
+    against = 0 if flat else 4 - best
+    other = confidence[against]
     if flat and confidence[best] < other + MARGIN:
-        return Orientation(0, across, confidence, None, "as it is reads as well")
+        return Orientation(0, across, confidence, None, "as it is reads as well", characters=characters)
     if not flat and confidence[best] < other + MARGIN:
-        return Orientation(0, across, confidence, None, "neither quarter turn reads clearly better")
+        return Orientation(0, across, confidence, None, "neither quarter turn reads clearly better", characters=characters)
     if not reads_as_text(confidence[best], other, len(sample), scan):
-        return Orientation(0, across, confidence, None, "no way reads as text")
+        return Orientation(0, across, confidence, None, "no way reads as text", characters=characters)
+    if few_marks(readings[best], readings[against]):
+        reason = "little text, and turned it reads a few marks of it"
+        return Orientation(0, across, confidence, None, reason, characters=characters)
     # the page's lines must bear the sample out: read clearly better turned so than the other way
     # weighed (as they are, against a half turn; the other quarter turn, against a quarter turn:
     # read as they are, lines running down read as noise does, and noise is read confidently)
@@ -170,13 +204,13 @@ def decide(
     if len(every) == len(sample):  # the page's lines are the sample: read already
         page = {k: confidence[k] for k in weighed}
     else:
-        page = {k: read(every, k) for k in weighed}
+        page = {k: read(every, k).confidence for k in weighed}
     if page[best] < page[weighed[0]] + MARGIN:
-        return Orientation(0, across, confidence, None, "the page's lines do not read clearly better turned", page)
+        return Orientation(0, across, confidence, None, "the page's lines do not read clearly better turned", page, characters)
     said = osd()
     if said is not None and said[1] >= OSD_SURE and said[0] != best:
-        return Orientation(0, across, confidence, said, "orientation detection is sure of another turn", page)
-    return Orientation(best, across, confidence, said, "turned reads clearly better", page)
+        return Orientation(0, across, confidence, said, "orientation detection is sure of another turn", page, characters)
+    return Orientation(best, across, confidence, said, "turned reads clearly better", page, characters)
 
 
 def reads_as_text(best: float, other: float, lines: int, scan: bool = True) -> bool:
@@ -195,12 +229,26 @@ def reads_as_text(best: float, other: float, lines: int, scan: bool = True) -> b
     return best >= READABLE or (scan and lines >= FAIR_LINES and best >= FAIR and best >= other + FAR)
 
 
-def _decide_without_lines(read: Callable[[list[np.ndarray], int], float], ask: Callable[[], tuple[int, float, str] | None],
+def few_marks(turned: Reading, other: Reading) -> bool:
+    """Whether lines read ``turned`` the way they read best, and ``other`` the other way weighed,
+    are little text read as a few marks of it (:data:`LITTLE_TEXT`): fewer characters than
+    :data:`SAME_TEXT` of the other way's and less text, characters times confidence.
+
+    >>> few_marks(Reading(58.3, 7), Reading(29.3, 26)), few_marks(Reading(97.0, 3), Reading(7.0, 9))
+    (True, False)
+    >>> few_marks(Reading(50.1, 11), Reading(44.9, 17)), few_marks(Reading(93.0, 6), Reading(63.6, 5))
+    (False, False)
+    """
+    return (turned.characters < LITTLE_TEXT and turned.characters < SAME_TEXT * other.characters
+            and turned.characters * turned.confidence < other.characters * other.confidence)  # fmt: skip
+
+
+def _decide_without_lines(read: Callable[[list[np.ndarray], int], Reading], ask: Callable[[], tuple[int, float, str] | None],
                           as_is: float | None) -> Orientation:  # fmt: skip
     osd = ask()
     if osd is None or osd[0] == 0 or osd[1] < OSD_SURE:
         return Orientation(0, None, osd=osd, reason="no detector, and orientation detection not sure of a turn")
-    confidence = {0: read([], 0) if as_is is None else as_is, osd[0]: read([], osd[0])}
+    confidence = {0: read([], 0).confidence if as_is is None else as_is, osd[0]: read([], osd[0]).confidence}
     if confidence[osd[0]] < confidence[0] + MARGIN:
         return Orientation(0, None, confidence, osd, "as it is reads as well")
     return Orientation(osd[0], None, confidence, osd, "turned reads clearly better")

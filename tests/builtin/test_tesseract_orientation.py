@@ -23,7 +23,20 @@ from unified_ocr.evaluation.text import score_text
 from unified_ocr.evaluation.truth import read_truth
 from unified_ocr_tesseract import TesseractEngine, TesseractOptions, tessdata
 from unified_ocr_tesseract.engine import READS_ENOUGH
-from unified_ocr_tesseract.orientation import FAIR, FAIR_LINES, FAR, MARGIN, OSD_SURE, PAGE_LINES, READABLE, SAMPLE_LINES, decide
+from unified_ocr_tesseract.orientation import (
+    FAIR,
+    FAIR_LINES,
+    FAR,
+    LITTLE_TEXT,
+    MARGIN,
+    OSD_SURE,
+    PAGE_LINES,
+    READABLE,
+    SAME_TEXT,
+    SAMPLE_LINES,
+    Reading,
+    decide,
+)
 
 from ..conftest import ROOT
 from ..imaging.photos import photograph
@@ -69,8 +82,13 @@ ACROSS = [box(10, 10 + 40 * k, 300, 24) for k in range(5)]  # lines running acro
 DOWN = [box(10 + 40 * k, 10, 24, 300) for k in range(5)]  # lines running down it
 
 
-def reading(scores: dict[int, float]):  # noqa: ANN201
-    return lambda lines, turns: scores[turns]
+def reading(scores: dict[int, float] | dict[int, tuple[float, int]]):  # noqa: ANN201
+    """Lines read each way at these confidences (and characters: plenty, unless given)."""
+    return lambda lines, turns: as_reading(scores[turns])
+
+
+def as_reading(score: float | tuple[float, int]) -> Reading:
+    return Reading(*score) if isinstance(score, tuple) else Reading(score, 100)
 
 
 def no_osd() -> None:
@@ -119,7 +137,7 @@ def test_a_turn_is_checked_on_the_pages_lines_not_on_tesseracts_reading_of_the_p
 
     def form(lines: list[np.ndarray], turns: int) -> float:
         seen.append(len(lines))
-        return {0: 5.0, 1: 85.7, 3: 31.3}[turns] if lines else {0: 30.6, 1: 29.7}[turns]
+        return as_reading({0: 5.0, 1: 85.7, 3: 31.3}[turns] if lines else {0: 30.6, 1: 29.7}[turns])
 
     found = decide(DOWN * 8, form, no_osd, as_is=30.6)
     assert found.turns == 1 and found.page == {1: 85.7, 3: 31.3}
@@ -127,10 +145,10 @@ def test_a_turn_is_checked_on_the_pages_lines_not_on_tesseracts_reading_of_the_p
 
 
 def test_a_turn_the_sample_proposes_and_the_pages_lines_do_not_bear_out_is_not_taken() -> None:
-    def longest_say_90_the_rest_do_not(lines: list[np.ndarray], turns: int) -> float:
+    def longest_say_90_the_rest_do_not(lines: list[np.ndarray], turns: int) -> Reading:
         if len(lines) <= SAMPLE_LINES:
-            return {1: 80.0, 3: 20.0}[turns]
-        return {1: 45.0, 3: 45.0 - MARGIN + 1}[turns]
+            return as_reading({1: 80.0, 3: 20.0}[turns])
+        return as_reading({1: 45.0, 3: 45.0 - MARGIN + 1}[turns])
 
     found = decide(DOWN * 8, longest_say_90_the_rest_do_not, no_osd)
     assert found.turns == 0 and found.page == {1: 45.0, 3: 45.0 - MARGIN + 1}
@@ -142,11 +160,32 @@ def test_an_upside_down_photo_is_turned_on_its_lines() -> None:
     """An upside-down receipt photo: its lines read far better turned (67 against 25), while
     Tesseract's own layout reads the photo poorly either way up (24 and 27.5)."""
 
-    def photo(lines: list[np.ndarray], turns: int) -> float:
-        return {0: 25.0, 2: 67.0}[turns] if lines else {0: 24.0, 2: 27.5}[turns]
+    def photo(lines: list[np.ndarray], turns: int) -> Reading:
+        return as_reading({0: 25.0, 2: 67.0}[turns] if lines else {0: 24.0, 2: 27.5}[turns])
 
     found = decide(ACROSS * 8, photo, no_osd)
     assert found.turns == 2 and found.page == {0: 25.0, 2: 67.0}
+
+
+def test_little_text_is_not_turned_to_a_few_confident_marks() -> None:
+    """An upright photographed word crop (58 x 26 pixels, "PACIFIC" under a cut-off word) read its
+    line 26 characters at 29.3 as it was and 7 characters at 58.3 upside down (Korean's model reads
+    upside-down Latin as a few confident marks), was turned, and read worse. Little text turned
+    back that reads the word stays turned: fewer characters at more confidence, a Hangul word
+    read as 3 syllables against 9 marks, a few characters fewer at little more confidence."""
+    word = ACROSS[:1]
+    found = decide(word, reading({0: (29.3, 26), 2: (58.3, 7)}), no_osd)
+    assert found.turns == 0 and found.reason == "little text, and turned it reads a few marks of it"
+    assert found.to_meta()["characters"] == {"0": 26, "180": 7}
+    for back, upside_down in [((93.0, 6), (63.6, 5)), ((45.0, 7), (15.0, 9)), ((97.0, 3), (7.0, 9)), ((50.1, 11), (44.9, 17))]:
+        assert decide(word, reading({0: upside_down, 2: back}), no_osd).turns == 2, back
+    # enough text, or as much of it read counting each character at its confidence: confidence decides
+    assert decide(word, reading({0: (29.3, 2 * LITTLE_TEXT + 2), 2: (58.3, LITTLE_TEXT)}), no_osd).turns == 2
+    assert decide(word, reading({0: (29.3, 26), 2: (58.3, 14)}), no_osd).turns == 2
+    assert decide(word, reading({0: (20.0, 26), 2: (58.3, int(SAME_TEXT * 26))}), no_osd).turns == 2
+    assert decide(word, reading({0: (29.3, 26), 2: (58.3, 12)}), no_osd).turns == 0
+    found = decide(DOWN[:1], reading({0: (0.0, 0), 1: (58.3, 7), 3: (29.3, 26)}), no_osd)
+    assert found.turns == 0 and found.characters == {1: 7, 3: 26}
 
 
 def test_sure_osd_that_disagrees_keeps_the_page_as_it_is() -> None:
@@ -291,3 +330,50 @@ def test_a_page_read_well_as_it_is_as_one_word_is_still_looked_at() -> None:
     assert engine.orientation(page, 92.0, characters=READS_ENOUGH).reason == "reads well as it is"
     found = engine.orientation(page, 92.0, characters=8)
     assert found.turns == 1, found.to_meta()
+
+
+#: A photographed word crop, 58 x 26 pixels: "PACIFIC" under a word cut off by the crop (see data/PROVENANCE.md).
+WORD_CROP = Path(__file__).parent / "data" / "mmocr-rec-toy-1223729.jpg"
+
+
+@pytest.mark.slow
+@needs_tesseract
+def test_an_upright_word_crop_is_not_turned_to_a_few_confident_marks() -> None:
+    """Upright, the crop read "WANED / PACIFIC"; its line read 7 characters at 58.3 upside down
+    against 26 at 29.3 as it was, was turned, and read Korean marks (CER 1.57 against 0.86)."""
+    pixels = cv2.imread(str(WORD_CROP), cv2.IMREAD_COLOR)
+    result = unified_ocr.recognize(pixels, engine=TesseractOptions(), cache=False)
+    off, _ = read(pixels, orientation=False)
+    assert result.meta["tesseract"]["turned"] == 0, result.meta["tesseract"]["orientation"]
+    assert result.text == off and cer("PACIFIC", result.text) < 1
+
+
+def word_crop(word: str, size: int, photo: bool) -> np.ndarray:
+    """``word`` cut out tight in ``size``-pixel type, dark on white or on a ground that darkens across it (a photo)."""
+    from PIL import Image, ImageDraw
+
+    assert FONT is not None
+    font = open_font(FONT, size)
+    x0, y0, x1, y1 = font.getbbox(word)
+    pad = max(2, size // 6)
+    w, h = x1 - x0 + 2 * pad, y1 - y0 + 2 * pad
+    if photo:
+        ramp = np.linspace(150, 220, w)[None, :, None] + np.linspace(-15, 15, h)[:, None, None]
+        page = Image.fromarray(np.clip(np.repeat(ramp, 3, axis=2), 0, 255).astype(np.uint8))
+    else:
+        page = Image.new("RGB", (w, h), (255, 255, 255))
+    ImageDraw.Draw(page).text((pad - x0, pad - y0), word, font=font, fill=(40, 30, 20))
+    return cv2.cvtColor(np.asarray(page), cv2.COLOR_RGB2BGR)
+
+
+@pytest.mark.slow
+@needs_tesseract
+@needs_font
+@pytest.mark.parametrize(("word", "size", "photo"), [("PACIFIC", 20, True), ("HOTEL", 16, False), ("주차장", 20, True), ("정류장", 16, True)])
+def test_a_word_crop_upside_down_is_still_turned_back(word: str, size: int, photo: bool) -> None:
+    """Little text is still turned where it reads the word turned: a Hangul word upside down reads
+    as more marks than its syllables, a Latin word as about as many."""
+    pixels = word_crop(word, size, photo)
+    upright, _ = read(pixels)
+    on, turned = read(cv2.rotate(pixels, cv2.ROTATE_180))
+    assert upright == word and turned == 180 and on == upright
