@@ -117,7 +117,7 @@ class TesseractEngine(Engine[TesseractOptions]):
     Options = TesseractOptions
     needs_network = False
     description = "offline: Tesseract 5 (tesserocr), Korean and English by default; reads Hangul"
-    revision = 10  # 2: a page is turned only when the evidence agrees, not whenever orientation detection says so; 3: layout auto; 4: pieces with no blank between are one word; 5: light print on a dark ground is not evened, the chord of a curled row; 6: a photo's turn checked on its lines; 7: small images enlarged first; 8: turns only to lines reading 40 and over, photos turned upright by whole pixels before flattening, a small page enlarged as much turned as upright; 9: lines reading 30 and 10 better than the other way also turn, checked on the page's lines, never on Tesseract's reading of the page; 10: little text turned only where as much of it reads turned
+    revision = 10  # 2: a page is turned only when the evidence agrees, not whenever orientation detection says so; 3: layout auto; 4: pieces with no blank between are one word; 5: light print on a dark ground is not evened, the chord of a curled row; 6: a photo's turn checked on its lines; 7: small images enlarged first; 8: turns only to lines reading 40 and over, photos turned upright by whole pixels before flattening, a small page enlarged as much turned as upright; 9: lines reading 30 and 10 better than the other way also turn, checked on the page's lines, never on Tesseract's reading of the page; 10: little text turned only where as much of it reads turned, a small image's rows taken as large at a glance only where they are at full size
 
     def __init__(self, options: TesseractOptions | None = None) -> None:
         super().__init__(options)
