@@ -84,9 +84,9 @@ def enlargement(detector: Any, pixels: np.ndarray) -> float:
 def _large_at_full_size(detector: Any, pixels: np.ndarray) -> bool:
     """Whether the lines found on ``pixels`` as they are (not halved) are high enough not to be
     enlarged too. At half size the detector boxes a few blocks of tiny print whole, and a form
-    of 5-pixel letters shrunk to 500 x 377 showed 3 to 10 "lines" 33 to 42 pixels high there
-    (its lines are 8 to 13): it was read as it came upright, and enlarged 4 times turned a
-    quarter or a half, which read at CER 0.69 against 0.94 as it came."""
+    shrunk to 377 x 500 showed 3 to 10 "lines" 28 to 42 pixels high there (11 to 13 at full
+    size): it was read as it came upright, and enlarged 4 times turned a half or three quarters,
+    which read at CER 0.69 against 0.94 as it came."""
     rows = _row_heights(detector, pixels, 1.0)
     return bool(rows) and float(np.median(rows)) * MIN_FACTOR >= TARGET_ROW
 
