@@ -9,7 +9,8 @@ build), this measures what compiling the very same two modules gives: ``layout/r
 of the ``test`` extra; a C compiler and Python's headers are needed, and the compile type-checks
 the whole package, a few minutes). Then, in one process, every recorded page of over 100 words
 goes through both: its words through ``group_blocks`` and its lines through ``order_lines``,
-best of ``--repeat`` runs (CPU time of the thread), and the two results must be equal.
+timed as ``parse_speed.py`` times (best of ``--repeat`` runs of calls, CPU time of the thread),
+and the two results must be equal.
 
 Printed per page: microseconds a word each way and the ratio. A compiled copy that is only a
 little quicker says the time is in Python's objects (lists of floats, the model's lines and
@@ -26,17 +27,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+
+from parse_speed import FIXTURES, LARGE_PAGE, VENDORS, answers, best_of, calls_per_run  # benchmarks/, beside this script
 
 import unified_ocr
 from unified_ocr.layout import lines as python_lines
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT.parent / "shared" / "fixtures"
-VENDORS = ("clova", "kakao", "google", "azure", "textract", "upstage")
-LARGE_PAGE = 100
 
 
 def compiled_layout(folder: Path) -> object:
@@ -62,16 +62,9 @@ def compiled_layout(folder: Path) -> object:
     return module
 
 
-def best_of(fn: Callable[[], object], repeat: int) -> float:
-    calls = max(1, round(0.05 / max(_once(fn), 1e-6)))
-    return min(_once(fn, calls) for _ in range(repeat))
-
-
-def _once(fn: Callable[[], object], calls: int = 1) -> float:
-    started = time.thread_time()
-    for _ in range(calls):
-        fn()
-    return (time.thread_time() - started) / calls
+def timed(fn: Callable[[], object], repeat: int) -> float:
+    """CPU seconds of a call of ``fn``, best of ``repeat`` runs of calls (as ``parse_speed.py`` times)."""
+    return best_of(fn, repeat, calls_per_run(fn))
 
 
 def main() -> None:
@@ -82,29 +75,27 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         compiled = compiled_layout(Path(folder))
         print(f"{'page':52} {'words':>5} {'group_blocks us/word':>21} {'x':>5} {'order_lines us/word':>20} {'x':>5} same")
-        for vendor in VENDORS:
-            for path in sorted((args.fixtures / vendor).glob("*.json")):
-                try:
-                    result = unified_ocr.parse(json.loads(path.read_text(encoding="utf-8")), vendor)
-                except unified_ocr.UnifiedOcrError:
+        for vendor, name, text in answers(args.fixtures, list(VENDORS)):
+            try:
+                result = unified_ocr.parse(json.loads(text), vendor)
+            except unified_ocr.UnifiedOcrError:
+                continue
+            for page in result.pages:
+                words = [word for line in page.lines for word in line.words]
+                if len(words) <= LARGE_PAGE:
                     continue
-                for page in result.pages:
-                    words = [word for line in page.lines for word in line.words]
-                    if len(words) <= LARGE_PAGE:
-                        continue
-                    lines = list(page.lines)
-                    figures = []
-                    same = True
-                    for name, items in (("group_blocks", words), ("order_lines", lines)):
-                        ours, theirs = getattr(python_lines, name), getattr(compiled, name)
-                        same &= ours(items) == theirs(items)
-                        plain = best_of(lambda ours=ours, items=items: ours(items), args.repeat)
-                        built = best_of(lambda theirs=theirs, items=items: theirs(items), args.repeat)
-                        figures.append((plain / len(words) * 1e6, built / len(words) * 1e6))
-                    (a, b), (c, d) = figures
-                    label = f"{vendor}/{path.stem}"[:46] + f" p{page.index}"
-                    print(f"{label:52} {len(words):5d} {a:9.1f} -> {b:8.1f} {a / b:4.2f}x {c:8.1f} -> {d:8.1f} {c / d:4.2f}x "
-                          f"{'yes' if same else 'NO'}")  # fmt: skip
+                lines = list(page.lines)
+                figures = []
+                same = True
+                for function_name, items in (("group_blocks", words), ("order_lines", lines)):
+                    ours, theirs = getattr(python_lines, function_name), getattr(compiled, function_name)
+                    same &= ours(items) == theirs(items)
+                    plain, built = (timed(partial(layout, items), args.repeat) for layout in (ours, theirs))
+                    figures.append((plain / len(words) * 1e6, built / len(words) * 1e6))
+                (a, b), (c, d) = figures
+                label = f"{vendor}/{name.split('.json')[0]}"[:46] + f" p{page.index}"
+                print(f"{label:52} {len(words):5d} {a:9.1f} -> {b:8.1f} {a / b:4.2f}x {c:8.1f} -> {d:8.1f} {c / d:4.2f}x "
+                      f"{'yes' if same else 'NO'}")  # fmt: skip
 
 
 if __name__ == "__main__":
