@@ -368,7 +368,7 @@ def test_a_word_read_at_once_reads_as_the_strict_reading(word_and_size: tuple[An
         node = word
         for step in path[:-1]:
             node = node[step]
-        node[path[-1]] = data.draw(SPOILERS | JSON)
+        node[path[-1]] = copy.deepcopy(data.draw(SPOILERS | JSON))  # a copy: SPOILERS' {} and [] are shared, and a later step may write into them
         paths = _paths(word)[1:]
     fast = google_parse._plain_word(word, size)
     if fast is not None:
