@@ -157,3 +157,22 @@ def test_rectified_crops_of_many_quads_match_opencvs_own_warp_of_each() -> None:
         m = cv2.getPerspectiveTransform(src, np.float32([[0, 0], [width, 0], [width, height], [0, height]]))
         want = cv2.warpPerspective(image, m, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         assert np.abs(got.astype(int) - want.astype(int)).max() <= 2
+
+
+def test_the_area_on_the_page_is_what_geos_measures_whether_a_quad_is_in_the_image_or_across_its_edge() -> None:
+    """Quads wholly in the image are measured by their own area, without GEOS: the same figure."""
+    import shapely
+
+    from unified_ocr.imaging.crop import measure_quads
+
+    rng = np.random.default_rng(5)
+    centres = rng.uniform(-50, 250, (400, 1, 2))
+    pts = centres + rng.uniform(-60, 60, (400, 4, 2)) * [[1, 1]]
+    pts[:100] = centres[:100] + np.array([[-20, -8], [20, -8], [20, 8], [-20, 8]])  # some upright boxes, most inside
+    m = measure_quads(pts, 200, 150)
+    polygons = shapely.polygons(pts)
+    expected = np.zeros(len(pts))
+    expected[~m.crossing] = shapely.area(shapely.intersection(polygons[~m.crossing], shapely.box(0, 0, 200, 150)))
+    within = (pts >= 0).all(axis=(1, 2)) & (pts[:, :, 0] <= 200).all(axis=1) & (pts[:, :, 1] <= 150).all(axis=1)
+    assert within.sum() >= 50 and (~within & ~m.crossing).sum() >= 50  # both ways measured
+    np.testing.assert_allclose(m.on_page, expected, rtol=1e-9, atol=1e-9)

@@ -86,14 +86,14 @@ def crop_many(
     rects[:, 1, 0] = rects[:, 2, 0] = rw
     rects[:, 2, 1] = rects[:, 3, 1] = rh
     maps = _homographies(pts, rects)
-    out = []
-    for i in range(len(pts)):
-        corner, to_rect = rects[i, 2], maps[i]
-        # the part of the upright rectangle to render: all of it, or what lies in the padded image
-        box = (0.0, 0.0, *corner) if inside[i] else _window(pts[i], to_rect, corner, w, h, float(pad[i]))
-        to_rect, size = _fit(to_rect, box, w + 2 * float(pad[i]), h + 2 * float(pad[i]))
-        out.append(cv2.warpPerspective(pixels, to_rect, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE))
-    return out
+    # the part of each upright rectangle to render: all of it, or what lies in the padded image
+    boxes = np.zeros((len(pts), 4))
+    boxes[:, 2:] = rects[:, 2]
+    for i in np.flatnonzero(~inside):
+        boxes[i] = _window(pts[i], maps[i], rects[i, 2], w, h, float(pad[i]))
+    maps, sizes = _fit(maps, boxes, w + 2 * pad, h + 2 * pad)
+    return [cv2.warpPerspective(pixels, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            for m, size in zip(maps, sizes.tolist())]  # fmt: skip
 
 
 class QuadMeasures(NamedTuple):
@@ -117,7 +117,11 @@ def measure_quads(pts: np.ndarray, w: int, h: int) -> QuadMeasures:
     polygons = shapely.polygons(pts)
     crossing = ~shapely.is_valid(polygons)
     on_page = np.zeros(len(pts))
-    on_page[~crossing] = shapely.area(shapely.intersection(polygons[~crossing], shapely.box(0, 0, w, h)))
+    # a simple quad wholly in the image is all on it: its own area (most quads; spares GEOS the intersection)
+    within = ~crossing & ((x >= 0) & (y >= 0) & (x <= w) & (y <= h)).all(axis=1)
+    on_page[within] = np.abs(signed[within])
+    rest = ~crossing & ~within
+    on_page[rest] = shapely.area(shapely.intersection(polygons[rest], shapely.box(0, 0, w, h)))
     return QuadMeasures(finite, far, signed, crossing, on_page)
 
 
@@ -202,15 +206,19 @@ def _window(quad: np.ndarray, to_rect: np.ndarray, corner: np.ndarray, w: int, h
     return float(x0), float(y0), float(x1), float(y1)
 
 
-def _fit(to_rect: np.ndarray, box: tuple[float, ...], pw: float, ph: float) -> tuple[np.ndarray, tuple[int, int]]:
-    """The map onto ``box`` of the rectangle and the output size, scaled down where the box is
-    larger than the padded image (``pw`` x ``ph``): each side at most its diagonal, the area at most its own."""
-    x0, y0, x1, y1 = box
-    ow, oh = max(1.0, x1 - x0), max(1.0, y1 - y0)
-    side = math.hypot(pw, ph)
-    scale = min(1.0, side / ow, side / oh, math.sqrt(pw * ph / (ow * oh)))
-    shift = np.array([[scale, 0, -x0 * scale], [0, scale, -y0 * scale], [0, 0, 1]])
-    return shift @ to_rect, (max(1, math.floor(ow * scale + 1e-9)), max(1, math.floor(oh * scale + 1e-9)))
+def _fit(maps: np.ndarray, boxes: np.ndarray, pw: np.ndarray, ph: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The maps onto each box (``x0, y0, x1, y1``) of its rectangle and the output sizes
+    (``n x 2``, width and height), scaled down where a box is larger than its padded image
+    (``pw`` x ``ph``): each side at most its diagonal, the area at most its own."""
+    ow = np.maximum(1.0, boxes[:, 2] - boxes[:, 0])
+    oh = np.maximum(1.0, boxes[:, 3] - boxes[:, 1])
+    side = np.hypot(pw, ph)
+    scale = np.minimum.reduce([np.ones_like(ow), side / ow, side / oh, np.sqrt(pw * ph / (ow * oh))])
+    shift = np.zeros((len(maps), 3, 3))
+    shift[:, 0, 0] = shift[:, 1, 1] = scale
+    shift[:, 0, 2], shift[:, 1, 2], shift[:, 2, 2] = -boxes[:, 0] * scale, -boxes[:, 1] * scale, 1.0
+    sizes = np.maximum(1, np.floor(np.stack([ow * scale, oh * scale], axis=1) + 1e-9)).astype(int)
+    return shift @ maps, sizes
 
 
 def _grow(pts: np.ndarray, pad: np.ndarray) -> np.ndarray:
