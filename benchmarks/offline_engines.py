@@ -10,13 +10,16 @@ exactly (a line matched by position whose text reads the same). The baseline of 
 the other engine, in the same run.
 
     python benchmarks/offline_engines.py [--eval ../shared/eval] [--sets korean-real,synth-korean,photos]
-                                         [--photos DIR] [--detector] [--psm-variants] [--upright] [--flattened] [--only MODES]
+                                         [--photos DIR] [--detector] [--psm-variants] [--upright] [--flattened] [--lang-variants]
+                                         [--only MODES]
 
 ``--psm-variants`` adds Tesseract with ``psm = 4``, ``psm = 3`` and ``upscale_below = 1000``:
 the settings that ``docs/engines/tesseract.md`` weighs against the default. ``--detector`` adds
 Tesseract reading the lines the offline engine's detector finds on every image; ``--upright`` adds Tesseract
 with ``orientation = false``, to see what the orientation step costs and changes; ``--flattened``
-Tesseract with ``flatten = true`` (a photographed page found and flattened before it is read).
+Tesseract with ``flatten = true`` (a photographed page found and flattened before it is read);
+``--lang-variants`` Tesseract with ``lang = "Hangul"`` and ``"Hangul+eng"``: the Hangul script
+model (Debian's ``tesseract-ocr-script-hang``) against the Korean language model of the default.
 """
 
 from __future__ import annotations
@@ -49,6 +52,8 @@ def main() -> None:
     parser.add_argument("--photos", type=Path, help="a generated set (benchmarks/korean_photos.py OUT_DIR), scored as 'photos'")
     parser.add_argument("--upright", action="store_true", help="also Tesseract with orientation = false")
     parser.add_argument("--flattened", action="store_true", help="also Tesseract with flatten = true")
+    parser.add_argument("--lang-variants", action="store_true",
+                        help="also Tesseract with lang Hangul (the script model: apt install tesseract-ocr-script-hang) and Hangul+eng")
     parser.add_argument("--only", help="comma-separated modes to run, of those chosen (default: all of them)")
     args = parser.parse_args()
     engines = ["rapidocr", "tesseract", "tess-page"]
@@ -57,7 +62,9 @@ def main() -> None:
     profiles = {"tess-page": {"backend": "tesseract", "layout": "tesseract"},
                 "tess-detector": {"backend": "tesseract", "layout": "detector"},
                 "tess-upright": {"backend": "tesseract", "orientation": False},
-                "tess-flattened": {"backend": "tesseract", "flatten": True}}  # fmt: skip
+                "tess-flattened": {"backend": "tesseract", "flatten": True},
+                "tess-hangul": {"backend": "tesseract", "lang": "Hangul"},
+                "tess-hangul-eng": {"backend": "tesseract", "lang": "Hangul+eng"}}  # fmt: skip
     profiles.update({name: {"backend": "tesseract", **options} for name, options in variants.items()})
     config = Config.from_dict({"engines": profiles})
     if args.detector:
@@ -68,6 +75,8 @@ def main() -> None:
         engines.append("tess-upright")
     if args.flattened:
         engines.append("tess-flattened")
+    if args.lang_variants:
+        engines += ["tess-hangul", "tess-hangul-eng"]
     if args.only:
         engines = [e for e in engines if e in args.only.split(",")]
     wanted = set(args.sets.split(","))

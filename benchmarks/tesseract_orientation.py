@@ -2,6 +2,7 @@
 
     python benchmarks/tesseract_orientation.py [--eval ../shared/eval] [--sets korean-real,synth-korean,sroie,funsd,icdar2015,rec-crops]
                                                [--extra DIR ...] [--fixtures DIR] [--scales 1,0.5] [--limit N] [--json OUT]
+                                               [--lang LANG]
 
 For every image of the sets (and of each ``--extra`` folder holding ``images/`` and ``gt/``, as
 ``korean_photos.py`` writes), and of ``--fixtures`` (recorded vendor answers: each image beside
@@ -85,17 +86,18 @@ def vendor_readings(folder: Path) -> list[tuple[str, Path, str]]:
     return found
 
 
-def measure(name: str, image: Path, truth_file: Path | str, scale: float) -> dict[str, Any]:
-    """``truth_file``: the truth's file, or the reference text itself."""
+def measure(name: str, image: Path, truth_file: Path | str, scale: float, lang: str | None = None) -> dict[str, Any]:
+    """``truth_file``: the truth's file, or the reference text itself; ``lang``: the engine's (None: its default)."""
+    given = {} if lang is None else {"lang": lang}
     truth = truth_file if isinstance(truth_file, str) else "\n".join(page.text for page in read_truth(truth_file).pages)
     pixels = cv2.imread(str(image), cv2.IMREAD_COLOR)
     if scale != 1:
         pixels = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    off, _, seconds_off, _ = cer(truth, pixels, TesseractOptions(orientation=False))
+    off, _, seconds_off, _ = cer(truth, pixels, TesseractOptions(orientation=False, **given))
     row: dict[str, Any] = {"set": name, "image": image.name, "scale": scale, "off": off, "seconds_off": seconds_off}
     for k in range(4):
         turned = cv2.rotate(pixels, TURNS[k]) if k else pixels
-        value, by, seconds, why = cer(truth, turned, TesseractOptions(orientation=True))
+        value, by, seconds, why = cer(truth, turned, TesseractOptions(orientation=True, **given))
         row[f"on{90 * k}"], row[f"turned{90 * k}"], row[f"why{90 * k}"] = value, by, why
         if k == 0:
             row["seconds_on"] = seconds
@@ -128,6 +130,7 @@ def main() -> None:
     parser.add_argument("--scales", default="1,0.5")
     parser.add_argument("--limit", type=int, default=0, help="at most this many images of each set (0: all)")
     parser.add_argument("--json", type=Path, help="also write every row and the summary here")
+    parser.add_argument("--lang", help="the engine's lang (default: its own, kor+eng)")
     args = parser.parse_args()
     sources = [(name, args.eval / SETS[name][0], args.eval / SETS[name][1]) for name in args.sets.split(",") if name]
     sources += [(folder.name, folder / "images", folder / "gt") for folder in args.extra]
@@ -141,7 +144,7 @@ def main() -> None:
     for name, found in found_per_set:
         for image, truth_file in found[: args.limit or None]:
             for scale in (float(s) for s in args.scales.split(",")):
-                r = measure(name, image, truth_file, scale)
+                r = measure(name, image, truth_file, scale, args.lang)
                 rows.append(r)
                 turned = "/".join(str(r[f"turned{k}"]) for k in (0, 90, 180, 270))
                 print(f"{name:14} {image.name[:24]:24} {scale:5.2f} {r['off']:6.3f} {r['on0']:6.3f} {r['on90']:6.3f} "

@@ -1,7 +1,7 @@
 """How much of a page the Tesseract engine finds on small photos, before and after a change (run by hand).
 
     python benchmarks/tesseract_small.py [--fixtures ../shared/fixtures] [--photos DIR ...] [--fit 200x260]
-                                         [--baseline HEAD] [--limit N]
+                                         [--baseline HEAD] [--limit N] [--lang LANG]
 
 Users send small photos too (a thumbnail, a picture cut from a chat): a receipt shrunk to fit
 200 x 260 pixels has letters 4 to 8 pixels high. For each image, shrunk to fit ``--fit``
@@ -35,6 +35,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+import attrs
 import cv2
 import numpy as np
 from rapidfuzz.distance import Levenshtein
@@ -127,10 +128,13 @@ def main() -> None:
     parser.add_argument("--fit", default="200x260", help="shrink each image to fit WxH (aspect kept)")
     parser.add_argument("--baseline", default="HEAD", help="git revision of the engine to compare with ('' for none)")
     parser.add_argument("--limit", type=int, default=0, help="at most this many images of each --photos folder")
+    parser.add_argument("--lang", help="the engine now reads with this lang (e.g. Hangul), the baseline with its default")
     parser.add_argument("--json", type=Path, help="also write every row here")
     args = parser.parse_args()
     fit = tuple(int(v) for v in args.fit.split("x"))
     current = choose_engine("tesseract")
+    if args.lang:
+        current = attrs.evolve(current, options=attrs.evolve(current.options, lang=args.lang))
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as folder:
         base = engine_at(args.baseline, Path(folder)) if args.baseline else None

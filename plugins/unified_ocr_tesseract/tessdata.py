@@ -25,6 +25,11 @@ USUAL_PLACES = (
 EXTRA_HINT = "install the 'tesseract' extra: pip install 'unified-ocr[tesseract]'"
 #: Debian's package name of each Tesseract language code that differs from ``tesseract-ocr-<code>`` spelled the same.
 _DEBIAN = {"chi_sim": "chi-sim", "chi_tra": "chi-tra", "kor_vert": "kor-vert", "jpn_vert": "jpn-vert"}
+#: Script models (``Hangul``: every language written in Hangul, with Latin letters): Debian names
+#: their packages ``tesseract-ocr-script-<ISO 15924 code>`` and puts them beside the languages;
+#: tessdata releases keep them in a ``script/`` folder, named ``script/Hangul`` to Tesseract.
+_SCRIPTS = {"Hangul": "hang", "Hangul_vert": "hang-vert", "Latin": "latn", "Japanese": "jpan", "Japanese_vert": "jpan-vert",
+            "HanS": "hans", "HanT": "hant", "Cyrillic": "cyrl", "Arabic": "arab"}  # fmt: skip
 
 
 def candidates(explicit: str | None = None) -> list[Path]:
@@ -53,12 +58,21 @@ def find(explicit: str | None = None) -> Path | None:
 
 
 def languages(folder: Path) -> set[str]:
-    return {p.stem for p in folder.glob("*.traineddata")}
+    """The codes Tesseract takes for the data in ``folder``: ``kor``, and ``script/Hangul`` for a
+    script model in its ``script/`` folder."""
+    return {p.stem for p in folder.glob("*.traineddata")} | {f"script/{p.stem}" for p in folder.glob("script/*.traineddata")}
+
+
+def _debian_package(code: str) -> str:
+    name = code.removeprefix("script/")
+    if name in _SCRIPTS:
+        return f"tesseract-ocr-script-{_SCRIPTS[name]}"
+    return f"tesseract-ocr-{_DEBIAN.get(name, name)}"
 
 
 def install_hint(missing: list[str]) -> str:
     """The commands that add these languages on the usual systems."""
-    debian = " ".join(f"tesseract-ocr-{_DEBIAN.get(code, code)}" for code in missing)
+    debian = " ".join(_debian_package(code) for code in missing)
     return f"apt-get install {debian} (Debian/Ubuntu), brew install tesseract-lang (macOS), or put {', '.join(f'{c}.traineddata' for c in missing)} in the tessdata folder"
 
 
@@ -70,7 +84,11 @@ def missing_reason(lang: str, explicit: str | None = None) -> str | None:
         looked = ", ".join(str(p) for p in candidates(explicit)) or "nowhere"
         return (f"no Tesseract language data found (looked in {looked}); install it: "
                 f"{install_hint(wanted or ['eng'])}; or set tessdata in the profile, or $TESSDATA_PREFIX")  # fmt: skip
-    missing = [code for code in wanted if code not in languages(folder)]
+    have = languages(folder)
+    missing = [code for code in wanted if code not in have]
+    in_script = [code for code in missing if f"script/{code}" in have]
+    if in_script:
+        return f"Tesseract keeps {'+'.join(in_script)} in {folder / 'script'}: say lang = \"{'+'.join(f'script/{c}' if c in in_script else c for c in wanted)}\""
     if missing:
         return f"Tesseract has no {'+'.join(missing)} language data in {folder}; install it: {install_hint(missing)}"
     return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import warnings
 from pathlib import Path
 
 import cv2
@@ -43,6 +44,22 @@ def test_language_data_is_found_where_it_is_said_to_be(tmp_path, monkeypatch) ->
     empty.mkdir()
     reason = tessdata.missing_reason("kor", str(empty))
     assert reason is not None and reason.startswith("no Tesseract language data found") and str(empty) in reason
+
+
+def test_a_script_model_is_found_beside_the_languages_or_in_the_script_folder(tmp_path) -> None:
+    """Debian puts ``Hangul.traineddata`` beside ``kor``; tessdata releases put it in ``script/``."""
+    folder = tmp_path / "tessdata"
+    (folder / "script").mkdir(parents=True)
+    (folder / "eng.traineddata").write_bytes(b"")
+    reason = tessdata.missing_reason("Hangul", str(folder))
+    assert reason is not None and "apt-get install tesseract-ocr-script-hang " in reason and "Hangul.traineddata" in reason
+    (folder / "script" / "Hangul.traineddata").write_bytes(b"")
+    assert tessdata.languages(folder) == {"eng", "script/Hangul"}
+    assert tessdata.missing_reason("script/Hangul+eng", str(folder)) is None
+    reason = tessdata.missing_reason("Hangul+eng", str(folder))  # there, but under another name
+    assert reason is not None and 'lang = "script/Hangul+eng"' in reason and "install" not in reason
+    (folder / "Hangul.traineddata").write_bytes(b"")
+    assert tessdata.missing_reason("Hangul", str(folder)) is None
 
 
 def test_a_missing_language_stops_before_any_image_with_exit_2(tmp_path) -> None:
@@ -142,6 +159,28 @@ def test_the_engine_is_listed_with_what_it_needs() -> None:
 def test_language_tags_are_taken_as_tesseract_codes() -> None:
     assert TesseractOptions(lang="ko,en").lang == "kor+eng" and TesseractOptions(lang="kor+eng").lang == "kor+eng"
     assert TesseractEngine.reads(TesseractOptions(lang="ko")) == {"Hang"}
+    assert TesseractEngine.reads(TesseractOptions(lang="Hangul")) == {"Hang", "Latn"}  # the script model reads Latin too
+    assert TesseractEngine.reads(TesseractOptions(lang="script/Hangul")) == {"Hang", "Latn"}
+
+
+HANGUL = tessdata.missing_reason("Hangul")
+
+
+@needs_tesseract
+@needs_eval
+@pytest.mark.skipif(HANGUL is not None, reason=f"needs Tesseract's Hangul script model: apt-get install tesseract-ocr-script-hang ({HANGUL})")
+def test_the_hangul_script_model_reads_korean_and_latin_with_no_warning() -> None:
+    """``lang = "Hangul"``: a Korean page with Latin words in it, read as well as ``kor+eng`` reads it."""
+    image = EVAL / "synth-korean" / "images" / "synth_ko_01.png"
+    truth = " ".join(line.split(",", 8)[8].strip() for line in (EVAL / "synth-korean" / "gt_icdar" / "gt_synth_ko_01.txt")
+                     .read_text(encoding="utf-8-sig").splitlines() if line.strip())  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no ScriptWarning: what it reads is what it says it reads
+        result = unified_ocr.recognize(image, engine=TesseractOptions(lang="Hangul"), cache=False)
+    default = unified_ocr.recognize(image, engine="tesseract", cache=False)
+    assert result.meta["tesseract"]["lang"] == "Hangul"
+    assert score_text(truth, result.text, Normalization()).cer <= score_text(truth, default.text, Normalization()).cer + 0.02
+    assert "OCR" in truth and any(c.isascii() and c.isalpha() for c in result.text)  # Latin read ("0R": weaker than eng's)
 
 
 @needs_tesseract

@@ -21,6 +21,8 @@ LANGUAGE_SCRIPTS: dict[str, frozenset[str]] = {
     "ja": frozenset({"Hira", "Kana", "Hani"}), "jpn": frozenset({"Hira", "Kana", "Hani"}),
     "zh": frozenset({"Hani"}), "chi_sim": frozenset({"Hani"}), "chi_tra": frozenset({"Hani"}),
     "de": frozenset({"Latn"}), "fr": frozenset({"Latn"}), "es": frozenset({"Latn"}), "vi": frozenset({"Latn"}),
+    # Tesseract's script models read every language of their script, with Latin letters beside it
+    "hangul": frozenset({"Hang", "Latn"}), "script/hangul": frozenset({"Hang", "Latn"}), "latin": frozenset({"Latn"}),
 }  # fmt: skip
 #: Names for messages.
 SCRIPT_NAMES = {"Hang": "Hangul", "Latn": "Latin", "Hani": "Han (Chinese characters)", "Hira": "Hiragana", "Kana": "Katakana"}
