@@ -34,6 +34,7 @@ import numpy as np
 from unified_ocr.geometry import Transform
 
 from .detection import row_boxes, thickness
+from .orientation import line_lengths
 
 #: Images whose longer side is at least this many pixels are read as they come.
 SMALL_SIDE = 640
@@ -107,16 +108,15 @@ def _row_heights(detector: Any, pixels: np.ndarray, scale: float) -> list[float]
 
 
 def across(boxes: list[np.ndarray], down: bool = False) -> float:
-    """The length of the lines among ``boxes`` that run across (long, and longer across than
-    down); with ``down``, of those that run down."""
-    total = 0.0
-    for box in boxes:
-        along, side = box[1] - box[0], box[2] - box[1]
-        long_side = along if np.hypot(*along) >= np.hypot(*side) else side
-        length, width = float(np.hypot(*long_side)), min(float(np.hypot(*along)), float(np.hypot(*side)))
-        if length >= 2 * width and (abs(long_side[0]) > abs(long_side[1])) != down:
-            total += length
-    return total
+    """The length of the lines among ``boxes`` that run across the page (as the orientation step
+    counts lines: :func:`~.orientation.line_lengths`, long and thin, diagonals left out); with
+    ``down``, of those that run down.
+
+    >>> row, slant = np.array([[0, 0], [100, 0], [100, 20], [0, 20]]), np.array([[0, 0], [70, 70], [56, 84], [-14, 14]])
+    >>> across([row]), across([row[:, ::-1]], down=True), across([slant]) + across([slant], down=True)
+    (100.0, 100.0, 0)
+    """
+    return sum(length for _, length, flat in line_lengths(boxes) if flat != down)
 
 
 def enlarged(pixels: np.ndarray, factor: float) -> tuple[np.ndarray, Transform]:
