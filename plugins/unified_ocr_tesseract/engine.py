@@ -48,7 +48,7 @@ from unified_ocr.layout import order_lines
 from . import tessdata
 from .detection import find_lines, one_thread, row_boxes
 from .kind import photographed
-from .orientation import Orientation, Reading, decide
+from .orientation import Orientation, Reading, as_one_line, decide
 from .small import enlarged, enlargement
 from .strips import line_strip
 
@@ -117,7 +117,7 @@ class TesseractEngine(Engine[TesseractOptions]):
     Options = TesseractOptions
     needs_network = False
     description = "offline: Tesseract 5 (tesserocr), Korean and English by default; reads Hangul"
-    revision = 10  # 2: a page is turned only when the evidence agrees, not whenever orientation detection says so; 3: layout auto; 4: pieces with no blank between are one word; 5: light print on a dark ground is not evened, the chord of a curled row; 6: a photo's turn checked on its lines; 7: small images enlarged first; 8: turns only to lines reading 40 and over, photos turned upright by whole pixels before flattening, a small page enlarged as much turned as upright; 9: lines reading 30 and 10 better than the other way also turn, checked on the page's lines, never on Tesseract's reading of the page; 10: little text turned only where as much of it reads turned, a small image's rows taken as large at a glance only where they are at full size
+    revision = 11  # 2: a page is turned only when the evidence agrees, not whenever orientation detection says so; 3: layout auto; 4: pieces with no blank between are one word; 5: light print on a dark ground is not evened, the chord of a curled row; 6: a photo's turn checked on its lines; 7: small images enlarged first; 8: turns only to lines reading 40 and over, photos turned upright by whole pixels before flattening, a small page enlarged as much turned as upright; 9: lines reading 30 and 10 better than the other way also turn, checked on the page's lines, never on Tesseract's reading of the page; 10: little text turned only where as much of it reads turned, a small image's rows taken as large at a glance only where they are at full size; 11: a strip standing up with no line found is its own line, running down
 
     def __init__(self, options: TesseractOptions | None = None) -> None:
         super().__init__(options)
@@ -282,7 +282,8 @@ class TesseractEngine(Engine[TesseractOptions]):
         read by Tesseract's layout, as clean pages are, not line by line as photos are."""
         if as_is is not None and _reads_well(as_is, characters):
             return Orientation(0, reason="reads well as it is", confidence={0: as_is})
-        return decide(self._line_boxes(pixels) if boxes is None else boxes, lambda lines, turns: self._reading_confidence(pixels, lines, turns),
+        found = as_one_line(self._line_boxes(pixels) if boxes is None else boxes, pixels.shape[1], pixels.shape[0])
+        return decide(found, lambda lines, turns: self._reading_confidence(pixels, lines, turns),
                       lambda: self._osd_answer(pixels) if self._osd else None, as_is, scan)  # fmt: skip
 
     def _osd_answer(self, pixels: np.ndarray) -> tuple[int, float, str] | None:

@@ -83,6 +83,12 @@ MIN_LINES = 1
 PAGE_LINES = 30
 #: A detected box counts as a line when it is this many times longer than high.
 LINE_ASPECT = 2.0
+#: An image on which no line is found, whose width is at most this many pixels and its height
+#: :data:`LINE_ASPECT` times that, is taken as one line running down (a word crop turned a quarter):
+#: the detector may find no line on a word crop turned so (18 x 53 pixels turned: none), and with
+#: no line nothing turned it back. Not a strip lying across: an upright crop with no line found
+#: read a few marks upside down at 88 against 49 as it was (a 12-pixel Hangul word, blurred).
+STRIP_SIDE = 120
 #: A line leaning between these many degrees from level says nothing of a quarter turn (a
 #: watermark or stamp set diagonally across the page): it counts neither across nor down.
 DIAGONAL = (30.0, 60.0)
@@ -140,6 +146,20 @@ def line_lengths(boxes: Sequence[np.ndarray]) -> list[tuple[np.ndarray, float, b
             continue
         lines.append((p, max(a, b), lean <= 45.0))
     return lines
+
+
+def as_one_line(boxes: Sequence[np.ndarray] | None, width: int, height: int) -> Sequence[np.ndarray] | None:
+    """``boxes``; or, where none of them is a line and the ``width`` x ``height`` image is a
+    strip standing up (:data:`STRIP_SIDE`), the image's own frame as its one line, running down.
+    The quarter turn it then reads best at still has to read clearly better than the other, and
+    as text, as any page's lines do.
+
+    >>> [b.tolist() for b in as_one_line([], 18, 53)], as_one_line([], 53, 18), as_one_line([], 130, 400)
+    ([[[0.0, 0.0], [18.0, 0.0], [18.0, 53.0], [0.0, 53.0]]], [], [])
+    """
+    if boxes is None or line_lengths(boxes) or width > STRIP_SIDE or height < LINE_ASPECT * width:
+        return boxes
+    return [np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float64)]
 
 
 def decide(
