@@ -18,7 +18,7 @@ left out), and each ``--photos`` folder as ``benchmarks/korean_photos.py`` write
 Before and after in one process: the engine as it was at ``--baseline`` (its package loaded
 from git under a name of its own) and as it is now read every image, in turn, so that a busy
 machine weighs on both alike. Prints one row per image (found before, after, and the seconds
-each took), then the mean of each set.
+each took), then the mean of each set, with its CER against the reference beside.
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ from rapidfuzz.distance import Levenshtein
 import unified_ocr
 from unified_ocr.config.choice import choose_engine
 from unified_ocr.engines.base import EngineChoice
+from unified_ocr.evaluation.normalize import Normalization
+from unified_ocr.evaluation.text import score_text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -148,6 +150,7 @@ def main() -> None:
                     continue
                 text, seconds = read(choice, small)
                 row[label], row[f"s_{label}"], row[f"text_{label}"] = characters_found(reference, text), seconds, text
+                row[f"cer_{label}"] = score_text(reference, text, Normalization()).cer
             rows.append(row)
             print(f"{name[:10]:10} {image[:42]:42} {row['size']:>9} {row['chars']:5d} {row.get('before', float('nan')):7.3f} "
                   f"{row['after']:7.3f} {row.get('s_before', float('nan')):8.2f} {row['s_after']:8.2f}", flush=True)  # fmt: skip
@@ -162,10 +165,10 @@ def main() -> None:
         if not members:
             continue
         mean = {k: float(np.mean([r[k] for r in members])) if base is not None or not k.endswith("before") else float("nan")
-                for k in ("before", "after", "s_before", "s_after")}  # fmt: skip
+                for k in ("before", "after", "s_before", "s_after", "cer_before", "cer_after")}  # fmt: skip
         worst = min(members, key=lambda r: r["after"])
         print(f"{group:10} {len(members):3d} images: found {mean['before']:.3f} -> {mean['after']:.3f}, "
-              f"seconds {mean['s_before']:.2f} -> {mean['s_after']:.2f}, least now {worst['after']:.3f} ({worst['image']})")  # fmt: skip
+              f"CER {mean['cer_before']:.3f} -> {mean['cer_after']:.3f}, seconds {mean['s_before']:.2f} -> {mean['s_after']:.2f}, least now {worst['after']:.3f} ({worst['image']})")  # fmt: skip
     if args.json:
         args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
 
