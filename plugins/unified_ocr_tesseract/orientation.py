@@ -9,7 +9,8 @@ turned only when the evidence says so:
 * **the lines' direction**: the offline engine's text detector (script-agnostic) finds the
   page's lines; when most of their length runs down the page, the page is turned a quarter
   (90 or 270 degrees); when it runs across, the page is upright or upside down. A page whose
-  lines run both ways, or too few lines, stays as it is.
+  lines run both ways, or with no line, stays as it is; but a small strip standing up with no
+  line found (a word crop turned a quarter) is its own line (:func:`as_one_line`).
 * **reading**: a few of the longest lines are cut out and read by Tesseract, turned each way
   the lines' direction allows (and as they are, for lines across the page): the way they read
   best must read clearly better than the other, by :data:`MARGIN`, and read as text at all
