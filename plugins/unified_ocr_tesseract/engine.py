@@ -46,6 +46,7 @@ from unified_ocr.imaging.turns import turned, turned_back
 from unified_ocr.layout import order_lines
 
 from . import tessdata
+from .coverage import COVERS, MORE, covered
 from .detection import find_lines, one_thread, row_boxes
 from .kind import photographed
 from .orientation import Orientation, Reading, as_one_line, decide
@@ -117,7 +118,7 @@ class TesseractEngine(Engine[TesseractOptions]):
     Options = TesseractOptions
     needs_network = False
     description = "offline: Tesseract 5 (tesserocr), Korean and English by default; reads Hangul"
-    revision = 11  # 2: a page is turned only when the evidence agrees, not whenever orientation detection says so; 3: layout auto; 4: pieces with no blank between are one word; 5: light print on a dark ground is not evened, the chord of a curled row; 6: a photo's turn checked on its lines; 7: small images enlarged first; 8: turns only to lines reading 40 and over, photos turned upright by whole pixels before flattening, a small page enlarged as much turned as upright; 9: lines reading 30 and 10 better than the other way also turn, checked on the page's lines, never on Tesseract's reading of the page; 10: little text turned only where as much of it reads turned, a small image's rows taken as large at a glance only where they are at full size; 11: a strip standing up with no line found is its own line, running down
+    revision = 12  # 2: a page is turned only when the evidence agrees, not whenever orientation detection says so; 3: layout auto; 4: pieces with no blank between are one word; 5: light print on a dark ground is not evened, the chord of a curled row; 6: a photo's turn checked on its lines; 7: small images enlarged first; 8: turns only to lines reading 40 and over, photos turned upright by whole pixels before flattening, a small page enlarged as much turned as upright; 9: lines reading 30 and 10 better than the other way also turn, checked on the page's lines, never on Tesseract's reading of the page; 10: little text turned only where as much of it reads turned, a small image's rows taken as large at a glance only where they are at full size; 11: a strip standing up with no line found is its own line, running down; 12: a clean page whose words lie on too few of the detector's lines is read line by line too
 
     def __init__(self, options: TesseractOptions | None = None) -> None:
         super().__init__(options)
@@ -217,6 +218,8 @@ class TesseractEngine(Engine[TesseractOptions]):
                     orientation = self.orientation(pixels, as_is, characters=_characters(lines), scan=True) if self.options.orientation else Orientation(0, reason="off")
                     if orientation.turns:
                         lines, blocks, layout, _ = self._read_page(pixels, orientation.turns)
+                    if self.options.layout == "auto":
+                        lines, blocks, layout = self._read_missed(pixels, orientation.turns, lines, blocks, layout)
             except RuntimeError as exc:  # tesserocr's own errors
                 raise RecognitionError(f"{upload.source}: tesseract failed: {exc}") from exc
         if back is not None:
@@ -241,6 +244,25 @@ class TesseractEngine(Engine[TesseractOptions]):
         if column_confidence >= confidence + COLUMN_MARGIN and _characters(column) >= COLUMN_KEEPS * _characters(lines):
             return column, column_blocks, "column", column_confidence
         return lines, blocks, "tesseract", confidence
+
+    def _read_missed(self, pixels: np.ndarray, turns: int, lines: list[Line], blocks: list[Block],
+                     layout: str) -> tuple[list[Line], list[Block], str]:  # fmt: skip
+        """A clean page's reading by Tesseract's layout (``lines``, quads on ``pixels``, read turned
+        back ``turns``), or, where its words lie on too few of the detector's lines, the page read
+        line by line where that reads clearly more (:mod:`.coverage`)."""
+        found = self._line_boxes(pixels)
+        if not found:
+            return lines, blocks, layout
+        centres = np.array([np.mean(word.quad.points, axis=0) for line in lines for word in line.words]).reshape(-1, 2)
+        if covered(found, centres) >= COVERS:
+            return lines, blocks, layout
+        height, width = pixels.shape[:2]
+        upright = turned(pixels, -turns) if turns else pixels
+        back = turned_back(turns, width, height) if turns else Transform.identity(width, height)
+        by_line, by_line_blocks = self._read_detected(upright, find_lines(self._line_detector, upright), back)
+        if _characters(by_line) >= MORE * _characters(lines):
+            return by_line, by_line_blocks, "detector"
+        return lines, blocks, layout
 
     def _read_turned_photo(self, photo: np.ndarray, turns: int) -> tuple[list[Line], list[Block], Transform]:
         """A photo whose text is turned ``turns`` quarter turns clockwise: turned upright exactly

@@ -144,3 +144,46 @@ def test_a_drawing_with_lines_under_it_reads_as_one_column_upright_and_turned() 
     assert turned.meta["tesseract"]["turned"] == 90
     assert score_text(truth, upright.text, Normalization()).cer <= 0.25
     assert score_text(truth, turned.text, Normalization()).cer <= score_text(truth, upright.text, Normalization()).cer + 0.02
+
+
+def table_page() -> np.ndarray:
+    """A clean page: a title in 110-pixel type, two lines of body text, and a table of 15 cells
+    in 20-pixel type (as the recorded Textract sample page has; Tesseract's one-block layout read
+    its body lines alone, confidently)."""
+    from PIL import Image, ImageDraw
+
+    from unified_ocr.drawing.fonts import open_font
+
+    assert FONT is not None
+    page = Image.new("RGB", (1200, 1400), "white")
+    draw = ImageDraw.Draw(page)
+    draw.text((120, 80), "Monthly Report", font=open_font(FONT, 110), fill="black")
+    draw.text((120, 300), "Name of package: unified", font=open_font(FONT, 34), fill="black")
+    draw.text((120, 350), "Date: 2026-12-06", font=open_font(FONT, 34), fill="black")
+    small = open_font(FONT, 20)
+    for n in range(15):
+        x, y = 110 + (n % 5) * 196, 450 + (n // 5) * 80
+        draw.rectangle([x, y, x + 196, y + 80], outline="black", width=2)
+        draw.text((x + 10, y + 10), f"Cell {n + 1}", font=small, fill="black")
+    return cv2.cvtColor(np.asarray(page), cv2.COLOR_RGB2BGR)
+
+
+@pytest.mark.slow
+@needs_tesseract
+@needs_font
+def test_a_clean_page_whose_layout_reading_misses_the_detectors_lines_is_read_line_by_line() -> None:
+    """Read by Tesseract's layout, the page came back as its two body lines; its words lay on
+    few of the detector's lines, so it is read line by line too, and that reading kept: the title
+    and the cells come back, at its size, at half, and turned any quarter."""
+    page = table_page()
+    upright = unified_ocr.recognize(page, engine="tesseract", cache=False)
+    assert upright.meta["tesseract"]["layout"] == "detector", upright.meta["tesseract"]
+    assert "Monthly Report" in upright.text and "Date: 2026-12-06" in upright.text
+    assert sum(re.search(rf"\bcell {n}\b", upright.text, re.IGNORECASE) is not None for n in range(1, 16)) >= 13, upright.text
+    for code in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_180, cv2.ROTATE_90_COUNTERCLOCKWISE):
+        assert unified_ocr.recognize(cv2.rotate(page, code), engine="tesseract", cache=False).text == upright.text
+    half = unified_ocr.recognize(cv2.resize(page, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA), engine="tesseract", cache=False)
+    assert "Monthly Report" in half.text and sum(f"Cell {n}" in half.text for n in range(1, 16)) >= 8, half.text
+    # the layout asked for is the layout used: no second reading
+    asked = unified_ocr.recognize(page, engine=TesseractOptions(layout="tesseract"), cache=False)
+    assert asked.meta["tesseract"]["layout"] == "tesseract" and "Cell" not in asked.text
