@@ -40,18 +40,25 @@ def one_thread(detector: Any) -> Any:
     return detector
 
 
-def find_lines(detector: Any, pixels: np.ndarray) -> list[np.ndarray]:
+def find_lines(detector: Any, pixels: np.ndarray, first: list[np.ndarray] | None = None) -> list[np.ndarray]:
     """The line boxes (four corners each, on ``pixels``) that ``detector`` (RapidOCR's detector
-    taking the image at the size given) finds."""
+    taking the image at the size given) finds; ``first``: those it found on the first copy
+    (:func:`first_lines`), where already found."""
     longest = max(pixels.shape[:2])
     scale = min(1.0, FIRST_SIDE / longest)
-    boxes = row_boxes(detector, pixels, scale)
+    boxes = first_lines(detector, pixels) if first is None else first
     row = scale * float(np.median([thickness(box) for box in boxes])) if boxes else 0.0  # on the copy
     if not boxes or row < SMALL_ROW:
         larger = min(LARGEST_SIDE / longest, scale * GOOD_ROW / row if row else LARGEST_SIDE / longest)
         if larger > scale * 1.2:
             boxes = row_boxes(detector, pixels, larger) or boxes
     return boxes
+
+
+def first_lines(detector: Any, pixels: np.ndarray) -> list[np.ndarray]:
+    """The line boxes ``detector`` finds on a copy of ``pixels`` at most :data:`FIRST_SIDE` pixels
+    long (not enlarged): enough for the lines' direction, and :func:`find_lines`' first look."""
+    return row_boxes(detector, pixels, min(1.0, FIRST_SIDE / max(pixels.shape[:2])))
 
 
 def row_boxes(detector: Any, pixels: np.ndarray, scale: float) -> list[np.ndarray]:

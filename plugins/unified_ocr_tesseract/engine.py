@@ -47,7 +47,7 @@ from unified_ocr.layout import order_lines
 
 from . import tessdata
 from .coverage import COVERS, MORE, covered
-from .detection import find_lines, one_thread, row_boxes
+from .detection import find_lines, first_lines, one_thread
 from .kind import photographed
 from .orientation import Orientation, Reading, as_one_line, decide
 from .small import enlarged, enlargement
@@ -94,8 +94,6 @@ COLUMN_MARGIN = 5.0
 #: least this share of the characters of the ``psm 6`` reading.
 COLUMN_KEEPS = 0.6
 COLUMN = 4  # Tesseract's page segmentation mode: a single column of text of variable sizes
-#: The longest side of the copy of a page the detector finds the lines' direction on.
-DIRECTION_SIDE = 1024
 
 #: Tesseract's code for a BCP 47 language tag, so that ``lang = "ko"`` means what it says here too.
 _CODES = {"ko": "kor", "en": "eng", "ja": "jpn", "zh": "chi_sim", "de": "deu", "fr": "fra", "es": "spa", "vi": "vie"}
@@ -215,11 +213,13 @@ class TesseractEngine(Engine[TesseractOptions]):
                         lines, blocks, back = self._read_turned_photo(given, orientation.turns)
                 else:
                     lines, blocks, layout, as_is = self._read_page(pixels, 0)
-                    orientation = self.orientation(pixels, as_is, characters=_characters(lines), scan=True) if self.options.orientation else Orientation(0, reason="off")
+                    # the detector's lines, found once where the reading is checked against them (auto)
+                    boxes = self._line_boxes(pixels) if self.options.layout == "auto" else None
+                    orientation = self.orientation(pixels, as_is, boxes, characters=_characters(lines), scan=True) if self.options.orientation else Orientation(0, reason="off")
                     if orientation.turns:
                         lines, blocks, layout, _ = self._read_page(pixels, orientation.turns)
-                    if self.options.layout == "auto":
-                        lines, blocks, layout = self._read_missed(pixels, orientation.turns, lines, blocks, layout)
+                    if boxes:
+                        lines, blocks, layout = self._read_missed(pixels, boxes, orientation.turns, lines, blocks, layout)
             except RuntimeError as exc:  # tesserocr's own errors
                 raise RecognitionError(f"{upload.source}: tesseract failed: {exc}") from exc
         if back is not None:
@@ -245,21 +245,19 @@ class TesseractEngine(Engine[TesseractOptions]):
             return column, column_blocks, "column", column_confidence
         return lines, blocks, "tesseract", confidence
 
-    def _read_missed(self, pixels: np.ndarray, turns: int, lines: list[Line], blocks: list[Block],
+    def _read_missed(self, pixels: np.ndarray, found: list[np.ndarray], turns: int, lines: list[Line], blocks: list[Block],
                      layout: str) -> tuple[list[Line], list[Block], str]:  # fmt: skip
         """A clean page's reading by Tesseract's layout (``lines``, quads on ``pixels``, read turned
-        back ``turns``), or, where its words lie on too few of the detector's lines, the page read
-        line by line where that reads clearly more (:mod:`.coverage`)."""
-        found = self._line_boxes(pixels)
-        if not found:
-            return lines, blocks, layout
+        back ``turns``), or, where its words lie on too few of the detector's lines ``found`` on it
+        (:meth:`_line_boxes`), the page read line by line where that reads clearly more (:mod:`.coverage`)."""
         centres = np.array([np.mean(word.quad.points, axis=0) for line in lines for word in line.words]).reshape(-1, 2)
         if covered(found, centres) >= COVERS:
             return lines, blocks, layout
         height, width = pixels.shape[:2]
         upright = turned(pixels, -turns) if turns else pixels
         back = turned_back(turns, width, height) if turns else Transform.identity(width, height)
-        by_line, by_line_blocks = self._read_detected(upright, find_lines(self._line_detector, upright), back)
+        rows = find_lines(self._line_detector, upright, first=None if turns else found)  # upright: its first look is done
+        by_line, by_line_blocks = self._read_detected(upright, rows, back)
         if _characters(by_line) >= MORE * _characters(lines):
             return by_line, by_line_blocks, "detector"
         return lines, blocks, layout
@@ -347,11 +345,11 @@ class TesseractEngine(Engine[TesseractOptions]):
 
     def _line_boxes(self, pixels: np.ndarray) -> list[np.ndarray] | None:
         """The offline detector's line boxes on the page (``None`` without the detector), found on
-        a copy at most :data:`DIRECTION_SIDE` pixels long (not enlarged): the lines' direction
-        needs no more, and the detector's own enlargement made it slower than reading the page."""
+        a copy at most 1024 pixels long (not enlarged: :func:`.detection.first_lines`): the lines'
+        direction needs no more, and the detector's own enlargement made it slower than reading the page."""
         if self._line_detector is None:
             return None
-        return row_boxes(self._line_detector, pixels, min(1.0, DIRECTION_SIDE / max(pixels.shape[:2])))
+        return first_lines(self._line_detector, pixels)
 
     @functools.cached_property
     def _line_detector(self) -> Any:
