@@ -49,7 +49,7 @@ from . import tessdata
 from .coverage import COVERS, MORE, covered
 from .detection import find_lines, first_lines, one_thread
 from .kind import photographed
-from .orientation import Orientation, Reading, as_one_line, decide
+from .orientation import Orientation, Reading, as_one_line, decide, one_word
 from .small import enlarged, enlargement
 from .strips import line_strip
 
@@ -116,7 +116,7 @@ class TesseractEngine(Engine[TesseractOptions]):
     Options = TesseractOptions
     needs_network = False
     description = "offline: Tesseract 5 (tesserocr), Korean and English by default; reads Hangul"
-    revision = 12  # 2: a page is turned only when the evidence agrees, not whenever orientation detection says so; 3: layout auto; 4: pieces with no blank between are one word; 5: light print on a dark ground is not evened, the chord of a curled row; 6: a photo's turn checked on its lines; 7: small images enlarged first; 8: turns only to lines reading 40 and over, photos turned upright by whole pixels before flattening, a small page enlarged as much turned as upright; 9: lines reading 30 and 10 better than the other way also turn, checked on the page's lines, never on Tesseract's reading of the page; 10: little text turned only where as much of it reads turned, a small image's rows taken as large at a glance only where they are at full size; 11: a strip standing up with no line found is its own line, running down; 12: a clean page whose words lie on too few of the detector's lines is read line by line too
+    revision = 13  # 2: a page is turned only when the evidence agrees, not whenever orientation detection says so; 3: layout auto; 4: pieces with no blank between are one word; 5: light print on a dark ground is not evened, the chord of a curled row; 6: a photo's turn checked on its lines; 7: small images enlarged first; 8: turns only to lines reading 40 and over, photos turned upright by whole pixels before flattening, a small page enlarged as much turned as upright; 9: lines reading 30 and 10 better than the other way also turn, checked on the page's lines, never on Tesseract's reading of the page; 10: little text turned only where as much of it reads turned, a small image's rows taken as large at a glance only where they are at full size; 11: a strip standing up with no line found is its own line, running down; 12: a clean page whose words lie on too few of the detector's lines is read line by line too; 13: a short word with no line found is weighed every way, a strip thinner than 12 pixels with no line found is its own line when enlarging
 
     def __init__(self, options: TesseractOptions | None = None) -> None:
         super().__init__(options)
@@ -286,7 +286,7 @@ class TesseractEngine(Engine[TesseractOptions]):
         confidence = _lines_confidence(lines)
         if _reads_well(confidence, _characters(lines)):
             return lines, blocks, Orientation(0, reason="lines read well as they are", confidence={0: confidence})
-        orientation = self.orientation(pixels, as_is, boxes)
+        orientation = self.orientation(pixels, as_is, boxes, lines_read=Reading(confidence, _characters(lines)))
         if orientation.turns and reread:
             upright = turned(pixels, -orientation.turns)
             back = turned_back(orientation.turns, pixels.shape[1], pixels.shape[0])
@@ -294,17 +294,20 @@ class TesseractEngine(Engine[TesseractOptions]):
         return lines, blocks, orientation
 
     def orientation(self, pixels: np.ndarray, as_is: float | None, boxes: list[np.ndarray] | None = None,
-                    characters: int = 0, scan: bool = False) -> Orientation:  # fmt: skip
+                    characters: int = 0, scan: bool = False, lines_read: Reading | None = None) -> Orientation:  # fmt: skip
         """How far the page is turned, decided on the evidence (:func:`.orientation.decide`);
         ``as_is``: the mean word confidence of the page read as it is, where it was, and
         ``characters`` the characters it read so (a page that reads well and enough as it is is not
         looked at further); ``boxes``: the detector's lines, where found; ``scan``: the page is
-        read by Tesseract's layout, as clean pages are, not line by line as photos are."""
+        read by Tesseract's layout, as clean pages are, not line by line as photos are;
+        ``lines_read``: the page read line by line as it is, where it was (a short word's reading
+        weighed against its turns: :func:`.orientation.one_word`)."""
         if as_is is not None and _reads_well(as_is, characters):
             return Orientation(0, reason="reads well as it is", confidence={0: as_is})
         found = as_one_line(self._line_boxes(pixels) if boxes is None else boxes, pixels.shape[1], pixels.shape[0])
         return decide(found, lambda lines, turns: self._reading_confidence(pixels, lines, turns),
-                      lambda: self._osd_answer(pixels) if self._osd else None, as_is, scan)  # fmt: skip
+                      lambda: self._osd_answer(pixels) if self._osd else None, as_is, scan,
+                      one_word(pixels.shape[1], pixels.shape[0]), Reading(as_is, characters) if as_is is not None else lines_read)  # fmt: skip
 
     def _osd_answer(self, pixels: np.ndarray) -> tuple[int, float, str] | None:
         """Orientation detection's quarter turns clockwise, its confidence and script; ``None`` when it cannot tell."""

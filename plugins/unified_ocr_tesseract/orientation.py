@@ -10,7 +10,9 @@ turned only when the evidence says so:
   page's lines; when most of their length runs down the page, the page is turned a quarter
   (90 or 270 degrees); when it runs across, the page is upright or upside down. A page whose
   lines run both ways, or with no line, stays as it is; but a small strip standing up with no
-  line found (a word crop turned a quarter) is its own line (:func:`as_one_line`).
+  line found (a word crop turned a quarter) is its own line (:func:`as_one_line`), and an image
+  that may be one short word, with no line found, is read each of the four ways, turned only on
+  a far better reading (:func:`one_word`, :data:`WORD_READS`).
 * **reading**: a few of the longest lines are cut out and read by Tesseract, turned each way
   the lines' direction allows (and as they are, for lines across the page): the way they read
   best must read clearly better than the other, by :data:`MARGIN`, and read as text at all
@@ -90,6 +92,16 @@ LINE_ASPECT = 2.0
 #: no line nothing turned it back. Not a strip lying across: an upright crop with no line found
 #: read a few marks upside down at 88 against 49 as it was (a 12-pixel Hangul word, blurred).
 STRIP_SIDE = 120
+#: A page that may be one short word (:func:`one_word`) with no line found is turned the way its
+#: frame reads best only where that reads at least :data:`WORD_READS` in :data:`WORD_CHARACTERS`
+#: characters or more, and :data:`WORD_MARGIN` above every other way and above the page's own
+#: reading as it is: with three other ways to read well by chance, and Hangul syllables that
+#: read as other syllables upside down, an upright word read at 43 as its frame (and right, at
+#: 90, as the page) read 87 upside down. Measured on 220 generated word crops (12 fonts, 7 to 26
+#: pixel type, photographed and not) and the shared word crops, upright and turned.
+WORD_READS = 75.0
+WORD_MARGIN = 15.0
+WORD_CHARACTERS = 2
 #: A line leaning between these many degrees from level says nothing of a quarter turn (a
 #: watermark or stamp set diagonally across the page): it counts neither across nor down.
 DIAGONAL = (30.0, 60.0)
@@ -160,7 +172,25 @@ def as_one_line(boxes: Sequence[np.ndarray] | None, width: int, height: int) -> 
     """
     if boxes is None or line_lengths(boxes) or width > STRIP_SIDE or height < LINE_ASPECT * width:
         return boxes
-    return [np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float64)]
+    return [_frame(width, height)]
+
+
+def one_word(width: int, height: int) -> np.ndarray | None:
+    """The ``width`` x ``height`` image's own frame, where the image may be one short word (at
+    most :data:`STRIP_SIDE` pixels across its shorter side and no strip: under :data:`LINE_ASPECT`
+    times as long as that), for :func:`decide` to weigh every turn of where it finds no line: a
+    word of two Hangul syllables cut out is about as high as it is long, its box no line, and
+    turned any way it was read as garbage and left so.
+
+    >>> one_word(30, 17).tolist(), one_word(53, 18), one_word(400, 300)
+    ([[0.0, 0.0], [30.0, 0.0], [30.0, 17.0], [0.0, 17.0]], None, None)
+    """
+    short, long = sorted((width, height))
+    return _frame(width, height) if 0 < short <= STRIP_SIDE and long < LINE_ASPECT * short else None
+
+
+def _frame(width: int, height: int) -> np.ndarray:
+    return np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float64)
 
 
 def decide(
@@ -169,6 +199,8 @@ def decide(
     osd: Callable[[], tuple[int, float, str] | None],
     as_is: float | None = None,
     scan: bool = False,
+    word: np.ndarray | None = None,
+    read_as_is: Reading | None = None,
 ) -> Orientation:
     """The quarter turns to read the page at.
 
@@ -177,7 +209,9 @@ def decide(
     turns, their :class:`Reading` (``lines`` is empty without a detector: read the whole page);
     ``osd()``: OSD's answer, if any (asked only when the reading proposes a turn);
     ``as_is``: the whole page's confidence read as it is, where known (used without a detector);
-    ``scan``: the page is a clean page, not a photo (:func:`reads_as_text`).
+    ``scan``: the page is a clean page, not a photo (:func:`reads_as_text`); ``word``: the page's
+    frame, where it may be one short word (:func:`one_word`), weighed every way where no line is
+    found, against ``read_as_is``, the page's own reading as it is, where known.
 
     Lines across the page propose a half turn when they read clearly better upside down, taken
     when the page's lines read clearly better so too. Lines down the page propose the quarter
@@ -190,6 +224,8 @@ def decide(
         return _decide_without_lines(read, osd, as_is)
     lines = line_lengths(boxes)
     if len(lines) < MIN_LINES:
+        if word is not None:
+            return _decide_word(word, read, osd, read_as_is)
         return Orientation(0, None, reason="too few lines to tell")
     total = sum(length for _, length, _ in lines)
     across = sum(length for _, length, flat in lines if flat) / total
@@ -262,6 +298,29 @@ def few_marks(turned: Reading, other: Reading) -> bool:
     """
     return (turned.characters < LITTLE_TEXT and turned.characters < SAME_TEXT * other.characters
             and turned.characters * turned.confidence < other.characters * other.confidence)  # fmt: skip
+
+
+def _decide_word(word: np.ndarray, read: Callable[[list[np.ndarray], int], Reading],
+                 osd: Callable[[], tuple[int, float, str] | None], read_as_is: Reading | None) -> Orientation:  # fmt: skip
+    """A short word's frame (no direction to its lines): read each of the four ways, the way it
+    reads best taken where it reads well (:data:`WORD_READS`, :data:`WORD_CHARACTERS`) and far
+    better than every other way and than the page as read as it is (``read_as_is``, where
+    known), by :data:`WORD_MARGIN`, and not as a few marks of what it reads as it is."""
+    readings = {k: read([word], k) for k in range(4)}
+    confidence = {k: r.confidence for k, r in readings.items()}
+    characters = {k: r.characters for k, r in readings.items()}
+    best = max(range(4), key=lambda k: confidence[k])
+    runner_up = max(confidence[k] for k in range(4) if k != best)
+    as_is = readings[0] if read_as_is is None or read_as_is.confidence <= readings[0].confidence else read_as_is
+    runner_up = max(runner_up, as_is.confidence)
+    if best == 0 or confidence[best] < max(runner_up + WORD_MARGIN, WORD_READS) or characters[best] < WORD_CHARACTERS:
+        return Orientation(0, None, confidence, None, "one word: no turn reads clearly better", characters=characters)
+    if few_marks(readings[best], as_is):
+        return Orientation(0, None, confidence, None, "one word, and turned it reads a few marks of it", characters=characters)
+    said = osd()
+    if said is not None and said[1] >= OSD_SURE and said[0] != best:
+        return Orientation(0, None, confidence, said, "orientation detection is sure of another turn", characters=characters)
+    return Orientation(best, None, confidence, said, "one word: turned reads clearly better", characters=characters)
 
 
 def _decide_without_lines(read: Callable[[list[np.ndarray], int], Reading], ask: Callable[[], tuple[int, float, str] | None],

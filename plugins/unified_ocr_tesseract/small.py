@@ -33,8 +33,8 @@ import numpy as np
 
 from unified_ocr.geometry import Transform
 
-from .detection import row_boxes, thickness
-from .orientation import line_lengths
+from .detection import SMALL_ROW, row_boxes, thickness
+from .orientation import LINE_ASPECT, line_lengths
 
 #: Images whose longer side is at least this many pixels are read as they come.
 SMALL_SIDE = 640
@@ -74,12 +74,27 @@ def enlargement(detector: Any, pixels: np.ndarray) -> float:
         row = float(np.median(glance))
         if row * MIN_FACTOR >= TARGET_ROW and row <= ROW_SHARE * min(h, w) and _large_at_full_size(detector, pixels):
             return 1.0
-    found = _row_heights(detector, pixels, min(MAX_FACTOR, LOOK_SIDE / longest))
+    found = _row_heights(detector, pixels, min(MAX_FACTOR, LOOK_SIDE / longest)) or _strip(pixels)
     if not found:
         return 1.0
     row = float(np.median(found))
     factor = STEP * round(min(MAX_FACTOR, TARGET_ROW / max(row, 1.0)) / STEP)
     return factor if factor >= MIN_FACTOR else 1.0
+
+
+def _strip(pixels: np.ndarray) -> list[float]:
+    """The thickness of ``pixels`` taken as one line, where it is a strip thinner than the rows
+    the detector finds well (:data:`~.detection.SMALL_ROW`) and the detector found no line on it:
+    it may find a tiny word crop's line one way up and not another (a 9 x 26 crop: upright, not
+    upside down nor turned a quarter), and the crop enlarged 4 times upright and not at all
+    turned read its word upright and nothing turned back. Not thicker strips: an 18 x 53 crop
+    the detector found no line on read its word as it came, and enlarged, worse.
+
+    >>> _strip(np.zeros((9, 26))), _strip(np.zeros((26, 9))), _strip(np.zeros((18, 53))), _strip(np.zeros((9, 12)))
+    ([9.0], [9.0], [], [])
+    """
+    short, long = sorted(pixels.shape[:2])
+    return [float(short)] if short < SMALL_ROW and long >= LINE_ASPECT * short else []
 
 
 def _large_at_full_size(detector: Any, pixels: np.ndarray) -> bool:

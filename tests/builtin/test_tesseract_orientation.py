@@ -34,8 +34,12 @@ from unified_ocr_tesseract.orientation import (
     READABLE,
     SAME_TEXT,
     SAMPLE_LINES,
+    WORD_CHARACTERS,
+    WORD_MARGIN,
+    WORD_READS,
     Reading,
     decide,
+    one_word,
 )
 
 from ..conftest import ROOT
@@ -197,6 +201,28 @@ def test_too_few_lines_or_lines_both_ways_stay_as_they_are() -> None:
     always = reading({0: 0.0, 1: 99.0, 2: 99.0, 3: 99.0})
     assert decide([], always, no_osd).turns == 0 and decide([box(0, 0, 30, 24)], always, no_osd).turns == 0
     assert decide(ACROSS[:3] + DOWN[:3], always, no_osd).turns == 0
+
+
+def test_a_short_word_with_no_line_is_weighed_every_way_and_turned_only_on_a_far_better_reading() -> None:
+    """A word of two Hangul syllables cut out (17 x 30 pixels) is no line: turned any way it was
+    left so and read as garbage. Its frame is read four ways; it is turned only where one way
+    reads well and far better than every other way and than the page as read as it is (an
+    upright word read at 43 as its frame, rightly at 90 as the page, read 87 upside down)."""
+    frame = one_word(30, 17)
+    assert frame is not None and one_word(53, 18) is None and one_word(400, 300) is None
+
+    def word(scores: dict[int, tuple[float, int]], as_is: tuple[float, int] | None = None) -> int:
+        return decide([], reading(scores), no_osd, word=frame, read_as_is=None if as_is is None else Reading(*as_is)).turns
+
+    back = {0: (60.0, 3), 1: (96.0, 2), 2: (31.0, 4), 3: (21.0, 3)}
+    assert word(back) == 1 and word({**back, 0: (16.0, 3), 1: (55.0, 2), 2: (96.0, 2)}) == 2
+    assert decide([], reading(back), no_osd).turns == 0  # not a word: too few lines to tell
+    assert word(back, as_is=(90.0, 2)) == 0  # the page read well as it is
+    assert word({**back, 1: (WORD_READS - 1, 2), 0: (10.0, 3), 2: (10.0, 3), 3: (10.0, 3)}) == 0  # no way reads well
+    assert word({**back, 3: (96.0 - WORD_MARGIN + 1, 3)}) == 0  # another way reads nearly as well
+    assert word({**back, 1: (96.0, WORD_CHARACTERS - 1)}) == 0  # one mark
+    assert word({**back, 0: (60.0, 9)}) == 0  # a few marks of what reads as it is
+    assert decide([], reading(back), lambda: (3, OSD_SURE + 1, "Hangul"), word=frame).turns == 0
 
 
 def diagonal(x: float, y: float, length: float, height: float, degrees: float) -> np.ndarray:
@@ -400,3 +426,33 @@ def test_a_word_crop_turned_a_quarter_is_taken_as_one_line_and_turned_back(word:
     for turn in (90, 270):
         on, turned = read(cv2.rotate(pixels, TURN[turn]))
         assert (turned, on) == (turn, upright), turn
+
+
+@pytest.mark.slow
+@needs_tesseract
+@needs_font
+@pytest.mark.parametrize(("word", "size", "photo"), [("주차", 14, False), ("주차", 18, True), ("OPEN", 11, True)])
+def test_a_short_word_crop_turned_any_way_is_turned_back(word: str, size: int, photo: bool) -> None:
+    """A short word cut out is about as high as it is long: its box is no line, and turned any
+    way it was read as garbage and left so. Its frame is now read every way (upright, it stays)."""
+    pixels = word_crop(word, size, photo)
+    if photo:
+        pixels = rough(pixels)
+    upright, turned = read(pixels)
+    assert (turned, upright) == (0, word)
+    for turn in (90, 180, 270):
+        assert read(cv2.rotate(pixels, TURN[turn])) == (upright, turn), turn
+
+
+@pytest.mark.slow
+@needs_tesseract
+@needs_eval
+def test_a_tiny_strip_with_no_line_found_is_enlarged_as_it_is_upright() -> None:
+    """A 9 x 26 word crop (the shared ``rec-crops`` "ATTACK" at half size): the detector finds its
+    line upright only, so it was enlarged 4 times upright and not at all turned a quarter or
+    upside down, and read nothing so. A strip that thin is its own line (``small._strip``)."""
+    pixels = cv2.imread(str(EVAL / "rec-crops/images/1240078.jpg"), cv2.IMREAD_COLOR)
+    pixels = cv2.resize(pixels, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    for turn in (0, 90, 180, 270):
+        result = unified_ocr.recognize(cv2.rotate(pixels, TURN[turn]) if turn else pixels, engine=TesseractOptions(), cache=False)
+        assert (result.text, result.meta["tesseract"]["enlarged"]) == ("ATTACK", 4.0), turn
