@@ -18,6 +18,9 @@ def test_languages_map_to_their_scripts() -> None:
     assert scripts_of("ko") == {"Hang"} and scripts_of("kor+eng") == {"Hang", "Latn"} and scripts_of("ko-KR, en") == {"Hang", "Latn"}
     assert scripts_of("ja") == {"Hira", "Kana", "Hani"} and scripts_of("xx") == frozenset()
     assert unread("ko", frozenset({"Latn", "Hani"})) == {"Hang"}
+    # Tesseract's script models, by name or in tessdata's script/ folder, read Latin beside their script
+    assert scripts_of("Hangul") == scripts_of("script/Hangul_vert") == {"Hang", "Latn"}
+    assert scripts_of("script/Japanese") == {"Hira", "Kana", "Hani", "Latn"} and scripts_of("HanS+HanT_vert") == {"Hani", "Latn"}
     assert unread("ko", None) == frozenset() and unread(None, frozenset()) == frozenset()
 
 

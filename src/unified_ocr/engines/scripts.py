@@ -21,9 +21,12 @@ LANGUAGE_SCRIPTS: dict[str, frozenset[str]] = {
     "ja": frozenset({"Hira", "Kana", "Hani"}), "jpn": frozenset({"Hira", "Kana", "Hani"}),
     "zh": frozenset({"Hani"}), "chi_sim": frozenset({"Hani"}), "chi_tra": frozenset({"Hani"}),
     "de": frozenset({"Latn"}), "fr": frozenset({"Latn"}), "es": frozenset({"Latn"}), "vi": frozenset({"Latn"}),
-    # Tesseract's script models read every language of their script, with Latin letters beside it
-    "hangul": frozenset({"Hang", "Latn"}), "script/hangul": frozenset({"Hang", "Latn"}), "latin": frozenset({"Latn"}),
 }  # fmt: skip
+#: Tesseract's script models (``Hangul``, or ``script/Hangul`` where tessdata keeps them in a
+#: folder; ``_vert`` for text set in columns) read every language of their script, with Latin beside it.
+_SCRIPT_MODELS = {"hangul": {"Hang"}, "japanese": {"Hira", "Kana", "Hani"}, "hans": {"Hani"}, "hant": {"Hani"}, "latin": set()}
+LANGUAGE_SCRIPTS.update({f"{folder}{model}{vert}": frozenset(scripts | {"Latn"}) for model, scripts in _SCRIPT_MODELS.items()
+                         for folder in ("", "script/") for vert in ("", "_vert")})  # fmt: skip
 #: Names for messages.
 SCRIPT_NAMES = {"Hang": "Hangul", "Latn": "Latin", "Hani": "Han (Chinese characters)", "Hira": "Hiragana", "Kana": "Katakana"}
 
