@@ -20,8 +20,9 @@ A page given turned must be enlarged as it is upright, or it reads otherwise onc
 (a receipt at half size turned a quarter read at CER 0.499 against 0.425 upright). The detector
 sees text running down a page poorly, so the lines are measured on the image as it is and
 turned a quarter, whichever shows more length of lines running across (the turned copy only
-where the lines found as it is do not clearly run across); and the factor is taken in steps of
-:data:`STEP`, so that what the detector finds a little otherwise upside down does not change it.
+where the lines found as it is do not clearly run across); each of the two on the image and
+on it turned a half turn together, so that a page given upside down is measured on the same
+images as upright; and the factor is taken in steps of :data:`STEP`.
 """
 
 from __future__ import annotations
@@ -114,12 +115,21 @@ def _row_heights(detector: Any, pixels: np.ndarray, scale: float) -> list[float]
     rows small enough to be enlarged: most small pages come upright, and each look is a run of
     the detector. (Large boxes are looked at turned too: on a small page of tiny print the
     detector may box whole paragraphs as it is and the rows turned.)"""
-    as_is = row_boxes(detector, pixels, scale)
+    as_is = _both_ways_up(detector, pixels, scale)
     rows = [thickness(box) for box in as_is]
     if rows and float(np.median(rows)) * MIN_FACTOR < TARGET_ROW and across(as_is) > CLEARLY * across(as_is, down=True):
         return rows
-    ways = [as_is, row_boxes(detector, cv2.rotate(pixels, cv2.ROTATE_90_CLOCKWISE), scale)]
+    ways = [as_is, _both_ways_up(detector, cv2.rotate(pixels, cv2.ROTATE_90_CLOCKWISE), scale)]
     return [thickness(box) for box in max(ways, key=across)]
+
+
+def _both_ways_up(detector: Any, pixels: np.ndarray, scale: float) -> list[np.ndarray]:
+    """The line boxes the detector finds on ``pixels`` and on ``pixels`` turned a half turn (their
+    corners on the turned copy): the same two images whichever way up the page came, so that
+    what the detector finds a little otherwise upside down does not change the factor. A
+    receipt at half size measured its rows 13.3 pixels high upright and 11.6 upside down, and
+    was enlarged 3 times upright and 3.5 upside down, which read otherwise once turned back."""
+    return row_boxes(detector, pixels, scale) + row_boxes(detector, cv2.rotate(pixels, cv2.ROTATE_180), scale)
 
 
 def across(boxes: list[np.ndarray], down: bool = False) -> float:
