@@ -127,7 +127,7 @@ def _both_ways_up(detector: Any, pixels: np.ndarray, scale: float) -> list[np.nd
     """The line boxes the detector finds on ``pixels`` and on ``pixels`` turned a half turn (their
     corners on the turned copy): the same two images whichever way up the page came, so that
     what the detector finds a little otherwise upside down does not change the factor. A
-    receipt at half size measured its rows 13.3 pixels high upright and 11.6 upside down, and
+    receipt at half size measured its rows 13.0 pixels high upright and 12.0 upside down, and
     was enlarged 3 times upright and 3.5 upside down, which read otherwise once turned back."""
     return row_boxes(detector, pixels, scale) + row_boxes(detector, cv2.rotate(pixels, cv2.ROTATE_180), scale)
 
