@@ -208,14 +208,14 @@ class TesseractEngine(Engine[TesseractOptions]):
             try:
                 if layout == "detector":
                     # a flattened photo found turned is read again from the photo itself (below), not from its flattened copy
-                    lines, blocks, orientation = self._read_lines(pixels, None, reread=back is None)
+                    lines, blocks, orientation = self._read_lines(pixels, reread=back is None)
                     if back is not None and orientation.turns:  # read as it reads given upright, not through another warp
                         lines, blocks, back = self._read_turned_photo(given, orientation.turns)
                 else:
                     lines, blocks, layout, as_is = self._read_page(pixels, 0)
                     # the detector's lines, found once where the reading is checked against them (auto)
                     boxes = self._line_boxes(pixels) if self.options.layout == "auto" else None
-                    orientation = self.orientation(pixels, as_is, boxes, characters=_characters(lines), scan=True) if self.options.orientation else Orientation(0, reason="off")
+                    orientation = self.orientation(pixels, Reading(as_is, _characters(lines)), boxes, scan=True) if self.options.orientation else Orientation(0, reason="off")
                     if orientation.turns:
                         lines, blocks, layout, _ = self._read_page(pixels, orientation.turns)
                     if boxes:
@@ -253,11 +253,7 @@ class TesseractEngine(Engine[TesseractOptions]):
         centres = np.array([np.mean(word.quad.points, axis=0) for line in lines for word in line.words]).reshape(-1, 2)
         if covered(found, centres) >= COVERS:
             return lines, blocks, layout
-        height, width = pixels.shape[:2]
-        upright = turned(pixels, -turns) if turns else pixels
-        back = turned_back(turns, width, height) if turns else Transform.identity(width, height)
-        rows = find_lines(self._line_detector, upright, first=None if turns else found)  # upright: its first look is done
-        by_line, by_line_blocks = self._read_detected(upright, rows, back)
+        by_line, by_line_blocks = self._read_turned_back(pixels, turns, first=None if turns else found)  # upright: its first look is done
         if _characters(by_line) >= MORE * _characters(lines):
             return by_line, by_line_blocks, "detector"
         return lines, blocks, layout
@@ -268,14 +264,13 @@ class TesseractEngine(Engine[TesseractOptions]):
         reads the same (flattening the turned photo and turning that resamples it once more, and
         its rows' angle is measured on other pixels); its lines, blocks and the transform back."""
         flat = flatten_upright(photo, turns)
-        lines, blocks, _ = self._read_lines(flat.pixels, None, orient=False)
+        lines, blocks, _ = self._read_lines(flat.pixels, orient=False)
         return lines, blocks, flat.transform
 
-    def _read_lines(self, pixels: np.ndarray, as_is: float | None, orient: bool = True,
-                    reread: bool = True) -> tuple[list[Line], list[Block], Orientation]:  # fmt: skip
+    def _read_lines(self, pixels: np.ndarray, orient: bool = True, reread: bool = True) -> tuple[list[Line], list[Block], Orientation]:
         """The detector's lines read one by one; the page turned first when the evidence says so
         (with ``orient``; without ``reread``, the lines returned are those read as it is, and the
-        caller reads it turned). ``as_is``: the page's confidence read by Tesseract's layout as it is, where known."""
+        caller reads it turned)."""
         if self._line_detector is None:
             raise RecognitionError("layout = \"detector\" needs the offline engine's detector: pip install 'unified-ocr[local]'")
         boxes = find_lines(self._line_detector, pixels)
@@ -286,28 +281,33 @@ class TesseractEngine(Engine[TesseractOptions]):
         confidence = _lines_confidence(lines)
         if _reads_well(confidence, _characters(lines)):
             return lines, blocks, Orientation(0, reason="lines read well as they are", confidence={0: confidence})
-        orientation = self.orientation(pixels, as_is, boxes, lines_read=Reading(confidence, _characters(lines)))
+        orientation = self.orientation(pixels, Reading(confidence, _characters(lines)), boxes)
         if orientation.turns and reread:
-            upright = turned(pixels, -orientation.turns)
-            back = turned_back(orientation.turns, pixels.shape[1], pixels.shape[0])
-            lines, blocks = self._read_detected(upright, find_lines(self._line_detector, upright), back)
+            lines, blocks = self._read_turned_back(pixels, orientation.turns)
         return lines, blocks, orientation
 
-    def orientation(self, pixels: np.ndarray, as_is: float | None, boxes: list[np.ndarray] | None = None,
-                    characters: int = 0, scan: bool = False, lines_read: Reading | None = None) -> Orientation:  # fmt: skip
+    def _read_turned_back(self, pixels: np.ndarray, turns: int, first: list[np.ndarray] | None = None) -> tuple[list[Line], list[Block]]:
+        """``pixels``, whose text is turned ``turns`` quarter turns clockwise, turned upright and read
+        line by line, quads mapped back onto ``pixels``; ``first``: the detector's first look at the
+        upright page, where made (:func:`.detection.find_lines`)."""
+        upright = turned(pixels, -turns)
+        rows = find_lines(self._line_detector, upright, first=first)
+        return self._read_detected(upright, rows, turned_back(turns, pixels.shape[1], pixels.shape[0]))
+
+    def orientation(self, pixels: np.ndarray, as_is: Reading | None, boxes: list[np.ndarray] | None = None,
+                    scan: bool = False) -> Orientation:  # fmt: skip
         """How far the page is turned, decided on the evidence (:func:`.orientation.decide`);
-        ``as_is``: the mean word confidence of the page read as it is, where it was, and
-        ``characters`` the characters it read so (a page that reads well and enough as it is is not
-        looked at further); ``boxes``: the detector's lines, where found; ``scan``: the page is
-        read by Tesseract's layout, as clean pages are, not line by line as photos are;
-        ``lines_read``: the page read line by line as it is, where it was (a short word's reading
-        weighed against its turns: :func:`.orientation.one_word`)."""
-        if as_is is not None and _reads_well(as_is, characters):
-            return Orientation(0, reason="reads well as it is", confidence={0: as_is})
+        ``as_is``: the page read as it is, where it was (by Tesseract's layout or line by line): its
+        mean word confidence and characters (a page that reads well and enough as it is is not
+        looked at further; a short word's turns are weighed against it: :func:`.orientation.one_word`);
+        ``boxes``: the detector's lines, where found; ``scan``: the page is read by Tesseract's
+        layout, as clean pages are, not line by line as photos are."""
+        if as_is is not None and _reads_well(as_is.confidence, as_is.characters):
+            return Orientation(0, reason="reads well as it is", confidence={0: as_is.confidence})
         found = as_one_line(self._line_boxes(pixels) if boxes is None else boxes, pixels.shape[1], pixels.shape[0])
         return decide(found, lambda lines, turns: self._reading_confidence(pixels, lines, turns),
-                      lambda: self._osd_answer(pixels) if self._osd else None, as_is, scan,
-                      one_word(pixels.shape[1], pixels.shape[0]), Reading(as_is, characters) if as_is is not None else lines_read)  # fmt: skip
+                      lambda: self._osd_answer(pixels) if self._osd else None, None if as_is is None else as_is.confidence,
+                      scan, one_word(pixels.shape[1], pixels.shape[0]), as_is)  # fmt: skip
 
     def _osd_answer(self, pixels: np.ndarray) -> tuple[int, float, str] | None:
         """Orientation detection's quarter turns clockwise, its confidence and script; ``None`` when it cannot tell."""

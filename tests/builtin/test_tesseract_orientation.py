@@ -353,8 +353,8 @@ def test_a_page_read_well_as_it_is_as_one_word_is_still_looked_at() -> None:
     reading that confident says the page is upright only when it read READS_ENOUGH characters."""
     engine = TesseractEngine(TesseractOptions())
     page = cv2.rotate(korean_page(150), cv2.ROTATE_90_CLOCKWISE)
-    assert engine.orientation(page, 92.0, characters=READS_ENOUGH).reason == "reads well as it is"
-    found = engine.orientation(page, 92.0, characters=8)
+    assert engine.orientation(page, Reading(92.0, READS_ENOUGH)).reason == "reads well as it is"
+    found = engine.orientation(page, Reading(92.0, 8))
     assert found.turns == 1, found.to_meta()
 
 
