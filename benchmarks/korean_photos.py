@@ -40,7 +40,9 @@ from PIL import Image, ImageDraw
 
 from unified_ocr.drawing.fonts import INSTALL_HINT, find_hangul_font, font_folders, open_font
 
-KINDS = ("receipt", "document")
+KINDS = ("receipt", "document", "thermal")
+#: what a set holds unless ``--kinds`` says otherwise (the documented figures' sets)
+DEFAULT_KINDS = ("receipt", "document")
 
 SHOPS = ("행복마트", "우리슈퍼", "하나편의점", "새벽베이커리", "푸른약국", "한빛문구", "동네식당", "미소카페", "별빛분식", "서울철물점")
 BRANCHES = ("강남점", "성수점", "종로점", "해운대점", "역삼점", "본점", "신촌점")
@@ -49,6 +51,8 @@ ADDRESSES = ("서울특별시 강남구 테헤란로 123", "서울 성동구 뚝
 ITEMS = ("아메리카노", "카페라떼", "삼각김밥", "바나나우유", "생수 500ML", "컵라면", "초코파이", "김치찌개", "된장찌개",
          "비빔밥", "볼펜 검정", "A4 용지", "건전지 AA", "새우깡", "우유 1L", "식빵", "계란 10구", "떡볶이", "순대",
          "녹차 500ML", "참치김밥", "딸기잼", "두부 한모", "콩나물", "사과 1봉")  # fmt: skip
+CARDS = ("신한카드", "국민카드", "삼성카드", "현대카드", "롯데카드", "하나카드", "BC카드", "NH농협카드")
+NAMES = ("김민수", "이영희", "박지훈", "최서연", "정우진", "강하늘", "윤소희")
 FOOTERS = ("감사합니다", "또 오세요", "교환 및 환불은 7일 이내", "영수증을 지참해 주세요", "좋은 하루 되세요")
 TITLES = ("공지사항", "회의록", "안내문", "계약서", "신청서 작성 안내", "개인정보 처리방침", "이용 약관", "업무 보고서")
 SENTENCES = (
@@ -107,6 +111,8 @@ class Writer:
         self.font = open_font(font_path, size)
         self.space = max(2, round(self.font.getlength(" ")))
         self.rows: list[list[tuple[str, float]]] = []  # each row: (word, x)
+        self.rules: set[int] = set()  # rows that are a printed rule (dashes), not text
+        self.bold: set[int] = set()
 
     def length(self, text: str) -> float:
         return float(self.font.getlength(text))
@@ -127,6 +133,15 @@ class Writer:
         x = self.width - self.margin - self.length(right)
         self.rows[-1].append((right, x))
 
+    def cells(self, cells: list[tuple[str, float]]) -> None:
+        """Words flush right at the given right edges (a receipt's columns), one row."""
+        self.rows.append([(text, right - self.length(text)) for text, right in cells])
+
+    def rule(self) -> None:
+        """A row of dashes across the page, as receipts print between sections: drawn, not text."""
+        self.rules.add(len(self.rows))
+        self.rows.append([])
+
     def wrap(self, sentence: str, indent: float = 0.0) -> None:
         row: list[str] = []
         for word in sentence.split():
@@ -145,10 +160,17 @@ class Writer:
         words, lines = [], []
         for k, row in enumerate(self.rows):
             y = self.margin + k * step
+            if k in self.rules:
+                dash = max(3, self.size // 3)
+                mid = y + self.size // 2
+                for x in range(self.margin, self.width - self.margin - dash, 2 * dash):
+                    draw.line([(x, mid), (x + dash, mid)], fill=ink, width=max(1, self.size // 12))
+                continue
+            stroke = 1 if k in self.bold else 0
             boxes = []
             for word, x in row:
-                draw.text((x, y), word, font=self.font, fill=ink)
-                x0, y0, x1, y1 = draw.textbbox((x, y), word, font=self.font)
+                draw.text((x, y), word, font=self.font, fill=ink, stroke_width=stroke, stroke_fill=ink)
+                x0, y0, x1, y1 = draw.textbbox((x, y), word, font=self.font, stroke_width=stroke)
                 box = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float64)
                 words.append((word, box))
                 boxes.append(box)
@@ -192,13 +214,102 @@ def document(rng: np.random.Generator, font: Path, size: int) -> tuple[np.ndarra
     return w.render(pitch=float(rng.uniform(1.5, 1.9)), ink=int(rng.integers(0, 50)))
 
 
+def thermal(rng: np.random.Generator, font: Path, size: int) -> tuple[np.ndarray, Text]:
+    """A shop's thermal-printer receipt: a long narrow strip of columns (item; price, count, amount),
+    rules between sections, card payment lines, printed by a worn head on creased paper."""
+    width = int(rng.integers(17, 23)) * size
+    margin = int(0.8 * size)
+    w = Writer(width, font, size, margin=margin)
+    pick = lambda seq: seq[int(rng.integers(len(seq)))]  # noqa: E731
+    right = width - margin
+    price_x, count_x = right - 0.42 * (right - margin), right - 0.27 * (right - margin)
+    w.bold.add(len(w.rows))
+    w.row(f"{pick(SHOPS)} {pick(BRANCHES)}", "centre")
+    w.row(f"사업자 {rng.integers(100, 999)}-{rng.integers(10, 99)}-{rng.integers(10000, 99999)}")
+    w.row(f"대표 {pick(NAMES)} TEL 02-{rng.integers(200, 999)}-{rng.integers(1000, 9999)}")
+    w.wrap(pick(ADDRESSES))
+    w.row(f"[매출] 2025-{rng.integers(1, 13):02d}-{rng.integers(1, 29):02d} {rng.integers(8, 23):02d}:{rng.integers(0, 60):02d}:{rng.integers(0, 60):02d}")
+    w.row(f"POS:{rng.integers(1, 9):02d}-{rng.integers(1000, 9999)}")
+    w.rule()
+    w.cells([("상품명", margin + w.length("상품명")), ("단가", price_x), ("수량", count_x), ("금액", right)])
+    w.rule()
+    total = 0
+    for _ in range(int(rng.integers(5, 14))):
+        price = int(rng.integers(5, 120)) * 100
+        count = int(rng.integers(1, 4))
+        total += price * count
+        w.row(pick(ITEMS))
+        w.cells([(f"{price:,}", price_x), (str(count), count_x), (f"{price * count:,}", right)])
+    w.rule()
+    w.pair("과세물품가액", f"{total - total // 11:,}")
+    w.pair("부가세", f"{total // 11:,}")
+    w.bold.add(len(w.rows))
+    w.pair("합계금액", f"{total:,}")
+    w.rule()
+    w.pair("카드종류", pick(CARDS))
+    w.pair("카드번호", f"{rng.integers(1000, 9999)}-{rng.integers(10, 99)}**-****-{rng.integers(1000, 9999)}")
+    w.pair("승인번호", f"{rng.integers(10000000, 99999999)}")
+    w.pair("할부", "일시불")
+    w.rule()
+    w.row(pick(FOOTERS), "centre")
+    page, text = w.render(pitch=float(rng.uniform(1.3, 1.6)), ink=0)
+    return thermal_print(page, rng), text
+
+
+def thermal_print(page: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Ink as a worn thermal head leaves it: faded overall, lighter in bands along the paper
+    (a head's weak dots), fading down the strip, and speckled where dots did not fire."""
+    h, w = page.shape
+    dark = (255 - page.astype(np.float32)) / 255
+    strength = float(rng.uniform(0.45, 0.85))  # how dark the darkest ink is
+    bands = cv2.resize(rng.uniform(0.55, 1.0, (1, max(2, w // 24))).astype(np.float32), (w, 1), interpolation=cv2.INTER_CUBIC)
+    down = np.linspace(1.0, float(rng.uniform(0.7, 1.0)), h, dtype=np.float32)[:, None]
+    dots = (rng.random((h, w)) > float(rng.uniform(0.0, 0.12))).astype(np.float32)
+    dots = cv2.GaussianBlur(dots, (0, 0), 0.6)
+    fired = dark * strength * np.clip(bands, 0, 1) * down * dots
+    return np.clip(255 * (1 - fired), 0, 255).astype(np.uint8)
+
+
+def creases(page: np.ndarray, text: Text, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, Text, dict[str, Any]]:
+    """A long receipt folded across: below each fold the strip runs at a slightly other angle (a
+    kink) and the fold's two sides catch the light differently. Returns the folded page, its paper
+    mask (255 on paper) and the truth moved with it."""
+    h, w = page.shape[:2]
+    folds = sorted(float(f) for f in rng.uniform(0.15, 0.85, int(rng.integers(1, 4))) * h)
+    slopes = [float(rng.uniform(-0.03, 0.03)) for _ in folds]
+
+    def offset(y: np.ndarray) -> np.ndarray:
+        return sum((np.clip(y - f, 0, None) * s for f, s in zip(folds, slopes, strict=True)), np.zeros_like(y))
+
+    ys = np.arange(h, dtype=np.float32)
+    shift = offset(ys)
+    pad = int(math.ceil(float(np.abs(shift).max()))) + 2
+    xs, yy = np.meshgrid(np.arange(w + 2 * pad, dtype=np.float32), ys)
+    map_x = (xs - pad - shift[:, None]).astype(np.float32)
+    shade = np.ones(h, np.float32)
+    for f in folds:
+        shade[int(f):] *= float(rng.uniform(0.9, 1.0))
+    folded = cv2.remap(page, map_x, yy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+    inside = cv2.remap(np.full_like(page, 255), map_x, yy, cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    folded = np.where(inside > 0, folded.astype(np.float32) * shade[:, None], 255).astype(np.uint8)
+    for f in folds:
+        row = int(f)
+        folded[row] = np.where(inside[row] > 0, np.minimum(folded[row], 215), folded[row])
+    points = text.points().copy()
+    points[:, 0] += offset(points[:, 1]) + pad
+    return folded, inside, text.moved(points), {"folds": [round(f / h, 3) for f in folds], "fold_slopes": [round(s, 4) for s in slopes]}
+
+
 # ---------------------------------------------------------------- the photo
 
 
-def curl(page: np.ndarray, text: Text, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, Text, dict[str, Any]]:
-    """Rows bent as on a sheet lying curved: each column moves down by ``depth * sin(...)``."""
+def curl(page: np.ndarray, text: Text, rng: np.random.Generator, paper: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, Text, dict[str, Any]]:
+    """Rows bent as on a sheet lying curved: each column moves down by ``depth * sin(...)``, up to
+    a fortieth of the page's height. ``paper`` is where the page is paper (255), if not all of it:
+    a strip, whose depth is a share of its width (a long receipt's edges lift; its rows do not
+    bend by a share of its length)."""
     h, w = page.shape[:2]
-    depth = float(rng.uniform(0.0, 0.025)) * h * (1 if rng.random() < 0.5 else -1)
+    depth = float(rng.uniform(0.0, 0.025)) * (h if paper is None else w) * (1 if rng.random() < 0.5 else -1)
     phase = float(rng.uniform(-0.4, 0.4))
     pad = int(math.ceil(abs(depth))) + 2
 
@@ -207,7 +318,7 @@ def curl(page: np.ndarray, text: Text, rng: np.random.Generator) -> tuple[np.nda
 
     xs, ys = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h + 2 * pad, dtype=np.float32))
     map_y = (ys - shift(xs)).astype(np.float32)
-    alpha = np.full((h, w), 255, np.uint8)
+    alpha = np.full((h, w), 255, np.uint8) if paper is None else paper
     bent = cv2.remap(page, xs, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
     mask = cv2.remap(alpha, xs, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
     points = text.points().copy()
@@ -243,13 +354,16 @@ def lighting(rng: np.random.Generator, size: tuple[int, int]) -> np.ndarray:
     return light.astype(np.float32)
 
 
-def photograph(page: np.ndarray, text: Text, rng: np.random.Generator, max_angle: float) -> tuple[np.ndarray, Text, dict[str, Any]]:
-    bent, mask, text, settings = curl(page, text, rng)
+def photograph(page: np.ndarray, text: Text, rng: np.random.Generator, max_angle: float,
+               paper: np.ndarray | None = None) -> tuple[np.ndarray, Text, dict[str, Any]]:
+    bent, mask, text, settings = curl(page, text, rng, paper)
     h, w = bent.shape[:2]
     border = float(rng.uniform(0.08, 0.25))
     cw, ch = int(w * (1 + 2 * border)), int(h * (1 + 2 * border))
     corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float64)
-    jitter = rng.uniform(-0.06, 0.06, (4, 2)) * [w, h]
+    # corners moved by up to 6 % of the page's sides; a long strip's by 6 % of its width both
+    # ways (6 % of its length across would tilt its rows by up to a quarter turn)
+    jitter = rng.uniform(-0.06, 0.06, (4, 2)) * ([w, h] if paper is None else [w, w])
     angle = math.radians(float(rng.uniform(-max_angle, max_angle)))
     rot = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
     target = (corners + jitter - [w / 2, h / 2]) @ rot.T
@@ -282,13 +396,19 @@ def make_page(seed: int, index: int, kinds: tuple[str, ...], max_angle: float, c
         raise SystemExit(f"no font that draws Hangul is installed: {INSTALL_HINT}")
     font = fonts[int(rng.integers(len(fonts)))]
     kind = kinds[index % len(kinds)]
+    if kind == "thermal" and "Myeongjo" in font.name:  # receipt printers print in gothic (sans) faces
+        font = next((f for f in fonts if "Myeongjo" not in f.name), font)
     # 10-point type is 10/72 inch; its em box holds the Hangul syllables
-    size = round(10 / 72 * dpi * 1.1) if dpi else int(rng.integers(18, 34))
-    page, text = (receipt if kind == "receipt" else document)(rng, font, size)
+    size = round(10 / 72 * dpi * 1.1) if dpi else int(rng.integers(16, 28) if kind == "thermal" else rng.integers(18, 34))
+    page, text = {"receipt": receipt, "document": document, "thermal": thermal}[kind](rng, font, size)
     info: dict[str, Any] = {"kind": kind, "font": font.name, "text_px": size}
+    paper = None
+    if kind == "thermal" and not clean:
+        page, paper, text, folds = creases(page, text, rng)
+        info.update(folds)
     if clean:
         return cv2.cvtColor(page, cv2.COLOR_GRAY2BGR), text, info
-    photo, text, settings = photograph(page, text, rng, max_angle)
+    photo, text, settings = photograph(page, text, rng, max_angle, paper)
     return photo, text, {**info, **settings}
 
 
@@ -320,7 +440,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--count", type=int, default=60)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--kinds", default=",".join(KINDS), help="receipt, document or both, comma-separated")
+    parser.add_argument("--kinds", default=",".join(DEFAULT_KINDS),
+                        help=f"comma-separated, of {', '.join(KINDS)} (default: {','.join(DEFAULT_KINDS)}; thermal: a long"
+                        " thermal-printed receipt, faded and creased)")
     parser.add_argument("--max-angle", type=float, default=6.0, help="the page is turned up to this many degrees either way")
     parser.add_argument("--clean", action="store_true", help="the rendered pages alone: no curl, perspective or photo")
     parser.add_argument("--dpi", type=float, default=0.0, help="text the size of 10-point type at this dpi (0: 18-34 px)")

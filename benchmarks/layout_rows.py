@@ -1,7 +1,7 @@
 """How well the shared line builder rebuilds truth rows from truth words, with no recognition in the way (run by hand).
 
     python benchmarks/layout_rows.py [--sets sroie funsd synth-korean] [--transforms none pad1.6 ...]
-                                     [--baseline REV] [--eval DIR] [--show]
+                                     [--baseline REV] [--eval DIR] [--show] [--folder DIR] [--photos DIR]
 
 Each page's truth words are shuffled (seeded) and given to ``unified_ocr.layout.group_blocks``;
 the lines that come back are scored against the page's truth rows. The same words go
@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import random
 import re
 import subprocess
@@ -124,6 +125,22 @@ def funsd(folder: Path) -> list[TruthPage]:
 
 def synth_korean(folder: Path) -> list[TruthPage]:
     return [TruthPage.build(f"synth-korean/{name}", words, rows) for name, words, rows in synth_rows(folder)]
+
+
+def photos(folder: Path) -> list[TruthPage]:
+    """A set written by ``korean_photos.py`` (``gt/*.json``): its words in reading order, each truth
+    line the next words, as many as its text has."""
+    pages = []
+    for path in sorted((folder / "gt").glob("*.json")):
+        gt = json.loads(path.read_text(encoding="utf-8"))
+        words = [Word(w["text"], Quad(w["quad"])) for w in gt["words"]]
+        rows, start = [], 0
+        for line in gt["lines"]:
+            count = len(line["text"].split())
+            rows.append(range(start, start + count))
+            start += count
+        pages.append(TruthPage.build(f"{folder.name}/{path.stem}", words, rows))
+    return pages
 
 
 SETS: dict[str, Callable[[Path], list[TruthPage]]] = {"sroie": sroie, "funsd": funsd, "synth-korean": synth_korean}
@@ -257,6 +274,8 @@ def main() -> None:
     parser.add_argument("--show", action="store_true", help="print the current code's interleaved lines")
     parser.add_argument("--folder", type=Path, action="append", default=[],
                         help="another set in SROIE's form (box/*.csv, one segment a row), e.g. from receipt_pages.py; repeatable")  # fmt: skip
+    parser.add_argument("--photos", type=Path, action="append", default=[],
+                        help="a set written by korean_photos.py (gt/*.json: words and lines), e.g. --kinds thermal; repeatable")  # fmt: skip
     args = parser.parse_args()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
@@ -266,6 +285,7 @@ def main() -> None:
         print(f"{'set':<13} {'transform':<9} {'rows':>5}  {'rows exact base/now/diff':<25} {'interleaved':<16} CER base/now/diff")
         named = [(name, lambda name=name: SETS[name](args.eval / name), args.eval / name) for name in args.sets]
         named += [(folder.name[:13], lambda folder=folder: sroie(folder), folder) for folder in args.folder]
+        named += [(folder.name[:13], lambda folder=folder: photos(folder), folder) for folder in args.photos]
         for name, read, where in named:
             pages = read()
             if not pages:

@@ -81,6 +81,40 @@ def test_receipt_rows_are_read_across_even_with_wide_gaps() -> None:
     assert texts(page_words(prices + rows), max_gap=40) == got
 
 
+STAGGERED = [("Green tea", "3,000", "2", "6,000"), ("Rice crackers", "2,500", "1", "2,500"), ("Kimchi 500g", "6,900", "3", "20,700"),
+             ("Tofu", "1,800", "2", "3,600"), ("Soy milk 1L", "2,200", "1", "2,200")]  # fmt: skip
+
+
+def staggered_receipt(pitch: float = 30.0) -> tuple[list[Word], list[str]]:
+    """A receipt that prints each item's name on one row and its price, count and amount on the
+    next, under a header row of level cells; and its rows in reading order."""
+    rows = [(50, 60, "Item"), (260, 60, "Price"), (370, 60, "Qty"), (440, 60, "Amount")]
+    expected = ["Item Price Qty Amount"]
+    for k, (name, price, count, amount) in enumerate(STAGGERED):
+        y = 100 + 2 * pitch * k
+        rows += [(50, y, name), (260, y + pitch, price), (380, y + pitch, count), (440, y + pitch, amount)]
+        expected += [name, f"{price} {count} {amount}"]
+    return page_words(rows), expected
+
+
+@pytest.mark.parametrize("degrees", [0, 4, -6])
+def test_staggered_receipt_rows_are_read_down_the_page_not_as_two_columns(degrees) -> None:
+    # names on one row, amounts on the next: the two sides of the gutter take turns down the page;
+    # read as columns, every name came first and every amount after (a whole receipt out of order)
+    words, expected = staggered_receipt()
+    words = turned(words, degrees)
+    random.Random(2).shuffle(words)
+    assert texts(words) == expected
+
+
+def test_columns_whose_lines_are_not_level_are_still_read_one_after_the_other() -> None:
+    # two columns of running text, the right one's lines half a line lower: they take turns
+    # down the page too, but their lines are long, as a table's cells are not
+    left = [(50, 100 + 30 * k, f"left column line {k} runs on and on") for k in range(5)]
+    right = [(420, 115 + 30 * k, f"right column line {k} runs on and on") for k in range(5)]
+    assert texts(page_words(right + left)) == [t for _, _, t in left] + [t for _, _, t in right]
+
+
 def test_words_of_very_different_heights_share_a_line() -> None:
     big = Word("TOTAL", Quad.from_bbox(50, 100, 250, 160))  # 60 px tall
     small = Word("12,400", Quad.from_bbox(270, 138, 340, 158))  # 20 px, on the same baseline

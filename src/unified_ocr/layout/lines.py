@@ -39,12 +39,16 @@ from collections.abc import Sequence
 from itertools import islice
 from math import hypot
 from statistics import median
+from typing import Literal
 
 from ..model import Block, BlockKind, Line, Word, checked_line
 from .rows import MAX_SLOPE, Frame, chain_rows, pitch_ratio, row_level
 
 #: Words whose reading directions differ by more than this (degrees) are never on one line.
 ANGLE_TOLERANCE = 20.0
+#: Of lines on two sides of a cut down the page, at least this share must start a new run of
+#: their side, top to bottom, for the sides to take turns (a staggered receipt), not be columns.
+STAGGER = 0.75
 #: A band across the page at least this many median line heights tall starts a new block.
 #: Lines of one paragraph, or rows of one receipt, are closer; a blank line between them is not.
 BLOCK_GAP = 1.0
@@ -258,11 +262,15 @@ def _slopes_from_words(frame: Frame, lines: Sequence[Line], angle: float) -> Non
                 frame.s[i] = max(-MAX_SLOPE, min(MAX_SLOPE, frame.s[i] + skew))
 
 
-def _is_table(frame: Frame, where: float, unit: float, spans: Spans) -> bool:
+def _is_table(frame: Frame, where: float, unit: float, spans: Spans, staggered: bool = False) -> Verdict:
     """Whether the two sides of a cut down the page (at ``where``) are rows of short cells rather than columns of text.
 
-    Rows pair up: most lines of the smaller side lie level with a line of the other side.
-    Columns of running text can be level too, so short lines on one side are also required.
+    Rows pair up: most lines of the smaller side lie level with a line of the other side
+    (``"level"``), or the two sides take turns down the page (``"staggered"``, :func:`_staggered`:
+    a receipt that prints each item's name on one row and its price, count and amount on the
+    next; ``staggered``: a larger region around these lines was found so at this cut, for a few
+    lines cannot show it). Columns of running text can be level too, so short lines on one side
+    are also required. ``None``: columns.
     ``spans``: the items' spans across and down the page, each sorted (whichever of two equal
     tops comes first, the count of level lines is the same); the left side is the lines that
     start at ``where`` or before, a run at the start of the spans across.
@@ -270,7 +278,7 @@ def _is_table(frame: Frame, where: float, unit: float, spans: Spans) -> bool:
     by_left, by_top = spans
     cut = bisect_right(by_left, where, key=_start)
     if cut == 0 or cut == len(by_left):
-        return False
+        return None
     left, right = by_left[:cut], by_left[cut:]
     few_is_left = len(left) <= len(right)
     few = left if few_is_left else right
@@ -290,10 +298,47 @@ def _is_table(frame: Frame, where: float, unit: float, spans: Spans) -> bool:
             if (y1 if y1 < jy1 else jy1) - (y0 if y0 > jy0 else jy0) > 0.5 * (y1 - y0 if y1 - y0 < jy1 - jy0 else jy1 - jy0):
                 level += 1
                 break
+    verdict: Verdict = "level"
     if level < 0.5 * len(few):
-        return False
+        turns = _staggered(frame, by_top, where)
+        if not (turns or (turns is None and staggered)):
+            return None
+        verdict = "staggered"
     widths = [_median([x1 - x0 for x0, x1, _ in side]) for side in (left, right)]
-    return min(widths) < 6.0 * unit
+    return verdict if min(widths) < 6.0 * unit else None
+
+
+def _staggered(frame: Frame, by_top: list[tuple[float, float, int]], where: float) -> bool | None:
+    """Whether the lines on the two sides of a cut at ``where`` take turns down the page
+    (``None``: too few to tell, under four steps).
+
+    Taken top to bottom, with level pieces on one side counted as one (a row's price, count and
+    amount), the side changes at nearly every step: at least :data:`STAGGER` of the steps start
+    a new run of their side (1.0: the sides alternate row by row). Two columns each keep their
+    own rhythm, so rows of one follow each other; a side with half the other's rows or fewer
+    cannot take turns with it.
+
+    >>> from types import SimpleNamespace
+    >>> frame = SimpleNamespace(x0=[0, 50, 0, 50, 80], y0=[0, 2, 4, 6, 6], y1=[1, 3, 5, 7, 7])
+    >>> spans = [(0, 1, 0), (2, 3, 1), (4, 5, 2), (6, 7, 3), (6, 7, 4)]
+    >>> _staggered(frame, spans, 25.0), _staggered(SimpleNamespace(**{**vars(frame), "x0": [0, 0, 50, 50, 80]}), spans, 25.0)
+    (True, False)
+    >>> _staggered(frame, spans[:3], 25.0) is None
+    True
+    """
+    steps: list[tuple[bool, float, float]] = []  # (side, top, bottom), level pieces of a side merged
+    for _, _, i in by_top:
+        side, y0, y1 = frame.x0[i] <= where, frame.y0[i], frame.y1[i]
+        if steps and steps[-1][0] == side:
+            _, top, bottom = steps[-1]
+            if min(y1, bottom) - max(y0, top) > 0.5 * min(y1 - y0, bottom - top):
+                steps[-1] = (side, min(y0, top), max(y1, bottom))
+                continue
+        steps.append((side, y0, y1))
+    if len(steps) < 4:
+        return None
+    runs = 1 + sum(a[0] != b[0] for a, b in zip(steps, steps[1:]))
+    return runs >= STAGGER * len(steps)
 
 
 def _start(span: tuple[float, float, int]) -> float:
@@ -309,11 +354,15 @@ def _median(values: list[float]) -> float:
 
 #: Per axis, the items' spans along it as (start, end, item), sorted.
 Spans = tuple[list[tuple[float, float, int]], list[tuple[float, float, int]]]
+#: Why the sides of a cut down the page are a table's cells: level rows or rows taking turns.
+Verdict = Literal["level", "staggered"] | None
 
 
-def _xy_cut(page: _Page, spans: Spans) -> list[_Region]:
+def _xy_cut(page: _Page, spans: Spans, staggered: tuple[tuple[float, float], ...] = ()) -> list[_Region]:
     """The regions of the lines whose spans are given (sorted once, for the page; each cut
-    splits them, keeping their order)."""
+    splits them, keeping their order). ``staggered``: bands down the page whose sides a larger
+    region showed taking turns (:func:`_staggered`); a band across the page that parts those
+    turns leaves too few lines on each side to show them again."""
     unit = page.unit
     if len(spans[0]) < 2:
         return [_Region([[i for _, _, i in spans[0]]], "text")]
@@ -335,9 +384,14 @@ def _xy_cut(page: _Page, spans: Spans) -> list[_Region]:
         # a cut down the page must be wider than a word space, or lines of a row would part
         needed = 1e-6 if axis == 1 else 0.8 * unit
         if gap > needed and (best is None or gap > best[0]):
-            if axis == 0 and _is_table(page.frame, where, unit, spans):
-                read_across = True
-                continue  # rows of label and value (a receipt): read across, not down
+            if axis == 0:
+                inherited = any(where < b and where + gap > a for a, b in staggered)
+                verdict = _is_table(page.frame, where, unit, spans, inherited)
+                if verdict is not None:
+                    read_across = True
+                    if verdict == "staggered" and not inherited:
+                        staggered = (*staggered, (where, where + gap))
+                    continue  # rows of label and value (a receipt): read across, not down
             best = (gap, axis, where)
     if best is None:  # the lines in the order given to the layout (what ties in the row model follow)
         return [_Region(page.rows(sorted([i for _, _, i in spans[0]])), "table" if read_across else "text")]
@@ -351,8 +405,8 @@ def _xy_cut(page: _Page, spans: Spans) -> list[_Region]:
     after_other = [t for t in other if starts[t[2]] > where]
     before = (spans[0][:cut], before_other) if axis == 0 else (before_other, spans[1][:cut])
     after = (spans[0][cut:], after_other) if axis == 0 else (after_other, spans[1][cut:])
-    first = _xy_cut(page, before)
-    rest = _xy_cut(page, after)
+    first = _xy_cut(page, before, staggered)
+    rest = _xy_cut(page, after, staggered)
     if axis == 1 and gap < BLOCK_GAP * unit and len(first) == len(rest) == 1 and first[0].kind == rest[0].kind:
         return [_Region(first[0].rows + rest[0].rows, first[0].kind)]  # a narrow band: one block
     return first + rest
