@@ -30,6 +30,7 @@ import functools
 import importlib.util
 import os
 import threading
+from collections.abc import Callable
 from typing import Any, Literal
 
 import attrs
@@ -48,6 +49,7 @@ from unified_ocr.layout import order_lines
 from . import tessdata
 from .coverage import COVERS, MORE, covered
 from .detection import find_lines, first_lines, one_thread
+from .gaps import inked, kept, row_gaps
 from .kind import photographed
 from .orientation import Orientation, Reading, as_one_line, decide, one_word
 from .small import enlarged, enlargement
@@ -116,7 +118,7 @@ class TesseractEngine(Engine[TesseractOptions]):
     Options = TesseractOptions
     needs_network = False
     description = "offline: Tesseract 5 (tesserocr), Korean and English by default; reads Hangul"
-    revision = 13  # 2: a page is turned only when the evidence agrees, not whenever orientation detection says so; 3: layout auto; 4: pieces with no blank between are one word; 5: light print on a dark ground is not evened, the chord of a curled row; 6: a photo's turn checked on its lines; 7: small images enlarged first; 8: turns only to lines reading 40 and over, photos turned upright by whole pixels before flattening, a small page enlarged as much turned as upright; 9: lines reading 30 and 10 better than the other way also turn, checked on the page's lines, never on Tesseract's reading of the page; 10: little text turned only where as much of it reads turned, a small image's rows taken as large at a glance only where they are at full size; 11: a strip standing up with no line found is its own line, running down; 12: a clean page whose words lie on too few of the detector's lines is read line by line too; 13: a short word with no line found is weighed every way; a small image's lines measured on it and on it upside down together, a strip thinner than 12 pixels with no line found its own line
+    revision = 14  # 2: a page is turned only when the evidence agrees, not whenever orientation detection says so; 3: layout auto; 4: pieces with no blank between are one word; 5: light print on a dark ground is not evened, the chord of a curled row; 6: a photo's turn checked on its lines; 7: small images enlarged first; 8: turns only to lines reading 40 and over, photos turned upright by whole pixels before flattening, a small page enlarged as much turned as upright; 9: lines reading 30 and 10 better than the other way also turn, checked on the page's lines, never on Tesseract's reading of the page; 10: little text turned only where as much of it reads turned, a small image's rows taken as large at a glance only where they are at full size; 11: a strip standing up with no line found is its own line, running down; 12: a clean page whose words lie on too few of the detector's lines is read line by line too; 13: a short word with no line found is weighed every way; a small image's lines measured on it and on it upside down together, a strip thinner than 12 pixels with no line found its own line; 14: the wide gaps between the pieces of a row read (a lone faint count the detector missed)
 
     def __init__(self, options: TesseractOptions | None = None) -> None:
         super().__init__(options)
@@ -386,17 +388,25 @@ class TesseractEngine(Engine[TesseractOptions]):
     def _read_detected(self, upright: np.ndarray, boxes: list[np.ndarray], back: Transform) -> tuple[list[Line], list[Block]]:
         """The detector's line boxes on ``upright``, each cut out upright with only its own row's ink
         (:func:`line_strip`: the rows above and below, which the detector's padded boxes reach
-        into, leave Tesseract's single-line mode with no text at all) and read as one line;
-        quads mapped through ``back``."""
+        into, leave Tesseract's single-line mode with no text at all) and read as one line, and
+        the wide gaps between the pieces of a row read too (:mod:`.gaps`: a lone faint digit
+        the detector missed); quads mapped through ``back``."""
+        pieces = [line for corners in boxes for line in self._read_strip(upright, corners)]
+        rows, _ = order_lines(pieces)
+        for corners in row_gaps(rows):
+            pieces.extend(found for line in self._read_strip(upright, corners, inked) if (found := kept(line)) is not None)
+        return order_lines([line.mapped(back) for line in pieces])
+
+    def _read_strip(self, upright: np.ndarray, corners: np.ndarray, worth: Callable[[np.ndarray], bool] | None = None) -> list[Line]:
+        """The box ``corners`` on ``upright`` cut out as a strip of its own row (:func:`line_strip`)
+        and read as one line, quads on ``upright``; nothing where ``worth`` says the strip is not worth reading."""
+        crop, to_page = line_strip(upright, corners)
+        if worth is not None and not worth(crop):
+            return []
         api = self._api("line")
-        pieces = []
-        for corners in boxes:
-            crop, to_page = line_strip(upright, corners)
-            api.SetImage(_pil(crop))
-            api.Recognize()
-            lines, _ = _structure(api, to_page.then(back))
-            pieces.extend(lines)
-        return order_lines(pieces)
+        api.SetImage(_pil(crop))
+        api.Recognize()
+        return _structure(api, to_page)[0]
 
 
 def _reads_well(confidence: float, characters: int) -> bool:
