@@ -17,24 +17,15 @@ import numpy as np
 import pytest
 
 import unified_ocr
-from unified_ocr.drawing.fonts import INSTALL_HINT, find_hangul_font, open_font
+from unified_ocr.drawing.fonts import open_font
 from unified_ocr.evaluation.normalize import Normalization
 from unified_ocr.evaluation.text import score_text
-from unified_ocr_tesseract import TesseractEngine, TesseractOptions
 from unified_ocr_tesseract.strips import line_strip
 
 from ..conftest import ROOT
+from .tesseract_needs import DETECTOR, FONT, needs_font, needs_tesseract
 
 EVAL = ROOT.parent / "shared" / "eval"
-DETECTOR = TesseractOptions(layout="detector")
-READY = TesseractEngine.unavailable_reason(DETECTOR)
-needs_tesseract = pytest.mark.skipif(
-    READY is not None,
-    reason="needs Tesseract with Korean and the offline engine's detector: pip install 'unified-ocr[tesseract,local]' "
-    f"and apt-get install tesseract-ocr-kor ({READY})",
-)
-FONT = find_hangul_font()
-needs_font = pytest.mark.skipif(FONT is None, reason=f"needs a font with Hangul: {INSTALL_HINT}")
 
 #: A shop receipt: item names on the left, amounts on the right, rows 1.25 glyph heights apart.
 RECEIPT = [("이마트 성수점", ""), ("서울 성동구 뚝섬로 379", ""), ("2024-05-02 14:31", ""), ("상품명", "금액"),

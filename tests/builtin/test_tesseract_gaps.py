@@ -4,22 +4,13 @@ detector does not box, comes back; an empty gap adds nothing."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from unified_ocr import Line, Quad, Transform, Word
-from unified_ocr.drawing.fonts import INSTALL_HINT, find_hangul_font, open_font
-from unified_ocr_tesseract import TesseractEngine, TesseractOptions
+from unified_ocr.drawing.fonts import open_font
+from unified_ocr_tesseract import TesseractEngine
 from unified_ocr_tesseract.gaps import inked, kept
 
-DETECTOR = TesseractOptions(layout="detector")
-READY = TesseractEngine.unavailable_reason(DETECTOR)
-needs_tesseract = pytest.mark.skipif(
-    READY is not None,
-    reason="needs Tesseract with Korean and the offline engine's detector: pip install 'unified-ocr[tesseract,local]' "
-    f"and apt-get install tesseract-ocr-kor ({READY})",
-)
-FONT = find_hangul_font()
-needs_font = pytest.mark.skipif(FONT is None, reason=f"needs a font with Hangul: {INSTALL_HINT}")
+from .tesseract_needs import DETECTOR, FONT, needs_font, needs_tesseract
 
 
 def word(text: str, confidence: float) -> Word:

@@ -14,19 +14,13 @@ import numpy as np
 import pytest
 
 import unified_ocr
-from unified_ocr.drawing.fonts import INSTALL_HINT, find_hangul_font, open_font
+from unified_ocr.drawing.fonts import open_font
 from unified_ocr_tesseract import TesseractEngine, TesseractOptions
 from unified_ocr_tesseract.small import MAX_FACTOR, MIN_FACTOR, STEP, enlargement
 
+from .tesseract_needs import FONT, needs_font, needs_tesseract
+
 DEFAULT = TesseractOptions()
-READY = TesseractEngine.unavailable_reason(TesseractOptions(layout="detector"))
-needs_tesseract = pytest.mark.skipif(
-    READY is not None,
-    reason="needs Tesseract with Korean and the offline engine's detector: pip install 'unified-ocr[tesseract,local]' "
-    f"and apt-get install tesseract-ocr-kor ({READY})",
-)
-FONT = find_hangul_font()
-needs_font = pytest.mark.skipif(FONT is None, reason=f"needs a font with Hangul: {INSTALL_HINT}")
 
 ROWS = ["하나마트 역삼점", "서울 강남구 역삼로 180", "2025-03-14 18:22", "신라면 4,480", "서울우유 2,950", "삼다수 1,200",
         "바나나 3,990", "합계 12,620", "카드결제 12,620", "감사합니다"]  # fmt: skip
