@@ -9,7 +9,9 @@ the page and nothing is cut:
   and the frame does not cut it (:data:`MAX_CUT`): a page whose corners are out of sight
   is not guessed at (its rows are still straightened);
 - it is convex, as paper lying flat is (its area against its hull's: :data:`MIN_SOLIDITY`),
-  and four corners describe it (its hull against the quadrilateral's: :data:`MAX_QUAD_GAP`);
+  and four corners describe it (its hull against the quadrilateral's: :data:`MAX_QUAD_GAP`,
+  at the rough corners or where lines along its sides meet: the smoothing rounds a narrow
+  receipt's tips as much as a page's, and the rough corners on them cut off a tenth of it);
   a receipt is long and narrow, which is fine; a hand or the edge of a table is not convex
   with the page;
 - it stands out from its surround (:data:`MIN_CONTRAST` grey levels between the paper and a
@@ -83,10 +85,14 @@ def find_page(gray: np.ndarray) -> np.ndarray | None:
         return None
     if hull_area <= 0 or area / hull_area < MIN_SOLIDITY:
         return None
-    corners = _four_corners(hull)
-    if corners is None or abs(_area(corners) - hull_area) > MAX_QUAD_GAP * hull_area:
+    rough = _four_corners(hull)
+    if rough is None:
         return None
-    corners = _along_edges(corners, outline)
+    corners = _along_edges(rough, outline)
+    # at the rough corners, on the region's rounded tips, or where the sides meet: a receipt's
+    # tips, rounded as much as a page's, cut off a fifth of its width at the rough ones
+    if min(abs(_area(rough) - hull_area), abs(_area(corners) - hull_area)) > MAX_QUAD_GAP * hull_area:
+        return None
     if (corners.min(axis=0) < 2).any() or (corners.max(axis=0) > [w - 3, h - 3]).any():
         return None  # a corner on the frame's edge: cut off there, most likely, and out of sight
     corners = corners + 0.5  # pixel indexes -> continuous coordinates (pixel i spans [i, i+1))
