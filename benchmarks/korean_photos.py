@@ -271,9 +271,10 @@ def thermal_print(page: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def creases(page: np.ndarray, text: Text, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, Text, dict[str, Any]]:
-    """A long receipt folded across: below each fold the strip runs at a slightly other angle (a
-    kink) and the fold's two sides catch the light differently. Returns the folded page, its paper
-    mask (255 on paper) and the truth moved with it."""
+    """A long receipt folded across: below each fold the strip runs on at a slightly other angle
+    (a kink: its edges bend, each row below moved sideways and kept level) and the fold's two
+    sides catch the light differently. Returns the folded page, its paper mask (255 on paper)
+    and the truth moved with it."""
     h, w = page.shape[:2]
     folds = sorted(float(f) for f in rng.uniform(0.15, 0.85, int(rng.integers(1, 4))) * h)
     slopes = [float(rng.uniform(-0.03, 0.03)) for _ in folds]
