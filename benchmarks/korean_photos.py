@@ -1,6 +1,6 @@
 """Photo-like Korean pages with word and line truth, for developing offline Korean reading on more than a few files (run by hand).
 
-    python benchmarks/korean_photos.py OUT_DIR [--count 60] [--seed 0] [--kinds receipt,document]
+    python benchmarks/korean_photos.py OUT_DIR [--count 60] [--seed 0] [--kinds receipt,document,thermal]
                                        [--max-angle 6] [--clean] [--dpi 0]
 
 writes ``OUT_DIR/images/NNN.jpg`` and ``OUT_DIR/gt/NNN.json`` (``{"words": [{"text", "quad"}], "lines":
@@ -13,9 +13,14 @@ Why: most users' Korean images are phone photos of receipts and documents (a sla
 light, a table under the page), and the shared sets hold two such photos. These are as many as
 wanted, each with truth, and a seed gives the same bytes.
 
-A page is a shop receipt (narrow, long, rows of an item and an amount) or a document (a title and
-paragraphs of sentences), rendered from Korean text with a font that draws Hangul; each word's
-truth quad is its ink box. Then the photo: the page is curled (its rows bend as a sheet lying
+A page is a shop receipt (narrow, long, rows of an item and an amount), a document (a title and
+paragraphs of sentences) or, asked for by ``--kinds thermal``, a thermal-printed receipt (a strip
+17-22 characters wide and many rows long, each item's name on one row and its unit price, count
+and amount right-aligned on the next, rules between sections, card payment rows; printed faded
+by a worn head, in lighter bands down the paper and with dots that did not fire, and creased
+across), rendered from Korean text with a font that draws Hangul; each word's truth quad is its
+ink box. The default kinds are the first two, as before thermal receipts were added: a seed
+gives the same pages it gave then. Then the photo: the page is curled (its rows bend as a sheet lying
 curved), set in perspective on a textured table (corners moved as from a phone held off square,
 turned up to ``--max-angle`` degrees), lit unevenly (a gradient, a bright spot, a soft shadow),
 blurred, noised and JPEG-compressed. Every truth point goes through the same curl and
