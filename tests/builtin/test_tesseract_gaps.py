@@ -1,13 +1,18 @@
-"""The gaps between the pieces of a row, read: a receipt's lone faint count, which the offline
-detector does not box, comes back; an empty gap adds nothing."""
+"""What single-line reading of the detector's strips leaves out: the gaps between the pieces of a
+row (a receipt's lone faint count, which the offline detector does not box, comes back; an
+empty gap adds nothing), and a strip read as nothing (read again as a block, its middle line kept)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import cv2
 import numpy as np
 
 from unified_ocr import Line, Quad, Transform, Word
 from unified_ocr.drawing.fonts import open_font
 from unified_ocr_tesseract import TesseractEngine
+from unified_ocr_tesseract.engine import _middle_line
 from unified_ocr_tesseract.gaps import inked, kept
 
 from .tesseract_needs import DETECTOR, FONT, needs_font, needs_tesseract
@@ -73,3 +78,29 @@ def test_an_empty_gap_in_a_row_adds_nothing() -> None:
     whole = Transform.identity(pixels.shape[1], pixels.shape[0])
     lines, _ = engine._read_detected(pixels, list(boxes.values()), whole)
     assert [line.text for line in lines] == ["합계 14,120"]
+
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_of_a_block_s_lines_the_sure_one_across_the_strip_s_middle_is_kept() -> None:
+    def line(text: str, top: float, confidence: float) -> Line:
+        return Line.from_words([Word(text, Quad.from_bbox(0, top, 100, top + 20), confidence)])
+
+    fragment, row, below = line("ee Se", 0, 0.9), line("대표 강하늘", 20, 0.8), line("서울", 42, 0.9)
+    strip = Transform.identity(100, 60)
+    assert _middle_line([fragment, row, below], strip, 60) == [row]
+    assert _middle_line([fragment, line("대표 강하늘", 20, 0.3), below], strip, 60) == []  # texture reads at 0.3
+    assert _middle_line([fragment, below], strip, 60) == []
+
+
+@needs_tesseract
+def test_a_strip_single_line_mode_reads_as_nothing_is_read_as_a_block() -> None:
+    # a faded thermal row whose strip keeps the rows' fragments above and below (joined to its
+    # own ink): Tesseract's single-line mode returns nothing for it
+    region = cv2.cvtColor(cv2.imread(str(DATA / "thermal-row-with-fragments.png"), cv2.IMREAD_GRAYSCALE), cv2.COLOR_GRAY2BGR)
+    corners = np.array([[42.11, 40.88], [331.04, 48.96], [329.02, 91.39], [40.09, 83.31]])
+    engine = TesseractEngine(DETECTOR)
+    (row,) = engine._read_strip(region, corners)
+    assert row.text.startswith("대표 강하늘 TEL 02-655")
+    assert 35 <= row.quad.bbox()[1] and row.quad.bbox()[3] <= 100  # on the region, where the row is
