@@ -30,7 +30,6 @@ import functools
 import importlib.util
 import os
 import threading
-from collections.abc import Callable
 from typing import Any, Literal
 
 import attrs
@@ -399,30 +398,39 @@ class TesseractEngine(Engine[TesseractOptions]):
         pieces = [line for corners in boxes for line in self._read_strip(upright, corners)]
         rows, _ = order_lines(pieces)
         for corners in row_gaps(rows):
-            pieces.extend(found for line in self._read_strip(upright, corners, inked) if (found := kept(line)) is not None)
+            pieces.extend(self._read_gap(upright, corners))
         return order_lines([line.mapped(back) for line in pieces])
 
-    def _read_strip(self, upright: np.ndarray, corners: np.ndarray, worth: Callable[[np.ndarray], bool] | None = None) -> list[Line]:
-        """The box ``corners`` on ``upright`` cut out as a strip of its own row (:func:`line_strip`)
-        and read as one line, quads on ``upright``; nothing where ``worth`` says the strip is not worth reading.
+    def _read_strip(self, upright: np.ndarray, corners: np.ndarray) -> list[Line]:
+        """The detector's box ``corners`` on ``upright`` cut out as a strip of its own row
+        (:func:`line_strip`) and read as one line, quads on ``upright``.
 
-        A detector's strip read as nothing in single-line mode (a neighbouring row's fragments
-        left in it, joined to its own ink where rows sit close) is read again as a block, and the
-        line of it that crosses the strip's middle kept, where Tesseract is at least
-        :data:`BLOCK_KEEPS` sure of it (the block mode reads the fragments as lines of their own)."""
+        A strip read as nothing in single-line mode (a neighbouring row's fragments left in it,
+        joined to its own ink where rows sit close) is read again as a block, and the line of it
+        that crosses the strip's middle kept, where Tesseract is at least :data:`BLOCK_KEEPS` sure
+        of it (the block mode reads the fragments as lines of their own)."""
         crop, to_page = line_strip(upright, corners)
-        if worth is not None and not worth(crop):
+        lines = self._recognized("line", crop, to_page)
+        if lines:
+            return lines
+        return _middle_line(self._recognized("block", crop, to_page), to_page.inverse(), crop.shape[0])
+
+    def _read_gap(self, upright: np.ndarray, corners: np.ndarray) -> list[Line]:
+        """The gap ``corners`` between two pieces of a row on ``upright`` (:func:`.gaps.row_gaps`)
+        cut out as a strip and read as one line where it holds ink, only the words kept that
+        :func:`.gaps.kept` keeps; quads on ``upright``."""
+        crop, to_page = line_strip(upright, corners)
+        if not inked(crop):
             return []
-        api = self._api("line")
+        return [found for line in self._recognized("line", crop, to_page) if (found := kept(line)) is not None]
+
+    def _recognized(self, kind: str, crop: np.ndarray, to_page: Transform) -> list[Line]:
+        """``crop`` read by this thread's Tesseract for ``kind`` (``line`` or ``block``), its lines'
+        quads mapped through ``to_page``."""
+        api = self._api(kind)
         api.SetImage(_pil(crop))
         api.Recognize()
-        lines = _structure(api, to_page)[0]
-        if lines or worth is not None:
-            return lines
-        block = self._api("block")
-        block.SetImage(_pil(crop))
-        block.Recognize()
-        return _middle_line(_structure(block, to_page)[0], to_page.inverse(), crop.shape[0])
+        return _structure(api, to_page)[0]
 
 
 def _middle_line(lines: list[Line], to_strip: Transform, height: int) -> list[Line]:

@@ -43,7 +43,7 @@ def row_gaps(rows: Sequence[Line]) -> Iterator[np.ndarray]:
     for row in rows:
         for before, after in zip(row.words, row.words[1:]):
             a, b = before.quad.array, after.quad.array
-            height = (np.linalg.norm(a[3] - a[0]) + np.linalg.norm(a[2] - a[1]) + np.linalg.norm(b[3] - b[0]) + np.linalg.norm(b[2] - b[1])) / 4
+            height = (before.quad.height + after.quad.height) / 2
             along = (a[1] - a[0]) + (b[1] - b[0])
             unit = along / max(float(np.linalg.norm(along)), 1e-9)
             gap = float((b[0] - a[1]) @ unit)
